@@ -1,0 +1,44 @@
+# Signpost: `make run` serves the demo site, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run test worker lint format migrations-check clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_data --print-users
+	@echo "Signpost is at http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/). Emails are written to var/mail/."
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# A Celery worker with beat, against Redis (CELERY_BROKER_URL, by default the local Redis).
+worker: install
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	REDIS_URL=$${REDIS_URL:-$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}} \
+	$(VENV)/bin/celery -A signpost worker --beat --loglevel=info
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

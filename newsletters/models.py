@@ -1,0 +1,1 @@
+"""Newsletters, subscribers and campaigns (see DESIGN.md, "Campaign send")."""

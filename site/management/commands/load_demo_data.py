@@ -1,0 +1,40 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from signpost.demo import DEMO_USERS, Demo
+from signpost.roles import ROLE_APPS
+
+
+class Command(BaseCommand):
+    help = "Build (or bring up to date) a fictional initiative for demonstration and development."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--print-users", action="store_true", help="List the demo accounts afterwards."
+        )
+
+    def handle(self, *args, print_users=False, **options):
+        if not settings.DEBUG and not getattr(settings, "SIGNPOST_ALLOW_DEMO_DATA", False):
+            raise CommandError(
+                "Demo data has well-known passwords; load it only in development (DEBUG on)."
+            )
+        demo = Demo()
+        with transaction.atomic():
+            for app in ROLE_APPS:
+                try:
+                    module = import_module(f"{app}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{app}.demo":
+                        raise
+                    continue
+                module.load(demo)
+        for line in demo.log:
+            self.stdout.write(f"  {line}")
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        if print_users:
+            self.stdout.write("\nDemo accounts (development only):")
+            self.stdout.write(f"  {'username':<15} {'password':<24} role")
+            for username, _first, _last, role, password in DEMO_USERS:
+                self.stdout.write(f"  {username:<15} {password:<24} {role or 'Superuser'}")

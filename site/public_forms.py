@@ -1,0 +1,49 @@
+"""Protection shared by every public form: a honeypot field and a per-address rate limit.
+
+The rate limit counts in the cache (Redis in production, so every web process agrees).
+The client address is used only as a hashed, short-lived cache key and is never stored.
+"""
+
+import hashlib
+import time
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+
+HONEYPOT_FIELD = "website"
+
+
+class HoneypotFormMixin(forms.Form):
+    """A field people never see or fill in; bots that fill every field give themselves away."""
+
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get(self.add_prefix(HONEYPOT_FIELD)))
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def rate_limited(request, *, scope: str, limit: int, period_seconds: int) -> bool:
+    """Count one attempt for this client in this scope; True when over the limit."""
+    if not getattr(settings, "SIGNPOST_RATE_LIMITS_ENABLED", True):
+        return False
+    window = int(time.time() // period_seconds)
+    digest = hashlib.sha256(
+        f"{settings.SECRET_KEY}:{client_address(request)}".encode()
+    ).hexdigest()[:32]
+    key = f"ratelimit:{scope}:{window}:{digest}"
+    cache.add(key, 0, timeout=period_seconds + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=period_seconds + 5)
+        count = 1
+    return count > limit

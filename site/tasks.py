@@ -1,0 +1,13 @@
+"""Project-wide tasks."""
+
+import socket
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="signpost.heartbeat")
+def heartbeat(token: str) -> dict:
+    """Answers from whichever worker takes it, so operators (and `check_workers`) can
+    tell that the broker delivers and a worker runs."""
+    return {"token": token, "worker": socket.gethostname(), "at": timezone.now().isoformat()}

@@ -1,0 +1,1 @@
+"""Perception surveys, waves and anonymous responses (see DESIGN.md, "Survey")."""

@@ -1,0 +1,182 @@
+"""Shared fixtures. Tests that need a service carry a marker (redis, postgres, browser);
+locally they skip when the service is missing, and in CI (SIGNPOST_REQUIRE_SERVICES=1)
+any skipped test fails the run."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.models import Group
+from signpost import roles
+
+REQUIRE_SERVICES = os.environ.get("SIGNPOST_REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("SIGNPOST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def unavailable(reason: str):
+    """Skip locally; fail in CI, where every service must be present."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (SIGNPOST_REQUIRE_SERVICES=1: services are required here)")
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            unavailable("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if REQUIRE_SERVICES and reporter and reporter.stats.get("skipped") and session.exitstatus == 0:
+        reporter.write_line(
+            f"{len(reporter.stats['skipped'])} test(s) skipped; a skipped test fails CI.", red=True
+        )
+        session.exitstatus = 1
+
+
+# --- Users by role ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(role: str | None = None, username: str | None = None, **extra):
+        username = username or (role or "superuser").lower().replace(" ", "-")
+        user = django_user_model.objects.create_user(
+            username=username,
+            email=f"{username}@example.org",
+            password="correct-horse-battery",
+            first_name=extra.pop("first_name", username.title()),
+            last_name=extra.pop("last_name", "Tester"),
+            is_superuser=role is None,
+            is_staff=role is None,
+            **extra,
+        )
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def comms_officer(make_user):
+    return make_user(roles.COMMUNICATIONS_OFFICER)
+
+
+@pytest.fixture
+def approver(make_user):
+    return make_user(roles.APPROVER)
+
+
+@pytest.fixture
+def neighbourhood_officer(make_user):
+    return make_user(roles.NEIGHBOURHOOD_TEAM)
+
+
+@pytest.fixture
+def analyst(make_user):
+    return make_user(roles.ANALYST)
+
+
+@pytest.fixture
+def partner_viewer(make_user):
+    return make_user(roles.PARTNER_VIEWER)
+
+
+@pytest.fixture
+def superuser(make_user):
+    return make_user(None, username="admin")
+
+
+# --- Services --------------------------------------------------------------------------
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis database for tests that need a real broker (REDIS_TEST_URL, default db 15)."""
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    parts = urlsplit(url)
+    if not _port_open(parts.hostname or "127.0.0.1", parts.port or 6379):
+        unavailable(f"needs Redis at {url}")
+    return url
+
+
+# --- Browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        unavailable(f"needs Debian's chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("needs the playwright package")
+    # Playwright runs an event loop in this thread; Django's ORM calls from tests are
+    # still synchronous, so allow them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_site(transactional_db, django_db_serialized_rollback, live_server):
+    """A live server whose database keeps what migrations made (roles, home page)
+    between browser tests."""
+    return live_server
+
+
+@pytest.fixture
+def page(browser, live_site):
+    context = browser.new_context(base_url=live_site.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_site):
+    """A small phone: 360 × 640 CSS pixels, touch."""
+    context = browser.new_context(
+        base_url=live_site.url,
+        viewport={"width": 360, "height": 640},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def admin_login():
+    """Log a user in through the real Wagtail login form."""
+
+    def login(page, user, password="correct-horse-battery"):
+        page.goto("/admin/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/admin/")
+
+    return login
