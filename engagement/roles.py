@@ -8,10 +8,10 @@ from signpost.roles import (
 
 _EDIT = [
     f"engagement.{action}_{model}"
-    for model in ("area", "operation")
+    for model in ("area", "operation", "activity")
     for action in ("add", "change", "delete", "view")
 ]
-_VIEW = ["engagement.view_area", "engagement.view_operation"]
+_VIEW = ["engagement.view_area", "engagement.view_operation", "engagement.view_activity"]
 
 ROLE_PERMISSIONS = {
     COMMUNICATIONS_OFFICER: _EDIT,
