@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "engagement",
     "newsletters",
     "surveys",
+    "printing",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

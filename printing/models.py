@@ -1,0 +1,1 @@
+"""Printed leaflets and removable signs with QR codes (guide, section 8)."""
