@@ -1,1 +1,254 @@
-"""Perception surveys, waves and anonymous responses (see DESIGN.md, "Survey")."""
+"""Perception surveys, waves and anonymous responses (see DESIGN.md, "Survey").
+
+The guide (section 9, "Collecting baseline measures") asks for a baseline survey before an
+operation and the same survey after it. A ``SurveyPage`` holds the questions, each with a
+fixed key; a ``SurveyWave`` runs it in one area for a few weeks; each ``Response`` is
+anonymous and its ``Answer`` rows are counted by the database.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from signpost.blocks import RICH_TEXT_FEATURES
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import QuestionStreamBlock, questions_from_stream
+
+
+class SurveyPage(Page):
+    """A perception survey: the questions, asked the same way in every wave."""
+
+    introduction = models.TextField(
+        blank=True,
+        default="This survey takes about two minutes. It is anonymous: we do not ask for "
+        "your name, and we do not record your email or internet address.",
+    )
+    questions = StreamField(QuestionStreamBlock(), use_json_field=True)
+    thank_you_text = RichTextField(
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        default="<p>Thank you. Your answers help us see whether things are getting better.</p>",
+    )
+    closed_text = models.TextField(
+        blank=True,
+        default="This survey is not open at the moment. Thank you for wanting to take part.",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("questions"),
+        MultiFieldPanel([FieldPanel("thank_you_text"), FieldPanel("closed_text")], "Messages"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+    subpage_types = ["surveys.YouSaidWeDidPage"]
+    template = "surveys/survey_page.html"
+
+    def get_questions(self):
+        return questions_from_stream(self.questions)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        today = timezone.localdate()
+        context["open_waves"] = self.waves.open_on(today).select_related("area")
+        return context
+
+
+class SurveyWaveQuerySet(models.QuerySet):
+    def open_on(self, day):
+        return self.filter(opens_on__lte=day, closes_on__gte=day)
+
+
+class SurveyWave(models.Model):
+    """One run of a survey in one area: before an operation (baseline) or after it."""
+
+    BASELINE = "baseline"
+    FOLLOW_UP = "follow_up"
+    KIND_CHOICES = [(BASELINE, "Baseline"), (FOLLOW_UP, "Follow-up")]
+
+    survey = models.ForeignKey(SurveyPage, on_delete=models.PROTECT, related_name="waves")
+    kind = models.CharField(max_length=16, choices=KIND_CHOICES, default=BASELINE)
+    area = models.ForeignKey(
+        "engagement.Area", on_delete=models.PROTECT, related_name="survey_waves"
+    )
+    operation = models.ForeignKey(
+        "engagement.Operation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_waves",
+    )
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        help_text="The public address: /survey/<slug>/. Printed on leaflets, so keep it short.",
+    )
+    opens_on = models.DateField()
+    closes_on = models.DateField(help_text="The last day answers are accepted.")
+    requires_code = models.BooleanField(
+        default=False,
+        help_text="Only accept answers that carry a household code printed on a leaflet.",
+    )
+
+    objects = SurveyWaveQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("survey"),
+        FieldPanel("kind"),
+        FieldPanel("area"),
+        FieldPanel("operation"),
+        FieldPanel("slug"),
+        MultiFieldPanel([FieldPanel("opens_on"), FieldPanel("closes_on")], "Dates"),
+        FieldPanel("requires_code"),
+    ]
+
+    class Meta:
+        ordering = ["survey", "area", "opens_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="surveywave_closes_after_opening",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.survey.title}: {self.area.name}, {self.get_kind_display().lower()} ({self.opens_on:%b %Y})"
+
+    def clean(self):
+        errors = {}
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            errors["closes_on"] = "The closing date must be on or after the opening date."
+        if (
+            self.operation_id
+            and self.area_id
+            and not self.operation.areas.filter(pk=self.area_id).exists()
+        ):
+            errors["operation"] = f"{self.operation} does not cover {self.area}."
+        if errors:
+            raise ValidationError(errors)
+
+    def is_open(self, day=None) -> bool:
+        day = day or timezone.localdate()
+        return self.opens_on <= day <= self.closes_on
+
+    @property
+    def public_path(self) -> str:
+        return reverse("surveys:wave", kwargs={"slug": self.slug})
+
+    def get_public_url(self, code: "str | ResponseCode | None" = None) -> str:
+        """The absolute address residents open, optionally carrying a household code."""
+        url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + self.public_path
+        if code:
+            url += "?" + urlencode({"code": getattr(code, "code", code)})
+        return url
+
+
+class ResponseCode(models.Model):
+    """A single-use household code printed on a leaflet.
+
+    It proves a response came from a leaflet drop, and stops one leaflet being used to
+    answer many times. It is never linked to the response it allowed: only the day it was
+    used is kept, so a code cannot be traced to answers.
+    """
+
+    wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(max_length=16, unique=True)
+    # The printing app's PrintRun that carried the code, when there was one.
+    print_run_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    issued_on = models.DateField(default=timezone.localdate)
+    used_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["wave", "issued_on", "code"]
+
+    def __str__(self):
+        return self.display
+
+    @property
+    def display(self) -> str:
+        """The code as printed: two groups of four, easy to read out and type."""
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+    def get_public_url(self) -> str:
+        return self.wave.get_public_url(code=self.code)
+
+
+class Response(models.Model):
+    """One resident's anonymous answers. No address, account, email or time of day."""
+
+    wave = models.ForeignKey(SurveyWave, on_delete=models.PROTECT, related_name="responses")
+    submitted_on = models.DateField()
+
+    class Meta:
+        ordering = ["wave", "submitted_on", "pk"]
+        permissions = [("export_response", "Can export anonymous raw responses")]
+
+    def __str__(self):
+        return f"Response {self.pk} to {self.wave}"
+
+
+class Answer(models.Model):
+    """One chosen answer (or the free text) to one question, keyed by the question's fixed
+    key, so every count is a GROUP BY in the database."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # Repeated from the response so per-wave counts need no join.
+    wave = models.ForeignKey(SurveyWave, on_delete=models.PROTECT, related_name="+")
+    question_key = models.CharField(max_length=40)
+    choice = models.CharField(max_length=40, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["wave", "question_key", "choice"], name="answer_wave_key_choice")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question_key", "choice"], name="answer_once_per_choice"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.question_key}: {self.choice or self.text[:40]}"
+
+
+class YouSaidWeDidPage(Page):
+    """ "You said, we did": what residents told a survey, what changed, and what partners did.
+
+    Published from a comparison (guide, section 8, feeding back to the community). The
+    figures are a snapshot taken when the page was made, with small counts already
+    suppressed, so later responses or settings cannot reveal them.
+    """
+
+    baseline = models.ForeignKey(
+        SurveyWave, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    follow_up = models.ForeignKey(
+        SurveyWave, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    you_said = RichTextField(features=RICH_TEXT_FEATURES, help_text="What residents told us.")
+    we_did = RichTextField(features=RICH_TEXT_FEATURES, help_text="What partners did about it.")
+    what_changed = models.TextField(
+        blank=True,
+        help_text="Plain words about the results. Do not claim the operation caused them.",
+    )
+    results = models.JSONField(default=list, blank=True, editable=False)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("you_said"),
+        FieldPanel("we_did"),
+        FieldPanel("what_changed"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("you_said"),
+        index.SearchField("we_did"),
+    ]
+    parent_page_types = ["surveys.SurveyPage"]
+    subpage_types: list[str] = []
+    template = "surveys/you_said_we_did_page.html"

@@ -181,3 +181,13 @@ LOGGING = {
         "django.tasks": {"level": "WARNING"},
     },
 }
+
+# Surveys: perception surveys, waves and comparisons.
+# Answers accepted from one address per period (the address is never stored).
+SURVEYS_SUBMIT_RATE_LIMIT = (
+    env_int("SURVEYS_SUBMIT_RATE_LIMIT", 20),
+    env_int("SURVEYS_SUBMIT_RATE_PERIOD", 3600),
+)
+# Counts under this are suppressed in every breakdown (with secondary suppression).
+SURVEYS_SUPPRESSION_THRESHOLD = env_int("SURVEYS_SUPPRESSION_THRESHOLD", 10)
+SURVEYS_MAX_CODES_PER_ISSUE = 50_000

@@ -1,0 +1,27 @@
+from signpost.roles import (
+    ANALYST,
+    APPROVER,
+    COMMUNICATIONS_OFFICER,
+    NEIGHBOURHOOD_TEAM,
+    PARTNER_VIEWER,
+)
+
+_WAVES = [f"surveys.{action}_surveywave" for action in ("add", "change", "delete", "view")]
+_READ = ["surveys.view_surveywave", "surveys.view_response"]
+
+ROLE_PERMISSIONS = {
+    # Analysts run surveys and read everything, including the anonymous raw answers.
+    ANALYST: _WAVES
+    + [
+        "surveys.view_response",
+        "surveys.export_response",
+        "surveys.add_responsecode",
+        "surveys.view_responsecode",
+    ],
+    # Others read the comparison (aggregates, small counts suppressed).
+    COMMUNICATIONS_OFFICER: _READ,
+    APPROVER: _READ,
+    PARTNER_VIEWER: _READ,
+    # Neighbourhood teams print leaflets carrying a wave's household codes.
+    NEIGHBOURHOOD_TEAM: ["surveys.view_surveywave", "surveys.add_responsecode"],
+}

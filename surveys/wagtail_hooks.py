@@ -1,0 +1,33 @@
+from django.db.models import Count
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import SurveyWave
+
+
+class SurveyWaveViewSet(SnippetViewSet):
+    model = SurveyWave
+    icon = "form"
+    menu_label = "Survey waves"
+    menu_order = 250
+    add_to_admin_menu = True
+    list_display = [
+        "__str__",
+        "kind",
+        "area",
+        "opens_on",
+        "closes_on",
+        Column("response_count", label="Responses"),
+    ]
+    list_filter = ["kind", "area", "survey"]
+    search_fields = ["slug"]
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        return SurveyWave.objects.select_related("survey", "area").annotate(
+            response_count=Count("responses")
+        )
+
+
+register_snippet(SurveyWaveViewSet)

@@ -1,0 +1,60 @@
+"""Single-use household codes, as the printing app issues them for leaflets."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from surveys.models import ResponseCode
+from surveys.services import CODE_ALPHABET, response_codes_issue
+from tests.factories import AreaFactory, OperationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_codes_are_issued_in_bulk_unique_and_from_the_readable_alphabet(
+    wave, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        codes = response_codes_issue(wave=wave, count=1200, print_run=42)
+    assert len(codes) == 1200
+    assert all(code.pk for code in codes)
+    values = [code.code for code in codes]
+    assert len(set(values)) == 1200
+    assert all(len(v) == 8 and set(v) <= set(CODE_ALPHABET) for v in values)
+    assert ResponseCode.objects.filter(wave=wave, print_run_id=42, used_on=None).count() == 1200
+
+
+def test_a_second_issue_never_repeats_a_code(wave):
+    first = {c.code for c in response_codes_issue(wave=wave, count=300)}
+    second = {c.code for c in response_codes_issue(wave=wave, count=300)}
+    assert not first & second
+    assert ResponseCode.objects.count() == 600
+
+
+@pytest.mark.parametrize("count", [0, -3, 50_001])
+def test_an_impossible_quantity_is_refused_and_nothing_is_stored(wave, count):
+    with pytest.raises(ValueError, match="between 1 and 50,000"):
+        response_codes_issue(wave=wave, count=count)
+    assert not ResponseCode.objects.exists()
+
+
+def test_the_survey_address_carries_the_code(wave, settings):
+    settings.WAGTAILADMIN_BASE_URL = "https://safer.example.org"
+    [code] = response_codes_issue(wave=wave, count=1)
+    assert wave.public_path == "/survey/eastfield-before/"
+    assert wave.get_public_url() == "https://safer.example.org/survey/eastfield-before/"
+    expected = f"https://safer.example.org/survey/eastfield-before/?code={code.code}"
+    assert wave.get_public_url(code=code.code) == expected
+    assert wave.get_public_url(code=code) == expected
+    assert code.get_public_url() == expected
+    assert code.display == f"{code.code[:4]}-{code.code[4:]}"
+
+
+def test_a_wave_closing_before_it_opens_or_outside_its_operation_is_refused(wave):
+    wave.closes_on = wave.opens_on - datetime.timedelta(days=1)
+    wave.operation = OperationFactory(areas=[AreaFactory()])
+    with pytest.raises(ValidationError) as caught:
+        wave.full_clean()
+    assert "closing date" in str(caught.value.message_dict["closes_on"])
+    assert "does not cover" in str(caught.value.message_dict["operation"])

@@ -1,0 +1,195 @@
+"""A resident answering a survey wave through the public form, and every bad input."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+
+from surveys.models import Answer, Response, ResponseCode
+from surveys.services import response_codes_issue
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "q_safe_after_dark": "fairly_safe",
+    "q_drugs_problem": "very_big",
+    "q_seen_changes": ["less_dealing", "cleaner"],
+    "q_one_thing": "More lighting on Larch Close.",
+    "q_how_heard": "leaflet",
+}
+RESIDENT_ADDRESS = "203.0.113.77"
+
+
+def post(client, wave, data, query=""):
+    return client.post(wave.public_path + query, data, REMOTE_ADDR=RESIDENT_ADDRESS)
+
+
+def test_the_form_is_accessible_and_within_its_query_budget(
+    client, wave, django_assert_max_num_queries
+):
+    client.get(wave.public_path)
+    with django_assert_max_num_queries(8):
+        response = client.get(wave.public_path)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<fieldset") == 4 and html.count("<legend>") == 4
+    assert "How safe do you feel walking alone in this area after dark?" in html
+    assert '<label for="id_q_safe_after_dark_1">Fairly safe</label>' in html
+    assert '<label for="id_q_one_thing">' in html
+    assert "csrfmiddlewaretoken" in html
+    assert 'class="honeypot" aria-hidden="true"' in html
+    assert "<script" not in html
+
+
+def test_a_complete_answer_is_stored_by_question_key_and_choice(client, wave):
+    response = post(client, wave, GOOD)
+    assert (
+        response.status_code == 302 and response["Location"] == "/survey/eastfield-before/thanks/"
+    )
+    stored = Response.objects.get()
+    assert stored.wave == wave and stored.submitted_on == datetime.date.today()
+    rows = set(Answer.objects.values_list("question_key", "choice", "text"))
+    assert rows == {
+        ("safe_after_dark", "fairly_safe", ""),
+        ("drugs_problem", "very_big", ""),
+        ("seen_changes", "less_dealing", ""),
+        ("seen_changes", "cleaner", ""),
+        ("one_thing", "", "More lighting on Larch Close."),
+        ("how_heard", "leaflet", ""),
+    }
+    thanks = client.get(response["Location"])
+    assert "Thank you" in thanks.content.decode()
+
+
+def test_nothing_identifying_is_stored_with_a_response(client, wave, admin_client):
+    post(client, wave, GOOD)
+    for model in apps.get_app_config("surveys").get_models():
+        names = {f.name for f in model._meta.get_fields()}
+        if model in (Response, Answer):
+            assert not names & {"ip", "ip_address", "user", "email", "created_at", "submitted_at"}
+            assert all(
+                f.get_internal_type() != "DateTimeField" for f in model._meta.concrete_fields
+            )
+    with connection.cursor() as cursor:
+        for model in (Response, Answer, ResponseCode):
+            cursor.execute(f"SELECT * FROM {model._meta.db_table}")  # noqa: S608
+            dump = repr(cursor.fetchall())
+            assert RESIDENT_ADDRESS not in dump
+
+
+def test_free_text_is_stripped_of_html(client, wave):
+    data = dict(
+        GOOD, q_one_thing='<script>alert(1)</script><b>Fix</b> the   <a href="x">lights</a>'
+    )
+    post(client, wave, data)
+    assert Answer.objects.get(question_key="one_thing").text == "alert(1)Fix the lights"
+
+
+def test_oversized_free_text_is_refused_and_kept_for_the_resident_to_shorten(client, wave):
+    long_text = "Lights. " * 60
+    response = post(client, wave, dict(GOOD, q_one_thing=long_text))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please keep this to 300 characters; it has 479." in html
+    assert "Lights. Lights." in html  # still in the textarea
+    assert not Response.objects.exists()
+
+
+def test_missing_and_forged_answers_are_listed_in_an_error_summary(client, wave):
+    data = dict(GOOD, q_safe_after_dark="extremely_safe", q_seen_changes=["cleaner", "bribes"])
+    del data["q_drugs_problem"]
+    response = post(client, wave, data)
+    html = response.content.decode()
+    assert "There is a problem with your answers" in html
+    assert 'href="#id_q_safe_after_dark_0">Choose one of the answers shown.</a>' in html
+    assert 'href="#id_q_drugs_problem_0">Choose an answer to' in html
+    assert 'href="#id_q_seen_changes_0">' in html
+    assert "<title>Error:" in html
+    # What was chosen is still filled in.
+    assert 'value="leaflet" id="id_q_how_heard_0" checked' in html
+    assert 'value="cleaner" id="id_q_seen_changes_2" checked' in html
+    assert not Response.objects.exists() and not Answer.objects.exists()
+
+
+def test_a_household_code_works_once(client, wave):
+    [code] = response_codes_issue(wave=wave, count=1)
+    first = post(client, wave, dict(GOOD, code=code.display.lower()), query=f"?code={code.code}")
+    assert first.status_code == 302
+    code.refresh_from_db()
+    assert code.used_on == datetime.date.today()
+
+    again = client.get(wave.get_public_url(code=code))
+    assert "already been used" in again.content.decode()
+    second = post(client, wave, dict(GOOD, code=code.code))
+    assert second.status_code == 200
+    assert "This code has already been used." in second.content.decode()
+    assert Response.objects.count() == 1
+
+
+def test_a_forged_code_or_one_for_another_wave_is_refused(client, wave):
+    from .factories import SurveyWaveFactory
+
+    other = SurveyWaveFactory(survey=wave.survey, slug="other-area")
+    [code] = response_codes_issue(wave=other, count=1)
+    for forged in ("ZZZZ-ZZZZ", code.code, "ABC"):
+        response = post(client, wave, dict(GOOD, code=forged))
+        assert response.status_code == 200
+        assert "check it against your leaflet" in response.content.decode()
+    assert not Response.objects.exists()
+    code.refresh_from_db()
+    assert code.used_on is None
+
+
+def test_a_wave_that_requires_codes_asks_for_one(client, wave):
+    wave.requires_code = True
+    wave.save()
+    html = post(client, wave, GOOD).content.decode()
+    assert "Enter the code printed on your leaflet." in html
+    assert 'href="#id_code">' in html
+    assert not Response.objects.exists()
+
+
+def test_a_closed_or_unknown_wave_is_a_polite_page_and_stores_nothing(client, wave):
+    wave.opens_on = datetime.date.today() - datetime.timedelta(days=60)
+    wave.closes_on = datetime.date.today() - datetime.timedelta(days=1)
+    wave.save()
+    response = post(client, wave, GOOD)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "not open at the moment" in html and "It closed on" in html
+    assert '<form method="post"' not in html
+    unknown = client.get("/survey/no-such-wave/")
+    assert unknown.status_code == 404
+    assert "We could not find that survey" in unknown.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_a_flood_from_one_address_is_slowed_and_the_answers_kept_on_the_page(
+    client, wave, settings
+):
+    settings.SURVEYS_SUBMIT_RATE_LIMIT = (3, 3600)
+    for _ in range(3):
+        assert post(client, wave, GOOD).status_code == 302
+    response = post(client, wave, dict(GOOD, q_one_thing="Fourth try"))
+    assert response.status_code == 429
+    assert "try sending them again later" in response.content.decode()
+    assert "Fourth try" in response.content.decode()
+    assert Response.objects.count() == 3
+    # Another household on another connection is not affected.
+    other = client.post(wave.public_path, GOOD, REMOTE_ADDR="198.51.100.4")
+    assert other.status_code == 302
+
+
+def test_a_bot_filling_the_honeypot_is_thanked_but_not_counted(client, wave):
+    response = post(client, wave, dict(GOOD, website="http://spam.example"))
+    assert response.status_code == 302
+    assert not Response.objects.exists()
+
+
+def test_a_post_without_the_csrf_token_is_refused(wave):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(wave.public_path, GOOD)
+    assert response.status_code == 403
+    assert not Response.objects.exists()
