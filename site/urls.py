@@ -14,6 +14,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("survey/", include("surveys.urls")),
+    path("q/", include("printing.urls")),
 ]
 
 if settings.DEBUG:

@@ -191,3 +191,15 @@ SURVEYS_SUBMIT_RATE_LIMIT = (
 # Counts under this are suppressed in every breakdown (with secondary suppression).
 SURVEYS_SUPPRESSION_THRESHOLD = env_int("SURVEYS_SUPPRESSION_THRESHOLD", 10)
 SURVEYS_MAX_CODES_PER_ISSUE = 50_000
+
+# Printing (printing/): leaflets, signs and QR short links.
+SIGNPOST_PRINT_MAX_QUANTITY = env_int("SIGNPOST_PRINT_MAX_QUANTITY", 10_000)
+SIGNPOST_PRINT_MAX_SIGNS = env_int("SIGNPOST_PRINT_MAX_SIGNS", 200)
+SIGNPOST_SIGN_DAYS_UP = env_int("SIGNPOST_SIGN_DAYS_UP", 3)
+LOGGING["loggers"]["weasyprint"] = {"level": "ERROR"}
+LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}
+LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}
+CELERY_BEAT_SCHEDULE["printing-chase-overdue-signs"] = {
+    "task": "printing.chase_overdue_signs",
+    "schedule": 60 * 60,
+}

@@ -1,0 +1,86 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from wagtail.models import Page
+
+from engagement.models import Area, Operation
+
+from . import services
+from .models import PrintFormat, PrintTemplate, QRTarget
+
+
+class PrintRunForm(forms.Form):
+    """What the neighbourhood officer chooses; the service decides what is printable."""
+
+    operation = forms.ModelChoiceField(queryset=Operation.objects.all())
+    area = forms.ModelChoiceField(queryset=Area.objects.all())
+    template = forms.ModelChoiceField(
+        queryset=PrintTemplate.objects.all(), help_text="The words to print."
+    )
+    format = forms.ChoiceField(choices=PrintFormat.choices)
+    quantity = forms.IntegerField(
+        help_text="How many to print. Signs and household leaflets each get their own code."
+    )
+    per_household = forms.BooleanField(
+        required=False,
+        label="One leaflet per household",
+        help_text="Each leaflet carries its own single-use survey code.",
+    )
+    qr_target = forms.ChoiceField(label="QR code leads to", choices=QRTarget.choices)
+    target_page = forms.ModelChoiceField(
+        queryset=Page.objects.live().filter(depth__gte=2).order_by("path"),
+        required=False,
+        help_text="For 'a page on the site': the operation's update page, for example.",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            services.print_run_validate(
+                operation=data["operation"],
+                area=data["area"],
+                template=data["template"],
+                format=data["format"],
+                quantity=data["quantity"],
+                per_household=data["per_household"],
+                qr_target=data["qr_target"],
+                target_page=data.get("target_page"),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+    def save(self):
+        """Create the run; text that does not fit becomes a form error."""
+        data = self.cleaned_data
+        try:
+            return services.print_run_create(
+                user=self.user,
+                operation=data["operation"],
+                area=data["area"],
+                template=data["template"],
+                format=data["format"],
+                quantity=data["quantity"],
+                per_household=data["per_household"],
+                qr_target=data["qr_target"],
+                target_page=data.get("target_page"),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+            return None
+
+
+class SignLogForm(forms.Form):
+    location = forms.CharField(max_length=200, required=False)
+    put_up_at = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    due_down_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    taken_down_at = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

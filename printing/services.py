@@ -1,0 +1,354 @@
+"""Every write in the printing app, one function per action."""
+
+import datetime
+import logging
+import os
+import tempfile
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from engagement.services import activity_record_delivered
+
+from . import rendering
+from .models import FORMATS, Kind, PrintRun, QRTarget, ShortLink, Sign, short_code_generate
+
+logger = logging.getLogger(__name__)
+
+LOG_ACTION_PRINT_RUN = "signpost.print_run"
+LOG_ACTION_PRINT_RUN_READY = "signpost.print_run_ready"
+LOG_ACTION_SIGN_UP = "signpost.sign_put_up"
+LOG_ACTION_SIGN_DOWN = "signpost.sign_taken_down"
+
+
+def max_quantity() -> int:
+    return getattr(settings, "SIGNPOST_PRINT_MAX_QUANTITY", 10_000)
+
+
+def max_signs() -> int:
+    return getattr(settings, "SIGNPOST_PRINT_MAX_SIGNS", 200)
+
+
+def print_run_validate(
+    *, operation, area, template, format: str, quantity, per_household: bool, qr_target, target_page
+) -> None:
+    """Refuse what cannot be printed, with a message per field the officer can act on."""
+    errors: dict[str, str] = {}
+    spec = FORMATS.get(format)
+    if spec is None:
+        errors["format"] = "Choose a format."
+    if quantity is None or quantity < 1:
+        errors["quantity"] = "Print at least one."
+    elif spec and spec.kind == Kind.SIGN and quantity > max_signs():
+        errors["quantity"] = f"At most {max_signs():,} signs in one run."
+    elif quantity > max_quantity():
+        errors["quantity"] = f"At most {max_quantity():,} in one run; split larger drops by area."
+    if operation is not None and not operation.areas.exists():
+        errors["operation"] = (
+            f"{operation} has no area yet. Add the streets it covers to the operation first."
+        )
+    elif (
+        operation is not None
+        and area is not None
+        and not operation.areas.filter(pk=area.pk).exists()
+    ):
+        errors["area"] = f"{area} is not one of {operation}'s areas."
+    if template is not None and spec and template.kind != spec.kind:
+        errors["template"] = f"{template} is a {template.get_kind_display().lower()} template."
+    if per_household and spec and spec.kind == Kind.SIGN:
+        errors["per_household"] = "Household codes go on leaflets, not signs."
+    if qr_target == QRTarget.UPDATE_PAGE and target_page is None:
+        errors["target_page"] = "Choose the page the QR code leads to."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _unique_code_link(**fields) -> ShortLink:
+    for _ in range(10):
+        try:
+            with transaction.atomic():
+                return ShortLink.objects.create(code=short_code_generate(), **fields)
+        except IntegrityError:
+            continue
+    raise RuntimeError("Could not find a free short code.")
+
+
+def print_items(print_run: PrintRun):
+    """Each printed item's QR address, in page order (a generator: large runs stream)."""
+    run_link = print_run.short_links.get(sign__isnull=True)
+    if print_run.is_sign_run:
+        for sign in print_run.signs.select_related("short_link").order_by("number"):
+            link = sign.short_link
+            yield rendering.PrintItem(
+                qr_url=link.full_url(), short_address=link.display_address(), number=sign.number
+            )
+        return
+    for number in range(1, print_run.items_in_pdf + 1):
+        yield rendering.PrintItem(
+            qr_url=run_link.full_url(), short_address=run_link.display_address(), number=number
+        )
+
+
+def print_run_context_kwargs(print_run: PrintRun) -> dict:
+    return {
+        "template": print_run.template,
+        "operation": print_run.operation,
+        "area": print_run.area,
+        "initiative": rendering.branding(),
+        "newsletter": None,
+    }
+
+
+@transaction.atomic
+def print_run_create(
+    *,
+    user,
+    operation,
+    area,
+    template,
+    format: str,
+    quantity: int,
+    qr_target: str,
+    target_page=None,
+    per_household: bool = False,
+) -> PrintRun:
+    """Record a print run, its short link(s) and signs, log it and put it in the activity
+    calendar; the PDF is rendered in the background once this commits.
+
+    Refuses (``ValidationError``) bad input and text that does not fit the format.
+    """
+    print_run_validate(
+        operation=operation,
+        area=area,
+        template=template,
+        format=format,
+        quantity=quantity,
+        per_household=per_household,
+        qr_target=qr_target,
+        target_page=target_page,
+    )
+    spec = FORMATS[format]
+    sample = rendering.PrintItem(
+        qr_url=settings.WAGTAILADMIN_BASE_URL + "/q/XXXXXX",
+        short_address="example.org/q/XXXXXX",
+        household_code="XXXXXXXX" if per_household else "",
+    )
+    initiative = rendering.branding()
+    try:
+        font_scale = rendering.fit_font_scale(
+            spec=spec,
+            sample=sample,
+            template=template,
+            operation=operation,
+            area=area,
+            initiative=initiative,
+        )
+    except rendering.PrintLayoutError as error:
+        raise ValidationError({"template": str(error)}) from error
+
+    print_run = PrintRun.objects.create(
+        operation=operation,
+        area=area,
+        template=template,
+        format=format,
+        quantity=quantity,
+        per_household=per_household,
+        qr_target=qr_target,
+        target_page=target_page,
+        created_by=user,
+        font_scale=font_scale,
+    )
+    _unique_code_link(print_run=print_run)
+    if spec.kind == Kind.SIGN:
+        signs = Sign.objects.bulk_create(
+            Sign(print_run=print_run, number=n) for n in range(1, quantity + 1)
+        )
+        for sign in signs:
+            _unique_code_link(print_run=print_run, sign=sign)
+
+    log(
+        instance=print_run,
+        action=LOG_ACTION_PRINT_RUN,
+        user=user,
+        data={
+            "format": print_run.get_format_display(),
+            "quantity": quantity,
+            "operation": str(operation),
+            "area": str(area),
+            "per_household": per_household,
+            "qr_target": print_run.get_qr_target_display(),
+        },
+    )
+    activity_record_delivered(
+        source=print_run,
+        mode=print_run.activity_mode,
+        title=f"{print_run.get_format_display()} × {quantity:,} for {area}",
+        delivered_on=timezone.localdate(print_run.created_at),
+        area=area,
+        operation=operation,
+        owner=user,
+        audience=f"Households in {area}",
+    )
+    transaction.on_commit(lambda: _queue_render(print_run.pk))
+    return print_run
+
+
+def _queue_render(print_run_id: int) -> None:
+    from .tasks import print_run_render_task
+
+    print_run_render_task.delay(print_run_id)
+
+
+def print_run_render(*, print_run_id: int) -> PrintRun:
+    """Render a run's PDF to a file and attach it. Safe to run twice or concurrently: a
+    ready run is left alone, and each attempt writes its own file, of which only the
+    first to finish is kept."""
+    print_run = PrintRun.objects.select_related("operation", "area", "template").get(
+        pk=print_run_id
+    )
+    if print_run.status == PrintRun.Status.READY:
+        return print_run
+    PrintRun.objects.filter(pk=print_run.pk).exclude(status=PrintRun.Status.READY).update(
+        status=PrintRun.Status.RENDERING, items_rendered=0, error=""
+    )
+    total = print_run.items_in_pdf
+
+    def on_progress(done: int, _total: int) -> None:
+        PrintRun.objects.filter(pk=print_run.pk, status=PrintRun.Status.RENDERING).update(
+            items_rendered=done
+        )
+
+    fd, path = tempfile.mkstemp(prefix="signpost-run-", suffix=".pdf")
+    os.close(fd)
+    try:
+        page_count = rendering.render_items_to_file(
+            spec=print_run.spec,
+            items=print_items(print_run),
+            total=total,
+            path=path,
+            on_progress=on_progress,
+            font_scale=print_run.font_scale,
+            **print_run_context_kwargs(print_run),
+        )
+        with transaction.atomic():
+            locked = PrintRun.objects.select_for_update().get(pk=print_run.pk)
+            if locked.status == PrintRun.Status.READY:
+                return locked
+            with open(path, "rb") as handle:
+                locked.pdf.save(
+                    f"{locked.download_filename()[:-4]}-{uuid.uuid4().hex[:8]}.pdf",
+                    File(handle),
+                    save=False,
+                )
+            locked.status = PrintRun.Status.READY
+            locked.items_rendered = total
+            locked.page_count = page_count
+            locked.rendered_at = timezone.now()
+            locked.save()
+            log(
+                instance=locked,
+                action=LOG_ACTION_PRINT_RUN_READY,
+                user=None,
+                data={"pages": page_count},
+            )
+            return locked
+    except Exception as error:
+        logger.exception("Print run %s failed to render", print_run.pk)
+        PrintRun.objects.filter(pk=print_run.pk).exclude(status=PrintRun.Status.READY).update(
+            status=PrintRun.Status.FAILED,
+            error=str(error)[:2000] or error.__class__.__name__,
+        )
+        raise
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def print_run_retry(*, print_run: PrintRun) -> None:
+    """Queue a failed run again."""
+    if print_run.status == PrintRun.Status.FAILED:
+        PrintRun.objects.filter(pk=print_run.pk).update(status=PrintRun.Status.PENDING)
+        transaction.on_commit(lambda: _queue_render(print_run.pk))
+
+
+def short_link_count_scan(*, link: ShortLink) -> None:
+    """One more scan, counted in the database (``F()``) so simultaneous scans all count."""
+    ShortLink.objects.filter(pk=link.pk).update(
+        scan_count=F("scan_count") + 1, last_scanned_on=timezone.localdate()
+    )
+
+
+@transaction.atomic
+def sign_log(
+    *,
+    sign: Sign,
+    user,
+    location: str,
+    put_up_at: datetime.datetime | None,
+    due_down_on: datetime.date | None = None,
+    taken_down_at: datetime.datetime | None = None,
+) -> Sign:
+    """Record where and when a sign went up, when it is due down, and when it came down.
+    A sign put up without a due date is due down after the default number of days."""
+    was_up, was_down = sign.put_up_at is not None, sign.taken_down_at is not None
+    sign.location = location.strip()
+    sign.put_up_at = put_up_at
+    if put_up_at and not was_up:
+        sign.put_up_by = user
+    if put_up_at and due_down_on is None:
+        due_down_on = timezone.localdate(put_up_at) + datetime.timedelta(
+            days=sign_default_days_up()
+        )
+    sign.due_down_on = due_down_on
+    sign.taken_down_at = taken_down_at
+    sign.full_clean()
+    sign.save()
+    if put_up_at and not was_up:
+        log(instance=sign, action=LOG_ACTION_SIGN_UP, user=user, data={"location": sign.location})
+    if taken_down_at and not was_down:
+        log(instance=sign, action=LOG_ACTION_SIGN_DOWN, user=user)
+    return sign
+
+
+def sign_default_days_up() -> int:
+    return getattr(settings, "SIGNPOST_SIGN_DAYS_UP", 3)
+
+
+def signs_chase_overdue(*, today: datetime.date | None = None) -> int:
+    """Email whoever put up (or printed) each overdue sign, once a day, one email per
+    person listing their signs. Returns how many emails went."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    from .selectors import signs_overdue
+
+    today = today or timezone.localdate()
+    by_person: dict = {}
+    with transaction.atomic():
+        due = (
+            signs_overdue(today)
+            .exclude(reminded_on=today)
+            .select_for_update(skip_locked=True, of=("self",))
+        )
+        for sign in due:
+            person = sign.put_up_by or sign.print_run.created_by
+            if person is not None and person.email:
+                by_person.setdefault(person, []).append(sign)
+        Sign.objects.filter(pk__in=[s.pk for signs in by_person.values() for s in signs]).update(
+            reminded_on=today
+        )
+    for person, signs in by_person.items():
+        context = {"person": person, "signs": signs, "base_url": settings.WAGTAILADMIN_BASE_URL}
+        send_mail(
+            subject=f"{len(signs)} sign{'s' if len(signs) != 1 else ''} overdue to come down",
+            message=render_to_string("email/printing/signs_overdue.txt", context),
+            from_email=None,
+            recipient_list=[person.email],
+        )
+    return len(by_person)

@@ -1,0 +1,115 @@
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from . import admin_urls, selectors, services
+from .models import PrintTemplate
+
+
+class PrintTemplateViewSet(SnippetViewSet):
+    model = PrintTemplate
+    icon = "doc-full"
+    menu_label = "Print templates"
+    add_to_admin_menu = False
+    list_display = ["name", "kind", "headline", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+register_snippet(PrintTemplateViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_printing_urls():
+    return [path("printing/", include((admin_urls, "printing_admin"), namespace="printing_admin"))]
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def register_printing_menu():
+    from wagtail.admin.menu import Menu, SubmenuMenuItem
+
+    menu = Menu(
+        register_hook_name="register_printing_menu_item",
+        construct_hook_name="construct_printing_menu",
+    )
+    return SubmenuMenuItem(
+        "Printing", menu, icon_name="doc-full-inverse", name="printing", order=300
+    )
+
+
+@hooks.register("register_printing_menu_item")
+def register_print_runs_item():
+    return PermissionMenuItem(
+        "Print runs",
+        reverse("printing_admin:runs"),
+        icon_name="doc-full-inverse",
+        order=100,
+        permission="printing.view_printrun",
+    )
+
+
+@hooks.register("register_printing_menu_item")
+def register_signs_item():
+    return PermissionMenuItem(
+        "Signs",
+        reverse("printing_admin:signs"),
+        icon_name="pick",
+        order=200,
+        permission="printing.view_sign",
+    )
+
+
+@hooks.register("register_printing_menu_item")
+def register_templates_item():
+    return PermissionMenuItem(
+        "Print templates",
+        reverse("wagtailsnippets_printing_printtemplate:list"),
+        icon_name="doc-full",
+        order=300,
+        permission="printing.change_printtemplate",
+    )
+
+
+@hooks.register("register_log_actions")
+def register_printing_log_actions(actions):
+    actions.register_action(services.LOG_ACTION_PRINT_RUN, "Print run", "Print run recorded")
+    actions.register_action(
+        services.LOG_ACTION_PRINT_RUN_READY, "Print run rendered", "Print-ready PDF rendered"
+    )
+    actions.register_action(services.LOG_ACTION_SIGN_UP, "Sign put up", "Sign put up")
+    actions.register_action(services.LOG_ACTION_SIGN_DOWN, "Sign taken down", "Sign taken down")
+
+
+class OverdueSignsPanel(Component):
+    """Signs still up past their due date, on the dashboard of everyone who logs signs."""
+
+    name = "overdue_signs"
+    order = 90
+    template_name = "printing/admin/overdue_signs_panel.html"
+
+    def __init__(self, signs):
+        self.signs = signs
+
+    def get_context_data(self, parent_context=None):
+        return {"signs": self.signs}
+
+
+@hooks.register("construct_homepage_panels")
+def add_overdue_signs_panel(request, panels):
+    if not request.user.has_perm("printing.change_sign"):
+        return
+    signs = list(selectors.signs_overdue()[:10])
+    if signs:
+        panels.append(OverdueSignsPanel(signs))
