@@ -8,15 +8,21 @@ from signpost.roles import (
 
 _EDIT = [
     f"engagement.{action}_{model}"
-    for model in ("area", "operation", "activity")
+    for model in ("area", "operation", "activity", "stakeholder")
     for action in ("add", "change", "delete", "view")
+] + [
+    "engagement.view_stakeholderassessment",
+    "engagement.view_stakeholder_contact",
+    "engagement.view_stakeholder_grid",
 ]
 _VIEW = ["engagement.view_area", "engagement.view_operation", "engagement.view_activity"]
 
 ROLE_PERMISSIONS = {
     COMMUNICATIONS_OFFICER: _EDIT,
     APPROVER: _EDIT,
-    NEIGHBOURHOOD_TEAM: _VIEW,
-    ANALYST: _VIEW,
-    PARTNER_VIEWER: _VIEW,
+    # Neighbourhood teams see the register (names, quadrants) but no contact details.
+    NEIGHBOURHOOD_TEAM: _VIEW + ["engagement.view_stakeholder", "engagement.view_stakeholder_grid"],
+    ANALYST: _VIEW + ["engagement.view_stakeholder_grid"],
+    # Partners read the grid and the counts only: no names, no contacts.
+    PARTNER_VIEWER: _VIEW + ["engagement.view_stakeholder_grid"],
 }

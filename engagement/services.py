@@ -3,9 +3,20 @@
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from signpost.sanitise import clean_text
 
-from .models import Activity, Area, Operation
+from .models import (
+    Activity,
+    Area,
+    Operation,
+    Quadrant,
+    Stakeholder,
+    StakeholderAlert,
+    StakeholderAssessment,
+    grid_threshold,
+)
 
 # A planned activity counts as delivered by a Signpost action of the same mode and area
 # this many days either side of its planned date.
@@ -55,3 +66,217 @@ def activity_record_delivered(
     activity.owner = activity.owner or owner
     activity.save()
     return activity
+
+
+# --- Stakeholder register ----------------------------------------------------------------
+
+
+def stakeholder_next_action(stakeholder: Stakeholder) -> tuple[str, datetime.date | None]:
+    """What to do next for a stakeholder and by when, from its quadrant's strategy."""
+    from .strategy import next_action_for
+
+    return next_action_for(stakeholder)
+
+
+def stakeholder_refresh_plan(*, stakeholder: Stakeholder) -> Stakeholder:
+    """Recompute the denormalised last-engaged and next-due dates after a change."""
+    _action, due = stakeholder_next_action(stakeholder)
+    stakeholder.next_action_due = due
+    Stakeholder.objects.filter(pk=stakeholder.pk).update(
+        next_action_due=due, last_engaged_on=stakeholder.last_engaged_on
+    )
+    return stakeholder
+
+
+def _rising_interest(previous: StakeholderAssessment | None, current: StakeholderAssessment):
+    """The alert reason, if a watched or informed stakeholder's interest rose enough."""
+    if previous is None or previous.quadrant not in (Quadrant.WATCH, Quadrant.INFORM):
+        return None
+    if previous.interest < grid_threshold() <= current.interest:
+        return StakeholderAlert.Reason.CROSSED_THRESHOLD
+    if current.interest - previous.interest >= 2:
+        return StakeholderAlert.Reason.ROSE_TWO_POINTS
+    return None
+
+
+@transaction.atomic
+def stakeholder_assess(
+    *,
+    stakeholder: Stakeholder,
+    interest: int,
+    influence: int,
+    reason: str,
+    assessed_by=None,
+    assessed_on: datetime.date | None = None,
+) -> StakeholderAssessment:
+    """Record a dated scoring, copy it onto the stakeholder, and flag rising interest.
+
+    The alert is a row tied to the assessment (one per rise); the email to the
+    communications officers is queued only once the transaction commits.
+    """
+    from django.utils import timezone
+
+    assessed_on = assessed_on or timezone.localdate()
+    stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
+    previous = stakeholder.assessments.order_by("-assessed_on", "-created_at").first()
+    errors = {}
+    for field, value in (("interest", interest), ("influence", influence)):
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            errors[field] = "Score from 1 (lowest) to 5 (highest)."
+    if assessed_on > timezone.localdate():
+        errors["assessed_on"] = "An assessment cannot be dated in the future."
+    elif previous and assessed_on < previous.assessed_on:
+        errors["assessed_on"] = (
+            f"The latest assessment is dated {previous.assessed_on:%d %b %Y}; "
+            "a new one cannot be dated before it."
+        )
+    reason = clean_text(reason)
+    if not reason:
+        errors["reason"] = "Say why the stakeholder is scored this way."
+    if errors:
+        raise ValidationError(errors)
+
+    assessment = StakeholderAssessment.objects.create(
+        stakeholder=stakeholder,
+        interest=interest,
+        influence=influence,
+        reason=reason,
+        assessed_by=assessed_by,
+        assessed_on=assessed_on,
+    )
+    stakeholder.interest, stakeholder.influence = interest, influence
+    stakeholder.assessed_on = assessed_on
+    stakeholder.save(update_fields=["interest", "influence", "assessed_on", "updated_at"])
+    stakeholder_refresh_plan(stakeholder=stakeholder)
+
+    alert_reason = _rising_interest(previous, assessment)
+    if alert_reason:
+        alert = StakeholderAlert.objects.create(
+            stakeholder=stakeholder,
+            assessment=assessment,
+            reason=alert_reason,
+            from_interest=previous.interest,
+            to_interest=interest,
+            from_quadrant=previous.quadrant,
+            to_quadrant=assessment.quadrant,
+        )
+        from .tasks import stakeholder_alert_email
+
+        transaction.on_commit(lambda: stakeholder_alert_email.delay(alert.pk))
+    return assessment
+
+
+def stakeholder_alert_acknowledge(*, alert: StakeholderAlert, user) -> StakeholderAlert:
+    from django.utils import timezone
+
+    StakeholderAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now(), acknowledged_by=user
+    )
+    alert.refresh_from_db()
+    return alert
+
+
+def _communications_officer_emails() -> list[str]:
+    from django.contrib.auth import get_user_model
+    from signpost.roles import COMMUNICATIONS_OFFICER
+
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=COMMUNICATIONS_OFFICER)
+        .exclude(email="")
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def _admin_url(path: str) -> str:
+    from django.conf import settings
+
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def stakeholder_alert_email_send(*, alert_id: int) -> int:
+    """Email the communications officers about one rising-interest alert, once.
+
+    The alert row is locked while sending and stamped in the same transaction, so a
+    second run (a retried task) sends nothing.
+    """
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import timezone
+
+    with transaction.atomic():
+        alert = (
+            StakeholderAlert.objects.select_for_update(of=("self",))
+            .select_related("stakeholder", "assessment__assessed_by")
+            .filter(pk=alert_id, emailed_at__isnull=True)
+            .first()
+        )
+        if alert is None:
+            return 0
+        recipients = _communications_officer_emails()
+        if recipients:
+            url = _admin_url(
+                reverse(
+                    "wagtailsnippets_engagement_stakeholder:inspect", args=[alert.stakeholder_id]
+                )
+            )
+            context = {"alert": alert, "stakeholder": alert.stakeholder, "url": url}
+            subject = render_to_string("email/engagement/stakeholder_alert_subject.txt", context)
+            body = render_to_string("email/engagement/stakeholder_alert.txt", context)
+            EmailMessage(" ".join(subject.split()), body, to=recipients).send()
+        alert.emailed_at = timezone.now()
+        alert.save(update_fields=["emailed_at"])
+    return len(recipients)
+
+
+def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
+    """Refresh every stakeholder's next-due date, then email the communications
+    officers one digest of actions that became overdue since the last reminder.
+
+    Each stakeholder is reminded once per due date (``overdue_reminded_for``), so
+    running the task twice in a day sends nothing the second time.
+    """
+    from django.core.mail import EmailMessage
+    from django.db.models import F, Q
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    for stakeholder in Stakeholder.objects.iterator():
+        _action, due = stakeholder_next_action(stakeholder)
+        if due != stakeholder.next_action_due:
+            Stakeholder.objects.filter(pk=stakeholder.pk).update(next_action_due=due)
+
+    with transaction.atomic():
+        overdue = list(
+            Stakeholder.objects.select_for_update()
+            .filter(next_action_due__lt=on)
+            .filter(
+                Q(overdue_reminded_for__isnull=True) | ~Q(overdue_reminded_for=F("next_action_due"))
+            )
+            .order_by("next_action_due", "name")
+        )
+        if not overdue:
+            return 0
+        recipients = _communications_officer_emails()
+        if recipients:
+            items = [
+                {
+                    "stakeholder": s,
+                    "action": stakeholder_next_action(s)[0],
+                    "url": _admin_url(
+                        reverse("wagtailsnippets_engagement_stakeholder:inspect", args=[s.pk])
+                    ),
+                }
+                for s in overdue
+            ]
+            context = {"items": items, "on": on}
+            body = render_to_string("email/engagement/stakeholder_overdue.txt", context)
+            subject = f"{len(items)} stakeholder action(s) overdue"
+            EmailMessage(subject, body, to=recipients).send()
+        Stakeholder.objects.filter(pk__in=[s.pk for s in overdue]).update(
+            overdue_reminded_for=F("next_action_due")
+        )
+    return len(overdue)

@@ -1,7 +1,18 @@
+from django import forms
+from django.utils import timezone
+from django.utils.functional import cached_property
+from signpost.exports import neutralise_cell
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Area, Operation
+from . import services
+from .filters import StakeholderFilterSet
+from .forms import StakeholderForm
+from .models import Area, Operation, Stakeholder
+from .strategy import STRATEGIES
 
 
 class AreaViewSet(SnippetViewSet):
@@ -23,13 +34,230 @@ class OperationViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
 
+# --- Stakeholder register ----------------------------------------------------------------
+
+
+def can_see_contacts(user) -> bool:
+    """Neighbourhood teams use the register without seeing anyone's contact details."""
+    return user.has_perm("engagement.view_stakeholder_contact")
+
+
+CONTACT_COLUMNS = {
+    "email",
+    "phone",
+    "address",
+    "preferred_channel",
+    "get_preferred_channel_display",
+}
+
+
+class StakeholderIndexView(snippet_views.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().prefetch_related("areas")
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        if can_see_contacts(self.request.user):
+            return columns
+        return [c for c in columns if getattr(c, "name", None) not in CONTACT_COLUMNS]
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if not can_see_contacts(request.user):
+            self.list_export = [f for f in self.list_export if f not in CONTACT_COLUMNS]
+
+    def preprocess_field_value(self, field, value, export_format):
+        """Every exported cell is neutralised, so a name such as '=HYPERLINK(…)' stays text."""
+        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
+
+
+class StakeholderInspectView(snippet_views.InspectView):
+    template_name = "engagement/admin/stakeholder_inspect.html"
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if can_see_contacts(self.request.user):
+            return fields
+        return [f for f in fields if f not in CONTACT_COLUMNS]
+
+    def get_context_data(self, **kwargs):
+        from .selectors import stakeholder_trail
+
+        context = super().get_context_data(**kwargs)
+        stakeholder = self.object
+        action, due = services.stakeholder_next_action(stakeholder)
+        context.update(
+            stakeholder=stakeholder,
+            strategy=STRATEGIES.get(stakeholder.quadrant),
+            next_action=action,
+            next_action_due=due,
+            today=timezone.localdate(),
+            assessments=list(stakeholder_trail(stakeholder)),
+            alerts=list(stakeholder.alerts.select_related("assessment")),
+        )
+        return context
+
+
+class _ScoringMixin:
+    """Saving the form records an assessment when the scores were set or changed."""
+
+    def save_instance(self):
+        form = self.form
+        scores_changed = form.scores_changed
+        instance = super().save_instance()
+        data = form.cleaned_data
+        if data.get("score_interest") is not None and scores_changed:
+            services.stakeholder_assess(
+                stakeholder=instance,
+                interest=data["score_interest"],
+                influence=data["score_influence"],
+                reason=data["score_reason"],
+                assessed_on=data.get("score_assessed_on"),
+                assessed_by=self.request.user,
+            )
+            instance.refresh_from_db()
+        else:
+            services.stakeholder_refresh_plan(stakeholder=instance)
+        return instance
+
+
+class StakeholderCreateView(_ScoringMixin, snippet_views.CreateView):
+    pass
+
+
+class StakeholderEditView(_ScoringMixin, snippet_views.EditView):
+    pass
+
+
+class StakeholderViewSet(SnippetViewSet):
+    model = Stakeholder
+    icon = "group"
+    menu_label = "Stakeholders"
+    url_prefix = "engagement/stakeholders"
+    index_view_class = StakeholderIndexView
+    inspect_view_class = StakeholderInspectView
+    add_view_class = StakeholderCreateView
+    edit_view_class = StakeholderEditView
+    inspect_view_enabled = True
+    filterset_class = StakeholderFilterSet
+    list_per_page = 50
+    list_display = [
+        "name",
+        "organisation",
+        Column("stakeholder_type", label="Type", accessor="get_stakeholder_type_display"),
+        Column("quadrant", label="Quadrant", accessor="quadrant_label"),
+        Column("interest", label="Interest", sort_key="interest"),
+        Column("influence", label="Influence", sort_key="influence"),
+        DateColumn("next_action_due", label="Next action due", sort_key="next_action_due"),
+        Column("email", label="Email"),
+        Column("phone", label="Phone"),
+    ]
+    list_export = [
+        "name",
+        "organisation",
+        "position",
+        "get_stakeholder_type_display",
+        "areas_label",
+        "email",
+        "phone",
+        "address",
+        "get_preferred_channel_display",
+        "get_lawful_basis_display",
+        "consent_to_contact",
+        "consent_recorded_on",
+        "newsletter_list",
+        "interest",
+        "influence",
+        "quadrant_label",
+        "assessed_on",
+        "last_engaged_on",
+        "next_action_due",
+        "notes",
+    ]
+    export_headings = {
+        "get_stakeholder_type_display": "Type",
+        "areas_label": "Areas",
+        "get_preferred_channel_display": "Preferred channel",
+        "get_lawful_basis_display": "Lawful basis",
+        "quadrant_label": "Quadrant",
+    }
+    export_filename = "stakeholders"
+    inspect_view_fields = [
+        "name",
+        "organisation",
+        "position",
+        "stakeholder_type",
+        "areas",
+        "email",
+        "phone",
+        "address",
+        "preferred_channel",
+        "lawful_basis",
+        "consent_to_contact",
+        "consent_recorded_on",
+        "newsletter_list",
+        "notes",
+        "tags",
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [
+                    FieldPanel("name"),
+                    FieldPanel("organisation"),
+                    FieldPanel("position"),
+                    FieldPanel("stakeholder_type"),
+                    FieldPanel("areas", widget=forms.CheckboxSelectMultiple),
+                    FieldPanel("notes"),
+                    FieldPanel("tags"),
+                ],
+                heading="Stakeholder",
+            ),
+            ObjectList(
+                [
+                    FieldPanel("score_interest"),
+                    FieldPanel("score_influence"),
+                    FieldPanel("score_assessed_on"),
+                    FieldPanel("score_reason"),
+                ],
+                heading="Interest and influence",
+            ),
+            ObjectList(
+                [
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("email"),
+                            FieldPanel("phone"),
+                            FieldPanel("address"),
+                            FieldPanel("preferred_channel"),
+                        ],
+                        "Contact details",
+                    ),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("lawful_basis"),
+                            FieldPanel("consent_to_contact"),
+                            FieldPanel("consent_recorded_on"),
+                            FieldPanel("newsletter_list"),
+                        ],
+                        "Lawful basis and consent",
+                    ),
+                ],
+                heading="Contact and consent",
+            ),
+        ],
+        base_form_class=StakeholderForm,
+    )
+
+
 class InitiativeViewSetGroup(SnippetViewSetGroup):
     """The 'Initiative' menu; later capabilities add their registers to it."""
 
     menu_label = "Initiative"
     menu_icon = "folder-open-inverse"
     menu_order = 200
-    items = (AreaViewSet, OperationViewSet)
+    items = (AreaViewSet, OperationViewSet, StakeholderViewSet)
 
 
 register_snippet(InitiativeViewSetGroup)

@@ -203,3 +203,16 @@ CELERY_BEAT_SCHEDULE["printing-chase-overdue-signs"] = {
     "task": "printing.chase_overdue_signs",
     "schedule": 60 * 60,
 }
+
+# --- engagement: stakeholder register ----------------------------------------------------
+# A score (1-5) at or above the threshold counts as "high" interest or influence.
+SIGNPOST_GRID_THRESHOLD = env_int("SIGNPOST_GRID_THRESHOLD", 3)
+# Days between engagements for each quadrant's strategy (for "watch": between re-assessments).
+SIGNPOST_STAKEHOLDER_INTERVAL_DAYS = {"involve": 30, "consult": 60, "inform": 90, "watch": 90}
+SIGNPOST_STAKEHOLDER_FIRST_CONTACT_DAYS = 14
+SIGNPOST_STAKEHOLDER_REASSESS_DAYS = 180
+SIGNPOST_STAKEHOLDER_IMPORT_MAX_BYTES = 1_000_000
+CELERY_BEAT_SCHEDULE["engagement-stakeholder-overdue"] = {
+    "task": "engagement.tasks.stakeholder_overdue_remind",
+    "schedule": 60 * 60 * 24,
+}
