@@ -15,6 +15,8 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("survey/", include("surveys.urls")),
     path("q/", include("printing.urls")),
+    path("newsletters/", include("newsletters.urls")),
+    path("anymail/", include("anymail.urls")),
 ]
 
 if settings.DEBUG:

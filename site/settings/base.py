@@ -216,3 +216,34 @@ CELERY_BEAT_SCHEDULE["engagement-stakeholder-overdue"] = {
     "task": "engagement.tasks.stakeholder_overdue_remind",
     "schedule": 60 * 60 * 24,
 }
+
+# --- newsletters: subscriptions, campaigns and the ESP ---------------------------------
+# Sign-up confirmation links expire; unconfirmed sign-ups are removed after this many days.
+SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS = env_int("SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS", 7)
+SIGNPOST_UNCONFIRMED_PURGE_DAYS = env_int("SIGNPOST_UNCONFIRMED_PURGE_DAYS", 14)
+# Recipients per ESP call (Mailgun accepts at most 1,000 per batch send).
+SIGNPOST_ESP_BATCH_SIZE = env_int("SIGNPOST_ESP_BATCH_SIZE", 500)
+# Emails per second across every worker (a token bucket in the shared cache).
+SIGNPOST_ESP_RATE_PER_SECOND = env_int("SIGNPOST_ESP_RATE_PER_SECOND", 500)
+# A chunk still marked "sending" this long after it was claimed belonged to a dead worker.
+SIGNPOST_SEND_LEASE_SECONDS = env_int("SIGNPOST_SEND_LEASE_SECONDS", 300)
+SIGNPOST_CAMPAIGN_BACKEND = env_str(
+    "SIGNPOST_CAMPAIGN_BACKEND", "newsletters.campaign_backends.anymail.AnymailBatchBackend"
+)
+SIGNPOST_DISPOSABLE_EMAIL_DOMAINS = env_list("SIGNPOST_DISPOSABLE_EMAIL_DOMAINS")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "newsletters-send-scheduled-campaigns": {
+            "task": "newsletters.campaigns_send_due",
+            "schedule": 60.0,
+        },
+        "newsletters-resume-stalled-sends": {
+            "task": "newsletters.deliveries_resume_stalled",
+            "schedule": 60.0,
+        },
+        "newsletters-purge-unconfirmed": {
+            "task": "newsletters.subscribers_purge_unconfirmed",
+            "schedule": 6 * 3600.0,
+        },
+    }
+)

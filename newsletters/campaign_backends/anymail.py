@@ -1,0 +1,80 @@
+"""Batch sending through django-anymail: one message, many recipients, ``merge_data``.
+
+With Mailgun, anymail turns ``merge_data``, ``merge_metadata`` and ``merge_headers`` into
+recipient-variables, so each resident gets their own name, unsubscribe link and
+``List-Unsubscribe`` header, and nobody sees anyone else's address.
+"""
+
+import requests
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from anymail.message import AnymailMessage
+from django.conf import settings
+
+from ..email import MERGE_FIELDS, merge_field
+from . import BatchResult, CampaignBackend, CampaignBackendError, Recipient
+
+# Mailgun's substitution syntax for recipient-variables.
+_MAILGUN_FIELD = "%recipient.{}%"
+
+
+def to_esp_syntax(template: str) -> str:
+    for name in MERGE_FIELDS:
+        template = template.replace(merge_field(name), _MAILGUN_FIELD.format(name))
+    return template
+
+
+def _is_transient(error: Exception) -> bool:
+    """Timeouts, refused connections, 5xx and 429 are worth retrying; a 4xx is not."""
+    response = getattr(error, "response", None)
+    if response is None:
+        return isinstance(error, requests.exceptions.RequestException)
+    status = response.status_code
+    return status >= 500 or status == 429
+
+
+class AnymailBatchBackend(CampaignBackend):
+    batch_limit = 1000  # Mailgun's limit on recipients per batch send
+
+    def send_batch(self, *, campaign, recipients: list[Recipient]) -> BatchResult:
+        if len(recipients) > self.batch_limit:
+            raise CampaignBackendError(
+                f"{len(recipients)} recipients is over the ESP's batch limit", transient=False
+            )
+        message = AnymailMessage(
+            subject=to_esp_syntax(campaign.rendered_subject),
+            body=to_esp_syntax(campaign.rendered_text),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[r.email for r in recipients],
+        )
+        message.attach_alternative(to_esp_syntax(campaign.rendered_html), "text/html")
+        message.merge_data = {r.email: r.merge_values for r in recipients}
+        message.merge_metadata = {r.email: {"delivery": str(r.delivery_id)} for r in recipients}
+        message.merge_headers = {
+            r.email: {"List-Unsubscribe": f"<{r.merge_values['unsubscribe_url']}>"}
+            for r in recipients
+        }
+        message.extra_headers = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        message.metadata = {"campaign": str(campaign.pk)}
+        message.tags = ["campaign"]
+        message.track_opens = True
+        message.track_clicks = True
+        try:
+            message.send()
+        except AnymailRecipientsRefused as error:
+            raise CampaignBackendError(str(error), transient=False) from error
+        except AnymailAPIError as error:
+            raise CampaignBackendError(str(error), transient=_is_transient(error)) from error
+        except requests.exceptions.RequestException as error:
+            raise CampaignBackendError(str(error), transient=True) from error
+        status = message.anymail_status
+        batch_id = "" if status.message_id is None else str(status.message_id)
+        message_ids, refused = {}, {}
+        for email, recipient_status in (status.recipients or {}).items():
+            if recipient_status.status in {"rejected", "invalid", "failed"}:
+                refused[email.lower()] = recipient_status.status
+            elif recipient_status.message_id is not None:
+                message_ids[email.lower()] = str(recipient_status.message_id)
+        for r in recipients:
+            if r.email not in message_ids and r.email not in refused:
+                message_ids[r.email] = batch_id
+        return BatchResult(message_ids=message_ids, refused=refused)

@@ -1,0 +1,813 @@
+"""Every write in the newsletters app, one function per action.
+
+Subscribers: sign-up with double opt-in, confirmation, preference changes, unsubscribe,
+erasure, purge of unconfirmed sign-ups; every change of consent leaves a ``ConsentRecord``.
+Campaigns: approval, test send, send now or at a set time, chunked sending through the
+sender backend, resume of a dead worker's chunk, and tracking events from the ESP.
+"""
+
+import datetime
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from engagement.models import Area
+
+from . import tokens
+from .consent import CURRENT_WORDING_VERSION
+from .email import absolute_url
+from .models import (
+    Campaign,
+    ConsentRecord,
+    Delivery,
+    Subscriber,
+    Suppression,
+    TrackingEvent,
+    email_hash,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- Subscribers -------------------------------------------------------------------------
+
+
+def _consent(subscriber, *, action, method, changes=None, wording_version=""):
+    return ConsentRecord.objects.create(
+        subscriber=subscriber,
+        action=action,
+        method=method,
+        wording_version=wording_version,
+        changes=changes or {},
+    )
+
+
+def _describe(subscriber) -> dict:
+    return {
+        "name": subscriber.name,
+        "postcode": subscriber.postcode,
+        "area": subscriber.area.name if subscriber.area_id else "",
+        "topics": sorted(t.name for t in subscriber.topics.all()),
+    }
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {key: [before[key], after[key]] for key in after if before.get(key) != after[key]}
+
+
+def subscriber_send_confirmation(*, subscriber: Subscriber) -> None:
+    """The double opt-in email: a signed link that expires."""
+    context = {
+        "subscriber": subscriber,
+        "confirm_url": absolute_url(
+            reverse("newsletters:confirm", args=[tokens.confirm_token(subscriber)])
+        ),
+        "max_age_days": settings.SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS,
+    }
+    _send_transactional(subscriber, "confirm_subscription", "Confirm your email updates", context)
+
+
+def _send_already_subscribed(subscriber: Subscriber) -> None:
+    context = {
+        "subscriber": subscriber,
+        "preferences_url": absolute_url(
+            reverse("newsletters:preferences", args=[tokens.manage_token(subscriber)])
+        ),
+    }
+    _send_transactional(
+        subscriber, "already_subscribed", "You already get our email updates", context
+    )
+
+
+def _send_transactional(subscriber, template: str, subject: str, context: dict) -> None:
+    from signpost.models import InitiativeSettings
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).first()
+    context["initiative"] = InitiativeSettings.for_site(site) if site else InitiativeSettings()
+    message = EmailMultiAlternatives(
+        subject=f"{subject} | {context['initiative'].name}",
+        body=render_to_string(f"email/{template}.txt", context),
+        to=[subscriber.email],
+    )
+    message.attach_alternative(render_to_string(f"email/{template}.html", context), "text/html")
+    message.send()
+
+
+@transaction.atomic
+def subscriber_sign_up(
+    *,
+    email: str,
+    name: str = "",
+    postcode: str = "",
+    topics=(),
+    wording_version: str = CURRENT_WORDING_VERSION,
+) -> None:
+    """Start a subscription, or restart one. Answers nothing about whether the address was
+    known: the caller shows the same page either way, and only the address's owner learns
+    more, by email."""
+    email = email.strip().lower()
+    area = Area.objects.for_postcode(postcode) if postcode else None
+    topics = list(topics)
+    subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
+    if subscriber and subscriber.status == Subscriber.Status.CONFIRMED:
+        transaction.on_commit(lambda: _send_already_subscribed(subscriber))
+        return
+    complained = Suppression.objects.filter(
+        email_hash=email_hash(email), reason=Suppression.Reason.COMPLAINT
+    ).exists()
+    if subscriber is None:
+        subscriber = Subscriber(email=email)
+        before = {"name": "", "postcode": "", "area": "", "topics": []}
+    else:
+        before = _describe(subscriber)
+    subscriber.name = name
+    subscriber.postcode = postcode
+    subscriber.area = area
+    subscriber.status = Subscriber.Status.PENDING
+    subscriber.created_at = timezone.now()
+    subscriber.save()
+    subscriber.topics.set(topics)
+    _consent(
+        subscriber,
+        action=ConsentRecord.Action.SIGNED_UP,
+        method=ConsentRecord.Method.WEB_FORM,
+        wording_version=wording_version,
+        changes=_diff(before, _describe(subscriber)),
+    )
+    if not complained:
+        transaction.on_commit(lambda: subscriber_send_confirmation(subscriber=subscriber))
+
+
+@transaction.atomic
+def subscriber_confirm(*, token: str) -> Subscriber:
+    """Finish the double opt-in. Confirming twice is harmless."""
+    key = tokens.confirm_token_key(token)
+    subscriber = Subscriber.objects.select_for_update().filter(key=key).first()
+    if subscriber is None:
+        raise tokens.LinkInvalid("This sign-up no longer exists. Please sign up again.")
+    if subscriber.status == Subscriber.Status.CONFIRMED:
+        return subscriber
+    signed_up = subscriber.consent_records.filter(action=ConsentRecord.Action.SIGNED_UP).last()
+    subscriber.status = Subscriber.Status.CONFIRMED
+    subscriber.confirmed_at = timezone.now()
+    subscriber.unsubscribed_at = None
+    subscriber.save()
+    # Fresh, confirmed consent outweighs an old unsubscribe or a bounce: the link was
+    # opened, so the mailbox works and its owner wants the updates.
+    Suppression.objects.filter(
+        email_hash=subscriber.email_hash,
+        reason__in=[Suppression.Reason.UNSUBSCRIBED, Suppression.Reason.HARD_BOUNCE],
+    ).delete()
+    _consent(
+        subscriber,
+        action=ConsentRecord.Action.CONFIRMED,
+        method=ConsentRecord.Method.EMAIL_LINK,
+        wording_version=signed_up.wording_version if signed_up else CURRENT_WORDING_VERSION,
+    )
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_update_preferences(
+    *,
+    subscriber: Subscriber,
+    name: str,
+    postcode: str,
+    topics,
+    method=ConsentRecord.Method.PREFERENCE_PAGE,
+) -> Subscriber:
+    before = _describe(subscriber)
+    subscriber.name = name
+    subscriber.postcode = postcode
+    subscriber.area = Area.objects.for_postcode(postcode) if postcode else None
+    subscriber.save()
+    subscriber.topics.set(list(topics))
+    changes = _diff(before, _describe(subscriber))
+    if changes:
+        _consent(
+            subscriber,
+            action=ConsentRecord.Action.PREFERENCES_CHANGED,
+            method=method,
+            wording_version=CURRENT_WORDING_VERSION,
+            changes=changes,
+        )
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_unsubscribe(
+    *, subscriber: Subscriber, method: str, campaign_id: int | None = None
+) -> bool:
+    """Leave. Returns False when already unsubscribed (a second click changes nothing)."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    Suppression.objects.get_or_create(
+        email_hash=subscriber.email_hash, defaults={"reason": Suppression.Reason.UNSUBSCRIBED}
+    )
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        return False
+    now = timezone.now()
+    previous = subscriber.status
+    subscriber.status = Subscriber.Status.UNSUBSCRIBED
+    subscriber.unsubscribed_at = now
+    subscriber.save(update_fields=["status", "unsubscribed_at"])
+    changes = {"status": [previous, subscriber.status]}
+    if campaign_id:
+        changes["campaign"] = campaign_id
+        Delivery.objects.filter(
+            campaign_id=campaign_id, subscriber=subscriber, unsubscribed_at__isnull=True
+        ).update(unsubscribed_at=now)
+    _consent(subscriber, action=ConsentRecord.Action.UNSUBSCRIBED, method=method, changes=changes)
+    return True
+
+
+def subscribers_purge_unconfirmed(*, older_than_days: int | None = None) -> int:
+    """Remove sign-ups never confirmed: without confirmation there is no consent to hold
+    the address on."""
+    days = older_than_days or settings.SIGNPOST_UNCONFIRMED_PURGE_DAYS
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    stale = Subscriber.objects.filter(status=Subscriber.Status.PENDING, created_at__lt=cutoff)
+    count = stale.count()
+    stale.delete()
+    return count
+
+
+@transaction.atomic
+def subscriber_erase(*, subscriber: Subscriber, user) -> None:
+    """Erase everything held on one subscriber (UK GDPR Article 17). Campaign figures keep
+    their counts (deliveries lose the link to the person); a suppression keeps only a hash
+    of the address, so an erased complainer is still never mailed."""
+    log(
+        instance=subscriber,
+        action="newsletters.subscriber.erase",
+        user=user,
+        title=f"Subscriber #{subscriber.pk}",
+        deleted=True,
+    )
+    subscriber.delete()
+
+
+def subscriber_log_export(*, subscriber: Subscriber, user) -> None:
+    log(
+        instance=subscriber,
+        action="newsletters.subscriber.export",
+        user=user,
+        title=f"Subscriber #{subscriber.pk}",
+    )
+
+
+# --- Campaigns ---------------------------------------------------------------------------
+
+MAX_SEND_ATTEMPTS = 5
+
+
+class CampaignError(ValidationError):
+    """A campaign action that cannot happen now; the message says why, for the user."""
+
+
+def _locked(campaign: Campaign) -> Campaign:
+    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+def campaign_edited(*, campaign: Campaign, user) -> None:
+    """Any change after sign-off needs a fresh sign-off."""
+    if campaign.status == Campaign.Status.APPROVED:
+        Campaign.objects.filter(pk=campaign.pk).update(
+            status=Campaign.Status.DRAFT, approved_by=None, approved_at=None
+        )
+        campaign.refresh_from_db()
+        log(instance=campaign, action="newsletters.campaign.approval_withdrawn", user=user)
+
+
+@transaction.atomic
+def campaign_approve(*, campaign: Campaign, user) -> Campaign:
+    """Sign-off by an Approver who did not write the campaign (guide, section 3)."""
+    from .selectors import campaign_segment
+
+    campaign = _locked(campaign)
+    if not user.has_perm("newsletters.approve_campaign"):
+        raise PermissionDenied("Only an Approver can sign off a campaign.")
+    if campaign.created_by_id == user.pk:
+        raise CampaignError("You wrote this campaign, so someone else must approve it.")
+    if campaign.status != Campaign.Status.DRAFT:
+        raise CampaignError(
+            f"This campaign is {campaign.get_status_display().lower()}, not a draft."
+        )
+    if not campaign.newsletter.live:
+        raise CampaignError("Publish the newsletter before approving a campaign that sends it.")
+    if not campaign_segment(campaign).exists():
+        raise CampaignError("Nobody is in this campaign's segment: choose other areas or topics.")
+    campaign.status = Campaign.Status.APPROVED
+    campaign.approved_by = user
+    campaign.approved_at = timezone.now()
+    campaign.save(update_fields=["status", "approved_by", "approved_at"])
+    log(instance=campaign, action="newsletters.campaign.approve", user=user)
+    return campaign
+
+
+def _render(campaign: Campaign):
+    from .email import render_newsletter_email
+
+    newsletter = (
+        campaign.newsletter.get_latest_revision_as_object()
+        if not campaign.newsletter.live
+        else campaign.newsletter.specific
+    )
+    return render_newsletter_email(newsletter, subject=campaign.subject)
+
+
+def campaign_send_test(*, campaign: Campaign, user, addresses: list[str]) -> int:
+    """Send the campaign as it will go out, to staff addresses, with sample merge values."""
+    from .email import sample_merge_values
+
+    rendered = _render(campaign)
+    values = sample_merge_values()
+    if user and user.first_name:
+        values["name"] = user.first_name
+    for address in addresses:
+        message = EmailMultiAlternatives(
+            subject=f"[Test] {rendered.subject}",
+            body=rendered.text_for(values),
+            to=[address],
+            headers={
+                "List-Unsubscribe": f"<{values['unsubscribe_url']}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+        message.attach_alternative(rendered.html_for(values), "text/html")
+        message.send()
+    Campaign.objects.filter(pk=campaign.pk).update(test_sent_at=timezone.now())
+    log(
+        instance=campaign,
+        action="newsletters.campaign.test_send",
+        user=user,
+        data={"recipients": len(addresses)},
+    )
+    return len(addresses)
+
+
+@transaction.atomic
+def campaign_schedule(*, campaign: Campaign, user, when: datetime.datetime) -> Campaign:
+    campaign = _locked(campaign)
+    if campaign.status not in {Campaign.Status.APPROVED, Campaign.Status.SCHEDULED}:
+        raise CampaignError("Only an approved campaign can be scheduled.")
+    if when <= timezone.now():
+        raise CampaignError("Choose a time in the future, or send now.")
+    campaign.status = Campaign.Status.SCHEDULED
+    campaign.scheduled_for = when
+    campaign.save(update_fields=["status", "scheduled_for"])
+    log(
+        instance=campaign,
+        action="newsletters.campaign.schedule",
+        user=user,
+        data={"scheduled_for": when.isoformat()},
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_unschedule(*, campaign: Campaign, user) -> Campaign:
+    campaign = _locked(campaign)
+    if campaign.status != Campaign.Status.SCHEDULED:
+        raise CampaignError("This campaign is not scheduled.")
+    campaign.status = Campaign.Status.APPROVED
+    campaign.scheduled_for = None
+    campaign.save(update_fields=["status", "scheduled_for"])
+    log(instance=campaign, action="newsletters.campaign.unschedule", user=user)
+    return campaign
+
+
+@transaction.atomic
+def campaign_send_now(*, campaign: Campaign, user) -> Campaign:
+    """Freeze the email, write one Delivery row per recipient in one statement, and queue
+    the chunk tasks. Calling it again for a campaign already sending does nothing."""
+    from .selectors import campaign_segment
+
+    campaign = _locked(campaign)
+    if campaign.status in {Campaign.Status.SENDING, Campaign.Status.SENT}:
+        return campaign
+    if campaign.status not in {Campaign.Status.APPROVED, Campaign.Status.SCHEDULED}:
+        raise CampaignError("A campaign must be approved before it is sent.")
+    recipient_ids = list(campaign_segment(campaign).values_list("pk", flat=True))
+    if not recipient_ids:
+        raise CampaignError("Nobody is in this campaign's segment now, so nothing was sent.")
+    rendered = _render(campaign)
+    campaign.rendered_subject = rendered.subject
+    campaign.rendered_html = rendered.html
+    campaign.rendered_text = rendered.text
+    campaign.status = Campaign.Status.SENDING
+    campaign.send_started_at = timezone.now()
+    Delivery.objects.bulk_create(
+        [Delivery(campaign_id=campaign.pk, subscriber_id=pk) for pk in recipient_ids],
+        ignore_conflicts=True,
+    )
+    campaign.recipient_count = Delivery.objects.filter(campaign=campaign).count()
+    campaign.save()
+    log(
+        instance=campaign,
+        action="newsletters.campaign.send",
+        user=user,
+        data={"recipients": campaign.recipient_count},
+    )
+    campaign_id = campaign.pk
+    transaction.on_commit(lambda: campaign_enqueue_chunks(campaign_id=campaign_id))
+    return campaign
+
+
+def campaign_enqueue_chunks(*, campaign_id: int) -> int:
+    """Queue enough chunk tasks to cover every queued row. Extra tasks find nothing to
+    claim and stop, so queueing too many is harmless."""
+    from .campaign_backends import batch_size
+    from .tasks import campaign_send_chunk
+
+    queued = Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.QUEUED).count()
+    size = batch_size()
+    chunks = -(-queued // size)
+    for _ in range(chunks):
+        campaign_send_chunk.delay(campaign_id)
+    if not chunks:
+        campaign_finish_if_done(campaign_id=campaign_id)
+    return chunks
+
+
+def campaigns_send_due(*, now=None) -> list[int]:
+    """Start every scheduled campaign whose time has come (run by beat each minute)."""
+    now = now or timezone.now()
+    started = []
+    for campaign in Campaign.objects.filter(
+        status=Campaign.Status.SCHEDULED, scheduled_for__lte=now
+    ):
+        try:
+            campaign_send_now(campaign=campaign, user=campaign.approved_by)
+        except CampaignError as error:
+            logger.warning("Scheduled campaign %s not sent: %s", campaign.pk, error.message)
+            Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.APPROVED)
+            continue
+        started.append(campaign.pk)
+    return started
+
+
+class ChunkRetry(Exception):
+    """A transient ESP failure: the same claimed rows are to be sent again later."""
+
+    def __init__(self, message: str, *, claim: str):
+        super().__init__(message)
+        self.claim = claim
+
+
+def esp_throttle_acquire(count: int, *, clock=time.time, sleep=time.sleep) -> None:
+    """Wait until ``count`` emails fit in the global per-second budget. The budget is a
+    counter per second in the shared cache (Redis), so every worker draws on one bucket."""
+    rate = settings.SIGNPOST_ESP_RATE_PER_SECOND
+    if rate <= 0:
+        return
+    while True:
+        now = clock()
+        window = int(now)
+        key = f"newsletters:esp-rate:{window}"
+        cache.add(key, 0, timeout=10)
+        used = cache.incr(key, count)
+        if used <= rate or used == count:
+            # A batch bigger than one second's budget takes the following seconds too.
+            for ahead in range(1, -(-count // rate)):
+                cache.set(f"newsletters:esp-rate:{window + ahead}", rate, timeout=10 + ahead)
+            return
+        sleep(max(0.001, window + 1 - now))
+
+
+def _claim_chunk(campaign_id: int, size: int) -> tuple[str | None, list[int]]:
+    lease = datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS)
+    claim = uuid.uuid4()
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(campaign_id=campaign_id, status=Delivery.Status.QUEUED)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            return None, []
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.SENDING,
+            claim=claim,
+            lease_expires_at=timezone.now() + lease,
+        )
+    return str(claim), ids
+
+
+def campaign_send_chunk(*, campaign_id: int, claim: str | None = None) -> int:
+    """Send one chunk: claim up to a batch of queued rows, call the ESP once, record the
+    message ids. Returns how many were sent. Raises ``ChunkRetry`` on a transient ESP
+    error, keeping the claim so a retry sends exactly the same rows."""
+    from django.db.models import F
+
+    from .campaign_backends import CampaignBackendError, Recipient, batch_size, get_backend
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if campaign.status != Campaign.Status.SENDING:
+        return 0
+    if claim is None:
+        claim, _ = _claim_chunk(campaign_id, batch_size())
+        if claim is None:
+            campaign_finish_if_done(campaign_id=campaign_id)
+            return 0
+    lease = datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS)
+    claimed = Delivery.objects.filter(
+        campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
+    )
+    if not claimed.update(lease_expires_at=timezone.now() + lease, attempts=F("attempts") + 1):
+        # The lease ran out and the rows went back to the queue: someone else has them.
+        return 0
+    rows = list(claimed.select_related("subscriber").order_by("pk"))
+    suppressed_hashes = set(
+        Suppression.objects.filter(
+            email_hash__in=[r.subscriber.email_hash for r in rows if r.subscriber]
+        ).values_list("email_hash", flat=True)
+    )
+    skipped = [
+        r.pk
+        for r in rows
+        if r.subscriber is None
+        or r.subscriber.status != Subscriber.Status.CONFIRMED
+        or r.subscriber.email_hash in suppressed_hashes
+    ]
+    if skipped:
+        Delivery.objects.filter(pk__in=skipped).update(
+            status=Delivery.Status.SUPPRESSED, claim=None
+        )
+    recipients = [
+        Recipient(
+            delivery_id=r.pk,
+            email=r.subscriber.email,
+            merge_values=_merge_values(r.subscriber, campaign_id),
+        )
+        for r in rows
+        if r.pk not in skipped
+    ]
+    if recipients:
+        esp_throttle_acquire(len(recipients))
+        try:
+            result = get_backend().send_batch(campaign=campaign, recipients=recipients)
+        except CampaignBackendError as error:
+            if error.transient:
+                raise ChunkRetry(str(error), claim=claim) from error
+            Delivery.objects.filter(pk__in=[r.delivery_id for r in recipients]).update(
+                status=Delivery.Status.FAILED, claim=None, error=str(error)[:300]
+            )
+            logger.error("Campaign %s: chunk refused by the ESP: %s", campaign_id, error)
+        else:
+            _record_sent(recipients, result)
+    campaign_finish_if_done(campaign_id=campaign_id)
+    return len(recipients)
+
+
+def _merge_values(subscriber: Subscriber, campaign_id: int) -> dict:
+    token = tokens.manage_token(subscriber, campaign_id)
+    return {
+        "name": subscriber.name or "neighbour",
+        "unsubscribe_url": absolute_url(reverse("newsletters:unsubscribe", args=[token])),
+        "preferences_url": absolute_url(reverse("newsletters:preferences", args=[token])),
+    }
+
+
+def _record_sent(recipients, result) -> None:
+    now = timezone.now()
+    by_message_id: dict[str, list[int]] = {}
+    failed = []
+    for r in recipients:
+        if r.email in result.refused:
+            failed.append(r.delivery_id)
+        else:
+            by_message_id.setdefault(result.message_ids.get(r.email, ""), []).append(r.delivery_id)
+    with transaction.atomic():
+        for message_id, ids in by_message_id.items():
+            Delivery.objects.filter(pk__in=ids).update(
+                status=Delivery.Status.SENT, esp_message_id=message_id, sent_at=now, claim=None
+            )
+        if failed:
+            Delivery.objects.filter(pk__in=failed).update(
+                status=Delivery.Status.FAILED, claim=None, error="Refused by the ESP"
+            )
+
+
+def campaign_chunk_give_up(*, campaign_id: int, claim: str, error: str) -> None:
+    """Retries exhausted: hand the rows back to the queue (to try again later) or, after
+    too many attempts, mark them failed."""
+    rows = Delivery.objects.filter(
+        campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
+    )
+    rows.filter(attempts__gte=MAX_SEND_ATTEMPTS).update(
+        status=Delivery.Status.FAILED, claim=None, error=error[:300]
+    )
+    rows.update(status=Delivery.Status.QUEUED, claim=None, lease_expires_at=None)
+    campaign_finish_if_done(campaign_id=campaign_id)
+
+
+def deliveries_resume_stalled(*, now=None) -> int:
+    """Put rows back in the queue whose chunk's worker died mid-send (their lease ran out)
+    and queue tasks for them. Only that chunk's recipients can get a second copy."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stalled = Delivery.objects.select_for_update(skip_locked=True).filter(
+            status=Delivery.Status.SENDING, lease_expires_at__lt=now
+        )
+        campaign_ids = set(stalled.values_list("campaign_id", flat=True))
+        stalled_ids = list(stalled.values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=stalled_ids, attempts__gte=MAX_SEND_ATTEMPTS).update(
+            status=Delivery.Status.FAILED, claim=None, error="Gave up after repeated failures"
+        )
+        count = Delivery.objects.filter(pk__in=stalled_ids, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.QUEUED, claim=None, lease_expires_at=None
+        )
+    for campaign_id in campaign_ids:
+        transaction.on_commit(lambda cid=campaign_id: campaign_enqueue_chunks(campaign_id=cid))
+    return count
+
+
+def campaign_finish_if_done(*, campaign_id: int) -> bool:
+    """Mark the campaign sent once no row is queued or in flight, and record the delivery
+    in the activity calendar."""
+    from engagement.models import Activity
+    from engagement.services import activity_record_delivered
+
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.status != Campaign.Status.SENDING:
+            return False
+        if Delivery.objects.filter(
+            campaign_id=campaign_id,
+            status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING],
+        ).exists():
+            return False
+        campaign.status = Campaign.Status.SENT
+        campaign.send_finished_at = timezone.now()
+        campaign.save(update_fields=["status", "send_finished_at"])
+        sent = campaign.deliveries.filter(status=Delivery.Status.SENT).count()
+        log(
+            instance=campaign,
+            action="newsletters.campaign.sent",
+            user=None,
+            data={"recipients": campaign.recipient_count, "sent": sent},
+        )
+        areas = list(campaign.areas.all())
+        activity_record_delivered(
+            source=campaign,
+            mode=Activity.Mode.EMAIL_NEWSLETTER,
+            title=f"Email newsletter: {campaign.newsletter.title}",
+            delivered_on=timezone.localdate(campaign.send_finished_at),
+            area=areas[0] if len(areas) == 1 else None,
+            owner=campaign.created_by,
+            audience=f"{sent} email subscribers",
+        )
+    return True
+
+
+# --- Tracking events from the ESP ---------------------------------------------------------
+
+
+def _event_id(event) -> str:
+    import hashlib
+
+    if event.event_id:
+        return str(event.event_id)[:200]
+    fingerprint = f"{event.event_type}|{event.message_id}|{event.recipient}|{event.timestamp}"
+    return "sha256:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+
+
+def tracking_event_receive(*, event) -> TrackingEvent | None:
+    """Keep the event once, by its id, and hand the work to Celery so the webhook answers
+    fast. A replayed event is recognised here and changes nothing."""
+    event_id = _event_id(event)
+    payload = {
+        "event_type": event.event_type,
+        "recipient": (event.recipient or "").lower(),
+        "message_id": event.message_id or "",
+        "timestamp": event.timestamp.isoformat() if event.timestamp else None,
+        "delivery": (event.metadata or {}).get("delivery"),
+        "reject_reason": event.reject_reason or "",
+        "description": (event.description or "")[:200],
+    }
+    try:
+        with transaction.atomic():
+            record = TrackingEvent.objects.create(
+                event_id=event_id, event_type=event.event_type, payload=payload
+            )
+    except IntegrityError:
+        return None
+    from .tasks import tracking_event_process
+
+    transaction.on_commit(lambda: tracking_event_process.delay(record.pk))
+    return record
+
+
+def _find_delivery(payload: dict) -> Delivery | None:
+    deliveries = Delivery.objects.select_for_update().select_related("subscriber")
+    if payload.get("delivery") and str(payload["delivery"]).isdigit():
+        delivery = deliveries.filter(pk=int(payload["delivery"])).first()
+        if delivery and (
+            delivery.subscriber is None or delivery.subscriber.email == payload["recipient"]
+        ):
+            return delivery
+    if payload.get("message_id") and payload.get("recipient"):
+        return deliveries.filter(
+            esp_message_id=payload["message_id"], subscriber__email=payload["recipient"]
+        ).first()
+    return None
+
+
+def _suppress(address: str, reason: str, detail: str = "") -> None:
+    if not address:
+        return
+    suppression, created = Suppression.objects.get_or_create(
+        email_hash=email_hash(address), defaults={"reason": reason, "detail": detail[:200]}
+    )
+    if not created and reason == Suppression.Reason.COMPLAINT and suppression.reason != reason:
+        suppression.reason = reason
+        suppression.detail = detail[:200]
+        suppression.save(update_fields=["reason", "detail"])
+
+
+@transaction.atomic
+def tracking_event_process(*, event_pk: int) -> bool:
+    """Apply one ESP event to its delivery and to the suppression list. Safe to run twice:
+    the event is marked processed, and every timestamp is set only once."""
+    record = TrackingEvent.objects.select_for_update().filter(pk=event_pk).first()
+    if record is None or record.processed_at is not None:
+        return False
+    payload = record.payload
+    event_type = payload["event_type"]
+    recipient = payload.get("recipient", "")
+    when = (
+        datetime.datetime.fromisoformat(payload["timestamp"])
+        if payload.get("timestamp")
+        else timezone.now()
+    )
+    delivery = _find_delivery(payload)
+    subscriber = (
+        delivery.subscriber if delivery else Subscriber.objects.filter(email=recipient).first()
+    )
+
+    def stamp(field: str, status: str | None = None) -> None:
+        if delivery is None:
+            return
+        updates = {}
+        if getattr(delivery, field) is None:
+            updates[field] = when
+        if status and delivery.status in {Delivery.Status.SENT, Delivery.Status.DELIVERED}:
+            updates["status"] = status
+        if updates:
+            Delivery.objects.filter(pk=delivery.pk).update(**updates)
+
+    if event_type == "delivered":
+        stamp("delivered_at", Delivery.Status.DELIVERED)
+    elif event_type == "bounced" or (
+        event_type == "rejected" and payload.get("reject_reason") in {"bounced", "invalid"}
+    ):
+        stamp("bounced_at", Delivery.Status.BOUNCED)
+        _suppress(recipient, Suppression.Reason.HARD_BOUNCE, payload.get("description", ""))
+        if subscriber:
+            _consent(
+                subscriber,
+                action=ConsentRecord.Action.SUPPRESSED,
+                method=ConsentRecord.Method.ESP_EVENT,
+                changes={"reason": "hard bounce"},
+            )
+    elif event_type == "complained" or (
+        event_type == "rejected" and payload.get("reject_reason") == "spam"
+    ):
+        stamp("complained_at")
+        _suppress(recipient, Suppression.Reason.COMPLAINT)
+        if subscriber:
+            subscriber_unsubscribe(
+                subscriber=subscriber,
+                method=ConsentRecord.Method.ESP_EVENT,
+                campaign_id=delivery.campaign_id if delivery else None,
+            )
+    elif event_type == "opened":
+        stamp("opened_at")
+    elif event_type == "clicked":
+        stamp("clicked_at")
+        if delivery and delivery.opened_at is None:
+            Delivery.objects.filter(pk=delivery.pk, opened_at__isnull=True).update(opened_at=when)
+    elif event_type == "unsubscribed" and subscriber:
+        subscriber_unsubscribe(
+            subscriber=subscriber,
+            method=ConsentRecord.Method.ESP_EVENT,
+            campaign_id=delivery.campaign_id if delivery else None,
+        )
+    # Anything else (queued, deferred, unknown…) is kept for the record and ignored.
+    record.processed_at = timezone.now()
+    # The address is no longer needed once applied.
+    record.payload = {k: v for k, v in payload.items() if k != "recipient"}
+    record.save(update_fields=["processed_at", "payload"])
+    return True

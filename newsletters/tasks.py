@@ -1,0 +1,45 @@
+"""Celery tasks: thin, taking ids, safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+# Back-off for transient ESP errors: 10s, 20s, 40s, 80s, 160s.
+RETRY_BASE_SECONDS = 10
+
+
+@shared_task(bind=True, name="newsletters.campaign_send_chunk", max_retries=5, acks_late=True)
+def campaign_send_chunk(self, campaign_id: int, claim: str | None = None) -> int:
+    try:
+        return services.campaign_send_chunk(campaign_id=campaign_id, claim=claim)
+    except services.ChunkRetry as error:
+        if self.request.retries >= self.max_retries:
+            services.campaign_chunk_give_up(
+                campaign_id=campaign_id, claim=error.claim, error=str(error)
+            )
+            return 0
+        raise self.retry(
+            args=[campaign_id, error.claim],
+            countdown=RETRY_BASE_SECONDS * 2**self.request.retries,
+            exc=error,
+        ) from error
+
+
+@shared_task(name="newsletters.campaigns_send_due")
+def campaigns_send_due() -> list[int]:
+    return services.campaigns_send_due()
+
+
+@shared_task(name="newsletters.deliveries_resume_stalled")
+def deliveries_resume_stalled() -> int:
+    return services.deliveries_resume_stalled()
+
+
+@shared_task(name="newsletters.subscribers_purge_unconfirmed")
+def subscribers_purge_unconfirmed() -> int:
+    return services.subscribers_purge_unconfirmed()
+
+
+@shared_task(name="newsletters.tracking_event_process", acks_late=True)
+def tracking_event_process(event_pk: int) -> bool:
+    return services.tracking_event_process(event_pk=event_pk)

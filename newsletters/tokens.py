@@ -1,0 +1,46 @@
+"""Signed links in emails: confirm a sign-up (expires), and manage or leave a subscription
+(never expires: an unsubscribe link in an old email must still work)."""
+
+from django.conf import settings
+from django.core import signing
+
+CONFIRM_SALT = "newsletters.confirm"
+MANAGE_SALT = "newsletters.manage"
+
+
+class LinkInvalid(Exception):
+    """The link was altered or never issued."""
+
+
+class LinkExpired(LinkInvalid):
+    """The link was genuine but is too old."""
+
+
+class SubscriptionGone(LinkInvalid):
+    """The link was genuine but the subscription has since been erased or purged."""
+
+
+def confirm_token(subscriber) -> str:
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(subscriber.key.hex)
+
+
+def confirm_token_key(token: str) -> str:
+    max_age = settings.SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS * 86400
+    try:
+        return signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise LinkExpired("This confirmation link has expired.") from exc
+    except signing.BadSignature as exc:
+        raise LinkInvalid("This link is not valid.") from exc
+
+
+def manage_token(subscriber, campaign_id: int | None = None) -> str:
+    return signing.dumps([subscriber.key.hex, campaign_id or 0], salt=MANAGE_SALT, compress=True)
+
+
+def manage_token_parts(token: str) -> tuple[str, int | None]:
+    try:
+        key, campaign_id = signing.loads(token, salt=MANAGE_SALT)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise LinkInvalid("This link is not valid.") from exc
+    return str(key), (int(campaign_id) or None)
