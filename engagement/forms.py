@@ -95,3 +95,37 @@ class StakeholderForm(WagtailAdminModelForm):
                 self.add_error(
                     "name", ValidationError("This stakeholder is already in the register.")
                 )
+
+
+class EngagementForm(WagtailAdminModelForm):
+    """Logging an engagement. Door-to-door sessions name no one; meetings with named
+    stakeholders need at least one of them."""
+
+    TEXT_FIELDS = (
+        "title",
+        "place",
+        "streets",
+        "issues_raised",
+        "actions_agreed",
+        "outcome",
+        "follow_up_action",
+    )
+    NEEDS_STAKEHOLDER = {"one_to_one", "phone_call", "email"}
+
+    def clean(self):
+        from signpost.sanitise import clean_text
+
+        data = super().clean()
+        for name in self.TEXT_FIELDS:
+            if data.get(name):
+                data[name] = clean_text(data[name])
+        mode = data.get("mode")
+        stakeholders = data.get("stakeholders")
+        if mode == "door_to_door" and stakeholders:
+            self.add_error(
+                "stakeholders",
+                "Door-to-door sessions record counts and themes only, not who was met.",
+            )
+        if mode in self.NEEDS_STAKEHOLDER and not stakeholders:
+            self.add_error("stakeholders", "Choose the stakeholder(s) this was with.")
+        return data

@@ -8,7 +8,7 @@ from signpost.roles import (
 
 _EDIT = [
     f"engagement.{action}_{model}"
-    for model in ("area", "operation", "activity", "stakeholder")
+    for model in ("area", "operation", "activity", "stakeholder", "engagement", "concerntheme")
     for action in ("add", "change", "delete", "view")
 ] + [
     "engagement.view_stakeholderassessment",
@@ -20,8 +20,17 @@ _VIEW = ["engagement.view_area", "engagement.view_operation", "engagement.view_a
 ROLE_PERMISSIONS = {
     COMMUNICATIONS_OFFICER: _EDIT,
     APPROVER: _EDIT,
-    # Neighbourhood teams see the register (names, quadrants) but no contact details.
-    NEIGHBOURHOOD_TEAM: _VIEW + ["engagement.view_stakeholder", "engagement.view_stakeholder_grid"],
+    # Neighbourhood teams log engagements and see the register (names, quadrants) but
+    # no contact details.
+    NEIGHBOURHOOD_TEAM: _VIEW
+    + [
+        "engagement.view_stakeholder",
+        "engagement.view_stakeholder_grid",
+        "engagement.add_engagement",
+        "engagement.change_engagement",
+        "engagement.view_engagement",
+        "engagement.view_concerntheme",
+    ],
     ANALYST: _VIEW + ["engagement.view_stakeholder_grid"],
     # Partners read the grid and the counts only: no names, no contacts.
     PARTNER_VIEWER: _VIEW + ["engagement.view_stakeholder_grid"],

@@ -10,6 +10,7 @@ from signpost.sanitise import clean_text
 from .models import (
     Activity,
     Area,
+    Engagement,
     Operation,
     Quadrant,
     Stakeholder,
@@ -232,10 +233,12 @@ def stakeholder_alert_email_send(*, alert_id: int) -> int:
 
 def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
     """Refresh every stakeholder's next-due date, then email the communications
-    officers one digest of actions that became overdue since the last reminder.
+    officers one digest of re-assessments, actions and follow-ups that became overdue
+    since the last reminder.
 
-    Each stakeholder is reminded once per due date (``overdue_reminded_for``), so
-    running the task twice in a day sends nothing the second time.
+    Each stakeholder is reminded once per due date (``overdue_reminded_for``) and each
+    follow-up once (``follow_up_reminded_on``), stamped in the transaction that sends,
+    so running the task twice sends nothing the second time.
     """
     from django.core.mail import EmailMessage
     from django.db.models import F, Q
@@ -258,7 +261,13 @@ def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
             )
             .order_by("next_action_due", "name")
         )
-        if not overdue:
+        follow_ups = list(
+            Engagement.objects.select_for_update()
+            .follow_up_overdue(on)
+            .filter(follow_up_reminded_on__isnull=True)
+            .order_by("follow_up_due", "pk")
+        )
+        if not overdue and not follow_ups:
             return 0
         recipients = _communications_officer_emails()
         if recipients:
@@ -272,11 +281,65 @@ def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
                 }
                 for s in overdue
             ]
-            context = {"items": items, "on": on}
+            follow_up_items = [
+                {
+                    "engagement": e,
+                    "url": _admin_url(
+                        reverse("wagtailsnippets_engagement_engagement:edit", args=[e.pk])
+                    ),
+                }
+                for e in follow_ups
+            ]
+            context = {"items": items, "follow_ups": follow_up_items, "on": on}
             body = render_to_string("email/engagement/stakeholder_overdue.txt", context)
-            subject = f"{len(items)} stakeholder action(s) overdue"
+            subject = f"Stakeholder register: {len(items) + len(follow_up_items)} overdue"
             EmailMessage(subject, body, to=recipients).send()
         Stakeholder.objects.filter(pk__in=[s.pk for s in overdue]).update(
             overdue_reminded_for=F("next_action_due")
         )
-    return len(overdue)
+        Engagement.objects.filter(pk__in=[e.pk for e in follow_ups]).update(
+            follow_up_reminded_on=on
+        )
+    return len(overdue) + len(follow_ups)
+
+
+def stakeholders_refresh_last_engaged(*, stakeholder_ids) -> None:
+    """Recompute last-engaged dates (and so next-due dates) from the engagement log."""
+    from django.db.models import Max
+
+    for stakeholder in Stakeholder.objects.filter(pk__in=set(stakeholder_ids)).annotate(
+        latest=Max("engagements__occurred_on")
+    ):
+        stakeholder.last_engaged_on = stakeholder.latest
+        stakeholder_refresh_plan(stakeholder=stakeholder)
+
+
+@transaction.atomic
+def engagement_record_logged(
+    *, engagement: Engagement, user=None, previous_stakeholder_ids=()
+) -> Engagement:
+    """After an engagement is logged or edited: stamp who logged it, bring the
+    stakeholders' last-engaged and next-due dates up to date, and record forum
+    meetings, door-to-door sessions, presentations and one-to-ones as delivered in the
+    activity calendar."""
+    if engagement.logged_by_id is None and user is not None:
+        Engagement.objects.filter(pk=engagement.pk).update(logged_by=user)
+        engagement.logged_by = user
+    current_ids = set(engagement.stakeholders.values_list("pk", flat=True))
+    stakeholders_refresh_last_engaged(stakeholder_ids=current_ids | set(previous_stakeholder_ids))
+
+    activity_mode = Engagement.CALENDAR_MODES.get(engagement.mode)
+    if activity_mode:
+        activity = activity_record_delivered(
+            source=engagement,
+            mode=activity_mode,
+            title=engagement.title,
+            delivered_on=engagement.occurred_on,
+            area=engagement.area,
+            operation=engagement.operation,
+            owner=user,
+        )
+        if activity.delivered_on != engagement.occurred_on:
+            # The engagement's date was corrected after it was first logged.
+            Activity.objects.filter(pk=activity.pk).update(delivered_on=engagement.occurred_on)
+    return engagement

@@ -94,6 +94,6 @@ def next_action_for(stakeholder) -> tuple[str, datetime.date]:
     elif quadrant == Quadrant.INFORM and not stakeholder.newsletter_list:
         action = ("Add to the newsletter list", assessed + first_contact_days() * day)
     else:
-        since = max(d for d in (last, assessed) if d is not None)
+        since = last or assessed
         action = (STRATEGIES[quadrant].action, since + interval_days(quadrant) * day)
     return min(action, reassess, key=lambda pair: pair[1])
