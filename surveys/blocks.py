@@ -46,7 +46,6 @@ class Question:
     required: bool
     options: tuple[tuple[str, str], ...] = ()
     positive: frozenset[str] = frozenset()
-    excluded: frozenset[str] = frozenset()
     max_length: int = 0
 
     @property
@@ -91,7 +90,6 @@ class LikertQuestionBlock(_QuestionBase):
             required=value["required"],
             options=scale.options,
             positive=scale.positive,
-            excluded=scale.excluded,
         )
 
 
@@ -217,7 +215,6 @@ class StandardQuestionBlock(blocks.StructBlock):
             required=value["required"],
             options=scale.options,
             positive=scale.positive,
-            excluded=scale.excluded,
         )
 
 

@@ -3,11 +3,11 @@
 The guide (section 9, "Collecting baseline measures") asks for the same questions before
 and after an operation so the waves can be compared. Every answer has a fixed value (what is
 stored and counted) and a label (what residents read); wording may change, values never do.
-Each scale says which answers count as *positive* for the headline share, and which are
-left out of that share's base ("don't know").
+Each scale says which answers count as *positive* for the headline share: the share of
+everyone who answered, "don't know" included, so waves compare on the same base.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,6 @@ class Scale:
     label: str
     options: tuple[tuple[str, str], ...]
     positive: frozenset[str]
-    excluded: frozenset[str] = field(default_factory=frozenset)
 
 
 DONT_KNOW = ("dont_know", "Don't know")
@@ -32,7 +31,6 @@ SCALES: dict[str, Scale] = {
             DONT_KNOW,
         ),
         positive=frozenset({"strongly_agree", "agree"}),
-        excluded=frozenset({"dont_know"}),
     ),
     "safety": Scale(
         "Very safe – very unsafe",
@@ -44,7 +42,6 @@ SCALES: dict[str, Scale] = {
             DONT_KNOW,
         ),
         positive=frozenset({"very_safe", "fairly_safe"}),
-        excluded=frozenset({"dont_know"}),
     ),
     "problem": Scale(
         "Very big problem – not a problem at all",
@@ -56,7 +53,6 @@ SCALES: dict[str, Scale] = {
             DONT_KNOW,
         ),
         positive=frozenset({"not_very_big", "not_a_problem"}),
-        excluded=frozenset({"dont_know"}),
     ),
     "frequency": Scale(
         "How often",
@@ -68,7 +64,6 @@ SCALES: dict[str, Scale] = {
             DONT_KNOW,
         ),
         positive=frozenset({"weekly", "monthly"}),
-        excluded=frozenset({"dont_know"}),
     ),
     "likelihood": Scale(
         "Very likely – not at all likely",
@@ -80,7 +75,6 @@ SCALES: dict[str, Scale] = {
             DONT_KNOW,
         ),
         positive=frozenset({"very_likely", "fairly_likely"}),
-        excluded=frozenset({"dont_know"}),
     ),
     "yes_no": Scale(
         "Yes – no",

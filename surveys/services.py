@@ -102,3 +102,41 @@ def response_submit(
             )
     Answer.objects.bulk_create(rows)
     return response
+
+
+@transaction.atomic
+def you_said_we_did_create(
+    *,
+    baseline: SurveyWave,
+    follow_up: SurveyWave,
+    title: str,
+    you_said: str,
+    we_did: str,
+    what_changed: str,
+    user,
+):
+    """Make a draft "you said, we did" page under the follow-up's survey from a comparison.
+
+    The figures are a snapshot with suppression applied. The page starts as a draft so it
+    goes through the usual sign-off before residents see it.
+    """
+    from signpost.sanitise import clean_html
+
+    from .models import YouSaidWeDidPage
+    from .selectors import comparison_build, comparison_snapshot
+
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    page = YouSaidWeDidPage(
+        title=title,
+        baseline=baseline,
+        follow_up=follow_up,
+        you_said=clean_html(you_said),
+        we_did=clean_html(we_did),
+        what_changed=what_changed,
+        results=comparison_snapshot(comparison),
+        live=False,
+        owner=user,
+    )
+    follow_up.survey.add_child(instance=page)
+    page.save_revision(user=user, log_action=True)
+    return page

@@ -1,8 +1,12 @@
 from django.db.models import Count
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import admin_views
 from .models import SurveyWave
 
 
@@ -31,3 +35,37 @@ class SurveyWaveViewSet(SnippetViewSet):
 
 
 register_snippet(SurveyWaveViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_comparison_urls():
+    base = "surveys/compare/<int:baseline>/<int:follow_up>/"
+    return [
+        path(
+            "surveys/compare/", admin_views.ChooseWavesView.as_view(), name="surveys_compare_choose"
+        ),
+        path(base, admin_views.ComparisonView.as_view(), name="surveys_compare"),
+        path(
+            base + "aggregates.<str:fmt>",
+            admin_views.AggregateExportView.as_view(),
+            name="surveys_compare_export",
+        ),
+        path(
+            base + "responses.<str:fmt>",
+            admin_views.RawExportView.as_view(),
+            name="surveys_compare_raw",
+        ),
+        path(base + "publish/", admin_views.PublishView.as_view(), name="surveys_compare_publish"),
+    ]
+
+
+class ComparisonMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(admin_views.READ_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_comparison_menu_item():
+    return ComparisonMenuItem(
+        "Compare survey waves", reverse("surveys_compare_choose"), icon_name="table", order=251
+    )

@@ -58,3 +58,40 @@ def test_a_wave_closing_before_it_opens_or_outside_its_operation_is_refused(wave
         wave.full_clean()
     assert "closing date" in str(caught.value.message_dict["closes_on"])
     assert "does not cover" in str(caught.value.message_dict["operation"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_code_raced_by_two_submissions_is_spent_once():
+    import threading
+
+    from django.db import connection
+
+    from surveys.models import Response
+    from surveys.services import CodeError, response_submit
+
+    from .factories import SurveyWaveFactory, survey_page_create
+
+    wave = SurveyWaveFactory(survey=survey_page_create(), slug="race")
+    [code] = response_codes_issue(wave=wave, count=1)
+    barrier = threading.Barrier(6)
+    outcomes = []
+
+    def submit():
+        try:
+            barrier.wait()
+            response_submit(wave=wave, answers={"safe_after_dark": ["very_safe"]}, code=code.code)
+            outcomes.append("stored")
+        except CodeError as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("stored") == 1
+    assert sum("already been used" in o for o in outcomes) == 5
+    assert Response.objects.filter(wave=wave).count() == 1

@@ -1,0 +1,196 @@
+"""The analyst's comparison in the Wagtail admin, its exports and its permissions."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from surveys.models import Answer, SurveyWave
+from surveys.services import response_submit
+
+from .factories import SurveyWaveFactory, responses_add
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def waves(survey):
+    baseline = SurveyWaveFactory(survey=survey, slug="before", kind=SurveyWave.BASELINE)
+    follow_up = SurveyWaveFactory(
+        survey=survey, slug="after", kind=SurveyWave.FOLLOW_UP, area=baseline.area
+    )
+    # Safe after dark: 120/300 → 190/300 positive, a real change.
+    responses_add(
+        baseline,
+        {
+            "safe_after_dark": {
+                "very_safe": 40,
+                "fairly_safe": 80,
+                "a_bit_unsafe": 110,
+                "very_unsafe": 66,
+                "dont_know": 4,
+            },
+            "drugs_problem": {
+                "very_big": 100,
+                "fairly_big": 95,
+                "not_very_big": 60,
+                "not_a_problem": 45,
+            },
+            "how_heard": {"leaflet": 150, "sign": 60, "email": 7, "door_to_door": 50, "other": 33},
+        },
+    )
+    responses_add(
+        follow_up,
+        {
+            "safe_after_dark": {
+                "very_safe": 70,
+                "fairly_safe": 120,
+                "a_bit_unsafe": 70,
+                "very_unsafe": 40,
+                "dont_know": 0,
+            },
+            "drugs_problem": {
+                "very_big": 98,
+                "fairly_big": 97,
+                "not_very_big": 58,
+                "not_a_problem": 47,
+            },
+            "how_heard": {"leaflet": 160, "sign": 70, "email": 20, "door_to_door": 30, "other": 20},
+        },
+    )
+    return baseline, follow_up
+
+
+def compare_url(waves, name="surveys_compare", **extra):
+    baseline, follow_up = waves
+    return reverse(name, kwargs={"baseline": baseline.pk, "follow_up": follow_up.pk, **extra})
+
+
+def test_analyst_reads_an_honest_comparison(client, analyst, waves, django_assert_max_num_queries):
+    client.force_login(analyst)
+    response = client.get(compare_url(waves))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The baseline had 300 responses (25.0% of 1,200 households)." in html
+    # The real change is reported as a change, never as proof of cause.
+    assert "rose from 40% to 63%" in html
+    assert "not proof that the operation caused it" in html
+    # The steady question is reported as no detectable change, with the detectable size.
+    assert "No change detectable at this sample size" in html
+    assert "went from 35% to 35%" in html
+    # Charts are SVG, titled, with a table of the same figures.
+    # One chart of changes, one per choice question (4).
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 5
+    assert 'role="img"' in html and "<caption>" in html
+    # "email: 7" is suppressed, and "other" (the next smallest: 33) with it; the baseline's
+    # 4 "don't know" answers are hidden with the smallest other non-positive answer.
+    assert html.count(">suppressed</abbr>") == 2 + 2
+    with django_assert_max_num_queries(16):
+        client.get(compare_url(waves))
+
+
+def test_query_count_does_not_grow_with_responses(
+    client, analyst, waves, django_assert_num_queries
+):
+    client.force_login(analyst)
+    client.get(compare_url(waves))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(compare_url(waves))
+    responses_add(waves[1], {"safe_after_dark": {"very_safe": 500}})
+    with CaptureQueriesContext(connection) as after:
+        client.get(compare_url(waves))
+    assert len(after) == len(before)
+
+
+def test_the_comparison_figures_match_the_stored_answers(analyst, waves):
+    from surveys.selectors import comparison_build
+
+    comparison = comparison_build(baseline=waves[0], follow_up=waves[1])
+    safe = next(q for q in comparison.questions if q.question.key == "safe_after_dark")
+    assert (safe.baseline.positive, safe.baseline.base) == (120, 300)
+    assert (safe.follow_up.positive, safe.follow_up.base) == (190, 300)
+    assert safe.change.significant
+    problem = next(q for q in comparison.questions if q.question.key == "drugs_problem")
+    assert not problem.change.significant
+    assert problem.change.lower < 0 < problem.change.upper
+
+
+def test_only_people_allowed_to_read_results_see_them(
+    client, waves, partner_viewer, neighbourhood_officer
+):
+    # Wagtail turns a refusal into a redirect to the dashboard with a message.
+    refused = {"status_code": 302, "Location": "/admin/"}
+    client.force_login(neighbourhood_officer)
+    response = client.get(compare_url(waves))
+    assert {"status_code": response.status_code, "Location": response["Location"]} == refused
+    client.force_login(partner_viewer)
+    assert client.get(compare_url(waves)).status_code == 200
+    response = client.get(compare_url(waves, "surveys_compare_raw", fmt="csv"))
+    assert {"status_code": response.status_code, "Location": response["Location"]} == refused
+
+
+def test_aggregate_csv_keeps_suppression(client, analyst, waves):
+    client.force_login(analyst)
+    response = client.get(compare_url(waves, "surveys_compare_export", fmt="csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][:5] == ["", "Responses", "responses", "", "300"]
+    email = next(r for r in rows if r[0] == "how_heard" and r[3] == "An email")
+    assert email[4] == "suppressed" and email[6] == "20"
+    share = next(r for r in rows if r[0] == "safe_after_dark" and r[2] == "positive share")
+    assert share[5] == "40.0" and share[7] == "63.3"
+    assert float(share[8]) == pytest.approx(23.3, abs=0.1)
+    assert "7" not in [r[4] for r in rows if r[0] == "how_heard"]
+
+
+def test_aggregate_xlsx_opens_with_the_same_figures(client, analyst, waves):
+    client.force_login(analyst)
+    response = client.get(compare_url(waves, "surveys_compare_export", fmt="xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "question_key"
+    share = next(r for r in rows if r[0] == "safe_after_dark" and r[2] == "positive share")
+    assert share[5] == 40.0
+    assert client.get(compare_url(waves, "surveys_compare_export", fmt="exe")).status_code == 404
+
+
+def test_raw_responses_export_is_anonymous_and_formula_safe(client, analyst, waves):
+    baseline, follow_up = waves
+    response_submit(
+        wave=follow_up,
+        answers={"safe_after_dark": ["very_safe"], "one_thing": '=HYPERLINK("http://x")'},
+    )
+    client.force_login(analyst)
+    response = client.get(compare_url(waves, "surveys_compare_raw", fmt="csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["wave", "submitted_on", "safe_after_dark"]
+    assert len(rows) == 1 + 300 + 301
+    column = rows[0].index("one_thing")
+    assert [r[column] for r in rows[1:] if r[column]] == ['\'=HYPERLINK("http://x")']
+    assert not any("203.0.113" in cell for r in rows for cell in r)
+    xlsx = client.get(compare_url(waves, "surveys_compare_raw", fmt="xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row == 1 + 300 + 301
+
+
+def test_choosing_waves_leads_to_the_comparison(client, analyst, waves):
+    client.force_login(analyst)
+    page = client.get(reverse("surveys_compare_choose"))
+    assert page.status_code == 200 and "Before (baseline)" in page.content.decode()
+    same = client.post(
+        reverse("surveys_compare_choose"), {"baseline": waves[0].pk, "follow_up": waves[0].pk}
+    )
+    assert "Choose two different waves." in same.content.decode()
+    response = client.post(
+        reverse("surveys_compare_choose"), {"baseline": waves[0].pk, "follow_up": waves[1].pk}
+    )
+    assert response["Location"] == compare_url(waves)
+
+
+def test_answers_stay_countable_by_key(waves):
+    assert Answer.objects.filter(wave=waves[0], question_key="safe_after_dark").count() == 300
