@@ -19,7 +19,7 @@ from .selectors import (
     comparison_table_rows,
     raw_responses,
 )
-from .services import you_said_we_did_create
+from .services import response_codes_issue, you_said_we_did_create
 
 READ_PERMISSION = "surveys.view_response"
 RAW_PERMISSION = "surveys.export_response"
@@ -188,3 +188,33 @@ class PublishView(_ComparisonAccess, WagtailAdminTemplateMixin, FormView):
             f"Draft page ‘{page.title}’ created. Check it, then publish or submit it for sign-off.",
         )
         return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+class IssueCodesForm(forms.Form):
+    wave = forms.ModelChoiceField(queryset=SurveyWave.objects.select_related("survey", "area"))
+    count = forms.IntegerField(
+        min_value=1,
+        max_value=50_000,
+        label="How many codes",
+        help_text="One per household. The printing app makes per-household leaflets itself; "
+        "use this for codes you hand out another way.",
+    )
+
+
+class IssueCodesView(_ComparisonAccess, WagtailAdminTemplateMixin, FormView):
+    """Issue single-use household codes for a wave and download them with their links."""
+
+    permission = "surveys.add_responsecode"
+    page_title = "Household codes"
+    header_icon = "key"
+    template_name = "surveys/admin/issue_codes.html"
+    form_class = IssueCodesForm
+
+    def form_valid(self, form):
+        wave = form.cleaned_data["wave"]
+        codes = response_codes_issue(wave=wave, count=form.cleaned_data["count"])
+        return csv_response(
+            f"{wave.slug}-codes.csv",
+            ["code", "address"],
+            ([code.display, wave.get_public_url(code=code.code)] for code in codes),
+        )

@@ -56,6 +56,7 @@ def register_comparison_urls():
             name="surveys_compare_raw",
         ),
         path(base + "publish/", admin_views.PublishView.as_view(), name="surveys_compare_publish"),
+        path("surveys/codes/", admin_views.IssueCodesView.as_view(), name="surveys_issue_codes"),
     ]
 
 
@@ -68,4 +69,16 @@ class ComparisonMenuItem(MenuItem):
 def register_comparison_menu_item():
     return ComparisonMenuItem(
         "Compare survey waves", reverse("surveys_compare_choose"), icon_name="table", order=251
+    )
+
+
+class IssueCodesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("surveys.add_responsecode")
+
+
+@hooks.register("register_admin_menu_item")
+def register_issue_codes_menu_item():
+    return IssueCodesMenuItem(
+        "Household codes", reverse("surveys_issue_codes"), icon_name="key", order=252
     )

@@ -95,3 +95,29 @@ def test_a_code_raced_by_two_submissions_is_spent_once():
     assert outcomes.count("stored") == 1
     assert sum("already been used" in o for o in outcomes) == 5
     assert Response.objects.filter(wave=wave).count() == 1
+
+
+def test_analyst_issues_codes_from_the_admin_as_a_spreadsheet(
+    client, analyst, wave, partner_viewer
+):
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    client.force_login(analyst)
+    url = reverse("surveys_issue_codes")
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"wave": wave.pk, "count": 0})
+    assert "greater than or equal to 1" in refused.content.decode()
+    response = client.post(url, {"wave": wave.pk, "count": 25})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["code", "address"] and len(rows) == 26
+    stored = set(ResponseCode.objects.filter(wave=wave).values_list("code", flat=True))
+    assert {r[0].replace("-", "") for r in rows[1:]} == stored
+    assert (
+        rows[1][1]
+        == f"http://testserver/survey/eastfield-before/?code={rows[1][0].replace('-', '')}"
+    )
+    client.force_login(partner_viewer)
+    assert client.get(url).status_code == 302
