@@ -16,7 +16,7 @@ ROLES = [COMMUNICATIONS_OFFICER, APPROVER, NEIGHBOURHOOD_TEAM, ANALYST, PARTNER_
 STAFF_ROLES = [COMMUNICATIONS_OFFICER, APPROVER, NEIGHBOURHOOD_TEAM, ANALYST]
 
 # Apps whose roles.py is read, in order.
-ROLE_APPS = ["signpost", "engagement", "newsletters", "surveys", "printing"]
+ROLE_APPS = ["signpost", "engagement", "newsletters", "surveys", "printing", "reports"]
 
 ROLE_PERMISSIONS = {
     COMMUNICATIONS_OFFICER: [

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "newsletters",
     "surveys",
     "printing",
+    "reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -247,3 +248,13 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- reports: dashboard and progress reports to the strategic group ----------------------
+# Last month's draft report is prepared at 06:00 on the 1st, and the communications
+# officers are told it is ready for their commentary.
+from celery.schedules import crontab  # noqa: E402 (kept inside this app's settings block)
+
+CELERY_BEAT_SCHEDULE["reports-draft-monthly-report"] = {
+    "task": "reports.draft_monthly_report",
+    "schedule": crontab(minute=0, hour=6, day_of_month=1),
+}

@@ -1,0 +1,51 @@
+from django import forms
+from django.utils import timezone
+
+from .periods import Period
+
+
+class ReportForm(forms.Form):
+    """Title, period and commentary of a draft report."""
+
+    PRESETS = [
+        ("", "Choose the dates below"),
+        ("last_month", "Last month"),
+        ("last_quarter", "Last quarter"),
+    ]
+
+    preset = forms.ChoiceField(
+        choices=PRESETS, required=False, label="Period", help_text="Or choose the dates below."
+    )
+    title = forms.CharField(max_length=200, required=False)
+    period_start = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From"
+    )
+    period_end = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To (inclusive)"
+    )
+    commentary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        max_length=6000,
+        help_text="Plain text for the strategic group; a blank line starts a new paragraph. "
+        "Be conservative about claims of impact.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        preset = data.get("preset")
+        today = timezone.localdate()
+        if preset:
+            period = (
+                Period.previous_month(today)
+                if preset == "last_month"
+                else Period.previous_quarter(today)
+            )
+            data["period_start"], data["period_end"] = period.start, period.end
+        if not data.get("period_start") or not data.get("period_end"):
+            raise forms.ValidationError("Choose a period: last month, last quarter, or two dates.")
+        if not data.get("title"):
+            data["title"] = (
+                f"Progress report: {Period(data['period_start'], data['period_end']).label}"
+            )
+        return data

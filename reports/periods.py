@@ -1,0 +1,53 @@
+"""Reporting periods: calendar months and quarters, and their bounds as aware datetimes."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import period_label
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive dates ``start`` to ``end``."""
+
+    start: datetime.date
+    end: datetime.date
+
+    @classmethod
+    def month_of(cls, day: datetime.date) -> "Period":
+        start = day.replace(day=1)
+        following = (start + datetime.timedelta(days=32)).replace(day=1)
+        return cls(start, following - datetime.timedelta(days=1))
+
+    @classmethod
+    def previous_month(cls, today: datetime.date) -> "Period":
+        return cls.month_of(today.replace(day=1) - datetime.timedelta(days=1))
+
+    @classmethod
+    def previous_quarter(cls, today: datetime.date) -> "Period":
+        """The last complete calendar quarter before ``today``'s."""
+        first_month = 3 * ((today.month - 1) // 3) + 1
+        quarter_start = today.replace(month=first_month, day=1)
+        end = quarter_start - datetime.timedelta(days=1)
+        start_month = 3 * ((end.month - 1) // 3) + 1
+        return cls(end.replace(month=start_month, day=1), end)
+
+    @classmethod
+    def last_days(cls, days: int, today: datetime.date) -> "Period":
+        return cls(today - datetime.timedelta(days=days - 1), today)
+
+    @property
+    def start_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    @property
+    def end_before(self) -> datetime.datetime:
+        """The first moment after the period, for ``__lt`` filters on datetimes."""
+        following = self.end + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(following, datetime.time.min))
+
+    @property
+    def label(self) -> str:
+        return period_label(self.start, self.end)

@@ -1,0 +1,308 @@
+"""The figures of the dashboard and of progress reports, one selector per section.
+
+Every figure is counted by the database (``aggregate``/``annotate`` with filtered
+``Count``/``Sum``), so each section costs the same few queries however much data there
+is. Each selector returns plain JSON-ready values: an issued report stores them as its
+snapshot, and the same templates show a live draft and an issued report.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from engagement.models import (
+    Activity,
+    Quadrant,
+    Stakeholder,
+    StakeholderAssessment,
+    quadrant_expression,
+)
+from engagement.selectors import stakeholder_quadrant_counts
+from engagement.strategy import interval_days, reassess_days
+from printing.models import FORMATS, Kind, PrintRun, ShortLink, Sign
+from surveys.models import SurveyWave
+
+from .periods import Period
+
+QUADRANT_ORDER = [Quadrant.INVOLVE, Quadrant.CONSULT, Quadrant.INFORM, Quadrant.WATCH]
+
+
+def _leaflet_formats() -> list[str]:
+    return [code for code, spec in FORMATS.items() if spec.kind == Kind.LEAFLET]
+
+
+def _sign_formats() -> list[str]:
+    return [code for code, spec in FORMATS.items() if spec.kind == Kind.SIGN]
+
+
+# --- Stakeholders ------------------------------------------------------------------------
+
+
+def _assessments_with_previous():
+    """Each assessment beside the stakeholder's scoring just before it."""
+    earlier = StakeholderAssessment.objects.filter(stakeholder=OuterRef("stakeholder")).filter(
+        Q(assessed_on__lt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), created_at__lt=OuterRef("created_at"))
+    )
+    earlier = earlier.order_by("-assessed_on", "-created_at")
+    return StakeholderAssessment.objects.annotate(
+        prev_interest=Subquery(earlier.values("interest")[:1], output_field=IntegerField()),
+        prev_influence=Subquery(earlier.values("influence")[:1], output_field=IntegerField()),
+    ).annotate(
+        from_quadrant=quadrant_expression("prev_"),
+        to_quadrant=quadrant_expression(),
+    )
+
+
+def stakeholder_moves(period: Period):
+    """Assessments in the period that moved a stakeholder to another quadrant, newest
+    first (names included: for users allowed to see the register)."""
+    return (
+        _assessments_with_previous()
+        .filter(assessed_on__range=(period.start, period.end), prev_interest__isnull=False)
+        .exclude(from_quadrant=F("to_quadrant"))
+        .select_related("stakeholder")
+        .order_by("-assessed_on", "-created_at")
+    )
+
+
+def stakeholder_section(period: Period, *, today: datetime.date) -> dict:
+    """Stakeholders per quadrant now, moves between quadrants in the period (counts
+    only, no names: reports go to partners), and actions overdue today. Three queries."""
+    quadrants = stakeholder_quadrant_counts()
+    watch_due = today - datetime.timedelta(days=interval_days(Quadrant.WATCH))
+    reassess_due = today - datetime.timedelta(days=reassess_days())
+    totals = (
+        Stakeholder.objects.with_quadrant()
+        .order_by()
+        .aggregate(
+            total=Count("pk"),
+            unscored=Count("pk", filter=Q(interest__isnull=True)),
+            actions_overdue=Count("pk", filter=Q(next_action_due__lt=today)),
+            reassessments_overdue=Count(
+                "pk",
+                filter=Q(interest__isnull=True)
+                | Q(assessed_on__lt=reassess_due)
+                | Q(current_quadrant=Quadrant.WATCH.value, assessed_on__lt=watch_due),
+            ),
+        )
+    )
+    move_rows = (
+        stakeholder_moves(period)
+        .order_by()
+        .values("from_quadrant", "to_quadrant")
+        .annotate(n=Count("pk"))
+        .order_by("from_quadrant", "to_quadrant")
+    )
+    labels = dict(Quadrant.choices)
+    moves = [
+        {
+            "from": labels.get(row["from_quadrant"], row["from_quadrant"]),
+            "to": labels.get(row["to_quadrant"], row["to_quadrant"]),
+            "count": row["n"],
+        }
+        for row in move_rows
+    ]
+    return {
+        "quadrants": [
+            {"key": q.value, "label": q.label, "count": quadrants.get(q.value, 0)}
+            for q in QUADRANT_ORDER
+        ],
+        "total": totals["total"],
+        "unscored": totals["unscored"],
+        "actions_overdue": totals["actions_overdue"],
+        "reassessments_overdue": totals["reassessments_overdue"],
+        "moves": moves,
+        "moved": sum(m["count"] for m in moves),
+    }
+
+
+# --- Printing ----------------------------------------------------------------------------
+
+
+def printing_section(period: Period, *, today: datetime.date) -> dict:
+    """Print runs, leaflets, signs and QR scans per area for runs printed in the period,
+    and signs overdue to come down. Three queries."""
+    in_period = Q(created_at__gte=period.start_at, created_at__lt=period.end_before)
+    runs = (
+        PrintRun.objects.filter(in_period)
+        .order_by()
+        .values("area_id", "area__name")
+        .annotate(
+            runs=Count("pk"),
+            leaflets=Coalesce(Sum("quantity", filter=Q(format__in=_leaflet_formats())), Value(0)),
+            signs=Coalesce(Sum("quantity", filter=Q(format__in=_sign_formats())), Value(0)),
+        )
+        .order_by("area__name")
+    )
+    scans = dict(
+        ShortLink.objects.filter(
+            print_run__created_at__gte=period.start_at, print_run__created_at__lt=period.end_before
+        )
+        .order_by()
+        .values("print_run__area_id")
+        .annotate(scans=Coalesce(Sum("scan_count"), Value(0)))
+        .values_list("print_run__area_id", "scans")
+    )
+    areas = [
+        {
+            "area": row["area__name"],
+            "runs": row["runs"],
+            "leaflets": row["leaflets"],
+            "signs": row["signs"],
+            "scans": scans.get(row["area_id"], 0),
+        }
+        for row in runs
+    ]
+    signs = Sign.objects.aggregate(
+        up=Count("pk", filter=Q(put_up_at__isnull=False, taken_down_at__isnull=True)),
+        overdue=Count(
+            "pk",
+            filter=Q(put_up_at__isnull=False, taken_down_at__isnull=True, due_down_on__lt=today),
+        ),
+    )
+    return {
+        "areas": areas,
+        "runs": sum(a["runs"] for a in areas),
+        "leaflets": sum(a["leaflets"] for a in areas),
+        "signs": sum(a["signs"] for a in areas),
+        "scans": sum(a["scans"] for a in areas),
+        "signs_up": signs["up"],
+        "signs_overdue": signs["overdue"],
+    }
+
+
+# --- Surveys -----------------------------------------------------------------------------
+
+
+def survey_section(period: Period, *, today: datetime.date) -> dict:
+    """Survey waves open at any time in the period, with the responses received in the
+    period and in all. One query."""
+    waves = (
+        SurveyWave.objects.filter(opens_on__lte=period.end, closes_on__gte=period.start)
+        .select_related("survey", "area")
+        .annotate(
+            responses_total=Count("responses"),
+            responses_in_period=Count(
+                "responses", filter=Q(responses__submitted_on__range=(period.start, period.end))
+            ),
+        )
+        .order_by("opens_on", "pk")
+    )
+    rows = [
+        {
+            "wave_id": wave.pk,
+            "survey": wave.survey.title,
+            "area": wave.area.name,
+            "kind": wave.get_kind_display(),
+            "opens_on": wave.opens_on.isoformat(),
+            "closes_on": wave.closes_on.isoformat(),
+            "open_now": wave.is_open(today),
+            "responses_in_period": wave.responses_in_period,
+            "responses_total": wave.responses_total,
+        }
+        for wave in waves
+    ]
+    return {
+        "waves": rows,
+        "open_now": sum(1 for r in rows if r["open_now"]),
+        "responses_in_period": sum(r["responses_in_period"] for r in rows),
+    }
+
+
+def survey_waves_open(today: datetime.date):
+    """Waves open today with their response counts, for the dashboard. One query."""
+    return (
+        SurveyWave.objects.open_on(today)
+        .select_related("survey", "area")
+        .annotate(responses_total=Count("responses"))
+        .order_by("closes_on", "pk")
+    )
+
+
+# --- Activity calendar -------------------------------------------------------------------
+
+
+def activity_section(period: Period, *, today: datetime.date) -> dict:
+    """Activities planned in the period against those delivered, per mode of
+    communication. Two queries."""
+    in_period = (period.start, period.end)
+    counts = {
+        "planned": Count("pk", filter=Q(planned_on__range=in_period)),
+        "delivered": Count("pk", filter=Q(delivered_on__range=in_period)),
+        "planned_delivered": Count(
+            "pk", filter=Q(planned_on__range=in_period, delivered_on__isnull=False)
+        ),
+        "not_delivered": Count(
+            "pk",
+            filter=Q(planned_on__range=in_period, planned_on__lt=today, delivered_on__isnull=True),
+        ),
+    }
+    relevant = Activity.objects.filter(
+        Q(planned_on__range=in_period) | Q(delivered_on__range=in_period)
+    ).order_by()
+    rows = relevant.values("mode").annotate(**counts).order_by("mode")
+    labels = dict(Activity.Mode.choices)
+    modes = sorted(
+        ({"mode": labels.get(r.pop("mode"), "Other"), **r} for r in rows),
+        key=lambda r: r["mode"],
+    )
+    totals = relevant.aggregate(**counts)
+    return {"modes": modes, **totals}
+
+
+# --- Whole report ------------------------------------------------------------------------
+
+SECTIONS = {
+    "stakeholders": stakeholder_section,
+    "activities": activity_section,
+    "printing": printing_section,
+    "surveys": survey_section,
+}
+
+
+def report_figures(period: Period, *, today: datetime.date | None = None) -> dict:
+    """Every section's figures for the period: what an issued report stores."""
+    today = today or timezone.localdate()
+    figures = {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "as_at": today.isoformat(),
+        "computed_at": timezone.now().isoformat(timespec="seconds"),
+        "suppression_threshold": getattr(settings, "SURVEYS_SUPPRESSION_THRESHOLD", 10),
+    }
+    for name, section in SECTIONS.items():
+        figures[name] = section(period, today=today)
+    return figures
+
+
+def dashboard_figures(*, today: datetime.date, period: Period, with_names: bool) -> dict:
+    """The admin dashboard: the report's sections over a recent period, this month's
+    activity calendar, the waves open today and (for users who may see the register)
+    who moved quadrant. A fixed number of queries."""
+    month = Period.month_of(today)
+    context = {
+        "today": today,
+        "period": period,
+        "month": month,
+        "stakeholders": stakeholder_section(period, today=today),
+        "printing": printing_section(period, today=today),
+        "activities": activity_section(month, today=today),
+        "open_waves": list(survey_waves_open(today)),
+        "movers": list(stakeholder_moves(period)[:10]) if with_names else [],
+    }
+    return context
+
+
+def glance_figures(today: datetime.date) -> dict:
+    """The few headline figures of the admin home page's panel."""
+    period = Period.last_days(30, today)
+    return {
+        "today": today,
+        "stakeholders": stakeholder_section(period, today=today),
+        "printing": printing_section(period, today=today),
+        "activities": activity_section(Period.month_of(today), today=today),
+        "waves_open": survey_waves_open(today).count(),
+    }

@@ -1,0 +1,197 @@
+"""Every write in the reports app: drafting, editing, issuing, and the monthly draft."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from signpost.pdf import render_template_document
+from signpost.sanitise import clean_text
+from wagtail.log_actions import log
+
+from .models import ProgressReport, ReportIssuedError
+from .periods import Period
+from .selectors import report_figures
+
+LOG_ACTION_ISSUE = "reports.issue"
+COMMENTARY_MAX_LENGTH = 6000
+PDF_TEMPLATE = "print/progress_report.html"
+
+
+def _validate(*, title: str, period_start, period_end) -> dict:
+    errors = {}
+    if not title:
+        errors["title"] = "Give the report a title."
+    if period_start and period_end and period_end < period_start:
+        errors["period_end"] = "The period must end on or after its start."
+    if period_start and period_start > timezone.localdate():
+        errors["period_start"] = "A report cannot start in the future."
+    return errors
+
+
+def report_create(
+    *,
+    title: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    commentary: str = "",
+    user=None,
+) -> ProgressReport:
+    """A new draft report for a period; its figures are computed each time it is shown."""
+    title = clean_text(title, max_length=200)
+    errors = _validate(title=title, period_start=period_start, period_end=period_end)
+    if errors:
+        raise ValidationError(errors)
+    return ProgressReport.objects.create(
+        title=title,
+        period_start=period_start,
+        period_end=period_end,
+        commentary=clean_text(commentary, max_length=COMMENTARY_MAX_LENGTH),
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def report_update(
+    *,
+    report: ProgressReport,
+    title: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    commentary: str,
+) -> ProgressReport:
+    """Change a draft's title, period or commentary. Issued reports refuse."""
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if report.is_issued:
+        raise ReportIssuedError("This report has been issued and can no longer be changed.")
+    title = clean_text(title, max_length=200)
+    errors = _validate(title=title, period_start=period_start, period_end=period_end)
+    if errors:
+        raise ValidationError(errors)
+    report.title = title
+    report.period_start, report.period_end = period_start, period_end
+    report.commentary = clean_text(commentary, max_length=COMMENTARY_MAX_LENGTH)
+    report.save()
+    return report
+
+
+def report_delete(*, report: ProgressReport) -> None:
+    """Discard a draft. Issued reports are kept for good."""
+    with transaction.atomic():
+        report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        report.delete()
+
+
+def report_render(*, report: ProgressReport, figures: dict):
+    """The laid-out PDF document of a report with the given figures."""
+    return render_template_document(
+        PDF_TEMPLATE, {"report": report, "figures": figures, "for_print": True}
+    )
+
+
+def report_context(report: ProgressReport) -> dict:
+    """What the report shows: the stored snapshot once issued, live figures before."""
+    if report.is_issued:
+        return report.figures
+    return report_figures(Period(report.period_start, report.period_end))
+
+
+def report_issue(*, report: ProgressReport, user) -> ProgressReport:
+    """Issue a draft: compute its figures once, render the PDF, and keep both for good.
+
+    The row is locked while issuing, so two clicks issue it once; if rendering fails
+    nothing is stored and the report stays a draft.
+    """
+    with transaction.atomic():
+        report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        if report.is_issued:
+            raise ReportIssuedError("This report has already been issued.")
+        if not report.commentary.strip():
+            raise ValidationError(
+                {"commentary": "Add a short commentary for the strategic group before issuing."}
+            )
+        figures = report_figures(Period(report.period_start, report.period_end))
+        now = timezone.now()
+        report.status = ProgressReport.Status.ISSUED
+        report.issued_at, report.issued_by = now, user
+        document = report_render(report=report, figures=figures)
+        report.figures = figures
+        report.pdf_page_count = len(document.pages)
+        report.pdf.save(report.pdf_filename(), ContentFile(document.write_pdf()), save=False)
+        report.save()
+        log(instance=report, action=LOG_ACTION_ISSUE, user=user)
+    return report
+
+
+# --- Monthly draft -----------------------------------------------------------------------
+
+
+def report_draft_monthly(*, today: datetime.date | None = None) -> ProgressReport:
+    """Prepare last month's draft report, once, and tell the communications officers.
+
+    The unique monthly constraint makes a second run find the same draft; the notice is
+    sent once (``ready_notified_at``), after the draft is committed.
+    """
+    today = today or timezone.localdate()
+    period = Period.previous_month(today)
+    defaults = {"title": f"Progress report: {period.label}"}
+    try:
+        with transaction.atomic():
+            report, _created = ProgressReport.objects.get_or_create(
+                is_monthly=True,
+                period_start=period.start,
+                period_end=period.end,
+                defaults=defaults,
+            )
+    except IntegrityError:
+        # Another worker made it a moment ago.
+        report = ProgressReport.objects.get(
+            is_monthly=True, period_start=period.start, period_end=period.end
+        )
+    if report.ready_notified_at is None:
+        from .tasks import report_ready_notify
+
+        transaction.on_commit(lambda: report_ready_notify.delay(report.pk))
+    return report
+
+
+def _communications_officer_emails() -> list[str]:
+    from django.contrib.auth import get_user_model
+    from signpost.roles import COMMUNICATIONS_OFFICER
+
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=COMMUNICATIONS_OFFICER)
+        .exclude(email="")
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def report_ready_notify_send(*, report_id: int) -> int:
+    """Email the communications officers that a draft is ready for their commentary.
+
+    The row is locked and stamped in the same transaction, so a retried task sends
+    nothing the second time. Returns how many people were told.
+    """
+    from django.core.mail import EmailMessage
+
+    with transaction.atomic():
+        report = (
+            ProgressReport.objects.select_for_update()
+            .filter(pk=report_id, ready_notified_at__isnull=True, status="draft")
+            .first()
+        )
+        if report is None:
+            return 0
+        recipients = _communications_officer_emails()
+        if recipients:
+            url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + report.get_admin_url()
+            context = {"report": report, "url": url}
+            subject = f"Draft progress report ready: {report.period_label()}"
+            body = render_to_string("email/reports/report_ready.txt", context)
+            EmailMessage(subject, body, to=recipients).send()
+        ProgressReport.objects.filter(pk=report.pk).update(ready_notified_at=timezone.now())
+    return len(recipients)
