@@ -95,12 +95,6 @@ class ProgressReport(models.Model):
     def __str__(self):
         return self.title
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_status = instance.status
-        return instance
-
     def save(self, *args, **kwargs):
         """An issued report is kept exactly as it was sent."""
         if getattr(self, "_loaded_status", None) == self.Status.ISSUED:
@@ -112,6 +106,12 @@ class ProgressReport(models.Model):
         if self.status == self.Status.ISSUED:
             raise ReportIssuedError("An issued report cannot be deleted.")
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.status
+        return instance
 
     @property
     def is_issued(self) -> bool:

@@ -6,12 +6,11 @@ from django.utils import timezone
 from engagement.models import Activity
 from engagement.services import stakeholder_assess
 from printing.models import PrintFormat, PrintRun, QRTarget, ShortLink, Sign
+from reports.periods import Period
 from surveys.models import Response
 from tests.engagement.factories import StakeholderFactory
 from tests.factories import AreaFactory, OperationFactory
 from tests.surveys.factories import SurveyWaveFactory, survey_page_create
-
-from reports.periods import Period
 
 
 def build_initiative_data(size: int, *, today: datetime.date, tag: str = "x") -> dict:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from engagement.models import Activity, Quadrant, Stakeholder, StakeholderAssessment
+from engagement.models import Activity, Stakeholder, StakeholderAssessment
 from printing.models import FORMATS, Kind, PrintRun, ShortLink, Sign
 from reports.periods import Period
 from reports.selectors import dashboard_figures, report_figures

@@ -8,10 +8,10 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from signpost.celery import app
 
 from reports.models import ProgressReport
 from reports.tasks import draft_monthly_report
-from signpost.celery import app
 
 pytestmark = pytest.mark.django_db
 
