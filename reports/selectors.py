@@ -208,6 +208,7 @@ def survey_section(period: Period, *, today: datetime.date) -> dict:
     ]
     return {
         "waves": rows,
+        "comparisons": survey_comparisons(period),
         "open_now": sum(1 for r in rows if r["open_now"]),
         "responses_in_period": sum(r["responses_in_period"] for r in rows),
     }
@@ -258,7 +259,9 @@ def activity_section(period: Period, *, today: datetime.date) -> dict:
 
 SECTIONS = {
     "stakeholders": stakeholder_section,
+    "engagements": lambda period, today: engagement_section(period, today=today),
     "activities": activity_section,
+    "newsletters": lambda period, today: newsletter_section(period, today=today),
     "printing": printing_section,
     "surveys": survey_section,
 }
@@ -290,6 +293,8 @@ def dashboard_figures(*, today: datetime.date, period: Period, with_names: bool)
         "stakeholders": stakeholder_section(period, today=today),
         "printing": printing_section(period, today=today),
         "activities": activity_section(month, today=today),
+        "engagements": engagement_section(period, today=today),
+        "newsletters": newsletter_section(period, today=today),
         "open_waves": list(survey_waves_open(today)),
         "movers": list(stakeholder_moves(period)[:10]) if with_names else [],
     }
@@ -304,5 +309,175 @@ def glance_figures(today: datetime.date) -> dict:
         "stakeholders": stakeholder_section(period, today=today),
         "printing": printing_section(period, today=today),
         "activities": activity_section(Period.month_of(today), today=today),
+        "engagements": engagement_section(period, today=today),
+        "newsletters": newsletter_section(period, today=today),
         "waves_open": survey_waves_open(today).count(),
     }
+
+
+# --- Newsletters -------------------------------------------------------------------------
+
+CAMPAIGNS_SHOWN = 5
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def newsletter_section(period: Period, *, today: datetime.date) -> dict:
+    """Subscribers per area now and how many joined and left in the period; campaigns
+    sent in the period (the last few) with delivery, open and unsubscribe rates. Two
+    queries."""
+    from newsletters.models import Campaign, Delivery, Subscriber
+
+    joined = Q(confirmed_at__gte=period.start_at, confirmed_at__lt=period.end_before)
+    left = Q(unsubscribed_at__gte=period.start_at, unsubscribed_at__lt=period.end_before)
+    rows = (
+        Subscriber.objects.order_by()
+        .values("area__name")
+        .annotate(
+            subscribed=Count("pk", filter=Q(status=Subscriber.Status.CONFIRMED)),
+            joined=Count("pk", filter=joined),
+            left=Count("pk", filter=left),
+        )
+        .filter(Q(subscribed__gt=0) | Q(joined__gt=0) | Q(left__gt=0))
+        .order_by("area__name")
+    )
+    areas = [
+        {
+            "area": row["area__name"] or "Outside the areas",
+            "subscribed": row["subscribed"],
+            "joined": row["joined"],
+            "left": row["left"],
+            "growth": row["joined"] - row["left"],
+        }
+        for row in rows
+    ]
+    sent_states = [Delivery.Status.SENT, Delivery.Status.DELIVERED, Delivery.Status.BOUNCED]
+    campaigns = (
+        Campaign.objects.filter(
+            send_started_at__gte=period.start_at, send_started_at__lt=period.end_before
+        )
+        .annotate(
+            n_sent=Count("deliveries", filter=Q(deliveries__status__in=sent_states)),
+            n_delivered=Count("deliveries__delivered_at"),
+            n_opened=Count("deliveries__opened_at"),
+            n_unsubscribed=Count("deliveries__unsubscribed_at"),
+            n_bounced=Count("deliveries__bounced_at"),
+        )
+        .order_by("-send_started_at")[:CAMPAIGNS_SHOWN]
+    )
+    return {
+        "areas": areas,
+        "subscribed": sum(a["subscribed"] for a in areas),
+        "joined": sum(a["joined"] for a in areas),
+        "left": sum(a["left"] for a in areas),
+        "campaigns": [
+            {
+                "name": c.name,
+                "sent_on": timezone.localtime(c.send_started_at).date().isoformat(),
+                "status": c.get_status_display(),
+                "sent": c.n_sent,
+                "delivered": c.n_delivered,
+                "opened": c.n_opened,
+                "unsubscribed": c.n_unsubscribed,
+                "bounced": c.n_bounced,
+                "delivery_rate": _rate(c.n_delivered, c.n_sent),
+                "open_rate": _rate(c.n_opened, c.n_delivered),
+                "unsubscribe_rate": _rate(c.n_unsubscribed, c.n_delivered),
+            }
+            for c in campaigns
+        ],
+    }
+
+
+# --- Engagement log ----------------------------------------------------------------------
+
+
+def engagement_section(period: Period, *, today: datetime.date) -> dict:
+    """Engagements logged in the period by mode (door-to-door and forum meetings keep
+    counts only), and follow-ups open and overdue today. Two queries."""
+    from engagement.models import Engagement
+
+    rows = (
+        Engagement.objects.filter(occurred_on__range=(period.start, period.end))
+        .order_by()
+        .values("mode")
+        .annotate(
+            count=Count("pk"),
+            doors_knocked=Coalesce(Sum("doors_knocked"), Value(0)),
+            conversations=Coalesce(Sum("conversations"), Value(0)),
+            attendance=Coalesce(Sum("attendance_count"), Value(0)),
+        )
+        .order_by("mode")
+    )
+    labels = dict(Engagement.Mode.choices)
+    modes = [{"mode": labels.get(r.pop("mode"), "Other"), **r} for r in rows]
+    follow_ups = Engagement.objects.follow_up_open().aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(follow_up_due__lt=today))
+    )
+    return {
+        "modes": modes,
+        "count": sum(m["count"] for m in modes),
+        "doors_knocked": sum(m["doors_knocked"] for m in modes),
+        "conversations": sum(m["conversations"] for m in modes),
+        "follow_ups_open": follow_ups["open"],
+        "follow_ups_overdue": follow_ups["overdue"],
+    }
+
+
+# --- Survey comparison -------------------------------------------------------------------
+
+COMPARISONS_SHOWN = 3
+
+
+def survey_comparisons(period: Period, *, limit: int = COMPARISONS_SHOWN) -> list[dict]:
+    """The surveys app's own comparison (statistics, suppression, plain-English caveats
+    and chart) for each follow-up wave open in the period, against the latest baseline
+    for the same survey and area. At most ``limit`` comparisons, so a bounded number of
+    queries: two here and three per comparison in ``comparison_build``."""
+    from surveys.charts import change_chart
+    from surveys.selectors import comparison_build, comparison_snapshot
+
+    latest_baseline = (
+        SurveyWave.objects.filter(
+            kind=SurveyWave.BASELINE,
+            survey=OuterRef("survey"),
+            area=OuterRef("area"),
+            opens_on__lte=OuterRef("opens_on"),
+        )
+        .order_by("-opens_on", "-pk")
+        .values("pk")[:1]
+    )
+    follow_ups = list(
+        SurveyWave.objects.filter(
+            kind=SurveyWave.FOLLOW_UP, opens_on__lte=period.end, closes_on__gte=period.start
+        )
+        .annotate(baseline_id=Subquery(latest_baseline))
+        .filter(baseline_id__isnull=False)
+        .select_related("survey", "area")
+        .order_by("-closes_on", "-pk")[:limit]
+    )
+    if not follow_ups:
+        return []
+    baselines = SurveyWave.objects.select_related("survey", "area").in_bulk(
+        [f.baseline_id for f in follow_ups]
+    )
+    comparisons = []
+    for follow_up in follow_ups:
+        baseline = baselines[follow_up.baseline_id]
+        comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+        comparisons.append(
+            {
+                "baseline": str(baseline),
+                "follow_up": str(follow_up),
+                "area": follow_up.area.name,
+                "baseline_responses": comparison.baseline.responses,
+                "follow_up_responses": comparison.follow_up.responses,
+                "threshold": comparison.threshold,
+                "summary": list(comparison.summary),
+                "questions": comparison_snapshot(comparison),
+                "chart": str(change_chart(comparison.questions)),
+            }
+        )
+    return comparisons

@@ -140,7 +140,7 @@ def test_report_and_dashboard_queries_do_not_grow_with_the_data(
     django_assert_max_num_queries, today, period
 ):
     build_initiative_data(2, today=today, tag="small")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(24):
         report_figures(period, today=today)
     small_report = _count_queries(lambda: report_figures(period, today=today))
     small_dash = _count_queries(
@@ -152,3 +152,84 @@ def test_report_and_dashboard_queries_do_not_grow_with_the_data(
         report_figures(period, today=today)
     with django_assert_max_num_queries(small_dash):
         dashboard_figures(today=today, period=period, with_names=True)
+
+
+def test_newsletter_and_engagement_figures_match_an_independent_count(demo_and_data, today):
+    from django.utils import timezone
+
+    from engagement.models import Engagement
+    from newsletters.models import Delivery, Subscriber
+    from tests.newsletters.factories import CampaignFactory, SubscriberFactory
+
+    north, south = demo_and_data["north"], demo_and_data["south"]
+    now = timezone.now()
+    SubscriberFactory.create_batch(3, area=north)
+    SubscriberFactory(area=south, status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=now)
+    campaign = CampaignFactory(send_started_at=now, status="sent")
+    for i, subscriber in enumerate(Subscriber.objects.filter(area=north)):
+        Delivery.objects.create(
+            campaign=campaign,
+            subscriber=subscriber,
+            status=Delivery.Status.DELIVERED,
+            sent_at=now,
+            delivered_at=now,
+            opened_at=now if i == 0 else None,
+        )
+    Engagement.objects.create(
+        mode=Engagement.Mode.DOOR_TO_DOOR,
+        title="Doors on Mill Lane",
+        occurred_on=today,
+        doors_knocked=40,
+        conversations=12,
+        follow_up_due=today - datetime.timedelta(days=1),
+    )
+    period = Period.last_days(30, today)
+    figures = report_figures(period, today=today)
+
+    news = figures["newsletters"]
+    by_area = {a["area"]: a for a in news["areas"]}
+    for area in (north, south):
+        subs = list(Subscriber.objects.filter(area=area))
+        row = by_area[area.name]
+        assert row["subscribed"] == sum(1 for s in subs if s.status == "confirmed")
+        assert row["left"] == sum(1 for s in subs if s.unsubscribed_at)
+    assert by_area[north.name]["subscribed"] == 3 and by_area[south.name]["left"] == 1
+    sent = next(c for c in news["campaigns"] if c["name"] == campaign.name)
+    assert (sent["sent"], sent["delivered"], sent["opened"]) == (3, 3, 1)
+    assert sent["open_rate"] == round(100 / 3, 1) and sent["delivery_rate"] == 100.0
+
+    engagements = figures["engagements"]
+    in_period = Engagement.objects.filter(occurred_on__range=(period.start, period.end))
+    assert engagements["count"] == in_period.count()
+    assert engagements["doors_knocked"] == sum(e.doors_knocked or 0 for e in in_period)
+    assert engagements["follow_ups_overdue"] == sum(
+        1
+        for e in Engagement.objects.all()
+        if e.follow_up_due and not e.follow_up_done_on and e.follow_up_due < today
+    )
+    assert engagements["follow_ups_overdue"] >= 1
+
+
+def test_the_survey_comparison_is_the_survey_apps_own_with_its_caveats(demo_and_data, today):
+    from surveys.selectors import comparison_build
+
+    follow_up = SurveyWave.objects.filter(kind=SurveyWave.FOLLOW_UP).first()
+    assert follow_up is not None, "the demo data has a follow-up wave"
+    baseline = (
+        SurveyWave.objects.filter(
+            kind=SurveyWave.BASELINE, survey=follow_up.survey, area=follow_up.area
+        )
+        .order_by("-opens_on")
+        .first()
+    )
+    period = Period(follow_up.opens_on, today)
+    comparisons = report_figures(period, today=today)["surveys"]["comparisons"]
+    expected = comparison_build(baseline=baseline, follow_up=follow_up)
+    [shown] = [c for c in comparisons if c["follow_up"] == str(follow_up)]
+    assert shown["summary"] == expected.summary
+    assert shown["baseline_responses"] == Response.objects.filter(wave=baseline).count()
+    assert shown["follow_up_responses"] == Response.objects.filter(wave=follow_up).count()
+    assert any(
+        "not proof" in q["verdict"] or "No change" in q["verdict"] for q in shown["questions"]
+    )
+    assert "<svg" in shown["chart"]
