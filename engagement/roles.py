@@ -8,12 +8,21 @@ from signpost.roles import (
 
 _EDIT = [
     f"engagement.{action}_{model}"
-    for model in ("area", "operation", "activity", "stakeholder", "engagement", "concerntheme")
+    for model in (
+        "area",
+        "operation",
+        "activity",
+        "stakeholder",
+        "engagement",
+        "concerntheme",
+        "mediaenquiry",
+    )
     for action in ("add", "change", "delete", "view")
 ] + [
     "engagement.view_stakeholderassessment",
     "engagement.view_stakeholder_contact",
     "engagement.view_stakeholder_grid",
+    "engagement.view_pressreleasemailing",
 ]
 _VIEW = ["engagement.view_area", "engagement.view_operation", "engagement.view_activity"]
 

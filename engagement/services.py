@@ -5,6 +5,7 @@ import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from signpost.sanitise import clean_text
 
 from .models import (
@@ -343,3 +344,155 @@ def engagement_record_logged(
             # The engagement's date was corrected after it was first logged.
             Activity.objects.filter(pk=activity.pk).update(delivered_on=engagement.occurred_on)
     return engagement
+
+
+# --- Press releases --------------------------------------------------------------------
+
+PRESS_RELEASE_WORKFLOW_NAME = "Press release sign-off"
+PRESS_RELEASE_EMAILED = "engagement.press_release.emailed"
+MAILING_MAX_ATTEMPTS = 5
+
+
+PRESS_RELEASE_WORKFLOW_STEPS = ["Co-ordinator review", "Spokesperson approval"]
+
+
+@transaction.atomic
+def press_release_workflow_ensure():
+    """The sign-off workflow (made by a data migration), made again if it was deleted:
+    a newsroom must never be left without sign-off."""
+    from django.contrib.auth.models import Group
+    from signpost.roles import APPROVER
+    from wagtail.models import Workflow, WorkflowTask
+
+    from .models import PressReleaseApprovalTask
+
+    workflow = Workflow.objects.filter(name=PRESS_RELEASE_WORKFLOW_NAME).first()
+    if workflow is not None:
+        return workflow
+    approvers, _ = Group.objects.get_or_create(name=APPROVER)
+    workflow = Workflow.objects.create(name=PRESS_RELEASE_WORKFLOW_NAME)
+    for order, name in enumerate(PRESS_RELEASE_WORKFLOW_STEPS):
+        task = PressReleaseApprovalTask.objects.filter(name=name).first()
+        task = task or PressReleaseApprovalTask.objects.create(name=name)
+        task.groups.set([approvers])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
+    return workflow
+
+
+@transaction.atomic
+def newsroom_assign_workflow(*, newsroom) -> None:
+    """Releases in the newsroom go through the sign-off workflow; a newsroom with no
+    workflow of its own gets it."""
+    from wagtail.models import WorkflowPage
+
+    if WorkflowPage.objects.filter(page=newsroom).exists():
+        return
+    WorkflowPage.objects.create(page=newsroom, workflow=press_release_workflow_ensure())
+
+
+def press_release_published(*, release) -> None:
+    """A release has actually gone live (not merely been scheduled): record the delivery
+    in the activity calendar and, once the transaction commits, email media contacts."""
+    from .models import Activity
+    from .tasks import press_release_email_media_contacts
+
+    if not release.live:
+        return
+    activity_record_delivered(
+        source=release,
+        mode=Activity.Mode.PRESS_RELEASE,
+        title=f"Press release: {release.title}",
+        delivered_on=timezone.localdate(release.last_published_at or timezone.now()),
+        area=release.area,
+        operation=release.operation,
+        owner=release.owner,
+        audience="Media contacts",
+    )
+    transaction.on_commit(lambda: press_release_email_media_contacts.delay(release.pk))
+
+
+def press_release_email_media_contacts(*, release_id: int) -> int:
+    """Email a live release to every media contact who has not had it yet.
+
+    Each contact gets a ledger row (unique per release and address); a row is claimed
+    under a row lock, sent, then marked sent in the same transaction, so running the task
+    twice, or two workers at once, sends nobody a second copy. Returns how many were sent.
+    """
+    from wagtail.log_actions import log
+
+    from .models import PressReleaseMailing, PressReleasePage
+    from .selectors import press_release_media_recipients
+
+    release = PressReleasePage.objects.live().filter(pk=release_id).first()
+    if release is None:
+        return 0
+    PressReleaseMailing.objects.bulk_create(
+        [
+            PressReleaseMailing(release=release, email=email.lower(), name=name)
+            for email, name in press_release_media_recipients()
+        ],
+        ignore_conflicts=True,
+    )
+    sent = 0
+    retryable = (PressReleaseMailing.Status.PENDING, PressReleaseMailing.Status.FAILED)
+    waiting = PressReleaseMailing.objects.filter(
+        release=release, status__in=retryable, attempts__lt=MAILING_MAX_ATTEMPTS
+    )
+    for mailing_id in waiting.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            mailing = (
+                PressReleaseMailing.objects.select_for_update(skip_locked=True)
+                .filter(pk=mailing_id, status__in=retryable)
+                .first()
+            )
+            if mailing is None:  # sent meanwhile, or another worker holds it
+                continue
+            mailing.attempts += 1
+            try:
+                press_release_message(
+                    release=release, email=mailing.email, name=mailing.name
+                ).send()
+            except Exception as exc:  # any ESP error is kept on the row and retried later
+                mailing.status = PressReleaseMailing.Status.FAILED
+                mailing.error = str(exc)[:2000]
+            else:
+                mailing.status = PressReleaseMailing.Status.SENT
+                mailing.sent_at = timezone.now()
+                mailing.error = ""
+                sent += 1
+            mailing.save(update_fields=["attempts", "status", "sent_at", "error"])
+    if sent:
+        log(
+            instance=release,
+            action=PRESS_RELEASE_EMAILED,
+            data={"recipients": sent},
+        )
+    return sent
+
+
+def press_release_message(*, release, email: str, name: str = ""):
+    """The release as an email: plain text and HTML, from the initiative."""
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from signpost.models import InitiativeSettings
+    from wagtail.models import Site
+
+    site = release.get_site() or Site.objects.get(is_default_site=True)
+    context = {
+        "release": release,
+        "name": name,
+        "initiative": InitiativeSettings.for_site(site),
+        "release_url": release.get_full_url(),
+    }
+    message = EmailMultiAlternatives(
+        subject=f"Press release: {release.title}",
+        body=render_to_string("email/press_release.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email],
+        reply_to=[release.media_contact_email] if release.media_contact_email else None,
+    )
+    message.attach_alternative(render_to_string("email/press_release.html", context), "text/html")
+    message.tags = ["press-release"]
+    message.metadata = {"release_id": str(release.pk)}
+    return message

@@ -1,6 +1,7 @@
 """Background work for the engagement app. Tasks take ids and call services."""
 
 from celery import shared_task
+from django.core.management import call_command
 
 
 @shared_task
@@ -17,3 +18,17 @@ def stakeholder_overdue_remind() -> int:
     from .services import stakeholder_overdue_remind_send
 
     return stakeholder_overdue_remind_send()
+
+
+@shared_task(name="engagement.press_release_email_media_contacts")
+def press_release_email_media_contacts(release_id: int) -> int:
+    from .services import press_release_email_media_contacts as email_media_contacts
+
+    return email_media_contacts(release_id=release_id)
+
+
+@shared_task(name="engagement.publish_scheduled")
+def publish_scheduled() -> None:
+    """Make approved, embargoed releases (and any other scheduled page) go live once their
+    time has come; beat runs this every minute."""
+    call_command("publish_scheduled")

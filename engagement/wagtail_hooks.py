@@ -1,8 +1,14 @@
 from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from signpost.exports import neutralise_cell
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
@@ -11,8 +17,21 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from . import services
 from .filters import EngagementFilterSet, StakeholderFilterSet
 from .forms import EngagementForm, StakeholderForm
-from .models import Area, ConcernTheme, Engagement, Operation, Stakeholder
+from .models import (
+    Activity,
+    Area,
+    ConcernTheme,
+    Engagement,
+    MediaEnquiry,
+    Operation,
+    PressReleasePage,
+    Stakeholder,
+)
+from .permissions import user_is_release_author
+from .selectors import activities_overdue, media_enquiries_overdue
+from .services import PRESS_RELEASE_EMAILED
 from .strategy import STRATEGIES
+from .views import ActivityCalendarView
 
 
 class AreaViewSet(SnippetViewSet):
@@ -395,3 +414,166 @@ class InitiativeViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(InitiativeViewSetGroup)
+
+
+# --- Communications: activity calendar, media enquiries, press release sign-off ---------
+
+
+class SafeExportIndexView(snippet_views.IndexView):
+    def preprocess_field_value(self, field, value, export_format):
+        """Every exported cell is neutralised, so '=HYPERLINK(…)' from a journalist's
+        name or an outlet stays text in a spreadsheet."""
+        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
+
+
+class ActivityViewSet(SnippetViewSet):
+    model = Activity
+    index_view_class = SafeExportIndexView
+    icon = "date"
+    menu_label = "Activities"
+    list_display = ["title", "mode", "area", "planned_on", "delivered_on", "owner"]
+    list_filter = ["mode", "area", "operation", "planned_on", "delivered_on"]
+    list_export = [
+        "title",
+        "get_mode_display",
+        "area",
+        "operation",
+        "audience",
+        "planned_on",
+        "delivered_on",
+    ]
+    export_headings = {"get_mode_display": "Mode"}
+    export_filename = "activity-calendar"
+    search_fields = ["title", "audience", "notes"]
+    ordering = ["-planned_on"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path(
+                "calendar/",
+                ActivityCalendarView.as_view(
+                    index_url_name=self.get_url_name("list"),
+                    add_url_name=self.get_url_name("add"),
+                ),
+                name="calendar",
+            )
+        ]
+
+
+class MediaEnquiryViewSet(SnippetViewSet):
+    model = MediaEnquiry
+    index_view_class = SafeExportIndexView
+    icon = "mail"
+    menu_label = "Media enquiries"
+    list_display = ["outlet", "journalist", "received_at", "deadline", "handler", "status"]
+    list_filter = ["status", "handler", "operation"]
+    list_export = [
+        "received_at",
+        "outlet",
+        "journalist",
+        "question",
+        "protocol_subject",
+        "handler",
+        "deadline",
+        "get_status_display",
+        "response",
+        "responded_at",
+    ]
+    export_headings = {"get_status_display": "Status", "protocol_subject": "Protocol"}
+    export_filename = "media-enquiries"
+    search_fields = ["outlet", "journalist", "question"]
+    inspect_view_enabled = True
+
+
+class ActivityCalendarMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("engagement.view_activity")
+
+
+class CommunicationsViewSetGroup(SnippetViewSetGroup):
+    """The 'Communications' menu: the plan's activity calendar and the media log."""
+
+    menu_label = "Communications"
+    menu_icon = "mail"
+    menu_order = 210
+    items = (ActivityViewSet, MediaEnquiryViewSet)
+
+    def get_submenu_items(self):
+        items = super().get_submenu_items()
+        calendar = ActivityCalendarMenuItem(
+            "Activity calendar",
+            reverse("wagtailsnippets_engagement_activity:calendar"),
+            icon_name="calendar",
+            order=len(items) + 1,
+        )
+        return [items[0], calendar, *items[1:]]
+
+
+register_snippet(CommunicationsViewSetGroup)
+
+
+@hooks.register("register_log_actions")
+def register_press_release_log_actions(actions):
+    actions.register_action(
+        PRESS_RELEASE_EMAILED, "Email to media contacts", "Emailed to media contacts"
+    )
+
+
+@hooks.register("before_edit_page")
+def refuse_press_release_actions(request, page):
+    """Say plainly why a press release was not published or signed off. The permission
+    rules already refuse; this tells the user."""
+    if request.method != "POST" or not isinstance(page.specific_deferred, PressReleasePage):
+        return None
+    if request.POST.get("action-workflow-action") and user_is_release_author(page, request.user):
+        # Refused outright: saving the form would make a new revision and restart review.
+        messages.error(
+            request,
+            "You wrote or submitted this release, so someone else must sign it off.",
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    if (
+        request.POST.get("action-publish")
+        and not page.permissions_for_user(request.user).can_publish()
+    ):
+        messages.error(
+            request,
+            "Only an approver can publish a press release. Your changes are kept as a "
+            "draft: submit the release for sign-off.",
+        )
+    return None
+
+
+class OverdueMediaEnquiriesPanel(Component):
+    name = "overdue_media_enquiries"
+    order = 150
+    template_name = "engagement/admin/overdue_panel.html"
+
+    def __init__(self, enquiries, activities):
+        self.enquiries = enquiries
+        self.activities = activities
+
+    def get_context_data(self, parent_context=None):
+        return {
+            "enquiries": self.enquiries,
+            "activities": self.activities,
+            "enquiries_url": reverse("wagtailsnippets_engagement_mediaenquiry:list"),
+            "calendar_url": reverse("wagtailsnippets_engagement_activity:calendar"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_overdue_panel(request, panels):
+    user = request.user
+    enquiries = (
+        list(media_enquiries_overdue()[:10])
+        if user.has_perm("engagement.view_mediaenquiry")
+        else []
+    )
+    activities = (
+        list(activities_overdue().select_related("area").order_by("planned_on")[:10])
+        if user.has_perm("engagement.change_activity")
+        else []
+    )
+    if enquiries or activities:
+        panels.append(OverdueMediaEnquiriesPanel(enquiries, activities))

@@ -258,3 +258,13 @@ CELERY_BEAT_SCHEDULE["reports-draft-monthly-report"] = {
     "task": "reports.draft_monthly_report",
     "schedule": crontab(minute=0, hour=6, day_of_month=1),
 }
+
+# --- engagement: communication plan, press releases, media enquiries ---------------------
+# An edit made while a release is in review sends it back through every sign-off step.
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# Embargoed releases (and any page scheduled to go live) are published by beat, within a
+# minute of their time and never before it.
+CELERY_BEAT_SCHEDULE["engagement-publish-scheduled"] = {
+    "task": "engagement.publish_scheduled",
+    "schedule": 60.0,
+}

@@ -1,0 +1,129 @@
+"""An approved release with an embargo goes live at its time and not a second before:
+not by URL, preview, printable view, newsroom listing, feed, sitemap or site search."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import PageLogEntry
+
+from engagement.models import Activity, PressReleasePage
+from engagement.tasks import publish_scheduled
+
+from .conftest import in_future
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "Zebrafinch"  # a word that appears only in the embargoed release
+
+
+@pytest.fixture
+def embargoed(make_release, comms_officer, approver, spokesperson):
+    """A release signed off by both approvers, embargoed until an hour from now."""
+    release = make_release(
+        title=f"{SECRET} estate closure orders",
+        summary=f"{SECRET}: two closure orders granted.",
+        go_live_at=in_future(hours=1),
+    )
+    release.get_workflow().start(release, comms_officer)
+    for reviewer in (approver, spokesperson):
+        release.refresh_from_db()
+        release.current_workflow_task.on_action(
+            release.current_workflow_task_state, reviewer, "approve"
+        )
+    return PressReleasePage.objects.get(pk=release.pk)
+
+
+def move_embargo(release, go_live_at):
+    """Stand in for the clock: put the approved release's embargo at ``go_live_at``, as
+    stored on the page, on its approved revision and in that revision's content."""
+    PressReleasePage.objects.filter(pk=release.pk).update(go_live_at=go_live_at)
+    for revision in release.revisions.filter(approved_go_live_at__isnull=False):
+        revision.approved_go_live_at = go_live_at
+        revision.content["go_live_at"] = go_live_at.isoformat()
+        revision.save(update_fields=["approved_go_live_at", "content"])
+
+
+def doors(client, newsroom, release):
+    """Everything a member of the public, a journalist or a crawler could ask for."""
+    url = f"/news/{release.slug}/"
+    return {
+        "page": client.get(url),
+        "print": client.get(f"{url}print/"),
+        "newsroom": client.get("/news/"),
+        "rss": client.get("/news/feed/rss/"),
+        "atom": client.get("/news/feed/atom/"),
+        "sitemap": client.get("/sitemap.xml"),
+        "search": client.get("/search/", {"query": SECRET}),
+    }
+
+
+def test_an_approved_embargoed_release_is_scheduled_not_live(embargoed):
+    assert not embargoed.live
+    assert embargoed.get_latest_revision().approved_go_live_at == embargoed.go_live_at
+    assert PageLogEntry.objects.filter(page=embargoed, action="wagtail.publish.schedule").exists()
+
+
+def test_nothing_leaks_before_the_embargo(client, newsroom, embargoed, partner_viewer):
+    for client_user in (None, partner_viewer):
+        if client_user:
+            client.force_login(client_user)
+        responses = doors(client, newsroom, embargoed)
+        assert responses["page"].status_code == 404
+        assert responses["print"].status_code == 404
+        for name in ("newsroom", "rss", "atom", "sitemap", "search"):
+            body = responses[name].content.decode()
+            assert responses[name].status_code == 200, name
+            assert "closure orders" not in body, name
+            assert embargoed.slug not in body, name
+    # The admin preview and draft view are for the press team, not the public or partners.
+    for url in (
+        reverse("wagtailadmin_pages:preview_on_edit", args=[embargoed.pk]),
+        reverse("wagtailadmin_pages:view_draft", args=[embargoed.pk]),
+    ):
+        client.logout()
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        client.force_login(partner_viewer)
+        response = client.get(url)
+        assert response.status_code in (302, 403), url
+        assert SECRET not in response.content.decode()
+    # Nobody has been emailed and nothing is recorded as delivered.
+    assert not [m for m in mail.outbox if m.subject.startswith("Press release:")]
+    assert not Activity.objects.filter(mode=Activity.Mode.PRESS_RELEASE).exists()
+
+
+def test_the_scheduler_does_not_publish_a_second_early(embargoed):
+    move_embargo(embargoed, timezone.now() + datetime.timedelta(seconds=5))
+    publish_scheduled.delay()
+    embargoed.refresh_from_db()
+    assert not embargoed.live
+
+
+def test_at_the_embargo_time_the_release_goes_live_through_every_door(
+    client, newsroom, embargoed, django_capture_on_commit_callbacks
+):
+    # Time passes: the embargo is now a moment ago.
+    move_embargo(embargoed, timezone.now() - datetime.timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_scheduled.delay()
+    embargoed.refresh_from_db()
+    assert embargoed.live
+
+    responses = doors(client, newsroom, embargoed)
+    assert responses["page"].status_code == 200
+    assert SECRET in responses["page"].content.decode()
+    assert responses["print"].status_code == 200
+    for name in ("newsroom", "rss", "atom", "search"):
+        assert SECRET in responses[name].content.decode(), name
+    assert f"/news/{embargoed.slug}/" in responses["sitemap"].content.decode()
+    delivered = Activity.objects.get(mode=Activity.Mode.PRESS_RELEASE)
+    assert delivered.delivered_on == timezone.localdate()
+
+
+def test_beat_runs_the_scheduler_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["engagement-publish-scheduled"]
+    assert entry["task"] == publish_scheduled.name
+    assert entry["schedule"] <= 60
