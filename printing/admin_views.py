@@ -84,7 +84,9 @@ def _form_preview(form) -> str:
 
 def print_run_detail(request, pk: int):
     _require(request, "printing.view_printrun")
-    print_run = get_object_or_404(PrintRun.objects.for_listing(), pk=pk)
+    print_run = get_object_or_404(
+        PrintRun.objects.for_listing().select_related("survey_wave", "target_page"), pk=pk
+    )
     return TemplateResponse(
         request,
         "printing/admin/print_run_detail.html",
@@ -93,6 +95,7 @@ def print_run_detail(request, pk: int):
             "scans": selectors.print_run_scans(print_run),
             "run_link": print_run.short_links.filter(sign__isnull=True).first(),
             "signs": print_run.signs.select_related("short_link"),
+            "codes": selectors.print_run_codes(print_run) if print_run.per_household else None,
         },
     )
 

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from wagtail.models import Page
 
 from engagement.models import Area, Operation
+from surveys.models import SurveyWave
 
 from . import services
 from .models import PrintFormat, PrintTemplate, QRTarget
@@ -26,6 +27,11 @@ class PrintRunForm(forms.Form):
         help_text="Each leaflet carries its own single-use survey code.",
     )
     qr_target = forms.ChoiceField(label="QR code leads to", choices=QRTarget.choices)
+    survey_wave = forms.ModelChoiceField(
+        queryset=SurveyWave.objects.select_related("survey", "area").order_by("-opens_on"),
+        required=False,
+        help_text="For the survey: the wave for this area. Household codes belong to it.",
+    )
     target_page = forms.ModelChoiceField(
         queryset=Page.objects.live().filter(depth__gte=2).order_by("path"),
         required=False,
@@ -50,6 +56,7 @@ class PrintRunForm(forms.Form):
                 per_household=data["per_household"],
                 qr_target=data["qr_target"],
                 target_page=data.get("target_page"),
+                survey_wave=data.get("survey_wave"),
             )
         except ValidationError as error:
             self.add_error(None, error)
@@ -69,6 +76,7 @@ class PrintRunForm(forms.Form):
                 per_household=data["per_household"],
                 qr_target=data["qr_target"],
                 target_page=data.get("target_page"),
+                survey_wave=data.get("survey_wave"),
             )
         except ValidationError as error:
             self.add_error(None, error)

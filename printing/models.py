@@ -10,11 +10,12 @@ short link, logged when it goes up and comes down.
 import datetime
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
@@ -130,6 +131,7 @@ class PrintTemplate(index.Indexed, models.Model):
 
 
 class QRTarget(models.TextChoices):
+    SURVEY = "survey", "The perception survey for the area"
     UPDATE_PAGE = "page", "A page on the site (e.g. the operation's update page)"
     SIGNUP = "signup", "Sign-up for email updates"
 
@@ -164,6 +166,14 @@ class PrintRun(models.Model):
     qr_target = models.CharField(max_length=16, choices=QRTarget.choices)
     target_page = models.ForeignKey(
         "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    survey_wave = models.ForeignKey(
+        "surveys.SurveyWave",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="print_runs",
+        help_text="The survey wave the QR code opens, and that household codes belong to.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -218,13 +228,22 @@ class PrintRun(models.Model):
 
         return Activity.Mode.REMOVABLE_SIGNS if self.is_sign_run else Activity.Mode.LEAFLET_DROP
 
-    def target_url(self) -> str:
-        """Where the QR code leads, resolved when scanned so a moved page still works."""
+    def target_url(self, household_code: str = "") -> str:
+        """Where the QR code leads, resolved when scanned so a moved page still works.
+        A target that has gone (page unpublished) falls back to the home page."""
+        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        if self.qr_target == QRTarget.SURVEY and self.survey_wave_id:
+            return self.survey_wave.get_public_url(code=household_code or None)
         if self.qr_target == QRTarget.UPDATE_PAGE and self.target_page_id:
             page = self.target_page.specific
             if page.live:
                 return page.get_full_url()
-        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/"
+        if self.qr_target == QRTarget.SIGNUP:
+            try:
+                return f"{base}{reverse('newsletters:subscribe')}?{urlencode({'area': self.area.slug})}"
+            except NoReverseMatch:
+                pass
+        return base + "/"
 
     def download_filename(self) -> str:
         return f"{self.operation.slug}-{self.area.slug}-{self.format}-{self.pk}.pdf"

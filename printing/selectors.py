@@ -18,14 +18,19 @@ def short_link_for_code(code: str) -> ShortLink | None:
     if not code or any(ch not in SHORT_CODE_ALPHABET for ch in code):
         return None
     return (
-        ShortLink.objects.select_related("print_run", "print_run__target_page")
+        ShortLink.objects.select_related(
+            "print_run", "print_run__target_page", "print_run__survey_wave", "print_run__area"
+        )
         .filter(code=code)
         .first()
     )
 
 
 def short_link_target(link: ShortLink, household_code: str = "") -> str:
-    return link.print_run.target_url()
+    """The run's target; a household code from the QR code is passed on to the survey,
+    which alone decides whether it is valid."""
+    code = "".join(ch for ch in household_code.upper() if ch.isalnum())[:16]
+    return link.print_run.target_url(household_code=code)
 
 
 def signs_overdue(today: datetime.date | None = None):
@@ -41,3 +46,14 @@ def signs_overdue(today: datetime.date | None = None):
 
 def print_run_scans(print_run: PrintRun) -> int:
     return print_run.short_links.aggregate(total=Sum("scan_count"))["total"] or 0
+
+
+def print_run_codes(print_run: PrintRun) -> dict:
+    """How many household codes the run carries and how many residents have used."""
+    from django.db.models import Count, Q
+
+    from surveys.models import ResponseCode
+
+    return ResponseCode.objects.filter(print_run_id=print_run.pk).aggregate(
+        issued=Count("pk"), used=Count("pk", filter=Q(used_on__isnull=False))
+    )

@@ -5,6 +5,7 @@ import logging
 import os
 import tempfile
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,8 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from engagement.services import activity_record_delivered
+from surveys.models import ResponseCode
+from surveys.services import response_codes_issue
 
 from . import rendering
 from .models import FORMATS, Kind, PrintRun, QRTarget, ShortLink, Sign, short_code_generate
@@ -36,7 +39,16 @@ def max_signs() -> int:
 
 
 def print_run_validate(
-    *, operation, area, template, format: str, quantity, per_household: bool, qr_target, target_page
+    *,
+    operation,
+    area,
+    template,
+    format: str,
+    quantity,
+    per_household: bool,
+    qr_target,
+    target_page,
+    survey_wave=None,
 ) -> None:
     """Refuse what cannot be printed, with a message per field the officer can act on."""
     errors: dict[str, str] = {}
@@ -65,6 +77,18 @@ def print_run_validate(
         errors["per_household"] = "Household codes go on leaflets, not signs."
     if qr_target == QRTarget.UPDATE_PAGE and target_page is None:
         errors["target_page"] = "Choose the page the QR code leads to."
+    if qr_target == QRTarget.SURVEY or per_household:
+        if survey_wave is None:
+            errors["survey_wave"] = "Choose the survey wave the QR code opens."
+        elif area is not None and survey_wave.area_id != area.pk:
+            errors["survey_wave"] = f"That survey wave is for {survey_wave.area}, not {area}."
+        elif survey_wave.closes_on < timezone.localdate():
+            errors["survey_wave"] = (
+                f"That survey wave closed on {survey_wave.closes_on:%-d %B %Y}: "
+                "residents could not answer it."
+            )
+    if per_household and qr_target != QRTarget.SURVEY:
+        errors["qr_target"] = "Household codes are for the survey: point the QR code at it."
     if errors:
         raise ValidationError(errors)
 
@@ -87,6 +111,20 @@ def print_items(print_run: PrintRun):
             link = sign.short_link
             yield rendering.PrintItem(
                 qr_url=link.full_url(), short_address=link.display_address(), number=sign.number
+            )
+        return
+    if print_run.per_household:
+        codes = (
+            ResponseCode.objects.filter(print_run_id=print_run.pk)
+            .order_by("pk")
+            .values_list("code", flat=True)
+        )
+        for number, code in enumerate(codes.iterator(chunk_size=2000), start=1):
+            yield rendering.PrintItem(
+                qr_url=f"{run_link.full_url()}?{urlencode({'c': code})}",
+                short_address=run_link.display_address(),
+                number=number,
+                household_code=f"{code[:4]}-{code[4:]}",
             )
         return
     for number in range(1, print_run.items_in_pdf + 1):
@@ -116,6 +154,7 @@ def print_run_create(
     quantity: int,
     qr_target: str,
     target_page=None,
+    survey_wave=None,
     per_household: bool = False,
 ) -> PrintRun:
     """Record a print run, its short link(s) and signs, log it and put it in the activity
@@ -132,6 +171,7 @@ def print_run_create(
         per_household=per_household,
         qr_target=qr_target,
         target_page=target_page,
+        survey_wave=survey_wave,
     )
     spec = FORMATS[format]
     sample = rendering.PrintItem(
@@ -161,10 +201,14 @@ def print_run_create(
         per_household=per_household,
         qr_target=qr_target,
         target_page=target_page,
+        survey_wave=survey_wave if qr_target == QRTarget.SURVEY else None,
         created_by=user,
         font_scale=font_scale,
     )
     _unique_code_link(print_run=print_run)
+    if per_household:
+        # Issued once, with the run, so a re-render prints the same codes.
+        response_codes_issue(wave=survey_wave, count=quantity, print_run=print_run)
     if spec.kind == Kind.SIGN:
         signs = Sign.objects.bulk_create(
             Sign(print_run=print_run, number=n) for n in range(1, quantity + 1)
@@ -209,7 +253,7 @@ def print_run_render(*, print_run_id: int) -> PrintRun:
     """Render a run's PDF to a file and attach it. Safe to run twice or concurrently: a
     ready run is left alone, and each attempt writes its own file, of which only the
     first to finish is kept."""
-    print_run = PrintRun.objects.select_related("operation", "area", "template").get(
+    print_run = PrintRun.objects.select_related("operation", "area", "template", "survey_wave").get(
         pk=print_run_id
     )
     if print_run.status == PrintRun.Status.READY:

@@ -295,6 +295,7 @@ def test_preview_shows_the_leaflet_as_html_without_recording_a_run(
     assert "size: A5" in html and "width: 148mm" in html
     assert "Police are working in your area" in html
     assert "<svg" in html  # the vector QR code
+    assert 'srcdoc="&lt;!doctype html&gt;' in response.content.decode()  # escaped once
     assert not PrintRun.objects.exists()
 
 

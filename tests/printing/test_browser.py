@@ -1,0 +1,64 @@
+"""A neighbourhood officer prints a leaflet in the admin and downloads the PDF."""
+
+import io
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from printing.models import PrintRun
+
+pytestmark = pytest.mark.browser
+
+
+def test_neighbourhood_officer_previews_prints_and_downloads_a_leaflet(
+    page,
+    admin_login,
+    neighbourhood_officer,
+    initiative,
+    operation,
+    area,
+    leaflet_template,
+    update_page,
+    tmp_path,
+):
+    admin_login(page, neighbourhood_officer)
+    # Preview and rendering lay out real pages with WeasyPrint; allow for a busy machine.
+    page.set_default_timeout(90_000)
+    expect.set_options(timeout=90_000)
+    page.goto("/admin/printing/runs/")
+    page.get_by_role("link", name="Print leaflets or signs").click()
+
+    page.get_by_label("Operation").select_option(label=operation.name)
+    page.get_by_label("Area").select_option(label=area.name)
+    page.get_by_label("Template").select_option(label=leaflet_template.name)
+    page.get_by_label("Format").select_option(label="A5 leaflet, two-sided")
+    page.get_by_label("Quantity").fill("0")
+    page.get_by_label("QR code leads to").select_option(value="page")
+    page.get_by_label("Target page").select_option(value=str(update_page.pk))
+    page.get_by_role("button", name="Create print run").click()
+    expect(page.get_by_text("Print at least one.")).to_be_visible()
+
+    page.get_by_label("Quantity").fill("300")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.frame_locator("iframe[title='Print preview']")
+    expect(preview.get_by_role("heading", name="Police are working in your area")).to_be_visible()
+    assert not PrintRun.objects.exists()
+
+    page.get_by_role("button", name="Create print run").click()
+    page.wait_for_url("**/admin/printing/runs/*/")
+    download_link = page.get_by_role("link", name="Download PDF")
+    download_link.wait_for(state="visible")
+    with page.expect_download() as info:
+        download_link.click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+
+    assert path.name.startswith("operation-lantern-canal-quarter-a5_leaflet_2")
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    assert len(reader.pages) == 2
+    width_mm = float(reader.pages[0].mediabox.width) * 25.4 / 72
+    height_mm = float(reader.pages[0].mediabox.height) * 25.4 / 72
+    assert (round(width_mm), round(height_mm)) == (148, 210)
+    run = PrintRun.objects.get()
+    assert run.created_by == neighbourhood_officer and run.quantity == 300
