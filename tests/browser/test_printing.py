@@ -7,25 +7,39 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from printing.models import PrintRun
+from tests.factories import AreaFactory, OperationFactory
+from tests.printing.factories import PrintTemplateFactory
 
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture
+def leaflet_setup(live_site):
+    """An operation in one area, a leaflet template and a page for the QR code."""
+    from signpost.models import InitiativeSettings
+    from wagtail.models import Page, Site
+
+    initiative = InitiativeSettings.for_site(Site.objects.get(is_default_site=True))
+    initiative.name = "Safer Harbridge"
+    initiative.save()
+    area = AreaFactory(name="Canal Quarter", slug="canal-quarter")
+    operation = OperationFactory(name="Operation Lantern", slug="operation-lantern", areas=[area])
+    return {
+        "area": area,
+        "operation": operation,
+        "template": PrintTemplateFactory(),
+        "page": Page.objects.get(depth=2),
+    }
+
+
 def test_neighbourhood_officer_previews_prints_and_downloads_a_leaflet(
-    page,
-    admin_login,
-    neighbourhood_officer,
-    initiative,
-    operation,
-    area,
-    leaflet_template,
-    update_page,
-    tmp_path,
+    page, admin_login, leaflet_setup, neighbourhood_officer, tmp_path
 ):
+    operation, area = leaflet_setup["operation"], leaflet_setup["area"]
+    leaflet_template, update_page = leaflet_setup["template"], leaflet_setup["page"]
     admin_login(page, neighbourhood_officer)
     # Preview and rendering lay out real pages with WeasyPrint; allow for a busy machine.
     page.set_default_timeout(90_000)
-    expect.set_options(timeout=90_000)
     page.goto("/admin/printing/runs/")
     page.get_by_role("link", name="Print leaflets or signs").click()
 
@@ -37,12 +51,14 @@ def test_neighbourhood_officer_previews_prints_and_downloads_a_leaflet(
     page.get_by_label("QR code leads to").select_option(value="page")
     page.get_by_label("Target page").select_option(value=str(update_page.pk))
     page.get_by_role("button", name="Create print run").click()
-    expect(page.get_by_text("Print at least one.")).to_be_visible()
+    expect(page.get_by_text("Print at least one.")).to_be_visible(timeout=90_000)
 
     page.get_by_label("Quantity").fill("300")
     page.get_by_role("button", name="Preview").click()
     preview = page.frame_locator("iframe[title='Print preview']")
-    expect(preview.get_by_role("heading", name="Police are working in your area")).to_be_visible()
+    expect(preview.get_by_role("heading", name="Police are working in your area")).to_be_visible(
+        timeout=90_000
+    )
     assert not PrintRun.objects.exists()
 
     page.get_by_role("button", name="Create print run").click()
