@@ -67,7 +67,8 @@ def _form_preview(form) -> str:
         household_code="PREVIEW1" if data["per_household"] else "",
     )
     context = {
-        "template": data["template"],
+        "template": data.get("template"),
+        "newsletter": data.get("newsletter"),
         "operation": data["operation"],
         "area": data["area"],
         "initiative": rendering.branding(),

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from wagtail.models import Page
 
 from engagement.models import Area, Operation
+from newsletters.models import NewsletterPage
 from surveys.models import SurveyWave
 
 from . import services
@@ -15,7 +16,12 @@ class PrintRunForm(forms.Form):
     operation = forms.ModelChoiceField(queryset=Operation.objects.all())
     area = forms.ModelChoiceField(queryset=Area.objects.all())
     template = forms.ModelChoiceField(
-        queryset=PrintTemplate.objects.all(), help_text="The words to print."
+        queryset=PrintTemplate.objects.all(), required=False, help_text="The words to print."
+    )
+    newsletter = forms.ModelChoiceField(
+        queryset=NewsletterPage.objects.live().order_by("-first_published_at"),
+        required=False,
+        help_text="Or print a published newsletter as a leaflet.",
     )
     format = forms.ChoiceField(choices=PrintFormat.choices)
     quantity = forms.IntegerField(
@@ -50,7 +56,8 @@ class PrintRunForm(forms.Form):
             services.print_run_validate(
                 operation=data["operation"],
                 area=data["area"],
-                template=data["template"],
+                template=data.get("template"),
+                newsletter=data.get("newsletter"),
                 format=data["format"],
                 quantity=data["quantity"],
                 per_household=data["per_household"],
@@ -70,7 +77,8 @@ class PrintRunForm(forms.Form):
                 user=self.user,
                 operation=data["operation"],
                 area=data["area"],
-                template=data["template"],
+                template=data.get("template"),
+                newsletter=data.get("newsletter"),
                 format=data["format"],
                 quantity=data["quantity"],
                 per_household=data["per_household"],

@@ -158,6 +158,14 @@ class PrintRun(models.Model):
     template = models.ForeignKey(
         PrintTemplate, on_delete=models.PROTECT, related_name="print_runs", null=True, blank=True
     )
+    newsletter = models.ForeignKey(
+        "newsletters.NewsletterPage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="print_runs",
+        help_text="A newsletter printed as a leaflet, instead of a print template.",
+    )
     format = models.CharField(max_length=16, choices=PrintFormat.choices)
     quantity = models.PositiveIntegerField(help_text="How many to print.")
     per_household = models.BooleanField(

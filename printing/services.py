@@ -49,6 +49,7 @@ def print_run_validate(
     qr_target,
     target_page,
     survey_wave=None,
+    newsletter=None,
 ) -> None:
     """Refuse what cannot be printed, with a message per field the officer can act on."""
     errors: dict[str, str] = {}
@@ -71,6 +72,12 @@ def print_run_validate(
         and not operation.areas.filter(pk=area.pk).exists()
     ):
         errors["area"] = f"{area} is not one of {operation}'s areas."
+    if (template is None) == (newsletter is None):
+        errors["template"] = "Choose a print template, or a newsletter to print as a leaflet."
+    if newsletter is not None and spec and spec.kind != Kind.LEAFLET:
+        errors["newsletter"] = "A newsletter prints as a leaflet, not a sign."
+    elif newsletter is not None and not newsletter.live:
+        errors["newsletter"] = "Publish the newsletter before printing it."
     if template is not None and spec and template.kind != spec.kind:
         errors["template"] = f"{template} is a {template.get_kind_display().lower()} template."
     if per_household and spec and spec.kind == Kind.SIGN:
@@ -139,7 +146,7 @@ def print_run_context_kwargs(print_run: PrintRun) -> dict:
         "operation": print_run.operation,
         "area": print_run.area,
         "initiative": rendering.branding(),
-        "newsletter": None,
+        "newsletter": print_run.newsletter.specific if print_run.newsletter_id else None,
     }
 
 
@@ -155,6 +162,7 @@ def print_run_create(
     qr_target: str,
     target_page=None,
     survey_wave=None,
+    newsletter=None,
     per_household: bool = False,
 ) -> PrintRun:
     """Record a print run, its short link(s) and signs, log it and put it in the activity
@@ -172,6 +180,7 @@ def print_run_create(
         qr_target=qr_target,
         target_page=target_page,
         survey_wave=survey_wave,
+        newsletter=newsletter,
     )
     spec = FORMATS[format]
     sample = rendering.PrintItem(
@@ -185,17 +194,19 @@ def print_run_create(
             spec=spec,
             sample=sample,
             template=template,
+            newsletter=newsletter,
             operation=operation,
             area=area,
             initiative=initiative,
         )
     except rendering.PrintLayoutError as error:
-        raise ValidationError({"template": str(error)}) from error
+        raise ValidationError({"newsletter" if newsletter else "template": str(error)}) from error
 
     print_run = PrintRun.objects.create(
         operation=operation,
         area=area,
         template=template,
+        newsletter=newsletter,
         format=format,
         quantity=quantity,
         per_household=per_household,
@@ -227,6 +238,7 @@ def print_run_create(
             "area": str(area),
             "per_household": per_household,
             "qr_target": print_run.get_qr_target_display(),
+            "newsletter": newsletter.title if newsletter else "",
         },
     )
     activity_record_delivered(
