@@ -65,7 +65,8 @@ def test_a_newsletter_needs_a_leaflet_format_and_to_be_published(
     update_page,
     leaflet_template,
 ):
-    draft = make_newsletter(title="Draft issue", publish=False)
+    draft = make_newsletter(title="Draft issue")
+    draft.unpublish()
     published = make_newsletter(title="Published issue")
     client.force_login(neighbourhood_officer)
     common = {
