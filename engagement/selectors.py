@@ -220,3 +220,23 @@ def media_enquiries_due_soon(hours: int = 24) -> QuerySet:
 def press_release_media_recipients() -> list[tuple[str, str]]:
     """(address, name) of every media contact a published release is emailed to."""
     return [(contact.email, contact.name) for contact in media_contacts()]
+
+
+def stakeholders_for_grid(queryset: QuerySet | None = None) -> QuerySet:
+    """Scored stakeholders with just what the grid and its table show."""
+    queryset = Stakeholder.objects.all() if queryset is None else queryset
+    return queryset.assessed().only(
+        "pk",
+        "name",
+        "organisation",
+        "stakeholder_type",
+        "interest",
+        "influence",
+        "next_action_due",
+    )
+
+
+def engagements_follow_up_overdue(on=None) -> QuerySet:
+    from .models import Engagement
+
+    return Engagement.objects.follow_up_overdue(on).order_by("follow_up_due", "pk")

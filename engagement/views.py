@@ -1,16 +1,132 @@
-"""Admin views of the engagement app that are not plain create/edit/list screens."""
+"""Admin views of the stakeholder register beyond the generic viewset: the grid page,
+its print version, acknowledging alerts and the CSV import. Thin: reads come from
+``selectors``, writes from ``services``."""
 
 import datetime
 
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from .models import Activity
+from . import selectors, services
+from .grid import grid_chart
+from .models import Activity, Area, Quadrant, Stakeholder, StakeholderAlert
 from .selectors import activity_month
+from .strategy import STRATEGIES
+
+GRID_PERMISSION = "engagement.view_stakeholder_grid"
+
+
+class GridFilterForm(forms.Form):
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.all(), required=False, empty_label="All areas"
+    )
+    stakeholder_type = forms.ChoiceField(
+        label="Type", choices=[("", "All types")] + Stakeholder.Type.choices, required=False
+    )
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        if self.cleaned_data.get("area"):
+            queryset = queryset.filter(areas=self.cleaned_data["area"])
+        if self.cleaned_data.get("stakeholder_type"):
+            queryset = queryset.filter(stakeholder_type=self.cleaned_data["stakeholder_type"])
+        return queryset
+
+
+def grid_context(request, queryset, *, svg_id: str = "stakeholder-grid") -> dict:
+    """Everything a template needs to draw the grid for this user: names and links for
+    those who may read the register, counts per cell for everyone else."""
+    named = request.user.has_perm("engagement.view_stakeholder")
+    counts = selectors.stakeholder_quadrant_counts(queryset)
+    total = sum(counts.values())
+    flagged = (
+        set(selectors.stakeholder_alerts_open().values_list("stakeholder_id", flat=True))
+        if named
+        else set()
+    )
+    stakeholders = selectors.stakeholders_for_grid(queryset) if total else []
+    chart = grid_chart(
+        stakeholders,
+        anonymous=not named,
+        url_for=lambda s: reverse("wagtailsnippets_engagement_stakeholder:inspect", args=[s.pk]),
+        flagged_ids=flagged,
+    )
+    summary = ", ".join(f"{counts[q.value]} {q.label.lower()}" for q in Quadrant)
+    return {
+        "chart": chart,
+        "svg_id": svg_id,
+        "title": "Stakeholders on the interest/influence grid",
+        "description": (
+            f"{total} scored stakeholder{'s' if total != 1 else ''}: {summary}. "
+            "Influence runs left to right and interest bottom to top, each scored 1 to 5; "
+            f"scores of {chart.threshold} or more count as high. A table follows the chart."
+        ),
+        "quadrant_rows": [
+            {"label": q.label, "strategy": STRATEGIES[q].summary, "count": counts[q.value]}
+            for q in Quadrant
+        ],
+        "counts": counts,
+        "total": total,
+        "link_names": named,
+    }
+
+
+def _grid_page_context(request) -> dict:
+    if not request.user.has_perm(GRID_PERMISSION):
+        raise PermissionDenied
+    form = GridFilterForm(request.GET or None)
+    queryset = form.filter(Stakeholder.objects.all())
+    context = grid_context(request, queryset)
+    context["filter_form"] = form
+    parts = []
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data.get("area"):
+            parts.append(str(form.cleaned_data["area"]))
+        if form.cleaned_data.get("stakeholder_type"):
+            parts.append(Stakeholder.Type(form.cleaned_data["stakeholder_type"]).label)
+    context["filter_summary"] = " · ".join(parts) or "All areas and types"
+    context["query"] = request.GET.urlencode()
+    return context
+
+
+def stakeholder_grid(request):
+    context = _grid_page_context(request)
+    context["page_title"] = "Stakeholder grid"
+    context["header_icon"] = "view"
+    return TemplateResponse(request, "engagement/admin/grid.html", context)
+
+
+def stakeholder_grid_print(request):
+    """A standalone page with no admin furniture, laid out for paper."""
+    context = _grid_page_context(request)
+    return TemplateResponse(request, "engagement/admin/grid_print.html", context)
+
+
+@require_POST
+def stakeholder_alert_acknowledge(request, alert_id: int):
+    if not request.user.has_perm("engagement.change_stakeholder"):
+        raise PermissionDenied
+    alert = get_object_or_404(StakeholderAlert, pk=alert_id)
+    services.stakeholder_alert_acknowledge(alert=alert, user=request.user)
+    messages.success(request, f"Noted: {alert.stakeholder.name}'s strategy has been reviewed.")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("wagtailadmin_home")
+    return redirect(next_url)
+
+
+# --- Activity calendar -----------------------------------------------------------------
 
 
 def _month_from(value: str | None) -> datetime.date:

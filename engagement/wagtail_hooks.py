@@ -14,9 +14,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import services
+from . import selectors, services, views
 from .filters import EngagementFilterSet, StakeholderFilterSet
 from .forms import EngagementForm, StakeholderForm
+from .grid import trail_chart
 from .models import (
     Activity,
     Area,
@@ -26,6 +27,7 @@ from .models import (
     Operation,
     PressReleasePage,
     Stakeholder,
+    StakeholderAlert,
 )
 from .permissions import user_is_release_author
 from .selectors import activities_overdue, media_enquiries_overdue
@@ -74,6 +76,14 @@ class StakeholderIndexView(snippet_views.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().prefetch_related("areas")
 
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        if self.request.user.has_perm(views.GRID_PERMISSION):
+            # The grid follows the listing's filters, drawn by the database's selection.
+            filtered = self.filter_queryset(Stakeholder.objects.all())
+            context["grid"] = views.grid_context(self.request, filtered, svg_id="listing-grid")
+        return context
+
     @cached_property
     def columns(self):
         columns = super().columns
@@ -106,15 +116,27 @@ class StakeholderInspectView(snippet_views.InspectView):
         context = super().get_context_data(**kwargs)
         stakeholder = self.object
         action, due = services.stakeholder_next_action(stakeholder)
+        assessments = list(stakeholder_trail(stakeholder))
         context.update(
             stakeholder=stakeholder,
             strategy=STRATEGIES.get(stakeholder.quadrant),
             next_action=action,
             next_action_due=due,
             today=timezone.localdate(),
-            assessments=list(stakeholder_trail(stakeholder)),
+            assessments=assessments,
             alerts=list(stakeholder.alerts.select_related("assessment")),
+            engagements=list(stakeholder.engagements.select_related("area")[:20]),
         )
+        if assessments:
+            context.update(
+                chart=trail_chart(assessments),
+                svg_id="trail",
+                title=f"{stakeholder.name}'s positions on the grid over time",
+                description=(
+                    f"{len(assessments)} assessment(s), numbered oldest first and joined by "
+                    "a line ending at the current position. The history table below lists them."
+                ),
+            )
         return context
 
 
@@ -127,7 +149,7 @@ class _ScoringMixin:
         instance = super().save_instance()
         data = form.cleaned_data
         if data.get("score_interest") is not None and scores_changed:
-            services.stakeholder_assess(
+            assessment = services.stakeholder_assess(
                 stakeholder=instance,
                 interest=data["score_interest"],
                 influence=data["score_influence"],
@@ -136,6 +158,12 @@ class _ScoringMixin:
                 assessed_by=self.request.user,
             )
             instance.refresh_from_db()
+            if StakeholderAlert.objects.filter(assessment=assessment).exists():
+                messages.warning(
+                    self.request,
+                    f"{instance.name}'s interest has risen: now {instance.quadrant_label().lower()}. "
+                    "The communications officers have been told; review the strategy.",
+                )
         else:
             services.stakeholder_refresh_plan(stakeholder=instance)
         return instance
@@ -155,6 +183,7 @@ class StakeholderViewSet(SnippetViewSet):
     menu_label = "Stakeholders"
     url_prefix = "engagement/stakeholders"
     index_view_class = StakeholderIndexView
+    index_results_template_name = "engagement/admin/stakeholder_index_results.html"
     inspect_view_class = StakeholderInspectView
     add_view_class = StakeholderCreateView
     edit_view_class = StakeholderEditView
@@ -577,3 +606,102 @@ def add_overdue_panel(request, panels):
     )
     if enquiries or activities:
         panels.append(OverdueMediaEnquiriesPanel(enquiries, activities))
+
+
+# --- Grid, dashboard and alerts ------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_stakeholder_urls():
+    return [
+        path("engagement/grid/", views.stakeholder_grid, name="engagement_stakeholder_grid"),
+        path(
+            "engagement/grid/print/",
+            views.stakeholder_grid_print,
+            name="engagement_stakeholder_grid_print",
+        ),
+        path(
+            "engagement/alerts/<int:alert_id>/reviewed/",
+            views.stakeholder_alert_acknowledge,
+            name="engagement_stakeholder_alert_acknowledge",
+        ),
+    ]
+
+
+class GridMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(views.GRID_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_grid_menu_item():
+    return GridMenuItem(
+        "Stakeholder grid", reverse("engagement_stakeholder_grid"), icon_name="view", order=210
+    )
+
+
+class StakeholderAlertsPanel(Component):
+    """The admin notification of rising interest, until someone marks it reviewed."""
+
+    name = "stakeholder_alerts"
+    template_name = "engagement/admin/panel_alerts.html"
+    order = 90
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        request = parent_context["request"]
+        context.update(
+            alerts=list(selectors.stakeholder_alerts_open()[:20]),
+            csrf_token=parent_context["csrf_token"],
+            next=request.get_full_path(),
+        )
+        return context
+
+
+class StakeholderOverduePanel(Component):
+    name = "stakeholder_overdue"
+    template_name = "engagement/admin/panel_overdue.html"
+    order = 95
+    limit = 10
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        request = parent_context["request"]
+        overdue = selectors.stakeholders_action_overdue()
+        total = overdue.count()
+        context.update(
+            stakeholders=[
+                {"stakeholder": s, "action": services.stakeholder_next_action(s)[0]}
+                for s in overdue[: self.limit]
+            ],
+            overdue_total=total,
+            more_stakeholders=total > self.limit,
+            follow_ups=list(selectors.engagements_follow_up_overdue()[: self.limit]),
+            can_edit_engagements=request.user.has_perm("engagement.change_engagement"),
+        )
+        return context
+
+
+class StakeholderGridPanel(Component):
+    name = "stakeholder_grid"
+    template_name = "engagement/admin/panel_grid.html"
+    order = 100
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        request = parent_context["request"]
+        context.update(
+            views.grid_context(request, Stakeholder.objects.all(), svg_id="dashboard-grid")
+        )
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_stakeholder_panels(request, panels):
+    user = request.user
+    if user.has_perm("engagement.change_stakeholder"):
+        panels.append(StakeholderAlertsPanel())
+    if user.has_perm("engagement.view_stakeholder"):
+        panels.append(StakeholderOverduePanel())
+    if user.has_perm(views.GRID_PERMISSION):
+        panels.append(StakeholderGridPanel())

@@ -1,0 +1,288 @@
+"""The interest/influence grid as a picture (guide section 8, Figure 2).
+
+Builds the geometry of a server-rendered SVG: the 2×2 quadrants over a 5×5 score grid,
+every stakeholder placed in its score cell without overlapping others in the same cell,
+or, for viewers who may not see names, one count per cell. Templates draw it; this
+module only works out where things go.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .models import Quadrant, grid_threshold
+
+LEFT, TOP, CELL = 64, 32, 96
+SIZE = 5 * CELL
+WIDTH, HEIGHT = LEFT + SIZE + 16, TOP + SIZE + 84
+MAX_IN_CELL = 16  # beyond this a cell shows 15 points and a "+n" marker
+
+QUADRANT_FILL = {
+    Quadrant.INVOLVE: "#d4ebd0",
+    Quadrant.CONSULT: "#fbefc5",
+    Quadrant.INFORM: "#d6e4f5",
+    Quadrant.WATCH: "#ececec",
+}
+POINT_FILL = {
+    Quadrant.INVOLVE: "#1b5e20",
+    Quadrant.CONSULT: "#7a4f00",
+    Quadrant.INFORM: "#0d47a1",
+    Quadrant.WATCH: "#424242",
+}
+
+
+def cell_origin(interest: int, influence: int) -> tuple[float, float]:
+    """Top-left corner of the score cell: influence runs left to right, interest bottom
+    to top."""
+    return LEFT + (influence - 1) * CELL, TOP + (5 - interest) * CELL
+
+
+@dataclass
+class Region:
+    quadrant: Quadrant
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def fill(self) -> str:
+        return QUADRANT_FILL[self.quadrant]
+
+    @property
+    def label_x(self) -> float:
+        """Labels sit outside the plot (above the top quadrants, below the bottom ones),
+        so no point ever covers them."""
+        return self.x + 4
+
+    @property
+    def label_y(self) -> float:
+        if self.y == TOP:
+            return TOP - 10
+        return TOP + SIZE + 40
+
+    @property
+    def text_x(self) -> float:
+        return self.label_x + 18
+
+    @property
+    def swatch_y(self) -> float:
+        return self.label_y - 11
+
+
+@dataclass
+class Point:
+    x: float
+    y: float
+    r: float
+    quadrant: Quadrant
+    interest: int
+    influence: int
+    title: str
+    number: int | None = None
+    stakeholder_id: int | None = None
+    url: str = ""
+    flagged: bool = False
+    label: str = ""  # the text inside: a number matching the table, a count, or "+n"
+
+    @property
+    def fill(self) -> str:
+        return POINT_FILL[self.quadrant]
+
+    @property
+    def ring_r(self) -> float:
+        return self.r + 3
+
+    @property
+    def font_size(self) -> float:
+        return round(max(8.0, min(13.0, self.r * 0.95)), 1)
+
+
+@dataclass
+class Chart:
+    regions: list[Region]
+    points: list[Point]
+    threshold: int
+    anonymous: bool = False
+    trail: list[tuple[float, float]] = field(default_factory=list)
+    rows: list = field(default_factory=list)  # (number, stakeholder), matching the points
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    top: int = TOP
+    size: int = SIZE
+
+    @property
+    def ticks(self) -> list[dict]:
+        return [
+            {
+                "score": n,
+                "x": LEFT + (n - 0.5) * CELL,
+                "y": TOP + (5 - n + 0.5) * CELL,
+                "x_label_y": TOP + SIZE + 18,
+                "y_label_x": LEFT - 10,
+            }
+            for n in range(1, 6)
+        ]
+
+    @property
+    def threshold_x(self) -> float:
+        return LEFT + (self.threshold - 1) * CELL
+
+    @property
+    def threshold_y(self) -> float:
+        return TOP + (6 - self.threshold) * CELL
+
+    @property
+    def influence_label(self) -> dict:
+        return {"x": LEFT + SIZE / 2, "y": TOP + SIZE + 66}
+
+    @property
+    def interest_label(self) -> dict:
+        return {"x": 18, "y": TOP + SIZE / 2}
+
+    @property
+    def bottom(self) -> float:
+        return TOP + SIZE
+
+    @property
+    def right(self) -> float:
+        return LEFT + SIZE
+
+    @property
+    def trail_path(self) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.trail)
+
+
+def regions(threshold: int) -> list[Region]:
+    high = 6 - threshold  # number of "high" score columns/rows
+    low = threshold - 1
+    split_x, split_y = LEFT + low * CELL, TOP + high * CELL
+    candidates = [
+        Region(Quadrant.INVOLVE, split_x, TOP, high * CELL, high * CELL),
+        Region(Quadrant.CONSULT, LEFT, TOP, low * CELL, high * CELL),
+        Region(Quadrant.INFORM, split_x, split_y, high * CELL, low * CELL),
+        Region(Quadrant.WATCH, LEFT, split_y, low * CELL, low * CELL),
+    ]
+    return [r for r in candidates if r.width > 0 and r.height > 0]
+
+
+def _slots(n: int) -> tuple[int, float, float]:
+    """Sub-grid size k (k×k slots per cell), slot size and point radius for n points."""
+    k = max(1, math.ceil(math.sqrt(min(n, MAX_IN_CELL))))
+    slot = CELL / k
+    return k, slot, min(14.0, slot / 2 - 3)
+
+
+def grid_chart(stakeholders, *, anonymous: bool = False, url_for=None, flagged_ids=()) -> Chart:
+    """Place every scored stakeholder on the grid.
+
+    ``stakeholders`` is an iterable with ``pk``, ``name``, ``interest`` and ``influence``
+    (unscored ones are left out). Points sharing a score cell are laid out on a small
+    sub-grid inside it, so they never overlap; each is numbered to match the table.
+    With ``anonymous`` each cell shows only how many stakeholders it holds.
+    """
+    threshold = grid_threshold()
+    by_cell: dict[tuple[int, int], list] = defaultdict(list)
+    scored = [s for s in stakeholders if s.interest is not None and s.influence is not None]
+    for s in scored:
+        by_cell[(s.interest, s.influence)].append(s)
+
+    points: list[Point] = []
+    if anonymous:
+        for (interest, influence), members in sorted(by_cell.items()):
+            x0, y0 = cell_origin(interest, influence)
+            n = len(members)
+            quadrant = Quadrant.for_scores(interest, influence)
+            points.append(
+                Point(
+                    x=x0 + CELL / 2,
+                    y=y0 + CELL / 2,
+                    r=min(CELL / 2 - 8, 12 + 4 * math.sqrt(n)),
+                    quadrant=quadrant,
+                    interest=interest,
+                    influence=influence,
+                    title=f"{n} stakeholder{'s' if n != 1 else ''}: interest {interest}, influence {influence}",
+                    label=str(n),
+                )
+            )
+        return Chart(regions(threshold), points, threshold, anonymous=True)
+
+    numbers = {s.pk: i for i, s in enumerate(sorted(scored, key=_sort_key), start=1)}
+    for (interest, influence), members in sorted(by_cell.items()):
+        members.sort(key=_sort_key)
+        x0, y0 = cell_origin(interest, influence)
+        k, slot, radius = _slots(len(members))
+        shown = members if len(members) <= MAX_IN_CELL else members[: MAX_IN_CELL - 1]
+        quadrant = Quadrant.for_scores(interest, influence)
+        for index, s in enumerate(shown):
+            row, col = divmod(index, k)
+            points.append(
+                Point(
+                    x=x0 + slot * (col + 0.5),
+                    y=y0 + slot * (row + 0.5),
+                    r=radius,
+                    quadrant=quadrant,
+                    interest=interest,
+                    influence=influence,
+                    title=f"{numbers[s.pk]}. {s.name}: interest {interest}, influence {influence}",
+                    number=numbers[s.pk],
+                    stakeholder_id=s.pk,
+                    url=url_for(s) if url_for else "",
+                    flagged=s.pk in flagged_ids,
+                    label=str(numbers[s.pk]),
+                )
+            )
+        hidden = len(members) - len(shown)
+        if hidden:
+            row, col = divmod(MAX_IN_CELL - 1, k)
+            points.append(
+                Point(
+                    x=x0 + slot * (col + 0.5),
+                    y=y0 + slot * (row + 0.5),
+                    r=radius,
+                    quadrant=quadrant,
+                    interest=interest,
+                    influence=influence,
+                    title=f"+{hidden} more: see the table",
+                    label=f"+{hidden}",
+                )
+            )
+    rows = sorted(((numbers[s.pk], s) for s in scored), key=lambda row: row[0])
+    return Chart(regions(threshold), points, threshold, rows=rows)
+
+
+def _sort_key(stakeholder):
+    return (stakeholder.name.lower(), stakeholder.pk)
+
+
+def trail_chart(assessments) -> Chart:
+    """One stakeholder's past positions, oldest first, joined by a line; repeated
+    positions are nudged apart so each stays visible."""
+    threshold = grid_threshold()
+    seen: dict[tuple[int, int], int] = defaultdict(int)
+    points = []
+    assessments = list(assessments)
+    for number, a in enumerate(assessments, start=1):
+        repeat = seen[(a.interest, a.influence)]
+        seen[(a.interest, a.influence)] += 1
+        x0, y0 = cell_origin(a.interest, a.influence)
+        offset = (repeat % 3) * 16
+        last = number == len(assessments)
+        points.append(
+            Point(
+                x=x0 + CELL / 2 + offset,
+                y=y0 + CELL / 2 + offset,
+                r=13 if last else 10,
+                quadrant=a.quadrant,
+                interest=a.interest,
+                influence=a.influence,
+                title=f"{number}. {a.assessed_on:%d %b %Y}: interest {a.interest}, influence {a.influence}",
+                number=number,
+                flagged=last,
+                label=str(number),
+            )
+        )
+    chart = Chart(regions(threshold), points, threshold)
+    chart.trail = [(p.x, p.y) for p in points]
+    return chart
