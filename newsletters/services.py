@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -501,6 +502,7 @@ def _claim_chunk(campaign_id: int, size: int) -> tuple[str | None, list[int]]:
             status=Delivery.Status.SENDING,
             claim=claim,
             lease_expires_at=timezone.now() + lease,
+            attempts=F("attempts") + 1,
         )
     return str(claim), ids
 
@@ -509,8 +511,6 @@ def campaign_send_chunk(*, campaign_id: int, claim: str | None = None) -> int:
     """Send one chunk: claim up to a batch of queued rows, call the ESP once, record the
     message ids. Returns how many were sent. Raises ``ChunkRetry`` on a transient ESP
     error, keeping the claim so a retry sends exactly the same rows."""
-    from django.db.models import F
-
     from .campaign_backends import CampaignBackendError, Recipient, batch_size, get_backend
 
     campaign = Campaign.objects.get(pk=campaign_id)
@@ -525,7 +525,7 @@ def campaign_send_chunk(*, campaign_id: int, claim: str | None = None) -> int:
     claimed = Delivery.objects.filter(
         campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
     )
-    if not claimed.update(lease_expires_at=timezone.now() + lease, attempts=F("attempts") + 1):
+    if not claimed.update(lease_expires_at=timezone.now() + lease):
         # The lease ran out and the rows went back to the queue: someone else has them.
         return 0
     rows = list(claimed.select_related("subscriber").order_by("pk"))
@@ -600,22 +600,10 @@ def _record_sent(recipients, result) -> None:
             )
 
 
-def campaign_chunk_give_up(*, campaign_id: int, claim: str, error: str) -> None:
-    """Retries exhausted: hand the rows back to the queue (to try again later) or, after
-    too many attempts, mark them failed."""
-    rows = Delivery.objects.filter(
-        campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
-    )
-    rows.filter(attempts__gte=MAX_SEND_ATTEMPTS).update(
-        status=Delivery.Status.FAILED, claim=None, error=error[:300]
-    )
-    rows.update(status=Delivery.Status.QUEUED, claim=None, lease_expires_at=None)
-    campaign_finish_if_done(campaign_id=campaign_id)
-
-
 def deliveries_resume_stalled(*, now=None) -> int:
-    """Put rows back in the queue whose chunk's worker died mid-send (their lease ran out)
-    and queue tasks for them. Only that chunk's recipients can get a second copy."""
+    """Put rows back in the queue whose chunk's worker died mid-send, or whose retries ran
+    out (their lease ran out either way), and queue tasks for them. Only that chunk's
+    recipients can get a second copy. After ``MAX_SEND_ATTEMPTS`` claims a row fails."""
     now = now or timezone.now()
     with transaction.atomic():
         stalled = Delivery.objects.select_for_update(skip_locked=True).filter(

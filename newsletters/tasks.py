@@ -1,8 +1,12 @@
 """Celery tasks: thin, taking ids, safe to run twice."""
 
+import logging
+
 from celery import shared_task
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 # Back-off for transient ESP errors: 10s, 20s, 40s, 80s, 160s.
 RETRY_BASE_SECONDS = 10
@@ -14,8 +18,10 @@ def campaign_send_chunk(self, campaign_id: int, claim: str | None = None) -> int
         return services.campaign_send_chunk(campaign_id=campaign_id, claim=claim)
     except services.ChunkRetry as error:
         if self.request.retries >= self.max_retries:
-            services.campaign_chunk_give_up(
-                campaign_id=campaign_id, claim=error.claim, error=str(error)
+            # The rows stay claimed until their lease runs out; then the resume task
+            # queues them again (or, after too many attempts, marks them failed).
+            logger.warning(
+                "Campaign %s: chunk %s gave up for now: %s", campaign_id, error.claim, error
             )
             return 0
         raise self.retry(

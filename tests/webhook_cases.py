@@ -1,0 +1,74 @@
+"""One security test class for every webhook endpoint, after django-anymail's
+``tests/webhook_cases.py``: a request without the shared secret, with a wrong one, or with
+a bad signature is refused and changes nothing; a good one is accepted.
+
+Subclass it in a test module and provide:
+
+- ``url``: the endpoint;
+- ``signed_request(self)``: keyword arguments for ``client.post`` (``data``,
+  ``content_type``) carrying a correctly signed payload;
+- ``badly_signed_request(self)``: the same with a wrong signature;
+- ``assert_nothing_recorded(self)``: that no event reached the application.
+
+The basic-auth secret is set for each test; ``secret_settings`` may add ESP keys.
+"""
+
+import base64
+
+import pytest
+
+WEBHOOK_SECRET = "webhook-user:correct-webhook-password"
+
+
+def basic_auth(credentials: str) -> str:
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
+
+
+class WebhookSecurityCases:
+    url: str = ""
+    secret_settings: dict = {}
+
+    @pytest.fixture(autouse=True)
+    def _webhook_secret(self, settings):
+        settings.ANYMAIL = {
+            **settings.ANYMAIL,
+            "WEBHOOK_SECRET": WEBHOOK_SECRET,
+            **self.secret_settings,
+        }
+
+    def signed_request(self) -> dict:  # pragma: no cover (subclass provides)
+        raise AssertionError("Subclasses give a correctly signed request")
+
+    def badly_signed_request(self) -> dict:  # pragma: no cover (subclass provides)
+        raise AssertionError("Subclasses give a badly signed request")
+
+    def assert_nothing_recorded(self) -> None:  # pragma: no cover (subclass provides)
+        raise AssertionError("Subclasses check that nothing was recorded")
+
+    def post(self, client, request: dict, auth: str | None):
+        headers = {"HTTP_AUTHORIZATION": basic_auth(auth)} if auth else {}
+        return client.post(self.url, **request, **headers)
+
+    def test_refused_without_the_secret(self, client):
+        response = self.post(client, self.signed_request(), auth=None)
+        assert response.status_code in (400, 401, 403)
+        self.assert_nothing_recorded()
+
+    def test_refused_with_a_wrong_secret(self, client):
+        response = self.post(client, self.signed_request(), auth="webhook-user:guessed")
+        assert response.status_code in (400, 401, 403)
+        self.assert_nothing_recorded()
+
+    def test_refused_with_a_bad_signature(self, client):
+        response = self.post(client, self.badly_signed_request(), auth=WEBHOOK_SECRET)
+        assert response.status_code in (400, 401, 403)
+        self.assert_nothing_recorded()
+
+    def test_refused_over_get(self, client):
+        response = client.get(self.url, HTTP_AUTHORIZATION=basic_auth(WEBHOOK_SECRET))
+        assert response.status_code == 405
+        self.assert_nothing_recorded()
+
+    def test_accepted_with_the_secret_and_signature(self, client):
+        response = self.post(client, self.signed_request(), auth=WEBHOOK_SECRET)
+        assert response.status_code == 200
