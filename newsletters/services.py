@@ -513,8 +513,8 @@ def campaign_send_chunk(*, campaign_id: int, claim: str | None = None) -> int:
     error, keeping the claim so a retry sends exactly the same rows."""
     from .campaign_backends import CampaignBackendError, Recipient, batch_size, get_backend
 
-    campaign = Campaign.objects.get(pk=campaign_id)
-    if campaign.status != Campaign.Status.SENDING:
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != Campaign.Status.SENDING:
         return 0
     if claim is None:
         claim, _ = _claim_chunk(campaign_id, batch_size())
@@ -699,7 +699,7 @@ def tracking_event_receive(*, event) -> TrackingEvent | None:
 
 
 def _find_delivery(payload: dict) -> Delivery | None:
-    deliveries = Delivery.objects.select_for_update().select_related("subscriber")
+    deliveries = Delivery.objects.select_for_update(of=("self",)).select_related("subscriber")
     if payload.get("delivery") and str(payload["delivery"]).isdigit():
         delivery = deliveries.filter(pk=int(payload["delivery"])).first()
         if delivery and (
