@@ -1,7 +1,7 @@
 from django.urls import include, path, reverse
 from django.utils import timezone
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from . import admin_urls, selectors, services
@@ -19,15 +19,6 @@ class PermissionMenuItem(MenuItem):
 
     def is_shown(self, request):
         return request.user.has_perm(self.permission)
-
-
-@hooks.register("register_admin_menu_item")
-def register_reports_menu():
-    menu = Menu(
-        register_hook_name="register_reports_menu_item",
-        construct_hook_name="construct_reports_menu",
-    )
-    return SubmenuMenuItem("Reports", menu, icon_name="table", name="reports", order=350)
 
 
 @hooks.register("register_reports_menu_item")
