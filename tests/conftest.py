@@ -180,3 +180,16 @@ def admin_login():
         page.wait_for_url("**/admin/")
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Live-server tests empty the database and restore it; caches kept in this process
+    (content types, Wagtail's site root paths, rate-limit counters) must not outlive that."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    ContentType.objects.clear_cache()
+    cache.clear()
+    yield
+    ContentType.objects.clear_cache()
