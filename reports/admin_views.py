@@ -40,6 +40,7 @@ def dashboard(request):
         today=today,
         period=Period.last_days(days, today),
         with_names=request.user.has_perm("engagement.view_stakeholder"),
+        with_enquiries=request.user.has_perm("engagement.view_mediaenquiry"),
     )
     context.update(days=days, periods=DASHBOARD_PERIODS)
     return TemplateResponse(request, "reports/admin/dashboard.html", context)

@@ -9,8 +9,19 @@ snapshot, and the same templates show a live draft and an issued report.
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from engagement.models import (
@@ -20,7 +31,7 @@ from engagement.models import (
     StakeholderAssessment,
     quadrant_expression,
 )
-from engagement.selectors import stakeholder_quadrant_counts
+from engagement.selectors import media_enquiries_overdue, stakeholder_quadrant_counts
 from engagement.strategy import interval_days, reassess_days
 from printing.models import FORMATS, Kind, PrintRun, ShortLink, Sign
 from surveys.models import SurveyWave
@@ -255,6 +266,104 @@ def activity_section(period: Period, *, today: datetime.date) -> dict:
     return {"modes": modes, **totals}
 
 
+# --- Press releases, media enquiries and the plan ---------------------------------------
+
+RELEASES_SHOWN = 5
+
+
+def _moment(today: datetime.date) -> datetime.datetime:
+    """'Now' for a report as at ``today``: now itself when that is today, otherwise the
+    end of that day, so a report for a past date counts what was overdue then."""
+    if today == timezone.localdate():
+        return timezone.now()
+    return Period(today, today).end_before
+
+
+def communications_section(period: Period, *, today: datetime.date) -> dict:
+    """Press releases published in the period and waiting for sign-off or their embargo
+    now; media enquiries received in the period, answered by the outlet's deadline or
+    not, and open or overdue now; the communication plan's review date. Five queries."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page, Revision, WorkflowState
+
+    from engagement.models import (
+        CommunicationPlanPage,
+        MediaEnquiry,
+        PressReleaseMailing,
+        PressReleasePage,
+    )
+
+    now = _moment(today)
+    published_in_period = Q(
+        first_published_at__gte=period.start_at, first_published_at__lt=period.end_before
+    )
+    page_type = ContentType.objects.get_for_model(Page)
+    this_page = {"base_content_type": page_type, "object_id": Cast(OuterRef("pk"), CharField())}
+    in_sign_off = Exists(
+        WorkflowState.objects.filter(**this_page, status=WorkflowState.STATUS_IN_PROGRESS)
+    )
+    scheduled = Exists(Revision.objects.filter(**this_page, approved_go_live_at__gt=now))
+    releases = PressReleasePage.objects.order_by().aggregate(
+        published=Count("pk", filter=published_in_period & Q(live=True)),
+        live=Count("pk", filter=Q(live=True)),
+        awaiting_sign_off=Count("pk", filter=Q(in_sign_off)),
+        embargoed=Count("pk", filter=Q(scheduled)),
+    )
+    mailings = PressReleaseMailing.objects.filter(
+        sent_at__gte=period.start_at, sent_at__lt=period.end_before
+    ).count()
+    latest = (
+        PressReleasePage.objects.live()
+        .filter(published_in_period)
+        .order_by("-first_published_at", "-pk")
+        .values("title", "first_published_at")[:RELEASES_SHOWN]
+    )
+
+    received = Q(received_at__gte=period.start_at, received_at__lt=period.end_before)
+    open_now = Q(status__in=MediaEnquiry.OPEN_STATUSES)
+    enquiries = MediaEnquiry.objects.order_by().aggregate(
+        received=Count("pk", filter=received),
+        responded=Count("pk", filter=received & Q(responded_at__isnull=False)),
+        on_time=Count("pk", filter=received & Q(responded_at__lte=F("deadline"))),
+        late=Count("pk", filter=received & Q(responded_at__gt=F("deadline"))),
+        open=Count("pk", filter=open_now),
+        overdue=Count("pk", filter=open_now & Q(deadline__lt=now)),
+    )
+
+    plan = (
+        CommunicationPlanPage.objects.live()
+        .only("title", "review_date", "key_messages", "channels", "spokesperson_name")
+        .first()
+    )
+    return {
+        "releases": {
+            **releases,
+            "mailings_sent": mailings,
+            "latest": [
+                {
+                    "title": r["title"],
+                    "published_on": timezone.localtime(r["first_published_at"]).date().isoformat(),
+                }
+                for r in latest
+            ],
+        },
+        "enquiries": {
+            **enquiries,
+            "on_time_rate": _rate(enquiries["on_time"], enquiries["responded"]),
+        },
+        "plan": None
+        if plan is None
+        else {
+            "title": plan.title,
+            "review_date": plan.review_date.isoformat(),
+            "review_due": plan.review_date <= today,
+            "key_messages": len(plan.key_messages),
+            "channels": len(plan.channels),
+            "spokesperson": plan.spokesperson_name,
+        },
+    }
+
+
 # --- Whole report ------------------------------------------------------------------------
 
 SECTIONS = {
@@ -264,6 +373,7 @@ SECTIONS = {
     "newsletters": lambda period, today: newsletter_section(period, today=today),
     "printing": printing_section,
     "surveys": survey_section,
+    "communications": communications_section,
 }
 
 
@@ -281,10 +391,13 @@ def report_figures(period: Period, *, today: datetime.date | None = None) -> dic
     return figures
 
 
-def dashboard_figures(*, today: datetime.date, period: Period, with_names: bool) -> dict:
+def dashboard_figures(
+    *, today: datetime.date, period: Period, with_names: bool, with_enquiries: bool = False
+) -> dict:
     """The admin dashboard: the report's sections over a recent period, this month's
-    activity calendar, the waves open today and (for users who may see the register)
-    who moved quadrant. A fixed number of queries."""
+    activity calendar, the waves open today, (for users who may see the register) who
+    moved quadrant and (for those who handle the media log) which enquiries are overdue.
+    A fixed number of queries."""
     month = Period.month_of(today)
     context = {
         "today": today,
@@ -295,7 +408,11 @@ def dashboard_figures(*, today: datetime.date, period: Period, with_names: bool)
         "activities": activity_section(month, today=today),
         "engagements": engagement_section(period, today=today),
         "newsletters": newsletter_section(period, today=today),
+        "communications": communications_section(period, today=today),
         "open_waves": list(survey_waves_open(today)),
+        "enquiries_overdue": (
+            list(media_enquiries_overdue(_moment(today))[:10]) if with_enquiries else []
+        ),
         "movers": list(stakeholder_moves(period)[:10]) if with_names else [],
     }
     return context
@@ -311,6 +428,7 @@ def glance_figures(today: datetime.date) -> dict:
         "activities": activity_section(Period.month_of(today), today=today),
         "engagements": engagement_section(period, today=today),
         "newsletters": newsletter_section(period, today=today),
+        "communications": communications_section(period, today=today),
         "waves_open": survey_waves_open(today).count(),
     }
 

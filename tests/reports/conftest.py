@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from engagement.models import Activity
+from engagement.models import Activity, MediaEnquiry
 from engagement.services import stakeholder_assess
 from printing.models import PrintFormat, PrintRun, QRTarget, ShortLink, Sign
 from reports.periods import Period
@@ -66,6 +66,23 @@ def build_initiative_data(size: int, *, today: datetime.date, tag: str = "x") ->
             area=north,
             planned_on=today,
             delivered_on=today,
+        )
+        now = timezone.now()
+        MediaEnquiry.objects.create(
+            outlet=f"Echo {tag}",
+            journalist="Reporter",
+            question=f"Question {i}",
+            received_at=now - 3 * days,
+            deadline=now - 2 * days,
+            status=MediaEnquiry.Status.ANSWERED,
+            responded_at=now - days,
+        )
+        MediaEnquiry.objects.create(
+            outlet=f"Radio {tag}",
+            journalist="Producer",
+            question=f"Interview {i}",
+            received_at=now - 2 * days,
+            deadline=now - days,
         )
         Activity.objects.create(
             title=f"Forum {i}",

@@ -233,7 +233,7 @@ def test_the_report_pages_keep_a_fixed_query_budget(
     client.force_login(comms_officer)
     url = reverse("reports_admin:report", args=[draft.pk])
     client.get(url)
-    with django_assert_max_num_queries(50) as small:
+    with django_assert_max_num_queries(64) as small:
         client.get(url)
         client.get(reverse("reports_admin:dashboard"))
     build_initiative_data(12, today=today, tag="more")
