@@ -275,8 +275,8 @@ def main():
         sent = read_log(log_dir / "batched.log")
         print(
             f"batched, {args.batch_size} per call: {args.subscribers} emails in {seconds:.1f}s "
-            f"= {batched_rate:.0f} emails/s over {mock.calls - calls_before} API calls; "
-            f"{batched_rate / naive_rate:.1f}x the naive loop",
+            f"= {batched_rate:.0f} emails/s ({batched_rate / args.workers:.0f} per worker) over "
+            f"{mock.calls - calls_before} API calls; {batched_rate / naive_rate:.1f}x the naive loop",
             flush=True,
         )
         assert set(sent) == expected and max(sent.values()) == 1, "clean run lost or duplicated"

@@ -9,6 +9,7 @@ Wagtail page and sent as email campaigns; every consent change is recorded; a
 import hashlib
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -251,7 +252,13 @@ class Campaign(models.Model):
         FieldPanel("name"),
         FieldPanel("newsletter"),
         FieldPanel("subject"),
-        MultiFieldPanel([FieldPanel("areas"), FieldPanel("topics")], "Who receives it"),
+        MultiFieldPanel(
+            [
+                FieldPanel("areas", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+            ],
+            "Who receives it",
+        ),
     ]
 
     class Meta:

@@ -8,8 +8,9 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from newsletters.models import Campaign, Delivery, Subscriber
+from tests.factories import AreaFactory
 
-from .factories import CampaignFactory, SubscriberFactory
+from .factories import SubscriberFactory, make_newsletter
 
 pytestmark = pytest.mark.browser
 
@@ -74,17 +75,27 @@ def test_a_campaign_goes_from_draft_to_sent_in_the_admin(
     roles_in_place, page, admin_login, comms_officer, approver, eastfield
 ):
     SubscriberFactory.create_batch(3, area=eastfield)
-    campaign = CampaignFactory(
-        name="April update",
-        subject="April in Eastfield",
-        created_by=comms_officer,
-        areas=[eastfield],
-    )
+    SubscriberFactory(area=AreaFactory(name="Northgate", slug="northgate"))
+    newsletter = make_newsletter(title="April in Eastfield")
+
+    # The communications officer writes the campaign in the admin: newsletter, subject
+    # and the areas that receive it.
+    admin_login(page, comms_officer)
+    page.goto("/admin/newsletters/campaigns/new/")
+    page.get_by_role("textbox", name="Name").fill("April update")
+    page.get_by_text("Choose a page (Newsletter)").click()
+    page.locator(".modal").get_by_role("link", name=newsletter.title, exact=True).click()
+    expect(page.locator(".modal")).to_be_hidden()
+    page.get_by_role("textbox", name="Subject").fill("April in Eastfield")
+    page.get_by_role("checkbox", name="Eastfield").check()
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_url("**/manage/")
+    campaign = Campaign.objects.get(name="April update")
+    assert (campaign.newsletter_id, campaign.created_by) == (newsletter.pk, comms_officer)
+    assert list(campaign.areas.all()) == [eastfield]
     manage = f"/admin/newsletters/campaigns/{campaign.pk}/manage/"
 
     # The author sends a test, and cannot approve their own campaign.
-    admin_login(page, comms_officer)
-    page.goto(manage)
     assert "3 subscribers would receive this now" in page.inner_text("body")
     page.get_by_label("Send a test to").fill("editor@example.org")
     page.get_by_role("button", name="Send test").click()
