@@ -4,9 +4,9 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from signpost.admin_menu import PermissionMenuItem
 from signpost.exports import neutralise_cell
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -514,26 +514,23 @@ class MediaEnquiryViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
 
-class ActivityCalendarMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("engagement.view_activity")
-
-
 class CommunicationsViewSetGroup(SnippetViewSetGroup):
-    """The 'Communications' menu: the plan's activity calendar and the media log."""
+    """The 'Plan & media' menu: the plan's activity calendar and the media log. (A longer
+    label is cut off in the sidebar beside the submenu arrow.)"""
 
-    menu_label = "Communications"
+    menu_label = "Plan & media"
     menu_icon = "mail"
     menu_order = 210
     items = (ActivityViewSet, MediaEnquiryViewSet)
 
     def get_submenu_items(self):
         items = super().get_submenu_items()
-        calendar = ActivityCalendarMenuItem(
+        calendar = PermissionMenuItem(
             "Activity calendar",
             reverse("wagtailsnippets_engagement_activity:calendar"),
             icon_name="calendar",
             order=len(items) + 1,
+            permission="engagement.view_activity",
         )
         return [items[0], calendar, *items[1:]]
 
@@ -628,15 +625,14 @@ def register_stakeholder_urls():
     ]
 
 
-class GridMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(views.GRID_PERMISSION)
-
-
 @hooks.register("register_admin_menu_item")
 def register_grid_menu_item():
-    return GridMenuItem(
-        "Stakeholder grid", reverse("engagement_stakeholder_grid"), icon_name="view", order=210
+    return PermissionMenuItem(
+        "Stakeholder grid",
+        reverse("engagement_stakeholder_grid"),
+        icon_name="view",
+        order=210,
+        permission=views.GRID_PERMISSION,
     )
 
 

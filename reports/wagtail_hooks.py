@@ -1,7 +1,7 @@
 from django.urls import include, path, reverse
 from django.utils import timezone
+from signpost.admin_menu import PermissionMenuItem
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
 from . import admin_urls, selectors, services
@@ -10,15 +10,6 @@ from . import admin_urls, selectors, services
 @hooks.register("register_admin_urls")
 def register_reports_urls():
     return [path("reports/", include((admin_urls, "reports_admin"), namespace="reports_admin"))]
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_reports_menu_item")

@@ -1,7 +1,7 @@
 from django.db.models import Count
 from django.urls import path, reverse
+from signpost.admin_menu import PermissionMenuItem
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -60,25 +60,23 @@ def register_comparison_urls():
     ]
 
 
-class ComparisonMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(admin_views.READ_PERMISSION)
-
-
 @hooks.register("register_admin_menu_item")
 def register_comparison_menu_item():
-    return ComparisonMenuItem(
-        "Compare survey waves", reverse("surveys_compare_choose"), icon_name="table", order=251
+    return PermissionMenuItem(
+        "Survey results",
+        reverse("surveys_compare_choose"),
+        icon_name="table",
+        order=251,
+        permission=admin_views.READ_PERMISSION,
     )
-
-
-class IssueCodesMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("surveys.add_responsecode")
 
 
 @hooks.register("register_admin_menu_item")
 def register_issue_codes_menu_item():
-    return IssueCodesMenuItem(
-        "Household codes", reverse("surveys_issue_codes"), icon_name="key", order=252
+    return PermissionMenuItem(
+        "Household codes",
+        reverse("surveys_issue_codes"),
+        icon_name="key",
+        order=252,
+        permission="surveys.add_responsecode",
     )

@@ -183,6 +183,14 @@ def admin_login():
 
 
 @pytest.fixture(autouse=True)
+def _anymail_test_backend(settings):
+    """Django's test set-up swaps in the locmem mail backend; put back the test settings'
+    anymail test backend, as production sends through anymail, so every test sees the ESP
+    parameters (merge data, headers, tags, metadata) of what leaves."""
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Live-server tests empty the database and restore it; caches kept in this process
     (content types, Wagtail's site root paths, rate-limit counters) must not outlive that."""

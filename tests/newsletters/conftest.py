@@ -12,13 +12,6 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _anymail_test_backend(settings):
-    """Django's test set-up swaps in the locmem backend; campaigns are asserted through
-    anymail's test backend, which records the ESP parameters (merge data, headers)."""
-    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
-
-
 @pytest.fixture
 def eastfield(db):
     return AreaFactory(name="Eastfield", slug="eastfield", postcode_prefixes="HB1 4, HB1 5")

@@ -16,13 +16,6 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from engagement.models import NewsroomPage, PressReleasePage
 
 
-@pytest.fixture(autouse=True)
-def anymail_backend(settings):
-    """Django's test set-up swaps in its own mail backend; use anymail's, as production
-    sends through anymail, so tests see the ESP parameters (tags, metadata)."""
-    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
-
-
 @pytest.fixture
 def home(db):
     """The site's home page. A transactional (browser) test runs after others have

@@ -1,0 +1,15 @@
+"""Admin menu items shared by the apps."""
+
+from wagtail.admin.menu import MenuItem
+
+
+class PermissionMenuItem(MenuItem):
+    """A menu item shown only to users who hold ``permission``: the view behind it checks
+    the same permission, so the menu never offers a door that answers 403."""
+
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
