@@ -137,10 +137,38 @@ def browser():
         browser.close()
 
 
+def ensure_migrated_data():
+    """Put back what migrations made and a live-server test's flush may have removed: the
+    default locale, the page tree's root and home page, the default site, and the role
+    groups with their permissions (page permissions hang from the root page, so last).
+    Returns the home page."""
+    from django.apps import apps
+    from django.conf import settings
+    from signpost.models import HomePage
+    from signpost.roles import sync_roles
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page, Site
+
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
+        home = root.add_child(instance=HomePage(title="Home", slug="home"))
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={"hostname": "localhost", "port": 80, "root_page": home},
+        )
+    sync_roles(apps)
+    return home
+
+
 @pytest.fixture
 def live_site(transactional_db, django_db_serialized_rollback, live_server):
-    """A live server whose database keeps what migrations made (roles, home page)
-    between browser tests."""
+    """A live server whose database has what migrations made (roles, home page), even
+    after an earlier live-server test emptied it."""
+    ensure_migrated_data()
     return live_server
 
 

@@ -10,11 +10,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_rescoring_a_stakeholder_moves_it_on_the_grid(live_site, page, admin_login, make_user):
-    # Earlier transactional tests may have flushed the roles; put them back as migrate does.
-    from django.apps import apps
-    from signpost.roles import COMMUNICATIONS_OFFICER, sync_roles
+    from signpost.roles import COMMUNICATIONS_OFFICER
 
-    sync_roles(apps)
     comms_officer = make_user(COMMUNICATIONS_OFFICER)
     stakeholder = StakeholderFactory(
         name="Spinney Walk Allotment Society", lawful_basis="legitimate_interests"

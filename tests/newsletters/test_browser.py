@@ -48,31 +48,8 @@ def test_sign_up_errors_are_announced_and_linked_to_their_fields(phone_page):
     assert not Subscriber.objects.exists()
 
 
-@pytest.fixture
-def roles_in_place(live_site):
-    """The role groups and home page, as migrations made them (an earlier live-server
-    test's flush may have removed them)."""
-    from django.apps import apps
-    from django.conf import settings
-    from signpost.models import HomePage
-    from signpost.roles import sync_roles
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page, Site
-
-    sync_roles(apps)
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if not HomePage.objects.exists():
-        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
-        home = root.add_child(instance=HomePage(title="Home", slug="home"))
-        Site.objects.update_or_create(
-            is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
-        )
-
-
 def test_a_campaign_goes_from_draft_to_sent_in_the_admin(
-    roles_in_place, page, admin_login, comms_officer, approver, eastfield
+    page, admin_login, comms_officer, approver, eastfield
 ):
     SubscriberFactory.create_batch(3, area=eastfield)
     SubscriberFactory(area=AreaFactory(name="Northgate", slug="northgate"))

@@ -3,36 +3,18 @@
 import datetime
 
 import pytest
-from django.apps import apps as django_apps
-from django.conf import settings
 from django.utils import timezone
 from signpost import roles
-from signpost.models import HomePage
-from signpost.roles import sync_roles
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from engagement.models import NewsroomPage, PressReleasePage
+from tests.conftest import ensure_migrated_data
 
 
 @pytest.fixture
 def home(db):
-    """The site's home page. A transactional (browser) test runs after others have
-    emptied the database, so the page tree is rebuilt when it is missing."""
-    home = HomePage.objects.first()
-    if home is None:
-        Locale.objects.get_or_create(
-            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-        )
-        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
-        home = root.add_child(instance=HomePage(title="Home", slug="home"))
-        Site.objects.update_or_create(
-            is_default_site=True,
-            defaults={"hostname": "localhost", "port": 80, "root_page": home},
-        )
-        sync_roles(django_apps)  # page permissions hang from the root page
-    return home
+    """The site's home page (rebuilt if a live-server test emptied the database)."""
+    return ensure_migrated_data()
 
 
 @pytest.fixture
