@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import INFLUENCE_CHOICES, INTEREST_CHOICES
+from .models import INFLUENCE_CHOICES, INTEREST_CHOICES, Stakeholder
 
 
 class StakeholderForm(WagtailAdminModelForm):
@@ -60,6 +60,8 @@ class StakeholderForm(WagtailAdminModelForm):
     def clean(self):
         data = super().clean()
         interest, influence = data.get("score_interest"), data.get("score_influence")
+        if self.has_error("score_interest") or self.has_error("score_influence"):
+            return data  # an invalid score is reported as such, not as a missing one
         if (interest is None) != (influence is None):
             missing = "score_influence" if influence is None else "score_interest"
             self.add_error(missing, "Score both interest and influence.")
@@ -86,8 +88,6 @@ class StakeholderForm(WagtailAdminModelForm):
         name = self.cleaned_data.get("name")
         organisation = self.cleaned_data.get("organisation", "")
         if name:
-            from .models import Stakeholder
-
             clash = Stakeholder.objects.filter(
                 name__iexact=name.strip(), organisation__iexact=(organisation or "").strip()
             ).exclude(pk=self.instance.pk)
@@ -95,6 +95,73 @@ class StakeholderForm(WagtailAdminModelForm):
                 self.add_error(
                     "name", ValidationError("This stakeholder is already in the register.")
                 )
+
+
+def _labels(choices) -> str:
+    labels = [label for _value, label in choices.choices]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+class StakeholderImportRowForm(StakeholderForm):
+    """One row of a CSV import, held to the admin form's rules (both scores 1 to 5 with a
+    reason, no future dates, the consent rules, a valid email), with messages that name
+    the allowed values because the user cannot see a drop-down. Areas are matched by
+    ``engagement.importing`` against one read of the areas, not a query per row."""
+
+    DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y"]
+
+    class Meta:
+        model = Stakeholder
+        fields = [
+            "name",
+            "organisation",
+            "position",
+            "stakeholder_type",
+            "email",
+            "phone",
+            "address",
+            "preferred_channel",
+            "lawful_basis",
+            "consent_to_contact",
+            "consent_recorded_on",
+            "newsletter_list",
+            "notes",
+        ]
+        error_messages = {
+            "name": {"required": "Give the stakeholder's name."},
+            "stakeholder_type": {
+                "required": f"Give the stakeholder's type: {_labels(Stakeholder.Type)}.",
+                "invalid_choice": "“%(value)s” is not a stakeholder type. Use one of: "
+                f"{_labels(Stakeholder.Type)}.",
+            },
+            "lawful_basis": {
+                "required": "Give the lawful basis for holding these details: "
+                f"{_labels(Stakeholder.LawfulBasis)}.",
+                "invalid_choice": "“%(value)s” is not a lawful basis. Use one of: "
+                f"{_labels(Stakeholder.LawfulBasis)}.",
+            },
+            "preferred_channel": {
+                "invalid_choice": "“%(value)s” is not a channel. Use one of: "
+                f"{_labels(Stakeholder.Channel)}, or leave it blank.",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("score_interest", "score_influence"):
+            self.fields[name].error_messages["invalid_choice"] = (
+                "Score from 1 (lowest) to 5 (highest), not “%(value)s”."
+            )
+        for name in ("consent_recorded_on", "score_assessed_on"):
+            self.fields[name].input_formats = self.DATE_FORMATS
+            self.fields[name].error_messages["invalid"] = (
+                "Write the date as YYYY-MM-DD or DD/MM/YYYY, for example 2025-03-14."
+            )
+
+    def validate_unique(self):
+        # The import looks for duplicates across the whole file and the register at
+        # once, naming the row or stakeholder each one repeats.
+        super(StakeholderForm, self).validate_unique()
 
 
 class EngagementForm(WagtailAdminModelForm):

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
+from signpost.exports import csv_response
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from . import selectors, services
+from . import importing, selectors, services
 from .grid import grid_chart
 from .models import Activity, Area, Quadrant, Stakeholder, StakeholderAlert
 from .selectors import activity_month
@@ -176,3 +177,82 @@ class ActivityCalendarView(WagtailAdminTemplateMixin, TemplateView):
             weekdays=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
         )
         return context
+
+
+# --- Importing stakeholders from CSV ---------------------------------------------------
+
+
+class StakeholderImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="A .csv file saved as “CSV UTF-8”, with the template's heading row.",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={
+            "required": "Choose a CSV file to import.",
+            "empty": "The file is empty.",
+        },
+    )
+
+
+class StakeholderImportView(WagtailAdminTemplateMixin, FormView):
+    """Add many stakeholders from a spreadsheet, all or nothing: a file with any problem
+    comes back as a report of every row, column and problem, and nothing is saved."""
+
+    template_name = "engagement/admin/stakeholder_import.html"
+    page_title = "Import stakeholders from CSV"
+    header_icon = "upload"
+    form_class = StakeholderImportForm
+    permission_policy = ModelPermissionPolicy(Stakeholder)
+    index_url_name = None
+    template_url_name = None
+    # A report longer than this is cut, saying how many more problems there are.
+    problems_shown = 500
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.permission_policy.user_has_permission(request.user, "add"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": "Stakeholders"},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            importing.stakeholder_import_help(),
+            template_url=reverse(self.template_url_name),
+            index_url=reverse(self.index_url_name),
+        )
+        return context
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        check = services.stakeholders_import(
+            file=upload, filename=upload.name, imported_by=self.request.user
+        )
+        if check.problems:
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    check=check,
+                    problems=check.problems[: self.problems_shown],
+                    problems_hidden=max(0, len(check.problems) - self.problems_shown),
+                    problem_rows=len({p.row for p in check.problems if p.row}),
+                )
+            )
+        count = len(check.rows)
+        messages.success(
+            self.request,
+            f"Imported {count} stakeholder{'s' if count != 1 else ''} from {check.filename}.",
+        )
+        return redirect(self.index_url_name)
+
+
+def stakeholder_import_template(request):
+    """The heading row of an import file, ready to fill in."""
+    if not request.user.has_perm("engagement.add_stakeholder"):
+        raise PermissionDenied
+    return csv_response("stakeholders-import.csv", importing.template_headings(), [])

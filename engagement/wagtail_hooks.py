@@ -10,6 +10,8 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -31,7 +33,7 @@ from .models import (
 )
 from .permissions import user_is_release_author
 from .selectors import activities_overdue, media_enquiries_overdue
-from .services import PRESS_RELEASE_EMAILED
+from .services import PRESS_RELEASE_EMAILED, STAKEHOLDER_IMPORTED
 from .strategy import STRATEGIES
 from .views import ActivityCalendarView
 
@@ -75,6 +77,19 @@ CONTACT_COLUMNS = {
 class StakeholderIndexView(snippet_views.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().prefetch_related("areas")
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.user_has_permission("add"):
+            buttons.append(
+                HeaderButton(
+                    "Import from CSV",
+                    url=reverse("wagtailsnippets_engagement_stakeholder:import"),
+                    icon_name="upload",
+                )
+            )
+        return buttons
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
@@ -297,6 +312,19 @@ class StakeholderViewSet(SnippetViewSet):
         ],
         base_form_class=StakeholderForm,
     )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path(
+                "import/",
+                views.StakeholderImportView.as_view(
+                    index_url_name=self.get_url_name("list"),
+                    template_url_name=self.get_url_name("import_template"),
+                ),
+                name="import",
+            ),
+            path("import/template/", views.stakeholder_import_template, name="import_template"),
+        ]
 
 
 class _EngagementLoggedMixin:
@@ -543,6 +571,17 @@ def register_press_release_log_actions(actions):
     actions.register_action(
         PRESS_RELEASE_EMAILED, "Email to media contacts", "Emailed to media contacts"
     )
+
+
+@hooks.register("register_log_actions")
+def register_stakeholder_log_actions(actions):
+    @actions.register_action(STAKEHOLDER_IMPORTED)
+    class StakeholderImported(LogFormatter):
+        label = "Import from CSV"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return f"Imported from CSV ({data.get('filename', 'a file')}, row {data.get('row')})"
 
 
 @hooks.register("before_edit_page")

@@ -212,7 +212,9 @@ SIGNPOST_GRID_THRESHOLD = env_int("SIGNPOST_GRID_THRESHOLD", 3)
 SIGNPOST_STAKEHOLDER_INTERVAL_DAYS = {"involve": 30, "consult": 60, "inform": 90, "watch": 90}
 SIGNPOST_STAKEHOLDER_FIRST_CONTACT_DAYS = 14
 SIGNPOST_STAKEHOLDER_REASSESS_DAYS = 180
+# The largest CSV file, and the most stakeholders in one, that the bulk import accepts.
 SIGNPOST_STAKEHOLDER_IMPORT_MAX_BYTES = 1_000_000
+SIGNPOST_STAKEHOLDER_IMPORT_MAX_ROWS = 500
 CELERY_BEAT_SCHEDULE["engagement-stakeholder-overdue"] = {
     "task": "engagement.tasks.stakeholder_overdue_remind",
     "schedule": 60 * 60 * 24,
