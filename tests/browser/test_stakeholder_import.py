@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from signpost.roles import COMMUNICATIONS_OFFICER
 
 from engagement.models import Stakeholder
 from tests.engagement.factories import StakeholderFactory
@@ -43,11 +44,6 @@ CORRECTED = HEADER + (
 def test_a_file_with_mistakes_is_reported_then_the_corrected_file_imports(
     live_site, page, admin_login, make_user, tmp_path
 ):
-    # Earlier transactional tests may have flushed the roles; put them back as migrate does.
-    from django.apps import apps
-    from signpost.roles import COMMUNICATIONS_OFFICER, sync_roles
-
-    sync_roles(apps)
     comms_officer = make_user(COMMUNICATIONS_OFFICER)
     AreaFactory(name="Eastfield", slug="eastfield")
     StakeholderFactory(name="Spinney Walk Allotment Society", organisation="")
