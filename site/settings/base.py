@@ -115,6 +115,7 @@ LOGIN_URL = "wagtailadmin_login"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Signpost"
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatar service: staff emails stay here
 WAGTAILADMIN_BASE_URL = env_str("SIGNPOST_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
