@@ -178,16 +178,20 @@ def test_the_dashboard_shows_press_and_media_and_names_overdue_enquiries_to_thei
     assert "Overdue FM" not in page  # counts only: partners do not see the media log
 
 
-def test_the_issued_report_and_its_pdf_have_the_press_and_media_section(demo, comms_officer, today):
+def _issue_report(user, today, commentary):
     period = Period.last_days(30, today)
     report = report_create(
         title="Progress report: the last 30 days",
         period_start=period.start,
         period_end=period.end,
-        commentary="The newsroom answered every enquiry.",
-        user=comms_officer,
+        commentary=commentary,
+        user=user,
     )
-    report = report_issue(report=report, user=comms_officer)
+    return report_issue(report=report, user=user)
+
+
+def test_the_issued_report_and_its_pdf_have_the_press_and_media_section(demo, comms_officer, today):
+    report = _issue_report(comms_officer, today, "The newsroom answered every enquiry.")
     figures = report.figures["communications"]
     assert figures["releases"]["published"] == 1
     text = " ".join(pdf_text(report.pdf.open("rb").read()).split())
@@ -198,15 +202,7 @@ def test_the_issued_report_and_its_pdf_have_the_press_and_media_section(demo, co
 
 
 def test_a_report_issued_before_the_section_existed_still_opens(client, comms_officer, today):
-    period = Period.last_days(30, today)
-    report = report_create(
-        title="An older report",
-        period_start=period.start,
-        period_end=period.end,
-        commentary="Issued before press figures were kept.",
-        user=comms_officer,
-    )
-    report = report_issue(report=report, user=comms_officer)
+    report = _issue_report(comms_officer, today, "Issued before press figures were kept.")
     figures = dict(report.figures)
     figures.pop("communications")
     type(report).objects.filter(pk=report.pk).update(figures=figures)
