@@ -15,9 +15,9 @@ import qrcode
 import qrcode.constants
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from signpost.models import InitiativeSettings
-from signpost.pdf import render_html
+from signpost.pdf import PdfPageStream, render_html
 from wagtail.models import Site
 
 from .models import FORMATS, FormatSpec, Kind
@@ -27,8 +27,8 @@ TEMPLATE = "print/print_run.html"
 # read at a distance, so they shrink less.
 LEAFLET_SCALES = [Decimal("1.00"), Decimal("0.92"), Decimal("0.85"), Decimal("0.78")]
 SIGN_SCALES = [Decimal("1.00"), Decimal("0.90"), Decimal("0.82")]
-# Items laid out by WeasyPrint at once; batches are written to disk and merged page by
-# page, so memory stays flat however large the run.
+# Items laid out by WeasyPrint at once; each batch is copied onto the end of the output
+# file before the next is laid out, so memory stays flat however large the run.
 RENDER_BATCH_SIZE = 100
 
 # Type sizes (points) and boxes (mm) per page size at scale 1. Signs read at a distance.
@@ -214,49 +214,60 @@ def render_items_to_file(
     total: int,
     path: str,
     on_progress=None,
-    batch_size: int = RENDER_BATCH_SIZE,
+    batch_size: int | None = None,
     **context_kwargs,
 ) -> int:
     """Render ``items`` (any iterable) to one PDF at ``path`` in batches, and return
-    its page count. Each batch is laid out on its own and appended page by page, so
-    WeasyPrint never holds more than one batch."""
-    writer = PdfWriter()
+    its page count.
+
+    Each batch is laid out by WeasyPrint on its own, written to a temporary file and
+    copied onto the end of the output at once (``PdfPageStream``), so neither layout nor
+    output holds more than one batch: memory is the same for 100 leaflets or 10,000.
+    The output grows beside ``path`` and takes its name only when complete, so a failed
+    run leaves no partial file behind.
+    """
+    batch_size = batch_size or RENDER_BATCH_SIZE
+    partial = f"{path}.part"
     done = 0
     batch: list[PrintItem] = []
-    with tempfile.TemporaryDirectory(prefix="signpost-print-") as workdir:
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="signpost-print-") as workdir,
+            open(partial, "wb") as handle,
+        ):
+            output = PdfPageStream(handle)
+            batch_path = os.path.join(workdir, "batch.pdf")
 
-        def flush(batch_number: int):
-            nonlocal done
-            html = render_print_html(spec=spec, items=batch, **context_kwargs)
-            document = render_html(html)
-            expected = spec.sides * len(batch)
-            if len(document.pages) != expected:
-                raise PrintLayoutError(
-                    f"A batch laid out on {len(document.pages)} pages instead of {expected}: "
-                    "the text no longer fits the format."
-                )
-            batch_path = os.path.join(workdir, f"batch-{batch_number:06d}.pdf")
-            document.write_pdf(batch_path)
-            del document
-            writer.append(PdfReader(batch_path))
-            done += len(batch)
-            batch.clear()
-            if on_progress:
-                on_progress(done, total)
+            def flush():
+                nonlocal done
+                html = render_print_html(spec=spec, items=batch, **context_kwargs)
+                document = render_html(html)
+                expected = spec.sides * len(batch)
+                if len(document.pages) != expected:
+                    raise PrintLayoutError(
+                        f"A batch laid out on {len(document.pages)} pages instead of "
+                        f"{expected}: the text no longer fits the format."
+                    )
+                document.write_pdf(batch_path)
+                del document
+                output.append(batch_path)
+                done += len(batch)
+                batch.clear()
+                if on_progress:
+                    on_progress(done, total)
 
-        number = 0
-        for item in items:
-            batch.append(item)
-            if len(batch) >= batch_size:
-                number += 1
-                flush(number)
-        if batch:
-            number += 1
-            flush(number)
-        page_count = len(writer.pages)
-        with open(path, "wb") as handle:
-            writer.write(handle)
-    return page_count
+            for item in items:
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    flush()
+            if batch:
+                flush()
+            output.close()
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return output.page_count
 
 
 def pdf_bytes(**kwargs) -> bytes:
