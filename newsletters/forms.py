@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from signpost.public_forms import HoneypotFormMixin
 from signpost.sanitise import clean_text
 
-from engagement.models import normalise_postcode
+from engagement.models import Area, normalise_postcode
 
 from .consent import CURRENT_WORDING_VERSION, current_wording
 from .models import Topic
@@ -93,12 +93,27 @@ class SignUpForm(HoneypotFormMixin, SubscriberDetailsForm):
         label=current_wording(),
         error_messages={"required": "Please tick the box to agree to receive email updates."},
     )
+    # Set from a leaflet's or sign's QR code (``?area=<slug>``), and shown by name only
+    # then: the page never lists the areas, which would announce where operations are.
+    area = forms.SlugField(required=False, widget=forms.HiddenInput)
     wording_version = forms.CharField(widget=forms.HiddenInput, initial=CURRENT_WORDING_VERSION)
 
-    field_order = ["email", "name", "postcode", "topics", "consent", "website"]
+    field_order = ["email", "name", "postcode", "area", "topics", "consent", "website"]
+
+    def __init__(self, *args, area_slug: str = "", **kwargs):
+        """``area_slug`` preselects an area; an unknown one preselects nothing."""
+        super().__init__(*args, **kwargs)
+        self.preselected_area = Area.objects.filter(slug=area_slug).first() if area_slug else None
+        if self.preselected_area:
+            self.initial["area"] = self.preselected_area.slug
 
     def clean_email(self):
         return clean_email_address(self.cleaned_data["email"])
+
+    def clean_area(self) -> Area | None:
+        """The chosen area, or None (the postcode decides) if it has gone since."""
+        slug = self.cleaned_data["area"]
+        return Area.objects.filter(slug=slug).first() if slug else None
 
     def clean_wording_version(self):
         from .consent import CONSENT_WORDING

@@ -112,13 +112,15 @@ def subscriber_sign_up(
     name: str = "",
     postcode: str = "",
     topics=(),
+    area: Area | None = None,
     wording_version: str = CURRENT_WORDING_VERSION,
 ) -> None:
     """Start a subscription, or restart one. Answers nothing about whether the address was
     known: the caller shows the same page either way, and only the address's owner learns
-    more, by email."""
+    more, by email. The area the resident chose wins; without one, the postcode's."""
     email = email.strip().lower()
-    area = Area.objects.for_postcode(postcode) if postcode else None
+    if area is None and postcode:
+        area = Area.objects.for_postcode(postcode)
     topics = list(topics)
     subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
     if subscriber and subscriber.status == Subscriber.Status.CONFIRMED:

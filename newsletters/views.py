@@ -27,7 +27,7 @@ def _link_problem(request, error: tokens.LinkInvalid):
 
 @require_http_methods(["GET", "POST"])
 def subscribe(request):
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST or None, area_slug=request.GET.get("area", ""))
     if request.method == "POST":
         if rate_limited(
             request, scope="newsletter-signup", limit=SIGN_UP_LIMIT, period_seconds=3600
@@ -47,6 +47,7 @@ def subscribe(request):
                 name=data["name"],
                 postcode=data["postcode"],
                 topics=data["topics"],
+                area=data["area"],
                 wording_version=data["wording_version"],
             )
             return redirect("newsletters:check_email")

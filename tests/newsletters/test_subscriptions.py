@@ -287,3 +287,18 @@ def test_unconfirmed_sign_ups_are_purged_after_the_set_days(settings):
 def test_purge_runs_on_a_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "newsletters.subscribers_purge_unconfirmed" in tasks
+
+
+def test_sign_up_from_a_leaflet_keeps_the_leaflets_area(client, eastfield, riverside, sign_up):
+    html = client.get(f"{SIGN_UP_URL}?area=riverside").content.decode()
+    assert '<input type="hidden" name="area" value="riverside"' in html
+    assert "news about <strong>Riverside</strong>" in html
+    # An unknown area preselects nothing, and the page never lists the areas.
+    plain = client.get(f"{SIGN_UP_URL}?area=nowhere").content.decode()
+    assert 'name="area" id="id_area"' in plain and 'value="nowhere"' not in plain
+    assert "Riverside" not in plain and "signing up for news about" not in plain
+
+    sign_up(client, area="riverside")  # an Eastfield postcode, signed up for Riverside
+    assert Subscriber.objects.get().area == riverside
+    sign_up(client, email="alex@example.org", area="gone-since")
+    assert Subscriber.objects.get(email="alex@example.org").area == eastfield  # by postcode
