@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.auth import permission_denied
 
 from . import rendering, selectors, services
+from .filters import PrintRunFilterSet
 from .forms import PrintRunForm, SignLogForm
 from .models import FORMATS, PrintRun, Sign
 
@@ -24,13 +25,18 @@ def _require(request, perm: str):
 
 def print_run_index(request):
     _require(request, "printing.view_printrun")
-    runs = PrintRun.objects.for_listing()
-    paginator = Paginator(runs, 25)
+    filters = PrintRunFilterSet(request.GET or None, queryset=PrintRun.objects.for_listing())
+    paginator = Paginator(filters.qs, 25)
     page = paginator.get_page(request.GET.get("p"))
     return TemplateResponse(
         request,
         "printing/admin/print_run_index.html",
-        {"page_obj": page, "can_add": request.user.has_perm("printing.add_printrun")},
+        {
+            "page_obj": page,
+            "filters": filters,
+            "filtered": filters.is_bound and any(filters.form.cleaned_data.values()),
+            "can_add": request.user.has_perm("printing.add_printrun"),
+        },
     )
 
 

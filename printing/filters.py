@@ -1,0 +1,51 @@
+"""Listing filters for print runs; every filter is a database query."""
+
+import django_filters
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+
+from engagement.models import Area, Operation
+
+from .models import FORMATS, Kind, PrintFormat, PrintRun
+
+
+class PrintRunFilterSet(WagtailFilterSet):
+    """Find a run again by where and when it was printed, what it was and how it went."""
+
+    SHARED_LEAFLETS, HOUSEHOLD_LEAFLETS, SIGNS = "leaflet", "household", "sign"
+
+    operation = django_filters.ModelChoiceFilter(
+        label="Operation", queryset=Operation.objects.all(), empty_label="Any operation"
+    )
+    area = django_filters.ModelChoiceFilter(
+        label="Area", queryset=Area.objects.all(), empty_label="Any area"
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Kind",
+        choices=[
+            (SHARED_LEAFLETS, "Leaflets with one code"),
+            (HOUSEHOLD_LEAFLETS, "Household leaflets, each with its own code"),
+            (SIGNS, "Removable signs"),
+        ],
+        method="filter_kind",
+        empty_label="Any kind",
+    )
+    format = django_filters.ChoiceFilter(
+        label="Format", choices=PrintFormat.choices, empty_label="Any format"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=PrintRun.Status.choices, empty_label="Any status"
+    )
+    created_at = django_filters.DateFromToRangeFilter(
+        label="Printed between", widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = PrintRun
+        fields = ["operation", "area", "format", "status"]
+
+    def filter_kind(self, queryset, name, value):
+        signs = [code for code, spec in FORMATS.items() if spec.kind == Kind.SIGN]
+        if value == self.SIGNS:
+            return queryset.filter(format__in=signs)
+        leaflets = queryset.exclude(format__in=signs)
+        return leaflets.filter(per_household=value == self.HOUSEHOLD_LEAFLETS)

@@ -1,0 +1,105 @@
+"""The print-run listing in the admin, filtered by operation, area, kind, format,
+status and the date printed."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from printing.models import PrintRun, QRTarget
+from tests.factories import AreaFactory, OperationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def runs(neighbourhood_officer):
+    canal = AreaFactory(name="Canal Quarter", slug="canal-quarter")
+    eastfield = AreaFactory(name="Eastfield", slug="eastfield")
+    lantern = OperationFactory(name="Operation Lantern", areas=[canal])
+    harbour = OperationFactory(name="Operation Harbour", areas=[eastfield])
+    now = timezone.now()
+
+    def run(name, operation, area, format, status, days_ago, per_household=False):
+        return name, PrintRun.objects.create(
+            operation=operation,
+            area=area,
+            format=format,
+            quantity=100,
+            per_household=per_household,
+            qr_target=QRTarget.SURVEY if per_household else QRTarget.SIGNUP,
+            status=status,
+            created_by=neighbourhood_officer,
+            created_at=now - datetime.timedelta(days=days_ago),
+        )
+
+    return dict(
+        [
+            run("canal leaflets", lantern, canal, "a5_leaflet_1", PrintRun.Status.READY, 40),
+            run(
+                "canal households",
+                lantern,
+                canal,
+                "a5_leaflet_2",
+                PrintRun.Status.FAILED,
+                20,
+                per_household=True,
+            ),
+            run("eastfield A4 signs", harbour, eastfield, "a4_sign", PrintRun.Status.READY, 5),
+            run("eastfield A3 signs", harbour, eastfield, "a3_sign", PrintRun.Status.PENDING, 0),
+        ]
+    )
+
+
+def listed(client, runs, **filters) -> set[str]:
+    response = client.get(reverse("printing_admin:runs"), filters)
+    assert response.status_code == 200
+    shown = {int(pk) for pk in re.findall(r'href="/admin/printing/runs/(\d+)/"', response.text)}
+    return {name for name, run in runs.items() if run.pk in shown}
+
+
+def test_print_runs_are_filtered_by_operation_area_kind_format_status_and_date(
+    client, neighbourhood_officer, runs
+):
+    client.force_login(neighbourhood_officer)
+    everything = set(runs)
+    assert listed(client, runs) == everything
+    canal = runs["canal leaflets"]
+    assert listed(client, runs, operation=canal.operation_id) == {
+        "canal leaflets",
+        "canal households",
+    }
+    assert listed(client, runs, area=runs["eastfield A4 signs"].area_id) == {
+        "eastfield A4 signs",
+        "eastfield A3 signs",
+    }
+    assert listed(client, runs, kind="sign") == {"eastfield A4 signs", "eastfield A3 signs"}
+    assert listed(client, runs, kind="household") == {"canal households"}
+    assert listed(client, runs, kind="leaflet") == {"canal leaflets"}
+    assert listed(client, runs, format="a3_sign") == {"eastfield A3 signs"}
+    assert listed(client, runs, status="failed") == {"canal households"}
+    today = timezone.localdate()
+    assert listed(
+        client,
+        runs,
+        created_at_from=(today - datetime.timedelta(days=30)).isoformat(),
+        created_at_to=(today - datetime.timedelta(days=1)).isoformat(),
+    ) == {"canal households", "eastfield A4 signs"}
+    assert listed(client, runs, created_at_from=today.isoformat()) == {"eastfield A3 signs"}
+    # Filters combine; the page says how many matched, or that none did.
+    assert listed(client, runs, kind="sign", status="ready") == {"eastfield A4 signs"}
+    page = client.get(reverse("printing_admin:runs"), {"kind": "sign", "status": "ready"})
+    assert "1 print run matches these filters" in page.text
+    none = client.get(reverse("printing_admin:runs"), {"status": "failed", "kind": "sign"})
+    assert "No print runs match these filters" in none.text
+
+
+def test_the_filters_are_on_the_listing(client, neighbourhood_officer, runs):
+    client.force_login(neighbourhood_officer)
+    html = client.get(reverse("printing_admin:runs")).text
+    for name in ("operation", "area", "kind", "format", "status", "created_at_from"):
+        assert f'name="{name}"' in html
+    assert "Operation Harbour" in html and "Household leaflets, each with its own code" in html
+    assert "4 print runs." in html
