@@ -22,8 +22,8 @@ class PrintRunFilterSet(WagtailFilterSet):
     kind = django_filters.ChoiceFilter(
         label="Kind",
         choices=[
-            (SHARED_LEAFLETS, "Leaflets with one code"),
-            (HOUSEHOLD_LEAFLETS, "Household leaflets, each with its own code"),
+            (SHARED_LEAFLETS, "Leaflets, one code"),
+            (HOUSEHOLD_LEAFLETS, "Household leaflets"),
             (SIGNS, "Removable signs"),
         ],
         method="filter_kind",
@@ -41,7 +41,7 @@ class PrintRunFilterSet(WagtailFilterSet):
 
     class Meta:
         model = PrintRun
-        fields = ["operation", "area", "format", "status"]
+        fields = ["operation", "area", "kind", "format", "status", "created_at"]
 
     def filter_kind(self, queryset, name, value):
         signs = [code for code, spec in FORMATS.items() if spec.kind == Kind.SIGN]

@@ -101,5 +101,6 @@ def test_the_filters_are_on_the_listing(client, neighbourhood_officer, runs):
     html = client.get(reverse("printing_admin:runs")).text
     for name in ("operation", "area", "kind", "format", "status", "created_at_from"):
         assert f'name="{name}"' in html
-    assert "Operation Harbour" in html and "Household leaflets, each with its own code" in html
+    assert "Operation Harbour" in html
+    assert '<option value="household">Household leaflets</option>' in html
     assert "4 print runs." in html
