@@ -16,6 +16,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Content types first: apps are serialised in this order for tests' serialized
+    # rollback, and Wagtail's Task.__init__ looks its content type up while being loaded.
+    "django.contrib.contenttypes",
     "signpost",
     "engagement",
     "newsletters",
@@ -42,7 +45,6 @@ INSTALLED_APPS = [
     "anymail",
     "django.contrib.admin",
     "django.contrib.auth",
-    "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
