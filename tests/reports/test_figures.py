@@ -93,9 +93,10 @@ def test_printing_figures_match_an_independent_count(demo_and_data, period, toda
     for link in ShortLink.objects.select_related("print_run__area"):
         expected[link.print_run.area.name]["scans"] += link.scan_count
     assert figures["areas"] == sorted(expected.values(), key=lambda r: r["area"])
-    assert figures["scans"] == 4 * (3 + 1 + 2)
+    # The data built here adds 3 + 1 + 2 scans per set (4 sets) to the demo's own.
+    assert figures["scans"] == sum(row["scans"] for row in expected.values()) >= 4 * (3 + 1 + 2)
     overdue = [s for s in Sign.objects.all() if s.is_overdue(today)]
-    assert figures["signs_overdue"] == len(overdue) == 4
+    assert figures["signs_overdue"] == len(overdue) == 4 + 1  # one demo sign is overdue
 
 
 def test_activity_and_survey_figures_match_an_independent_count(demo_and_data, period, today):
