@@ -382,6 +382,8 @@ class Stakeholder(index.Indexed, ClusterableModel):
 
     objects = StakeholderQuerySet.as_manager()
 
+    # Indexed by engagement.search's receivers, which an import can defer to one bulk write.
+    search_auto_update = False
     search_fields = [
         index.SearchField("name"),
         index.AutocompleteField("name"),

@@ -19,6 +19,7 @@ from .models import (
     StakeholderAssessment,
     grid_threshold,
 )
+from .search import stakeholder_index_deferred
 
 # A planned activity counts as delivered by a Signpost action of the same mode and area
 # this many days either side of its planned date.
@@ -200,32 +201,34 @@ def stakeholders_import(*, file, imported_by, filename: str = ""):
         if not check.is_clean:
             return check
         area_links = []
-        for row in check.rows:
-            stakeholder = row.form.save()
-            area_links += [
-                Stakeholder.areas.through(stakeholder=stakeholder, area=area) for area in row.areas
-            ]
-            data = row.form.cleaned_data
-            if data.get("score_interest") is not None:
-                stakeholder_assess(
-                    stakeholder=stakeholder,
-                    interest=data["score_interest"],
-                    influence=data["score_influence"],
-                    reason=data["score_reason"],
-                    assessed_on=data.get("score_assessed_on"),
-                    assessed_by=imported_by,
+        with stakeholder_index_deferred():
+            for row in check.rows:
+                stakeholder = row.form.save()
+                area_links += [
+                    Stakeholder.areas.through(stakeholder=stakeholder, area=area)
+                    for area in row.areas
+                ]
+                data = row.form.cleaned_data
+                if data.get("score_interest") is not None:
+                    stakeholder_assess(
+                        stakeholder=stakeholder,
+                        interest=data["score_interest"],
+                        influence=data["score_influence"],
+                        reason=data["score_reason"],
+                        assessed_on=data.get("score_assessed_on"),
+                        assessed_by=imported_by,
+                    )
+                else:
+                    stakeholder_refresh_plan(stakeholder=stakeholder)
+                log(
+                    instance=stakeholder,
+                    action=STAKEHOLDER_IMPORTED,
+                    user=imported_by,
+                    data={"filename": check.filename, "row": row.row},
+                    # Wagtail's history shows one entry per (uuid, action) across all objects;
+                    # the request's shared uuid would hide every stakeholder's entry but the last.
+                    uuid=uuid4(),
                 )
-            else:
-                stakeholder_refresh_plan(stakeholder=stakeholder)
-            log(
-                instance=stakeholder,
-                action=STAKEHOLDER_IMPORTED,
-                user=imported_by,
-                data={"filename": check.filename, "row": row.row},
-                # Wagtail's history shows one entry per (uuid, action) across all objects;
-                # the request's shared uuid would hide every stakeholder's entry but the last.
-                uuid=uuid4(),
-            )
         Stakeholder.areas.through.objects.bulk_create(area_links)
     return check
 
