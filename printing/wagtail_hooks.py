@@ -1,6 +1,6 @@
 from django.urls import include, path, reverse
+from signpost.admin_menu import PermissionMenuItem
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -25,15 +25,6 @@ register_snippet(PrintTemplateViewSet)
 @hooks.register("register_admin_urls")
 def register_printing_urls():
     return [path("printing/", include((admin_urls, "printing_admin"), namespace="printing_admin"))]
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_menu_item")
