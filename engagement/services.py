@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from signpost.roles import COMMUNICATIONS_OFFICER, role_member_emails
 from signpost.sanitise import clean_text
 
 from .models import (
@@ -243,18 +244,6 @@ def stakeholder_alert_acknowledge(*, alert: StakeholderAlert, user) -> Stakehold
     return alert
 
 
-def _communications_officer_emails() -> list[str]:
-    from django.contrib.auth import get_user_model
-    from signpost.roles import COMMUNICATIONS_OFFICER
-
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=COMMUNICATIONS_OFFICER)
-        .exclude(email="")
-    )
-    return sorted(set(users.values_list("email", flat=True)))
-
-
 def _admin_url(path: str) -> str:
     from django.conf import settings
 
@@ -281,7 +270,7 @@ def stakeholder_alert_email_send(*, alert_id: int) -> int:
         )
         if alert is None:
             return 0
-        recipients = _communications_officer_emails()
+        recipients = role_member_emails(COMMUNICATIONS_OFFICER)
         if recipients:
             url = _admin_url(
                 reverse(
@@ -335,7 +324,7 @@ def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
         )
         if not overdue and not follow_ups:
             return 0
-        recipients = _communications_officer_emails()
+        recipients = role_member_emails(COMMUNICATIONS_OFFICER)
         if recipients:
             items = [
                 {

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from signpost.pdf import render_template_document
+from signpost.roles import COMMUNICATIONS_OFFICER, role_member_emails
 from signpost.sanitise import clean_text
 from wagtail.log_actions import log
 
@@ -158,18 +159,6 @@ def report_draft_monthly(*, today: datetime.date | None = None) -> ProgressRepor
     return report
 
 
-def _communications_officer_emails() -> list[str]:
-    from django.contrib.auth import get_user_model
-    from signpost.roles import COMMUNICATIONS_OFFICER
-
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=COMMUNICATIONS_OFFICER)
-        .exclude(email="")
-    )
-    return sorted(set(users.values_list("email", flat=True)))
-
-
 def report_ready_notify_send(*, report_id: int) -> int:
     """Email the communications officers that a draft is ready for their commentary.
 
@@ -186,7 +175,7 @@ def report_ready_notify_send(*, report_id: int) -> int:
         )
         if report is None:
             return 0
-        recipients = _communications_officer_emails()
+        recipients = role_member_emails(COMMUNICATIONS_OFFICER)
         if recipients:
             url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + report.get_admin_url()
             context = {"report": report, "url": url}

@@ -146,3 +146,11 @@ def _sync_tree_permissions(apps) -> None:
 def sync_roles_migration(apps, schema_editor) -> None:
     """RunPython entry point: ``migrations.RunPython(sync_roles_migration, noop)``."""
     sync_roles(apps)
+
+
+def role_member_emails(role: str) -> list[str]:
+    """The addresses of the active users in a role, for notices sent to that role."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True, groups__name=role).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
