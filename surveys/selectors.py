@@ -88,9 +88,17 @@ def comparison_questions(baseline: SurveyWave, follow_up: SurveyWave) -> list[Qu
     return [q for q in questions.values() if q.is_choice]
 
 
-def _wave_answers(question: Question, counts: dict[str, int], answered: int, threshold: int):
+def _answer_values(question: Question, *wave_counts: dict[str, int]) -> list[str]:
+    """The question's options, then any answers since retired that either wave holds: the
+    same list for both waves, so their cells line up."""
     values = [value for value, _ in question.options]
-    values += sorted(v for v in counts if v not in values)  # answers since retired
+    retired = {v for counts in wave_counts for v in counts if v not in values}
+    return values + sorted(retired)
+
+
+def _wave_answers(
+    question: Question, values: list[str], counts: dict[str, int], answered: int, threshold: int
+):
     cell_counts = [counts.get(v, 0) for v in values]
     # The positive share is over everyone who answered, "don't know" included, so the
     # share's base is the question's total and no separate small total can leak.
@@ -232,14 +240,15 @@ def comparison_build(
     rows = []
     for question in questions:
         per_wave = []
-        for wave in (baseline, follow_up):
-            wave_counts = counts.get((wave.pk, question.key), {})
+        both = [counts.get((wave.pk, question.key), {}) for wave in (baseline, follow_up)]
+        values = _answer_values(question, *both)
+        for wave, wave_counts in zip((baseline, follow_up), both, strict=True):
             answered = (
                 answered_multiple.get((wave.pk, question.key), 0)
                 if question.multiple
                 else sum(wave_counts.values())
             )
-            per_wave.append(_wave_answers(question, wave_counts, answered, threshold))
+            per_wave.append(_wave_answers(question, values, wave_counts, answered, threshold))
         base, follow = per_wave
         change = None
         if question.has_positive and base.share is not None and follow.share is not None:

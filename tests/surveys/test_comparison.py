@@ -194,3 +194,18 @@ def test_choosing_waves_leads_to_the_comparison(client, analyst, waves):
 
 def test_answers_stay_countable_by_key(waves):
     assert Answer.objects.filter(wave=waves[0], question_key="safe_after_dark").count() == 300
+
+
+def test_an_answer_retired_before_the_follow_up_still_compares(client, analyst, waves):
+    """The baseline holds an answer the question no longer offers; the follow-up does not.
+    Both waves show the same rows, the retired answer among them."""
+    baseline, _ = waves
+    responses_add(baseline, {"safe_after_dark": {"varies": 15}})
+    client.force_login(analyst)
+    response = client.get(compare_url(waves))
+    assert response.status_code == 200
+    assert "varies" in response.content.decode()
+    export = client.get(compare_url(waves, "surveys_compare_export", fmt="csv"))
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert any("varies" in " ".join(row) for row in rows)
