@@ -6,6 +6,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from signpost.public_forms import HoneypotFormMixin
 from signpost.sanitise import clean_text
 
@@ -103,7 +104,9 @@ class SignUpForm(HoneypotFormMixin, SubscriberDetailsForm):
     def __init__(self, *args, area_slug: str = "", **kwargs):
         """``area_slug`` preselects an area; an unknown one preselects nothing."""
         super().__init__(*args, **kwargs)
-        self.preselected_area = Area.objects.filter(slug=area_slug).first() if area_slug else None
+        # Only a well-formed slug reaches the database: the query string is anyone's to write.
+        valid = bool(area_slug) and slug_re.fullmatch(area_slug) is not None
+        self.preselected_area = Area.objects.filter(slug=area_slug).first() if valid else None
         if self.preselected_area:
             self.initial["area"] = self.preselected_area.slug
 

@@ -192,8 +192,11 @@ def subscriber_update_preferences(
 ) -> Subscriber:
     before = _describe(subscriber)
     subscriber.name = name
-    subscriber.postcode = postcode
-    subscriber.area = Area.objects.for_postcode(postcode) if postcode else None
+    if postcode != subscriber.postcode:
+        # Only a new postcode moves the subscriber: an area chosen from a leaflet's or
+        # sign's QR code at sign-up stays while they change other preferences.
+        subscriber.postcode = postcode
+        subscriber.area = Area.objects.for_postcode(postcode) if postcode else None
     subscriber.save()
     subscriber.topics.set(list(topics))
     changes = _diff(before, _describe(subscriber))

@@ -302,3 +302,34 @@ def test_sign_up_from_a_leaflet_keeps_the_leaflets_area(client, eastfield, river
     assert Subscriber.objects.get().area == riverside
     sign_up(client, email="alex@example.org", area="gone-since")
     assert Subscriber.objects.get(email="alex@example.org").area == eastfield  # by postcode
+
+
+@pytest.mark.parametrize("area", ["%00", "east%00field", "../eastfield", "x" * 300])
+def test_a_malformed_area_in_the_sign_up_link_is_ignored(client, eastfield, sign_up, area):
+    response = client.get(f"{SIGN_UP_URL}?area={area}")
+    assert response.status_code == 200
+    assert "signing up for news about" not in response.content.decode()
+    response = client.post(
+        f"{SIGN_UP_URL}?area={area}",
+        {"email": "sam@example.org", "postcode": "hb1 4ab", "consent": "on", "website": ""},
+    )
+    assert response.status_code in (200, 302)
+
+
+def test_changing_topics_keeps_the_area_chosen_from_a_leaflet(
+    client, eastfield, riverside, sign_up
+):
+    sign_up(client, area="riverside")  # an Eastfield postcode, signed up for Riverside
+    subscriber = Subscriber.objects.get()
+    topic = TopicFactory(name="Community events")
+    path = f"/newsletters/preferences/{tokens.manage_token(subscriber)}/"
+    client.post(path, {"name": "Sam", "postcode": subscriber.postcode, "topics": [topic.pk]})
+    subscriber.refresh_from_db()
+    assert subscriber.area == riverside and list(subscriber.topics.all()) == [topic]
+
+    client.post(path, {"name": "Sam", "postcode": "HB2 9ZZ", "topics": [topic.pk]})
+    subscriber.refresh_from_db()
+    assert subscriber.area == riverside  # HB2 is Riverside's by postcode too
+    client.post(path, {"name": "Sam", "postcode": "HB1 4AB", "topics": [topic.pk]})
+    subscriber.refresh_from_db()
+    assert subscriber.area == eastfield  # a new postcode moves them
