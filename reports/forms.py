@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from .periods import Period
+from .periods import TOO_LATE, Period, ends_too_late
 
 
 class ReportForm(forms.Form):
@@ -35,7 +35,9 @@ class ReportForm(forms.Form):
         data = super().clean()
         preset = data.get("preset")
         today = timezone.localdate()
-        if preset:
+        dates_given = data.get("period_start") and data.get("period_end")
+        if preset and not dates_given:
+            # The dates typed win over the preset the page opens with.
             period = (
                 Period.previous_month(today)
                 if preset == "last_month"
@@ -44,6 +46,8 @@ class ReportForm(forms.Form):
             data["period_start"], data["period_end"] = period.start, period.end
         if not data.get("period_start") or not data.get("period_end"):
             raise forms.ValidationError("Choose a period: last month, last quarter, or two dates.")
+        if ends_too_late(data["period_end"], today):
+            raise forms.ValidationError({"period_end": TOO_LATE})
         if not data.get("title"):
             data["title"] = (
                 f"Progress report: {Period(data['period_start'], data['period_end']).label}"

@@ -7,6 +7,15 @@ from django.utils import timezone
 
 from .models import period_label
 
+LATEST_END_DAYS_AHEAD = 366
+TOO_LATE = "A report cannot end more than a year from today."
+
+
+def ends_too_late(end: datetime.date, today: datetime.date) -> bool:
+    """A period ending this far ahead reports on nothing, and near the calendar's end
+    its bounds cannot even be computed."""
+    return end > today + datetime.timedelta(days=LATEST_END_DAYS_AHEAD)
+
 
 @dataclass(frozen=True)
 class Period:

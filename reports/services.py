@@ -14,7 +14,7 @@ from signpost.sanitise import clean_text
 from wagtail.log_actions import log
 
 from .models import ProgressReport, ReportIssuedError
-from .periods import Period
+from .periods import TOO_LATE, Period, ends_too_late
 from .selectors import report_figures
 
 LOG_ACTION_ISSUE = "reports.issue"
@@ -30,6 +30,8 @@ def _validate(*, title: str, period_start, period_end) -> dict:
         errors["period_end"] = "The period must end on or after its start."
     if period_start and period_start > timezone.localdate():
         errors["period_start"] = "A report cannot start in the future."
+    if period_end and ends_too_late(period_end, timezone.localdate()):
+        errors["period_end"] = TOO_LATE
     return errors
 
 

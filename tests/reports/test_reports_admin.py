@@ -254,3 +254,24 @@ def test_someone_with_no_role_cannot_reach_reports(client, make_user):
     client.logout()
     response = client.get(reverse("reports_admin:dashboard"))
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_dates_typed_on_the_new_report_form_win_over_the_preset(client, comms_officer):
+    client.force_login(comms_officer)
+    client.post(
+        reverse("reports_admin:create"),
+        {"preset": "last_month", "period_start": "2025-01-01", "period_end": "2025-01-31"},
+    )
+    report = ProgressReport.objects.get()
+    assert (str(report.period_start), str(report.period_end)) == ("2025-01-01", "2025-01-31")
+
+
+def test_a_period_ending_far_in_the_future_is_refused(client, comms_officer):
+    client.force_login(comms_officer)
+    response = client.post(
+        reverse("reports_admin:create"),
+        {"preset": "", "period_start": "2026-01-01", "period_end": "9999-12-31"},
+    )
+    assert response.status_code == 200
+    assert "cannot end more than a year from today" in response.content.decode()
+    assert not ProgressReport.objects.exists()
