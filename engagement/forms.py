@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from signpost.sanitise import clean_text
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import INFLUENCE_CHOICES, INTEREST_CHOICES, Stakeholder
@@ -70,7 +71,8 @@ class StakeholderForm(WagtailAdminModelForm):
             self.add_error("score_interest", "A scored stakeholder cannot be un-scored.")
             return data
         if interest is not None and self.scores_changed:
-            if not (data.get("score_reason") or "").strip():
+            # The same rule as stakeholder_assess: what is left once markup is stripped.
+            if not clean_text(data.get("score_reason") or ""):
                 self.add_error("score_reason", "Say why the stakeholder is scored this way.")
             assessed_on = data.get("score_assessed_on") or timezone.localdate()
             if assessed_on > timezone.localdate():

@@ -131,10 +131,13 @@ def stakeholder_alert_acknowledge(request, alert_id: int):
 
 
 def _month_from(value: str | None) -> datetime.date:
-    """'2026-11' → 1 November 2026; anything else → this month."""
+    """'2026-11' → 1 November 2026; anything else, or a year the calendar (with the
+    months either side) cannot show, → this month."""
     today = timezone.localdate()
     try:
         year, month = (int(part) for part in (value or "").split("-"))
+        if not 1900 <= year <= 2999:
+            raise ValueError(year)
         return datetime.date(year, month, 1)
     except ValueError:
         return today.replace(day=1)

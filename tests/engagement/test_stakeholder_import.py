@@ -583,3 +583,12 @@ def test_the_upload_needs_a_csrf_token(comms_officer, eastfield):
     )
     assert response.status_code == 302
     assert Stakeholder.objects.count() == 1
+
+
+def test_a_reason_that_is_only_markup_is_a_row_problem_not_a_crash(comms_client, eastfield):
+    response = upload(comms_client, csv_bytes([good_row(**{"Reason for the scores": "<tbc>"})]))
+    assert response.status_code == 200
+    assert ("2", "Reason for the scores", "Say why the stakeholder is scored this way.") in report(
+        response
+    )
+    assert not Stakeholder.objects.exists()

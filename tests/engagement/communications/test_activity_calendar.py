@@ -87,3 +87,10 @@ def test_the_communications_menu_links_the_calendar(client, comms_officer):
     client.force_login(comms_officer)
     html = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse(CALENDAR) in html
+
+
+def test_a_month_at_the_calendars_edge_falls_back_to_this_month(client, comms_officer):
+    client.force_login(comms_officer)
+    for month in ("9999-12", "0001-01", "10000-01"):
+        response = client.get(reverse(CALENDAR), {"month": month})
+        assert response.status_code == 200, month
