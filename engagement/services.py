@@ -524,6 +524,26 @@ def press_release_email_media_contacts(*, release_id: int) -> int:
     return sent
 
 
+def press_release_mailings_retry() -> int:
+    """Send again what publication left unsent: mailings that failed at the ESP, or that
+    a worker lost between publication and sending, for releases still live, up to
+    ``MAILING_MAX_ATTEMPTS`` tries each (beat runs this every 15 minutes). Returns how
+    many were sent."""
+    from .models import PressReleaseMailing, PressReleasePage
+
+    release_ids = (
+        PressReleaseMailing.objects.filter(
+            status__in=(PressReleaseMailing.Status.PENDING, PressReleaseMailing.Status.FAILED),
+            attempts__lt=MAILING_MAX_ATTEMPTS,
+            release__in=PressReleasePage.objects.live(),
+        )
+        .order_by()
+        .values_list("release_id", flat=True)
+        .distinct()
+    )
+    return sum(press_release_email_media_contacts(release_id=pk) for pk in list(release_ids))
+
+
 def press_release_message(*, release, email: str, name: str = ""):
     """The release as an email: plain text and HTML, from the initiative."""
     from django.conf import settings

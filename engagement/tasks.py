@@ -27,6 +27,14 @@ def press_release_email_media_contacts(release_id: int) -> int:
     return email_media_contacts(release_id=release_id)
 
 
+@shared_task(name="engagement.press_release_mailings_retry")
+def press_release_mailings_retry() -> int:
+    """Every 15 minutes: send the press-release emails that failed or were lost."""
+    from .services import press_release_mailings_retry as retry
+
+    return retry()
+
+
 @shared_task(name="engagement.publish_scheduled")
 def publish_scheduled() -> None:
     """Make approved, embargoed releases (and any other scheduled page) go live once their

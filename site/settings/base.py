@@ -267,6 +267,11 @@ CELERY_BEAT_SCHEDULE["reports-draft-monthly-report"] = {
 # --- engagement: communication plan, press releases, media enquiries ---------------------
 # An edit made while a release is in review sends it back through every sign-off step.
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# Press-release emails that failed at the ESP, or were lost with a worker, are sent again.
+CELERY_BEAT_SCHEDULE["engagement-press-release-mailings-retry"] = {
+    "task": "engagement.press_release_mailings_retry",
+    "schedule": 15 * 60.0,
+}
 # Embargoed releases (and any page scheduled to go live) are published by beat, within a
 # minute of their time and never before it.
 CELERY_BEAT_SCHEDULE["engagement-publish-scheduled"] = {

@@ -163,3 +163,33 @@ def test_an_unplanned_release_is_recorded_as_delivered(
     activity = Activity.objects.get(mode=Activity.Mode.PRESS_RELEASE)
     assert activity.title == "Press release: Unplanned statement"
     assert activity.planned_on is None and activity.delivered_on == timezone.localdate()
+
+
+def test_beat_sends_again_what_failed_or_was_lost_and_nothing_twice(
+    settings, make_release, approver, media
+):
+    from engagement.tasks import press_release_mailings_retry
+
+    entry = settings.CELERY_BEAT_SCHEDULE["engagement-press-release-mailings-retry"]
+    assert entry["task"] == press_release_mailings_retry.name
+    release = make_release()
+    release.get_latest_revision().publish(user=approver)
+    real_send = mail.EmailMultiAlternatives.send
+
+    def flaky_send(message, *args, **kwargs):
+        if message.to == ["jo@radio.example.com"]:
+            raise ConnectionError("ESP unavailable")
+        return real_send(message, *args, **kwargs)
+
+    with mock.patch.object(mail.EmailMultiAlternatives, "send", flaky_send):
+        assert press_release_email_media_contacts(release_id=release.pk) == 1
+    # A mailing the publication task never reached (its worker was lost), for a live release.
+    PressReleaseMailing.objects.create(release=release, email="late@weekly.example.com")
+
+    assert press_release_mailings_retry.delay().get() == 2
+    assert press_release_mailings_retry.delay().get() == 0
+    assert sorted(m.to[0] for m in press_emails()) == [
+        "jo@radio.example.com",
+        "late@weekly.example.com",
+        "sam@echo.example.com",
+    ]
