@@ -74,9 +74,28 @@ CONTACT_COLUMNS = {
 }
 
 
-class StakeholderIndexView(snippet_views.IndexView):
+class SafeExportIndexView(snippet_views.IndexView):
+    """A listing whose export neutralises every cell, so '=HYPERLINK(…)' in a name or an
+    outlet stays text in a spreadsheet, and which loads the relations its columns and
+    export show in a fixed number of queries (``select`` and ``prefetch``)."""
+
+    select: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = ()
+
     def get_base_queryset(self):
-        return super().get_base_queryset().prefetch_related("areas")
+        queryset = super().get_base_queryset()
+        if self.select:
+            queryset = queryset.select_related(*self.select)
+        if self.prefetch:
+            queryset = queryset.prefetch_related(*self.prefetch)
+        return queryset
+
+    def preprocess_field_value(self, field, value, export_format):
+        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
+
+
+class StakeholderIndexView(SafeExportIndexView):
+    prefetch = ("areas",)
 
     @cached_property
     def header_buttons(self):
@@ -110,10 +129,6 @@ class StakeholderIndexView(snippet_views.IndexView):
         super().setup(request, *args, **kwargs)
         if not can_see_contacts(request.user):
             self.list_export = [f for f in self.list_export if f not in CONTACT_COLUMNS]
-
-    def preprocess_field_value(self, field, value, export_format):
-        """Every exported cell is neutralised, so a name such as '=HYPERLINK(…)' stays text."""
-        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
 
 
 class StakeholderInspectView(snippet_views.InspectView):
@@ -351,12 +366,9 @@ class EngagementEditView(_EngagementLoggedMixin, snippet_views.EditView):
     pass
 
 
-class EngagementIndexView(snippet_views.IndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().select_related("area")
-
-    def preprocess_field_value(self, field, value, export_format):
-        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
+class EngagementIndexView(SafeExportIndexView):
+    select = ("area", "operation")
+    prefetch = ("stakeholders", "themes")
 
 
 class EngagementViewSet(SnippetViewSet):
@@ -476,16 +488,17 @@ register_snippet(InitiativeViewSetGroup)
 # --- Communications: activity calendar, media enquiries, press release sign-off ---------
 
 
-class SafeExportIndexView(snippet_views.IndexView):
-    def preprocess_field_value(self, field, value, export_format):
-        """Every exported cell is neutralised, so '=HYPERLINK(…)' from a journalist's
-        name or an outlet stays text in a spreadsheet."""
-        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
+class ActivityIndexView(SafeExportIndexView):
+    select = ("area", "owner", "operation")
+
+
+class MediaEnquiryIndexView(SafeExportIndexView):
+    select = ("handler", "operation")
 
 
 class ActivityViewSet(SnippetViewSet):
     model = Activity
-    index_view_class = SafeExportIndexView
+    index_view_class = ActivityIndexView
     icon = "date"
     menu_label = "Activities"
     list_display = ["title", "mode", "area", "planned_on", "delivered_on", "owner"]
@@ -519,7 +532,7 @@ class ActivityViewSet(SnippetViewSet):
 
 class MediaEnquiryViewSet(SnippetViewSet):
     model = MediaEnquiry
-    index_view_class = SafeExportIndexView
+    index_view_class = MediaEnquiryIndexView
     icon = "mail"
     menu_label = "Media enquiries"
     list_display = ["outlet", "journalist", "received_at", "deadline", "handler", "status"]

@@ -191,3 +191,61 @@ def test_register_filters_stakeholders_with_overdue_follow_ups(client, comms_off
         reverse("wagtailsnippets_engagement_stakeholder:list"), {"follow_up_overdue": "true"}
     )
     assert [s.name for s in response.context["object_list"]] == ["Late Follow-up"]
+
+
+def _log_forum_meetings(count: int, area, theme) -> None:
+    for n in range(count):
+        engagement = Engagement.objects.create(
+            mode=Engagement.Mode.FORUM_MEETING,
+            title=f"Forum {n}",
+            occurred_on=timezone.localdate(),
+            area=area,
+            attendance_count=20,
+        )
+        engagement.stakeholders.set([StakeholderFactory(), StakeholderFactory()])
+        engagement.themes.set([theme])
+
+
+@pytest.mark.parametrize("url_name", ["engagement", "activity", "mediaenquiry"])
+def test_listings_and_exports_keep_their_query_budget(
+    client, comms_officer, django_assert_max_num_queries, url_name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engagement.models import MediaEnquiry
+
+    area = AreaFactory(name="Eastfield", slug="eastfield")
+    theme = ConcernTheme.objects.create(name="Drug litter")
+
+    def add(count):
+        _log_forum_meetings(count, area, theme)
+        for n in range(count):
+            Activity.objects.create(
+                title=f"Drop {n}",
+                mode=Activity.Mode.LEAFLET_DROP,
+                area=area,
+                owner=comms_officer,
+                planned_on=timezone.localdate(),
+            )
+            MediaEnquiry.objects.create(
+                outlet=f"Echo {n}",
+                journalist="Reporter",
+                question="When?",
+                deadline=timezone.now(),
+                handler=comms_officer,
+            )
+
+    client.force_login(comms_officer)
+    listing = reverse(f"wagtailsnippets_engagement_{url_name}:list")
+    add(2)
+    client.get(listing)
+    with CaptureQueriesContext(connection) as small:
+        client.get(listing)
+        client.get(listing, {"export": "csv"})
+    small = len(small.captured_queries)
+    add(10)
+    with django_assert_max_num_queries(small):
+        client.get(listing)
+        response = client.get(listing, {"export": "csv"})
+    assert response.status_code == 200
