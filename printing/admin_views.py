@@ -67,11 +67,7 @@ def _form_preview(form) -> str:
     """The HTML preview of what this form would print, or "" with a form error."""
     data = form.cleaned_data
     spec = FORMATS[data["format"]]
-    sample = rendering.PrintItem(
-        qr_url="http://example.org/q/PREVIEW",
-        short_address="example.org/q/PREVIEW",
-        household_code="PREVIEW1" if data["per_household"] else "",
-    )
+    sample = rendering.sample_item(per_household=data["per_household"])
     context = {
         "template": data.get("template"),
         "newsletter": data.get("newsletter"),

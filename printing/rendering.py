@@ -102,6 +102,23 @@ class PrintItem:
         return qr_svg(self.qr_url)
 
 
+def sample_item(*, per_household: bool) -> PrintItem:
+    """A stand-in item as long as a real one (the site's own short address, a household
+    code in its printed form), for the preview and for checking the text fits the page
+    before anything is recorded: a layout that fits the sample fits every item."""
+    from surveys.models import ResponseCode
+    from surveys.services import CODE_LENGTH
+
+    from .models import SHORT_CODE_LENGTH, ShortLink
+
+    link = ShortLink(code="X" * SHORT_CODE_LENGTH)
+    return PrintItem(
+        qr_url=link.full_url(),
+        short_address=link.display_address(),
+        household_code=ResponseCode(code="X" * CODE_LENGTH).display if per_household else "",
+    )
+
+
 def qr_svg(url: str) -> str:
     """A vector QR code: one SVG path of the dark modules, each row's runs drawn as one
     rectangle (far fewer path segments for WeasyPrint to lay out than one per module),

@@ -131,7 +131,7 @@ def print_items(print_run: PrintRun):
                 qr_url=f"{run_link.full_url()}?{urlencode({'c': code})}",
                 short_address=run_link.display_address(),
                 number=number,
-                household_code=f"{code[:4]}-{code[4:]}",
+                household_code=ResponseCode(code=code).display,
             )
         return
     for number in range(1, print_run.items_in_pdf + 1):
@@ -183,11 +183,7 @@ def print_run_create(
         newsletter=newsletter,
     )
     spec = FORMATS[format]
-    sample = rendering.PrintItem(
-        qr_url=settings.WAGTAILADMIN_BASE_URL + "/q/XXXXXX",
-        short_address="example.org/q/XXXXXX",
-        household_code="XXXXXXXX" if per_household else "",
-    )
+    sample = rendering.sample_item(per_household=per_household)
     initiative = rendering.branding()
     try:
         font_scale = rendering.fit_font_scale(

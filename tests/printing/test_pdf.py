@@ -56,3 +56,20 @@ def test_pages_of_several_pdfs_stream_into_one_in_order(tmp_path):
     assert page_sizes_mm(data) == [(148, 210), (210, 297), (210, 297)]
     assert reader.metadata.title == "Leaflets"
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+
+
+def test_the_layout_check_uses_a_sample_as_long_as_a_printed_item(settings):
+    """The fit check and the preview use the site's own short address and a household
+    code as printed ('ABCD-EFGH'), so a run that fits the check fits when it prints."""
+    from printing.models import ShortLink, short_code_generate
+    from printing.rendering import sample_item
+    from surveys.models import ResponseCode
+    from surveys.services import _new_code
+
+    settings.WAGTAILADMIN_BASE_URL = "https://safer-harbridge.example.org"
+    sample = sample_item(per_household=True)
+    printed = ShortLink(code=short_code_generate())
+    assert sample.short_address.startswith("safer-harbridge.example.org/q/")
+    assert len(sample.short_address) == len(printed.display_address())
+    assert len(sample.household_code) == len(ResponseCode(code=_new_code()).display) == 9
+    assert sample_item(per_household=False).household_code == ""
