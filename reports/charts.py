@@ -6,15 +6,12 @@ description for screen readers; the templates put a table of the same figures be
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+# The quadrants in the stakeholder grid's own colours, so a report reads like the grid.
+from engagement.grid import POINT_FILL, QUADRANT_FILL
+
 INK = "#1d1d1b"
 MUTED = "#5c5c5c"
 SERIES_COLOURS = ["#005a9c", "#e07b00", "#2e7d32", "#7b1fa2"]
-QUADRANT_COLOURS = {
-    "involve": "#005a9c",
-    "consult": "#2e7d32",
-    "inform": "#e07b00",
-    "watch": "#6d6d6d",
-}
 FONT = "font-family:Helvetica,Arial,sans-serif"
 
 
@@ -117,7 +114,7 @@ def quadrant_chart(quadrants: list[dict], *, title: str, size: int = 320) -> Saf
         x, y = margin + col * cell, row * cell
         body.append(
             f'<rect x="{x}" y="{y}" width="{cell - 4}" height="{cell - 4}" '
-            f'fill="{QUADRANT_COLOURS[key]}" fill-opacity="0.14" stroke="{QUADRANT_COLOURS[key]}"/>'
+            f'fill="{QUADRANT_FILL[key]}" stroke="{POINT_FILL[key]}"/>'
             f'<text x="{x + cell / 2 - 2}" y="{y + cell / 2 - 10}" text-anchor="middle" '
             f'style="{FONT};font-size:30px;font-weight:bold" fill="{INK}">{q["count"]:,}</text>'
             f'<text x="{x + cell / 2 - 2}" y="{y + cell / 2 + 16}" text-anchor="middle" '
