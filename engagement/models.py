@@ -622,16 +622,6 @@ class Engagement(models.Model):
     def themes_label(self) -> str:
         return ", ".join(t.name for t in self.themes.all())
 
-    @property
-    def follow_up_overdue(self) -> bool:
-        from django.utils import timezone
-
-        return bool(
-            self.follow_up_due
-            and not self.follow_up_done_on
-            and self.follow_up_due < timezone.localdate()
-        )
-
     def clean(self):
         from django.utils import timezone
 
@@ -901,10 +891,6 @@ class PressReleasePage(RoutablePageMixin, Page):
 
     def permissions_for_user(self, user):
         return PressReleasePermissionTester(user, self)
-
-    @property
-    def embargoed(self) -> bool:
-        return bool(self.go_live_at and self.go_live_at > timezone.now())
 
     @path("print/", name="print")
     def printable(self, request):

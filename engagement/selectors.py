@@ -204,16 +204,6 @@ def media_enquiries_overdue(now: datetime.datetime | None = None) -> QuerySet:
     return MediaEnquiry.objects.overdue(now).select_related("handler").order_by("deadline")
 
 
-def media_enquiries_due_soon(hours: int = 24) -> QuerySet:
-    now = timezone.now()
-    return (
-        MediaEnquiry.objects.open()
-        .filter(deadline__gte=now, deadline__lt=now + datetime.timedelta(hours=hours))
-        .select_related("handler")
-        .order_by("deadline")
-    )
-
-
 # --- Press releases --------------------------------------------------------------------
 
 

@@ -23,9 +23,6 @@ class ProgressReportQuerySet(models.QuerySet):
     def issued(self):
         return self.filter(status=ProgressReport.Status.ISSUED)
 
-    def drafts(self):
-        return self.filter(status=ProgressReport.Status.DRAFT)
-
     def visible_to(self, user):
         """Editors see drafts and issued reports; everyone else, issued reports only."""
         if user.has_perm("reports.change_progressreport"):
@@ -116,10 +113,6 @@ class ProgressReport(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status == self.Status.ISSUED
-
-    @property
-    def period_days(self) -> int:
-        return (self.period_end - self.period_start).days + 1
 
     def period_label(self) -> str:
         return period_label(self.period_start, self.period_end)

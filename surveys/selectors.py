@@ -46,10 +46,6 @@ class WaveAnswers:
     share_low: float | None = None
     share_high: float | None = None
 
-    @property
-    def suppressed_cells(self) -> int:
-        return sum(1 for c in self.cells if c.count is None)
-
 
 @dataclass
 class QuestionComparison:
