@@ -322,11 +322,15 @@ def print_run_render(*, print_run_id: int) -> PrintRun:
             os.unlink(path)
 
 
-def print_run_retry(*, print_run: PrintRun) -> None:
-    """Queue a failed run again."""
-    if print_run.status == PrintRun.Status.FAILED:
-        PrintRun.objects.filter(pk=print_run.pk).update(status=PrintRun.Status.PENDING)
+def print_run_retry(*, print_run: PrintRun) -> bool:
+    """Queue a failed run again. The status moves from failed to pending in one update,
+    so two clicks (or two officers) queue one render, not two. Returns whether it did."""
+    queued = PrintRun.objects.filter(pk=print_run.pk, status=PrintRun.Status.FAILED).update(
+        status=PrintRun.Status.PENDING
+    )
+    if queued:
         transaction.on_commit(lambda: _queue_render(print_run.pk))
+    return bool(queued)
 
 
 def short_link_count_scan(*, link: ShortLink) -> None:

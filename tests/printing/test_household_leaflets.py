@@ -193,3 +193,42 @@ def test_a_wave_for_another_area_or_already_closed_is_refused(
     assert f"That survey wave is for {elsewhere.area}, not {area}." in response.content.decode()
     response = create(client, django_capture_on_commit_callbacks, survey_wave=closed.pk, **common)
     assert "That survey wave closed on 1 February 2025" in response.content.decode()
+
+
+def test_retrying_a_failed_run_twice_queues_one_render(
+    client,
+    neighbourhood_officer,
+    django_capture_on_commit_callbacks,
+    initiative,
+    operation,
+    area,
+    leaflet_template,
+    wave,
+    monkeypatch,
+):
+    from printing import services
+
+    client.force_login(neighbourhood_officer)
+    create(
+        client,
+        django_capture_on_commit_callbacks,
+        operation=operation.pk,
+        area=area.pk,
+        template=leaflet_template.pk,
+        format="a5_leaflet_1",
+        quantity=3,
+        per_household="on",
+        qr_target="survey",
+        survey_wave=wave.pk,
+    )
+    run = PrintRun.objects.get()
+    PrintRun.objects.filter(pk=run.pk).update(status=PrintRun.Status.FAILED)
+    queued = []
+    monkeypatch.setattr(services, "_queue_render", queued.append)
+    retry = reverse("printing_admin:retry", args=[run.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(retry)
+        client.post(retry)
+    assert queued == [run.pk]
+    run.refresh_from_db()
+    assert run.status == PrintRun.Status.PENDING
