@@ -552,6 +552,8 @@ def press_release_message(*, release, email: str, name: str = ""):
     from signpost.models import InitiativeSettings
     from wagtail.models import Site
 
+    from newsletters.email import absolutise
+
     site = release.get_site() or Site.objects.get(is_default_site=True)
     context = {
         "release": release,
@@ -566,7 +568,8 @@ def press_release_message(*, release, email: str, name: str = ""):
         to=[email],
         reply_to=[release.media_contact_email] if release.media_contact_email else None,
     )
-    message.attach_alternative(render_to_string("email/press_release.html", context), "text/html")
+    html = absolutise(render_to_string("email/press_release.html", context))
+    message.attach_alternative(html, "text/html")
     message.tags = ["press-release"]
     message.metadata = {"release_id": str(release.pk)}
     return message

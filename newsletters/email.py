@@ -31,7 +31,8 @@ def absolute_url(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
-def _absolutise(markup: str) -> str:
+def absolutise(markup: str) -> str:
+    """Site-relative links and images made absolute: an email has no site to be relative to."""
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     return re.sub(r'(href|src)="/(?!/)', lambda m: f'{m.group(1)}="{base}/', markup)
 
@@ -98,7 +99,7 @@ def _email_blocks(page) -> list[dict]:
         if kind == "heading":
             items.append({"kind": kind, "text": value})
         elif kind == "paragraph":
-            items.append({"kind": kind, "html": _absolutise(expand_db_html(value.source))})
+            items.append({"kind": kind, "html": absolutise(expand_db_html(value.source))})
         elif kind == "image":
             rendition = value.get_rendition("width-1200")
             items.append(

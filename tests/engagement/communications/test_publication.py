@@ -193,3 +193,22 @@ def test_beat_sends_again_what_failed_or_was_lost_and_nothing_twice(
         "late@weekly.example.com",
         "sam@echo.example.com",
     ]
+
+
+def test_links_and_images_in_the_emailed_release_are_absolute(
+    settings, make_release, approver, media
+):
+    settings.WAGTAILADMIN_BASE_URL = "https://safer-harbridge.example.org"
+    release = make_release(
+        body=[
+            (
+                "paragraph",
+                '<p>See <a href="/news/">our news page</a>.</p>',
+            )
+        ]
+    )
+    release.get_latest_revision().publish(user=approver)
+    press_release_email_media_contacts(release_id=release.pk)
+    html = press_emails()[0].alternatives[0][0]
+    assert 'href="https://safer-harbridge.example.org/news/"' in html
+    assert 'href="/' not in html and 'src="/' not in html
