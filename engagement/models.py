@@ -7,9 +7,9 @@ dated enforcement phases they serve are ``Operation`` rows (guide, sections 3 an
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -27,6 +27,7 @@ from .permissions import (
     NewsroomPermissionTester,
     PressReleasePermissionTester,
     user_is_release_author,
+    user_signed_earlier_step,
 )
 from .release_forms import PressReleaseForm
 
@@ -837,6 +838,10 @@ class NewsroomPage(RoutablePageMixin, Page):
         return PressReleaseAtomFeed(self)(request)
 
 
+class PressReleaseNotSignedOff(PermissionDenied):
+    """A press release was to go live, or be scheduled, without a completed sign-off."""
+
+
 class PressReleasePage(RoutablePageMixin, Page):
     """A press release. The press is a double-edged sword (guide, section 8), so a
     release goes out only after the co-ordinator's review and the spokesperson's
@@ -892,6 +897,36 @@ class PressReleasePage(RoutablePageMixin, Page):
     def permissions_for_user(self, user):
         return PressReleasePermissionTester(user, self)
 
+    def publish(self, revision, user=None, log_action=True, **kwargs):
+        """Nothing goes public unsigned: only the revision that completed both sign-off
+        steps goes live or is scheduled, whoever asks (superusers and the scheduler too).
+        The completed sign-off is the permission, so Wagtail's own check is skipped."""
+        from .selectors import press_release_sign_off
+        from .services import press_release_publish_refuse
+
+        if press_release_sign_off(revision=revision) is None:
+            return press_release_publish_refuse(
+                release=self,
+                revision=revision,
+                user=user,
+                door="scheduled" if log_action == "wagtail.publish.scheduled" else "publish",
+            )
+        kwargs["skip_permission_checks"] = True
+        return super().publish(revision, user=user, log_action=log_action, **kwargs)
+
+    def save(self, *args, **kwargs):
+        """The last line of defence: a release row never turns live (publishing, a copy
+        kept live, a shell) unless its live revision completed sign-off."""
+        update_fields = kwargs.get("update_fields")
+        if self.live and (update_fields is None or {"live", "live_revision"} & set(update_fields)):
+            from .selectors import press_release_going_live_is_signed_off
+
+            if not press_release_going_live_is_signed_off(release=self):
+                raise PressReleaseNotSignedOff(
+                    "A press release goes public only through a completed sign-off."
+                )
+        return super().save(*args, **kwargs)
+
     @path("print/", name="print")
     def printable(self, request):
         from django.template.response import TemplateResponse
@@ -902,33 +937,96 @@ class PressReleasePage(RoutablePageMixin, Page):
 
 
 class PressReleaseApprovalTask(AbstractGroupApprovalTask):
-    """A sign-off step for press releases in which nobody passes their own release: the
-    person who submitted it, its owner and whoever wrote the revision under review are
-    offered no approval and are refused if they try."""
+    """A sign-off step for press releases in which nobody passes their own release, and
+    nobody passes two steps of one: the person who submitted it, its owner, whoever wrote
+    the revision under review and whoever signed the other step are offered no approval
+    and are refused if they try. At the last step the approver may set the embargo as
+    part of approving (see ``services.press_release_step_prepare``)."""
 
     def get_actions(self, obj, user):
-        if user_is_release_author(obj, user):
+        if user_is_release_author(obj, user) or user_signed_earlier_step(obj, user):
             return []
         return super().get_actions(obj, user)
 
+    @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
-        from django.core.exceptions import PermissionDenied
+        from .services import press_release_step_prepare, press_release_step_signed
 
-        if user_is_release_author(task_state.workflow_state.content_object, user, task_state):
+        release = task_state.workflow_state.content_object
+        if user_is_release_author(release, user, task_state):
             raise PermissionDenied("Nobody may approve their own press release.")
+        if user_signed_earlier_step(release, user, task_state):
+            raise PermissionDenied("One person may not sign off both steps of a press release.")
+        if action_name != "approve":
+            return super().on_action(task_state, user, action_name, **kwargs)
+        task_state = press_release_step_prepare(task_state=task_state, user=user)
+        press_release_step_signed(task_state=task_state, user=user)
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
+        from wagtail.models import TaskState
+
+        signed_other_step = TaskState.objects.filter(
+            workflow_state=models.OuterRef("workflow_state"),
+            revision=models.OuterRef("revision"),
+            status=TaskState.STATUS_APPROVED,
+            finished_by=user,
+        )
         states = super().get_task_states_user_can_moderate(user, **kwargs)
-        return states.exclude(workflow_state__requested_by=user).exclude(revision__user=user)
+        return (
+            states.exclude(workflow_state__requested_by=user)
+            .exclude(revision__user=user)
+            .exclude(models.Exists(signed_other_step))
+        )
 
     @classmethod
     def get_description(cls):
-        return "Members of the chosen groups sign the release off; never its own author."
+        return (
+            "Members of the chosen groups sign the release off; never its own author, and "
+            "never the person who signed the other step."
+        )
 
     class Meta:
         verbose_name = "press release sign-off task"
         verbose_name_plural = "press release sign-off tasks"
+
+
+class PressReleaseSignOff(models.Model):
+    """The record that a revision of a release completed both steps of sign-off, by whom
+    and with which embargo. Publishing checks the revision against it (and its content
+    against the fingerprint taken at sign-off), so only what was signed goes public."""
+
+    release = models.ForeignKey(
+        PressReleasePage, on_delete=models.CASCADE, related_name="sign_offs"
+    )
+    revision = models.OneToOneField(
+        "wagtailcore.Revision", on_delete=models.CASCADE, related_name="press_release_sign_off"
+    )
+    workflow_state = models.ForeignKey(
+        "wagtailcore.WorkflowState", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who passed the first step (co-ordinator review).",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who passed the last step (spokesperson approval).",
+    )
+    go_live_at = models.DateTimeField(null=True, blank=True, help_text="The embargo signed off.")
+    fingerprint = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        get_latest_by = ["signed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.release} signed off at {self.signed_at:%Y-%m-%d %H:%M}"
 
 
 class PressReleaseMailing(models.Model):

@@ -1,8 +1,10 @@
 """Who may do what with press releases.
 
 Roles grant page permissions on the whole tree (see ``signpost.roles``); press releases
-narrow them: only the communications team drafts releases, only an approver publishes,
-unpublishes or schedules one, and nobody signs off a release they wrote or submitted.
+narrow them: only the communications team drafts releases, nobody publishes one directly
+(a release goes live only when its sign-off completes, see ``PressReleasePage.publish``),
+only an approver unpublishes one or cancels its schedule, and nobody signs off a release
+they wrote or submitted, or signs both steps of one.
 """
 
 from signpost.roles import APPROVER, COMMUNICATIONS_OFFICER
@@ -45,17 +47,44 @@ def user_is_release_author(page, user, task_state=None) -> bool:
     return task_state.revision.user_id == user.pk
 
 
+def user_signed_earlier_step(page, user, task_state=None) -> bool:
+    """True when the user already passed another step of the sign-off now in progress, on
+    the revision under review: one person never signs a release off twice."""
+    from wagtail.models import TaskState
+
+    task_state = task_state or page.current_workflow_task_state
+    if task_state is None or not user.is_authenticated:
+        return False
+    return (
+        TaskState.objects.filter(
+            workflow_state_id=task_state.workflow_state_id,
+            revision_id=task_state.revision_id,
+            status=TaskState.STATUS_APPROVED,
+            finished_by=user,
+        )
+        .exclude(task_id=task_state.task_id)
+        .exists()
+    )
+
+
 class PressReleasePermissionTester(PagePermissionTester):
-    """Publishing a release is the approver's alone; drafting is the press team's."""
+    """Nobody publishes a release directly, superusers included: the completed sign-off
+    publishes it. Drafting is the press team's; unpublishing and unscheduling approvers'."""
 
     def can_edit(self):
         return super().can_edit() and user_is_press_team(self.user)
 
     def can_publish(self):
-        return super().can_publish() and user_is_approver(self.user)
+        return False
 
     def can_unpublish(self):
         return super().can_unpublish() and user_is_approver(self.user)
+
+    def can_unschedule(self):
+        return self.user.is_active and user_is_approver(self.user)
+
+    def can_set_view_restrictions(self):
+        return self.user.is_active and user_is_approver(self.user)
 
     def can_delete(self, ignore_bulk=False):
         if self.page.live and not user_is_approver(self.user):
@@ -67,13 +96,13 @@ class PressReleasePermissionTester(PagePermissionTester):
 
 
 class NewsroomPermissionTester(PagePermissionTester):
-    """Adding a release is the press team's; publishing one at creation the approver's."""
+    """Adding a release is the press team's; nobody publishes one at creation."""
 
     def can_add_subpage(self):
         return super().can_add_subpage() and user_is_press_team(self.user)
 
     def can_publish_subpage(self):
-        return super().can_publish_subpage() and user_is_approver(self.user)
+        return False
 
     def can_reorder_children(self):
         return super().can_reorder_children() and user_is_approver(self.user)

@@ -230,3 +230,103 @@ def engagements_follow_up_overdue(on=None) -> QuerySet:
     from .models import Engagement
 
     return Engagement.objects.follow_up_overdue(on).order_by("follow_up_due", "pk")
+
+
+# --- Press release sign-off ----------------------------------------------------------------
+
+# Parts of a revision's content that record bookkeeping, not what the public reads: a
+# change to them is not a change of what was signed off.
+UNSIGNED_CONTENT_KEYS = frozenset(
+    {
+        "pk",
+        "live",
+        "live_revision",
+        "has_unpublished_changes",
+        "first_published_at",
+        "last_published_at",
+        "latest_revision",
+        "latest_revision_created_at",
+        "draft_title",
+        "locked",
+        "locked_at",
+        "locked_by",
+        "expired",
+        "owner",
+        "wagtail_admin_comments",
+        "path",
+        "depth",
+        "numchild",
+        "url_path",
+        "translation_key",
+        "locale",
+        "content_type",
+        "alias_of",
+    }
+)
+
+
+def press_release_signed_content(revision, *, without_embargo: bool = False) -> dict:
+    """What a sign-off covers in a revision: the wording, the links and the embargo."""
+    skip = UNSIGNED_CONTENT_KEYS | ({"go_live_at"} if without_embargo else set())
+    return {key: value for key, value in (revision.content or {}).items() if key not in skip}
+
+
+def press_release_fingerprint(revision) -> str:
+    import hashlib
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    content = json.dumps(
+        press_release_signed_content(revision), sort_keys=True, cls=DjangoJSONEncoder
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def press_release_changes_only_embargo(revision, signed_revision) -> bool:
+    """True when ``revision`` differs from ``signed_revision`` in nothing but the embargo."""
+    return press_release_signed_content(
+        revision, without_embargo=True
+    ) == press_release_signed_content(signed_revision, without_embargo=True)
+
+
+def press_release_sign_off(*, revision):
+    """The completed sign-off that lets ``revision`` go public, or None: the release's
+    latest sign-off must be of this very revision, and its content unchanged since."""
+    from .models import PressReleaseSignOff
+
+    if revision is None:
+        return None
+    latest = (
+        PressReleaseSignOff.objects.filter(release_id=revision.object_id)
+        .select_related("reviewed_by", "approved_by")
+        .order_by("-signed_at", "-pk")
+        .first()
+    )
+    if latest is None or latest.revision_id != revision.pk:
+        return None
+    if latest.fingerprint != press_release_fingerprint(revision):
+        return None
+    return latest
+
+
+def press_release_going_live_is_signed_off(*, release) -> bool:
+    """True unless saving ``release`` would take live a revision that was not signed off."""
+    from .models import PressReleasePage
+
+    if release.pk:
+        before = (
+            PressReleasePage.objects.filter(pk=release.pk)
+            .values("live", "live_revision_id")
+            .first()
+        )
+        if before and before["live"] and before["live_revision_id"] == release.live_revision_id:
+            return True
+    if not release.live_revision_id:
+        return False
+    return press_release_sign_off(revision=release.live_revision) is not None
+
+
+def press_release_sign_offs(release) -> QuerySet:
+    """Who signed which revision of a release, with the embargo they approved."""
+    return release.sign_offs.select_related("reviewed_by", "approved_by", "revision")

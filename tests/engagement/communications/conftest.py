@@ -82,3 +82,32 @@ def release_form_data(release, **overrides):
 
 def in_future(**delta):
     return timezone.now() + datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def co_ordinator(make_user):
+    """A third approver, for when the other two may not sign a version."""
+    return make_user(roles.APPROVER, username="coordinator")
+
+
+def sign_off(release, *, submitted_by, reviewed_by, approved_by):
+    """Take a release through the sign-off workflow as the dashboard's buttons do."""
+    release.get_workflow().start(release, submitted_by)
+    for reviewer in (reviewed_by, approved_by):
+        release.refresh_from_db()
+        release.current_workflow_task.on_action(
+            release.current_workflow_task_state, reviewer, "approve"
+        )
+    return PressReleasePage.objects.get(pk=release.pk)
+
+
+@pytest.fixture
+def signed_off(comms_officer, approver, spokesperson):
+    """Sign a release off (and so publish it, or schedule it at its embargo) properly."""
+
+    def run(release):
+        return sign_off(
+            release, submitted_by=comms_officer, reviewed_by=approver, approved_by=spokesperson
+        )
+
+    return run

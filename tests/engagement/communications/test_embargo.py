@@ -1,7 +1,9 @@
 """An approved release with an embargo goes live at its time and not a second before:
 not by URL, preview, printable view, newsroom listing, feed, sitemap or site search."""
 
+import contextlib
 import datetime
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -36,14 +38,12 @@ def embargoed(make_release, comms_officer, approver, spokesperson):
     return PressReleasePage.objects.get(pk=release.pk)
 
 
-def move_embargo(release, go_live_at):
-    """Stand in for the clock: put the approved release's embargo at ``go_live_at``, as
-    stored on the page, on its approved revision and in that revision's content."""
-    PressReleasePage.objects.filter(pk=release.pk).update(go_live_at=go_live_at)
-    for revision in release.revisions.filter(approved_go_live_at__isnull=False):
-        revision.approved_go_live_at = go_live_at
-        revision.content["go_live_at"] = go_live_at.isoformat()
-        revision.save(update_fields=["approved_go_live_at", "content"])
+@contextlib.contextmanager
+def clock_at(moment):
+    """Stand in for the clock: the signed-off revision stays exactly as approved (its
+    content is fingerprinted at sign-off), so time moves instead of the embargo."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
 
 
 def doors(client, newsroom, release):
@@ -96,8 +96,8 @@ def test_nothing_leaks_before_the_embargo(client, newsroom, embargoed, partner_v
 
 
 def test_the_scheduler_does_not_publish_a_second_early(embargoed):
-    move_embargo(embargoed, timezone.now() + datetime.timedelta(seconds=5))
-    publish_scheduled.delay()
+    with clock_at(embargoed.go_live_at - datetime.timedelta(seconds=5)):
+        publish_scheduled.delay()
     embargoed.refresh_from_db()
     assert not embargoed.live
 
@@ -106,11 +106,12 @@ def test_at_the_embargo_time_the_release_goes_live_through_every_door(
     client, newsroom, embargoed, django_capture_on_commit_callbacks
 ):
     # Time passes: the embargo is now a moment ago.
-    move_embargo(embargoed, timezone.now() - datetime.timedelta(seconds=1))
-    with django_capture_on_commit_callbacks(execute=True):
+    moment = embargoed.go_live_at + datetime.timedelta(seconds=1)
+    with clock_at(moment), django_capture_on_commit_callbacks(execute=True):
         publish_scheduled.delay()
     embargoed.refresh_from_db()
     assert embargoed.live
+    assert embargoed.live_revision == embargoed.sign_offs.get().revision
 
     responses = doors(client, newsroom, embargoed)
     assert responses["page"].status_code == 200
@@ -120,7 +121,7 @@ def test_at_the_embargo_time_the_release_goes_live_through_every_door(
         assert SECRET in responses[name].content.decode(), name
     assert f"/news/{embargoed.slug}/" in responses["sitemap"].content.decode()
     delivered = Activity.objects.get(mode=Activity.Mode.PRESS_RELEASE)
-    assert delivered.delivered_on == timezone.localdate()
+    assert delivered.delivered_on == timezone.localdate(moment)
 
 
 def test_beat_runs_the_scheduler_every_minute(settings):

@@ -106,7 +106,10 @@ def test_communications_officer_is_refused_publishing_directly(client, make_rele
     release.refresh_from_db()
     assert not release.live
     assert not PageLogEntry.objects.filter(page=release, action="wagtail.publish").exists()
-    assert "Only an approver can publish a press release" in response.content.decode()
+    assert "goes public only through its sign-off" in response.content.decode()
+    assert PageLogEntry.objects.filter(
+        page=release, action="engagement.press_release.publish_refused", user=comms_officer
+    ).exists()
     # The edit is kept, as a draft.
     assert release.get_latest_revision_as_object().summary == "Changed summary"
     # And the publish button is not offered.
@@ -132,14 +135,6 @@ def test_communications_officer_cannot_create_a_release_already_published(
     client.post(url, form, follow=True)
     created = PressReleasePage.objects.get(slug="straight-out")
     assert not created.live
-
-
-def test_approver_may_publish_directly(client, make_release, approver):
-    release = make_release()
-    client.force_login(approver)
-    post_edit(client, release, "action-publish")
-    release.refresh_from_db()
-    assert release.live
 
 
 def test_the_submitter_cannot_pass_a_step(client, make_release, approver, spokesperson):
@@ -211,7 +206,7 @@ def test_only_the_press_team_edits_releases(request, client, make_release, role_
 
 
 def test_an_edit_during_review_needs_approval_again(
-    client, make_release, comms_officer, approver, spokesperson
+    client, make_release, comms_officer, approver, spokesperson, co_ordinator
 ):
     release = make_release()
     client.force_login(comms_officer)
@@ -233,11 +228,15 @@ def test_an_edit_during_review_needs_approval_again(
     release.refresh_from_db()
     assert not release.live
     assert current_step(release) == "Co-ordinator review"
-    # The approver wrote the change, so may not pass it; the spokesperson signs both steps.
+    # The approver wrote the change, so may not pass it; the spokesperson passes the first
+    # step, and may not pass the second as well: a third approver must.
     client.force_login(approver)
     assert_refused(approve(client, release))
     client.force_login(spokesperson)
     approve(client, release)
+    assert current_step(release) == "Spokesperson approval"
+    assert_refused(approve(client, release))
+    client.force_login(co_ordinator)
     approve(client, release)
     release.refresh_from_db()
     assert release.live and release.summary == "A late change of wording"
@@ -281,12 +280,12 @@ def test_the_newsroom_cannot_be_reordered_or_published_into_by_the_comms_officer
     newsroom = NewsroomPage.objects.get(pk=newsroom.pk)
     assert not newsroom.permissions_for_user(comms_officer).can_publish_subpage()
     assert newsroom.permissions_for_user(comms_officer).can_add_subpage()
-    assert newsroom.permissions_for_user(approver).can_publish_subpage()
+    # Nobody publishes a release as they create it: the sign-off publishes it.
+    assert not newsroom.permissions_for_user(approver).can_publish_subpage()
 
 
-def test_unpublishing_a_release_is_for_approvers(client, make_release, comms_officer, approver):
-    release = make_release()
-    release.get_latest_revision().publish(user=approver)
+def test_unpublishing_a_release_is_for_approvers(client, make_release, comms_officer, signed_off):
+    release = signed_off(make_release())
     release.refresh_from_db()
     client.force_login(comms_officer)
     response = client.post(reverse("wagtailadmin_pages:unpublish", args=[release.pk]))

@@ -59,26 +59,41 @@ def press_emails():
     return [m for m in mail.outbox if m.subject.startswith("Press release:")]
 
 
-def publish_in_admin(client, user, release, django_capture_on_commit_callbacks, **changes):
-    client.force_login(user)
-    form = release_form_data(release, **changes)
-    form["action-publish"] = "true"
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("wagtailadmin_pages:edit", args=[release.pk]), form)
-    assert response.status_code == 302
-    release.refresh_from_db()
-    assert release.live
-
-
-def test_publication_emails_each_media_contact_once(
-    client, make_release, approver, media, django_capture_on_commit_callbacks
+@pytest.fixture
+def publish_in_admin(
+    client, comms_officer, approver, spokesperson, django_capture_on_commit_callbacks
 ):
+    """The proper route through the admin: the communications officer submits (with any
+    changes), the co-ordinator passes the first step, the spokesperson the second."""
+
+    def publish(release, **changes):
+        client.force_login(comms_officer)
+        form = release_form_data(release, **changes)
+        form["action-submit"] = "true"
+        client.post(reverse("wagtailadmin_pages:edit", args=[release.pk]), form)
+        for reviewer in (approver, spokesperson):
+            client.force_login(reviewer)
+            release.refresh_from_db()
+            task_state = release.current_workflow_task_state
+            url = reverse(
+                "wagtailadmin_pages:workflow_action",
+                args=[release.pk, "approve", task_state.pk],
+            )
+            with django_capture_on_commit_callbacks(execute=True):
+                assert client.post(url, {"comment": ""}).status_code == 302
+        release.refresh_from_db()
+        assert release.live
+
+    return publish
+
+
+def test_publication_emails_each_media_contact_once(make_release, media, publish_in_admin):
     release = make_release(
         title="Eleven arrested in Eastfield",
         summary="Eleven warrants executed.",
         media_contact_email="press@harbridge.example.org",
     )
-    publish_in_admin(client, approver, release, django_capture_on_commit_callbacks)
+    publish_in_admin(release)
 
     emails = press_emails()
     assert sorted(m.to[0] for m in emails) == ["jo@radio.example.com", "sam@echo.example.com"]
@@ -98,17 +113,15 @@ def test_publication_emails_each_media_contact_once(
     # The task running again (a retry, a second worker) sends nothing more...
     assert email_task.delay(release.pk).get() == 0
     # ...and nor does publishing a correction.
-    publish_in_admin(
-        client, approver, release, django_capture_on_commit_callbacks, summary="Corrected."
-    )
+    publish_in_admin(release, summary="Corrected.")
     assert len(press_emails()) == 2
 
 
 def test_an_esp_failure_is_recorded_and_only_the_failed_contact_is_retried(
-    make_release, approver, media
+    make_release, signed_off, media
 ):
     release = make_release()
-    release.get_latest_revision().publish(user=approver)
+    signed_off(release)
     real_send = mail.EmailMultiAlternatives.send
 
     def flaky_send(message, *args, **kwargs):
@@ -134,7 +147,7 @@ def test_a_draft_or_scheduled_release_is_never_emailed(make_release, media):
 
 
 def test_publication_marks_the_planned_press_release_delivered(
-    client, make_release, approver, media, django_capture_on_commit_callbacks
+    make_release, media, publish_in_admin
 ):
     area = None
     planned = Activity.objects.create(
@@ -144,36 +157,32 @@ def test_publication_marks_the_planned_press_release_delivered(
         planned_on=timezone.localdate() + datetime.timedelta(days=2),
     )
     release = make_release()
-    publish_in_admin(client, approver, release, django_capture_on_commit_callbacks)
+    publish_in_admin(release)
     planned.refresh_from_db()
     assert planned.delivered_on == timezone.localdate()
     assert planned.source_id == str(release.pk)
     # Published again after an edit: still one record.
-    publish_in_admin(
-        client, approver, release, django_capture_on_commit_callbacks, summary="Edited."
-    )
+    publish_in_admin(release, summary="Edited.")
     assert Activity.objects.filter(mode=Activity.Mode.PRESS_RELEASE).count() == 1
 
 
-def test_an_unplanned_release_is_recorded_as_delivered(
-    client, make_release, approver, django_capture_on_commit_callbacks
-):
+def test_an_unplanned_release_is_recorded_as_delivered(make_release, publish_in_admin):
     release = make_release(title="Unplanned statement")
-    publish_in_admin(client, approver, release, django_capture_on_commit_callbacks)
+    publish_in_admin(release)
     activity = Activity.objects.get(mode=Activity.Mode.PRESS_RELEASE)
     assert activity.title == "Press release: Unplanned statement"
     assert activity.planned_on is None and activity.delivered_on == timezone.localdate()
 
 
 def test_beat_sends_again_what_failed_or_was_lost_and_nothing_twice(
-    settings, make_release, approver, media
+    settings, make_release, signed_off, media
 ):
     from engagement.tasks import press_release_mailings_retry
 
     entry = settings.CELERY_BEAT_SCHEDULE["engagement-press-release-mailings-retry"]
     assert entry["task"] == press_release_mailings_retry.name
     release = make_release()
-    release.get_latest_revision().publish(user=approver)
+    signed_off(release)
     real_send = mail.EmailMultiAlternatives.send
 
     def flaky_send(message, *args, **kwargs):
@@ -196,7 +205,7 @@ def test_beat_sends_again_what_failed_or_was_lost_and_nothing_twice(
 
 
 def test_links_and_images_in_the_emailed_release_are_absolute(
-    settings, make_release, approver, media
+    settings, make_release, signed_off, media
 ):
     settings.WAGTAILADMIN_BASE_URL = "https://safer-harbridge.example.org"
     release = make_release(
@@ -207,7 +216,7 @@ def test_links_and_images_in_the_emailed_release_are_absolute(
             )
         ]
     )
-    release.get_latest_revision().publish(user=approver)
+    signed_off(release)
     press_release_email_media_contacts(release_id=release.pk)
     html = press_emails()[0].alternatives[0][0]
     assert 'href="https://safer-harbridge.example.org/news/"' in html
