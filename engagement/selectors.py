@@ -265,10 +265,35 @@ UNSIGNED_CONTENT_KEYS = frozenset(
 )
 
 
+def _without_block_ids(value):
+    """StreamField blocks get fresh ids when a form is posted without them; the words and
+    their order are what is signed, not the ids."""
+    if isinstance(value, list):
+        return [_without_block_ids(item) for item in value]
+    if isinstance(value, dict):
+        return {k: _without_block_ids(v) for k, v in value.items() if k != "id"}
+    return value
+
+
+def _signed_value(value):
+    if isinstance(value, str) and value.startswith("[{"):
+        import json
+
+        try:
+            return _without_block_ids(json.loads(value))
+        except ValueError:
+            return value
+    return value
+
+
 def press_release_signed_content(revision, *, without_embargo: bool = False) -> dict:
     """What a sign-off covers in a revision: the wording, the links and the embargo."""
     skip = UNSIGNED_CONTENT_KEYS | ({"go_live_at"} if without_embargo else set())
-    return {key: value for key, value in (revision.content or {}).items() if key not in skip}
+    return {
+        key: _signed_value(value)
+        for key, value in (revision.content or {}).items()
+        if key not in skip
+    }
 
 
 def press_release_fingerprint(revision) -> str:
@@ -322,9 +347,11 @@ def press_release_going_live_is_signed_off(*, release) -> bool:
         )
         if before and before["live"] and before["live_revision_id"] == release.live_revision_id:
             return True
-    if not release.live_revision_id:
+    revision = release.live_revision if release.live_revision_id else None
+    if revision is None or not release.pk or str(revision.object_id) != str(release.pk):
+        # A copy kept live points at the original's revision: not its own sign-off.
         return False
-    return press_release_sign_off(revision=release.live_revision) is not None
+    return press_release_sign_off(revision=revision) is not None
 
 
 def press_release_sign_offs(release) -> QuerySet:
