@@ -57,7 +57,10 @@ def _require(request, permission: str):
 def campaign_manage(request, pk):
     _require(request, "newsletters.view_campaign")
     campaign = get_object_or_404(
-        Campaign.objects.select_related("newsletter", "created_by", "approved_by"), pk=pk
+        Campaign.objects.select_related(
+            "newsletter", "created_by", "approved_by", "approved_revision__user"
+        ),
+        pk=pk,
     )
     segment = selectors.campaign_segment(campaign)
     figures = selectors.campaign_figures(campaign)
@@ -73,6 +76,7 @@ def campaign_manage(request, pk):
         "sample": list(segment.select_related("area").order_by("?")[:SAMPLE_SIZE])
         if campaign.status in {"draft", "approved", "scheduled"}
         else [],
+        "approved_version": selectors.campaign_approved_version(campaign),
         "figures": figures,
         "figure_cells": [(key, figures[key]) for key in selectors.FIGURES],
         "can_change": can_change,
@@ -162,15 +166,63 @@ def campaign_test_send(request, pk):
     return _back(campaign)
 
 
-@require_POST
+def _already_sent(request, campaign) -> HttpResponse:
+    when = campaign.send_started_at
+    services.campaign_send_refusal_log(campaign=campaign, user=request.user, reason="already sent")
+    messages.warning(
+        request,
+        f"This campaign was already sent"
+        f"{f' (sending began {timezone.localtime(when):%d %B %Y at %H:%M})' if when else ''}. "
+        "Nothing was sent again.",
+    )
+    return _back(campaign)
+
+
 def campaign_send(request, pk):
+    """Send now, after a confirmation that names how many people will receive it. Only a
+    POST with ``confirmed`` sends; sending twice says so and sends nothing."""
+    _require(request, "newsletters.change_campaign")
+    campaign = get_object_or_404(Campaign.objects.select_related("newsletter"), pk=pk)
+    if campaign.status in {Campaign.Status.SENDING, Campaign.Status.SENT}:
+        return _already_sent(request, campaign)
+    if request.method != "POST" or not request.POST.get("confirmed"):
+        return TemplateResponse(
+            request,
+            "newsletters/admin/campaign_send_confirm.html",
+            {
+                "campaign": campaign,
+                "header_title": f"Send “{campaign.subject}”?",
+                "page_title": "Send now",
+                "header_icon": "mail",
+                "segment_count": selectors.campaign_segment(campaign).count(),
+                "approved_version": selectors.campaign_approved_version(campaign),
+            },
+        )
+    asked_at = timezone.now()
+    try:
+        sent = services.campaign_send_now(campaign=campaign, user=request.user)
+    except services.CampaignError as error:
+        services.campaign_send_refusal_log(
+            campaign=campaign, user=request.user, reason=error.message
+        )
+        messages.error(request, error.message)
+        return _back(campaign)
+    if sent.send_started_at is None or sent.send_started_at < asked_at:
+        # Another request started it first.
+        return _already_sent(request, sent)
+    messages.success(request, f"Sending has started to {sent.recipient_count} subscribers.")
+    return _back(campaign)
+
+
+@require_POST
+def campaign_approval_withdraw(request, pk):
     _require(request, "newsletters.change_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
     return _run(
         request,
         campaign,
-        lambda: services.campaign_send_now(campaign=campaign, user=request.user),
-        "Sending has started.",
+        lambda: services.campaign_approval_withdraw(campaign=campaign, user=request.user),
+        "Approval withdrawn. The campaign is a draft again and needs a fresh sign-off.",
     )
 
 

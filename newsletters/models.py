@@ -202,7 +202,9 @@ class Suppression(models.Model):
 
 class Campaign(models.Model):
     """One send of a newsletter to a segment of subscribers. Nothing leaves without an
-    Approver's sign-off, and the approver is never the author (guide, section 3)."""
+    Approver's sign-off, the approver is never the author (guide, section 3), and what
+    leaves is what was signed off: the newsletter version, subject and segment recorded
+    at approval."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -238,6 +240,18 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # What the approver signed off: the newsletter's version, the subject and the segment.
+    # The campaign sends that version, whatever is published on the page later.
+    approved_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The version of the newsletter the approver signed off.",
+    )
+    approved_subject = models.CharField(max_length=150, blank=True)
+    approved_segment = models.JSONField(default=dict, blank=True)
     test_sent_at = models.DateTimeField(null=True, blank=True)
     scheduled_for = models.DateTimeField(null=True, blank=True)
     send_started_at = models.DateTimeField(null=True, blank=True)
@@ -271,6 +285,13 @@ class Campaign(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in {self.Status.DRAFT, self.Status.APPROVED}
+
+    def segment_definition(self) -> dict:
+        """The segment as chosen now, in the form recorded at approval."""
+        return {
+            "areas": sorted(self.areas.values_list("pk", flat=True)),
+            "topics": sorted(self.topics.values_list("pk", flat=True)),
+        }
 
     def send(self, *, user):
         """Start sending now (after approval)."""

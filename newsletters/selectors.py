@@ -105,3 +105,19 @@ def campaign_figures(campaign: Campaign) -> dict:
     figures["status"] = campaign.status
     figures["status_label"] = campaign.get_status_display()
     return figures
+
+
+def campaign_approved_version(campaign: Campaign) -> dict | None:
+    """Which version of the newsletter the campaign was approved with, and whether the
+    page has changed since (a newer draft, or a newer version published)."""
+    approved = campaign.approved_revision
+    if approved is None:
+        return None
+    newsletter = campaign.newsletter
+    newer = newsletter.revisions.filter(created_at__gt=approved.created_at).exclude(pk=approved.pk)
+    return {
+        "revision": approved,
+        "changed": newer.exists(),
+        "published_since": newsletter.live_revision_id not in (None, approved.pk),
+        "latest": newer.order_by("-created_at", "-pk").select_related("user").first(),
+    }

@@ -285,14 +285,45 @@ def _locked(campaign: Campaign) -> Campaign:
     return Campaign.objects.select_for_update().get(pk=campaign.pk)
 
 
+APPROVAL_CLEARED = {
+    "status": Campaign.Status.DRAFT,
+    "approved_by": None,
+    "approved_at": None,
+    "approved_revision": None,
+    "approved_subject": "",
+    "approved_segment": {},
+}
+
+
 def campaign_edited(*, campaign: Campaign, user) -> None:
     """Any change after sign-off needs a fresh sign-off."""
     if campaign.status == Campaign.Status.APPROVED:
-        Campaign.objects.filter(pk=campaign.pk).update(
-            status=Campaign.Status.DRAFT, approved_by=None, approved_at=None
-        )
+        Campaign.objects.filter(pk=campaign.pk).update(**APPROVAL_CLEARED)
         campaign.refresh_from_db()
         log(instance=campaign, action="newsletters.campaign.approval_withdrawn", user=user)
+
+
+@transaction.atomic
+def campaign_approval_withdraw(*, campaign: Campaign, user) -> Campaign:
+    """Take back a sign-off, e.g. to send a newer version of the newsletter: the campaign
+    is a draft again and needs a fresh approval."""
+    campaign = _locked(campaign)
+    if campaign.status not in {Campaign.Status.APPROVED, Campaign.Status.SCHEDULED}:
+        raise CampaignError("This campaign is not approved.")
+    Campaign.objects.filter(pk=campaign.pk).update(scheduled_for=None, **APPROVAL_CLEARED)
+    campaign.refresh_from_db()
+    log(instance=campaign, action="newsletters.campaign.approval_withdrawn", user=user)
+    return campaign
+
+
+def campaign_send_refusal_log(*, campaign: Campaign, user, reason: str) -> None:
+    """Put a refused attempt to send in the audit log, with who tried and why."""
+    log(
+        instance=campaign,
+        action="newsletters.campaign.send_refused",
+        user=user if user is not None and user.is_authenticated else None,
+        data={"reason": reason},
+    )
 
 
 @transaction.atomic
@@ -313,23 +344,64 @@ def campaign_approve(*, campaign: Campaign, user) -> Campaign:
         raise CampaignError("Publish the newsletter before approving a campaign that sends it.")
     if not campaign_segment(campaign).exists():
         raise CampaignError("Nobody is in this campaign's segment: choose other areas or topics.")
+    revision = campaign.newsletter.live_revision
+    if revision is None:
+        raise CampaignError("Publish the newsletter before approving a campaign that sends it.")
     campaign.status = Campaign.Status.APPROVED
     campaign.approved_by = user
     campaign.approved_at = timezone.now()
-    campaign.save(update_fields=["status", "approved_by", "approved_at"])
-    log(instance=campaign, action="newsletters.campaign.approve", user=user)
+    campaign.approved_revision = revision
+    campaign.approved_subject = campaign.subject
+    campaign.approved_segment = campaign.segment_definition()
+    campaign.save(
+        update_fields=[
+            "status",
+            "approved_by",
+            "approved_at",
+            "approved_revision",
+            "approved_subject",
+            "approved_segment",
+        ]
+    )
+    log(
+        instance=campaign,
+        action="newsletters.campaign.approve",
+        user=user,
+        data={
+            "newsletter_revision": revision.pk,
+            "subject": campaign.subject,
+            "segment": campaign.approved_segment,
+        },
+    )
     return campaign
 
 
 def _render(campaign: Campaign):
+    """The email for a campaign: once approved, the newsletter version the approver
+    signed off, never a later one; before approval, the page as it stands."""
     from .email import render_newsletter_email
 
-    newsletter = (
-        campaign.newsletter.get_latest_revision_as_object()
-        if not campaign.newsletter.live
-        else campaign.newsletter.specific
-    )
+    if campaign.approved_revision_id:
+        newsletter = campaign.approved_revision.as_object()
+    elif campaign.newsletter.live:
+        newsletter = campaign.newsletter.specific
+    else:
+        newsletter = campaign.newsletter.get_latest_revision_as_object()
     return render_newsletter_email(newsletter, subject=campaign.subject)
+
+
+def _check_as_approved(campaign: Campaign) -> None:
+    """Refuse to send anything but what was signed off."""
+    if campaign.approved_revision_id is None:
+        raise CampaignError("This campaign has no record of what was approved: approve it again.")
+    if (
+        campaign.subject != campaign.approved_subject
+        or campaign.segment_definition() != campaign.approved_segment
+    ):
+        raise CampaignError(
+            "The subject or recipients changed after approval, so nothing was sent. "
+            "Ask an Approver to sign it off again."
+        )
 
 
 def campaign_send_test(*, campaign: Campaign, user, addresses: list[str]) -> int:
@@ -404,6 +476,7 @@ def campaign_send_now(*, campaign: Campaign, user) -> Campaign:
         return campaign
     if campaign.status not in {Campaign.Status.APPROVED, Campaign.Status.SCHEDULED}:
         raise CampaignError("A campaign must be approved before it is sent.")
+    _check_as_approved(campaign)
     recipient_ids = list(campaign_segment(campaign).values_list("pk", flat=True))
     if not recipient_ids:
         raise CampaignError("Nobody is in this campaign's segment now, so nothing was sent.")
@@ -457,6 +530,7 @@ def campaigns_send_due(*, now=None) -> list[int]:
             campaign_send_now(campaign=campaign, user=campaign.approved_by)
         except CampaignError as error:
             logger.warning("Scheduled campaign %s not sent: %s", campaign.pk, error.message)
+            campaign_send_refusal_log(campaign=campaign, user=None, reason=error.message)
             Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.APPROVED)
             continue
         started.append(campaign.pk)

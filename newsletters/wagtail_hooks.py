@@ -26,6 +26,9 @@ def register_newsletter_log_actions(actions):
     actions.register_action("newsletters.campaign.schedule", "Schedule", "Campaign scheduled")
     actions.register_action("newsletters.campaign.unschedule", "Unschedule", "Schedule cancelled")
     actions.register_action("newsletters.campaign.send", "Send campaign", "Sending started")
+    actions.register_action(
+        "newsletters.campaign.send_refused", "Sending refused", "Refused to send the campaign"
+    )
     actions.register_action("newsletters.campaign.sent", "Campaign sent", "Sending finished")
     actions.register_action(
         "newsletters.subscriber.export", "Export subscriber data", "Subscriber data exported"
@@ -65,6 +68,11 @@ def register_newsletter_admin_urls():
             "newsletters/campaigns/<int:pk>/send/",
             admin_views.campaign_send,
             name="newsletters_campaign_send",
+        ),
+        path(
+            "newsletters/campaigns/<int:pk>/withdraw/",
+            admin_views.campaign_approval_withdraw,
+            name="newsletters_campaign_withdraw",
         ),
         path(
             "newsletters/campaigns/<int:pk>/schedule/",

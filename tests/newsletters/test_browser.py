@@ -85,7 +85,10 @@ def test_a_campaign_goes_from_draft_to_sent_in_the_admin(
     page.goto(manage)
     page.get_by_role("button", name="Approve for sending").click()
     expect(page.get_by_text("Campaign approved")).to_be_visible()
-    page.get_by_role("button", name="Send now").click()
+    page.get_by_role("link", name="Send now…").click()
+    # Sending asks first, naming how many people will receive it.
+    expect(page.locator("[data-confirm-count]")).to_contain_text("3 subscribers")
+    page.get_by_role("button", name="Yes, send to 3 subscribers").click()
     expect(page.locator("[data-campaign-status]")).to_have_text("Sent")
     assert page.locator("#send-progress").get_attribute("value") == "100"
     assert page.locator("[data-figure=sent]").inner_text() == "3"

@@ -120,7 +120,9 @@ def test_an_empty_segment_cannot_be_approved_or_sent(client, approver, campaign)
 def test_an_unapproved_campaign_cannot_be_sent(client, comms_officer, campaign, eastfield):
     SubscriberFactory(area=eastfield)
     client.force_login(comms_officer)
-    response = client.post(f"/admin/newsletters/campaigns/{campaign.pk}/send/", follow=True)
+    response = client.post(
+        f"/admin/newsletters/campaigns/{campaign.pk}/send/", {"confirmed": "yes"}, follow=True
+    )
     assert "must be approved" in response.content.decode()
     assert not mail.outbox and not Delivery.objects.exists()
 
@@ -199,7 +201,11 @@ def test_send_now_batches_at_the_limit_with_merge_data_and_one_click_headers(
     subscribers = SubscriberFactory.create_batch(7, area=eastfield)
     approve(campaign, approver)
     client.force_login(comms_officer)
-    run_commits(lambda: client.post(f"/admin/newsletters/campaigns/{campaign.pk}/send/"))
+    run_commits(
+        lambda: client.post(
+            f"/admin/newsletters/campaigns/{campaign.pk}/send/", {"confirmed": "yes"}
+        )
+    )
 
     # One ESP call per chunk, none over the limit, everyone exactly once.
     assert [len(m.to) for m in mail.outbox] == [3, 3, 1]
