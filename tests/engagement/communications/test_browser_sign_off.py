@@ -1,8 +1,14 @@
-"""A release goes from draft through both sign-offs to publication, in a real browser."""
+"""A release goes from draft through both sign-offs to publication, in a real browser,
+with the embargo set by the spokesperson as she approves the second step."""
+
+import datetime
+from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from engagement.models import PressReleasePage
+from engagement.tasks import publish_scheduled
 
 pytestmark = pytest.mark.browser
 
@@ -46,14 +52,46 @@ def test_release_from_draft_through_both_approvals_to_publication(
     assert release.current_workflow_task.name == "Spokesperson approval"
     assert not release.live
 
-    # The spokesperson approves, and the release is published.
+    # The spokesperson sets the embargo in the schedule dialog, saves it and approves:
+    # the release is not sent back to the first step but signed off with her embargo.
+    embargo = timezone.localtime(timezone.now() + datetime.timedelta(days=2)).replace(
+        hour=9, minute=30, second=0, microsecond=0
+    )
     admin_login(page, spokesperson)
     page.goto(edit_url)
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="Toggle status").click()
+    page.get_by_role("button", name="Set schedule").first.click()
+    dialog = page.locator("#schedule-publishing-dialog")
+    dialog.locator("#id_go_live_at").fill(embargo.strftime("%Y-%m-%d %H:%M"))
+    dialog.get_by_role("button", name="Save schedule").click()
+    page.wait_for_url(lambda url: "/edit/" in url)
     open_more_actions(page)
     page.get_by_role("button", name="Approve", exact=True).click()
     left_the_editor(page)
+
     release = PressReleasePage.objects.get(pk=release.pk)
-    assert release.live
+    assert not release.live
+    sign_off = release.sign_offs.get()
+    assert (sign_off.reviewed_by, sign_off.approved_by) == (approver, spokesperson)
+    assert sign_off.go_live_at == embargo
+    assert release.get_latest_revision().approved_go_live_at == embargo
+
+    # The history shows who signed which step, with the embargo she approved.
+    page.goto(f"/admin/pages/{release.pk}/history/")
+    history = page.content()
+    assert "Signed off “Co-ordinator review”" in history
+    assert f"Signed off “Spokesperson approval”, embargo {embargo:%d %B %Y %H:%M}" in history
+
+    # Until the embargo the public sees nothing; at the embargo time it goes live.
+    page.context.clear_cookies()
+    assert page.goto(f"/news/{release.slug}/").status == 404
+    with mock.patch(
+        "django.utils.timezone.now", return_value=embargo + datetime.timedelta(minutes=1)
+    ):
+        publish_scheduled.delay()
+    release = PressReleasePage.objects.get(pk=release.pk)
+    assert release.live and release.live_revision == sign_off.revision
 
     page.goto(release.url)
     assert page.get_by_role("heading", level=1).inner_text() == "Canal Quarter dealing site closed"
