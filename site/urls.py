@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from newsletters.webhooks import tracking_urlpatterns
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -16,7 +17,7 @@ urlpatterns = [
     path("survey/", include("surveys.urls")),
     path("q/", include("printing.urls")),
     path("newsletters/", include("newsletters.urls")),
-    path("anymail/", include("anymail.urls")),
+    *tracking_urlpatterns(),
 ]
 
 if settings.DEBUG:

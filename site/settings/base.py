@@ -278,3 +278,7 @@ CELERY_BEAT_SCHEDULE["engagement-publish-scheduled"] = {
     "task": "engagement.publish_scheduled",
     "schedule": 60.0,
 }
+
+# --- security: webhooks, client addresses behind the load balancer, Content-Security-Policy
+# The ESP's tracking webhook refuses signatures older than this (replays of old events).
+SIGNPOST_WEBHOOK_MAX_AGE_SECONDS = env_int("SIGNPOST_WEBHOOK_MAX_AGE_SECONDS", 300)
