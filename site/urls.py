@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.urls import include, path
-from newsletters.webhooks import tracking_urlpatterns
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+
+from newsletters.webhooks import tracking_urlpatterns
 
 from . import views
 
