@@ -5,7 +5,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from signpost.admin_menu import PermissionMenuItem
-from signpost.exports import neutralise_cell
+from signpost.exports import NeutralisedExportMixin
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.components import Component
@@ -74,7 +74,7 @@ CONTACT_COLUMNS = {
 }
 
 
-class SafeExportIndexView(snippet_views.IndexView):
+class SafeExportIndexView(NeutralisedExportMixin, snippet_views.IndexView):
     """A listing whose export neutralises every cell, so '=HYPERLINK(…)' in a name or an
     outlet stays text in a spreadsheet, and which loads the relations its columns and
     export show in a fixed number of queries (``select`` and ``prefetch``)."""
@@ -89,9 +89,6 @@ class SafeExportIndexView(snippet_views.IndexView):
         if self.prefetch:
             queryset = queryset.prefetch_related(*self.prefetch)
         return queryset
-
-    def preprocess_field_value(self, field, value, export_format):
-        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
 
 
 class StakeholderIndexView(SafeExportIndexView):
