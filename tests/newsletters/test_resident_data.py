@@ -6,6 +6,10 @@ import io
 import re
 
 import pytest
+from django.core import mail
+
+from newsletters import services
+from newsletters.models import Subscriber
 
 from .factories import CampaignFactory, SubscriberFactory
 
@@ -80,3 +84,87 @@ def test_every_admin_listing_that_exports_neutralises_its_cells():
         if not issubclass(v.index_view_class, NeutralisedExportMixin)
     ]
     assert unsafe == []
+
+
+# --- Merge values --------------------------------------------------------------------------
+
+
+def as_delivered(template: str, values: dict) -> str:
+    """What Mailgun makes of a part: each %recipient.x% replaced by the value as given."""
+    return re.sub(r"%recipient\.(\w+)%", lambda m: str(values[m.group(1)]), template)
+
+
+def test_a_name_reaches_the_html_part_as_text(
+    client, django_capture_on_commit_callbacks, comms_officer, approver, eastfield
+):
+    hostile = '<a href="http://evil.example/">Claim your refund</a>'
+    SubscriberFactory(email="ann@example.org", name=hostile, area=eastfield)
+    campaign = CampaignFactory(created_by=comms_officer, areas=[eastfield])
+    services.campaign_approve(campaign=campaign, user=approver)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.campaign_send_now(campaign=campaign, user=approver)
+
+    message = mail.outbox[-1]
+    values = message.anymail_test_params["merge_data"]["ann@example.org"]
+    html_part = as_delivered(message.alternatives[0][0], values)
+    assert 'href="http://evil.example/"' not in html_part
+    assert "Hello &lt;a href=&quot;http://evil.example/&quot;&gt;Claim your refund" in html_part
+    assert values["name"] == hostile  # kept as typed for the plain-text part
+
+
+# --- Sign-up -------------------------------------------------------------------------------
+
+
+def sign_up(client, **overrides):
+    from newsletters.consent import CURRENT_WORDING_VERSION
+
+    data = {
+        "email": "sam.jones@example.org",
+        "name": "Sam",
+        "postcode": "HB1 4AB",
+        "consent": "on",
+        "wording_version": CURRENT_WORDING_VERSION,
+        "website": "",
+    }
+    return client.post("/newsletters/subscribe/", {**data, **overrides})
+
+
+def test_a_second_sign_up_does_not_overwrite_a_pending_one(
+    client, django_capture_on_commit_callbacks, eastfield, riverside
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client, name="Sam", postcode="HB1 4AB")
+        response = sign_up(client, name="Impostor", postcode="HB2 9ZZ")
+    assert response.status_code == 302
+    subscriber = Subscriber.objects.get(email="sam.jones@example.org")
+    assert (subscriber.name, subscriber.postcode, subscriber.area) == ("Sam", "HB1 4AB", eastfield)
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert subscriber.consent_records.count() == 1
+    # The owner gets the first sign-up's link again; following it confirms Sam's details.
+    assert [m.to for m in mail.outbox] == [["sam.jones@example.org"]] * 2
+    assert mail.outbox[0].body == mail.outbox[1].body
+
+
+def test_sign_up_does_the_same_work_for_a_new_and_a_subscribed_address(
+    client, eastfield, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from newsletters import tasks
+
+    SubscriberFactory(email="known@example.org", area=eastfield)
+    queued = []
+    monkeypatch.setattr(tasks.subscriber_sign_up, "delay", lambda **kw: queued.append(kw))
+    sign_up(client, email="warm-up@example.org")  # sessions, content types: cached after
+    measured = []
+    for email in ("new.person@example.org", "known@example.org"):
+        with CaptureQueriesContext(connection) as queries:
+            response = sign_up(client, email=email)
+        measured.append((response.status_code, response.url, len(queries)))
+    assert measured[0] == measured[1]
+    assert [q["email"] for q in queued] == [
+        "warm-up@example.org",
+        "new.person@example.org",
+        "known@example.org",
+    ]
