@@ -282,3 +282,8 @@ CELERY_BEAT_SCHEDULE["engagement-publish-scheduled"] = {
 # --- security: webhooks, client addresses behind the load balancer, Content-Security-Policy
 # The ESP's tracking webhook refuses signatures older than this (replays of old events).
 SIGNPOST_WEBHOOK_MAX_AGE_SECONDS = env_int("SIGNPOST_WEBHOOK_MAX_AGE_SECONDS", 300)
+# How many proxies (load balancer, TLS terminator) stand in front of the web processes,
+# each adding the address it was reached from to X-Forwarded-For. Rate limits and QR
+# repeat-scan detection key on the address the outermost trusted proxy saw. 0: no proxy,
+# X-Forwarded-For ignored (anyone can send one).
+SIGNPOST_TRUSTED_PROXY_COUNT = env_int("SIGNPOST_TRUSTED_PROXY_COUNT", 0)
