@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from signpost.admin_menu import PermissionMenuItem
+from signpost.choosers import PermissionCheckedSnippetViewSet
 from signpost.exports import NeutralisedExportMixin
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
@@ -14,7 +15,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from . import selectors, services, views
 from .filters import EngagementFilterSet, StakeholderFilterSet
@@ -38,7 +39,7 @@ from .strategy import STRATEGIES
 from .views import ActivityCalendarView
 
 
-class AreaViewSet(SnippetViewSet):
+class AreaViewSet(PermissionCheckedSnippetViewSet):
     model = Area
     icon = "site"
     menu_label = "Areas"
@@ -47,7 +48,7 @@ class AreaViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
 
-class OperationViewSet(SnippetViewSet):
+class OperationViewSet(PermissionCheckedSnippetViewSet):
     model = Operation
     icon = "date"
     menu_label = "Operations"
@@ -204,7 +205,7 @@ class StakeholderEditView(_ScoringMixin, snippet_views.EditView):
     pass
 
 
-class StakeholderViewSet(SnippetViewSet):
+class StakeholderViewSet(PermissionCheckedSnippetViewSet):
     model = Stakeholder
     icon = "group"
     menu_label = "Stakeholders"
@@ -368,7 +369,7 @@ class EngagementIndexView(SafeExportIndexView):
     prefetch = ("stakeholders", "themes")
 
 
-class EngagementViewSet(SnippetViewSet):
+class EngagementViewSet(PermissionCheckedSnippetViewSet):
     model = Engagement
     icon = "comment"
     menu_label = "Engagement log"
@@ -454,7 +455,7 @@ class EngagementViewSet(SnippetViewSet):
     )
 
 
-class ConcernThemeViewSet(SnippetViewSet):
+class ConcernThemeViewSet(PermissionCheckedSnippetViewSet):
     model = ConcernTheme
     icon = "tag"
     menu_label = "Themes of concern"
@@ -493,7 +494,7 @@ class MediaEnquiryIndexView(SafeExportIndexView):
     select = ("handler", "operation")
 
 
-class ActivityViewSet(SnippetViewSet):
+class ActivityViewSet(PermissionCheckedSnippetViewSet):
     model = Activity
     index_view_class = ActivityIndexView
     icon = "date"
@@ -527,7 +528,7 @@ class ActivityViewSet(SnippetViewSet):
         ]
 
 
-class MediaEnquiryViewSet(SnippetViewSet):
+class MediaEnquiryViewSet(PermissionCheckedSnippetViewSet):
     model = MediaEnquiry
     index_view_class = MediaEnquiryIndexView
     icon = "mail"
