@@ -15,7 +15,7 @@ ADMIN_PAGES = [
     "/admin/engagement/stakeholders/",
     "/admin/engagement/stakeholders/add/",
     "/admin/engagement/log/add/",
-    "/admin/newsletters/campaigns/add/",
+    "/admin/newsletters/campaigns/new/",
     "/admin/newsletters/subscribers/",
     "/admin/printing/runs/new/",
     "/admin/reports/dashboard/",
