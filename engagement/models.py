@@ -20,7 +20,12 @@ from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import AbstractGroupApprovalTask, Page, PageViewRestriction
+from wagtail.models import (
+    AbstractGroupApprovalTask,
+    Page,
+    PagePermissionTester,
+    PageViewRestriction,
+)
 from wagtail.search import index
 
 from .permissions import (
@@ -745,6 +750,12 @@ class CommunicationPlanPage(Page):
     class Meta:
         verbose_name = "communication plan"
 
+    # Only the roles' restriction is offered, and only a superuser may change it.
+    private_page_options = ["groups"]
+
+    def permissions_for_user(self, user):
+        return CommunicationPlanPermissionTester(user, self)
+
     def save(self, *args, **kwargs):
         """The plan is never public: whoever creates or edits it, the page keeps a
         restriction to the initiative's roles."""
@@ -768,6 +779,14 @@ class CommunicationPlanPage(Page):
             for block in self.channels
         ]
         return context
+
+
+class CommunicationPlanPermissionTester(PagePermissionTester):
+    """Editors keep the plan, but its privacy setting is not theirs to lift: the plan's
+    own restriction is put back on every save, and until then it would be public."""
+
+    def can_set_view_restrictions(self):
+        return self.user.is_active and self.user.is_superuser
 
 
 def communication_plan_restrict(page: Page) -> None:

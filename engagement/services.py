@@ -757,7 +757,9 @@ def press_release_message(*, release, email: str, name: str = ""):
         "release_url": release.get_full_url(),
     }
     message = EmailMultiAlternatives(
-        subject=f"Press release: {release.title}",
+        # A header is one line: a title pasted with a line break must not make every
+        # media email fail (Django refuses a header with a newline in it).
+        subject=" ".join(f"Press release: {release.title}".split()),
         body=render_to_string("email/press_release.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email],

@@ -5,7 +5,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from signpost.admin_menu import PermissionMenuItem
-from signpost.exports import neutralise_cell
+from signpost.choosers import PermissionCheckedSnippetViewSet
+from signpost.exports import NeutralisedExportMixin
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.components import Component
@@ -15,7 +16,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from . import selectors, services, views
 from .filters import EngagementFilterSet, StakeholderFilterSet
@@ -46,7 +47,7 @@ from .strategy import STRATEGIES
 from .views import ActivityCalendarView
 
 
-class AreaViewSet(SnippetViewSet):
+class AreaViewSet(PermissionCheckedSnippetViewSet):
     model = Area
     icon = "site"
     menu_label = "Areas"
@@ -55,7 +56,7 @@ class AreaViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
 
-class OperationViewSet(SnippetViewSet):
+class OperationViewSet(PermissionCheckedSnippetViewSet):
     model = Operation
     icon = "date"
     menu_label = "Operations"
@@ -82,7 +83,7 @@ CONTACT_COLUMNS = {
 }
 
 
-class SafeExportIndexView(snippet_views.IndexView):
+class SafeExportIndexView(NeutralisedExportMixin, snippet_views.IndexView):
     """A listing whose export neutralises every cell, so '=HYPERLINK(…)' in a name or an
     outlet stays text in a spreadsheet, and which loads the relations its columns and
     export show in a fixed number of queries (``select`` and ``prefetch``)."""
@@ -97,9 +98,6 @@ class SafeExportIndexView(snippet_views.IndexView):
         if self.prefetch:
             queryset = queryset.prefetch_related(*self.prefetch)
         return queryset
-
-    def preprocess_field_value(self, field, value, export_format):
-        return neutralise_cell(super().preprocess_field_value(field, value, export_format))
 
 
 class StakeholderIndexView(SafeExportIndexView):
@@ -215,7 +213,7 @@ class StakeholderEditView(_ScoringMixin, snippet_views.EditView):
     pass
 
 
-class StakeholderViewSet(SnippetViewSet):
+class StakeholderViewSet(PermissionCheckedSnippetViewSet):
     model = Stakeholder
     icon = "group"
     menu_label = "Stakeholders"
@@ -379,7 +377,7 @@ class EngagementIndexView(SafeExportIndexView):
     prefetch = ("stakeholders", "themes")
 
 
-class EngagementViewSet(SnippetViewSet):
+class EngagementViewSet(PermissionCheckedSnippetViewSet):
     model = Engagement
     icon = "comment"
     menu_label = "Engagement log"
@@ -465,7 +463,7 @@ class EngagementViewSet(SnippetViewSet):
     )
 
 
-class ConcernThemeViewSet(SnippetViewSet):
+class ConcernThemeViewSet(PermissionCheckedSnippetViewSet):
     model = ConcernTheme
     icon = "tag"
     menu_label = "Themes of concern"
@@ -504,7 +502,7 @@ class MediaEnquiryIndexView(SafeExportIndexView):
     select = ("handler", "operation")
 
 
-class ActivityViewSet(SnippetViewSet):
+class ActivityViewSet(PermissionCheckedSnippetViewSet):
     model = Activity
     index_view_class = ActivityIndexView
     icon = "date"
@@ -538,7 +536,7 @@ class ActivityViewSet(SnippetViewSet):
         ]
 
 
-class MediaEnquiryViewSet(SnippetViewSet):
+class MediaEnquiryViewSet(PermissionCheckedSnippetViewSet):
     model = MediaEnquiry
     index_view_class = MediaEnquiryIndexView
     icon = "mail"

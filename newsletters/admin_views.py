@@ -73,8 +73,11 @@ def campaign_manage(request, pk):
         "segment_count": segment.count()
         if campaign.status in {"draft", "approved", "scheduled"}
         else None,
-        "sample": list(segment.select_related("area").order_by("?")[:SAMPLE_SIZE])
+        # Residents' addresses only for those who may see subscribers, and always the same
+        # ones: a random sample would hand out a new handful on every reload.
+        "sample": list(segment.select_related("area").order_by("pk")[:SAMPLE_SIZE])
         if campaign.status in {"draft", "approved", "scheduled"}
+        and request.user.has_perm("newsletters.view_subscriber")
         else [],
         "approved_version": selectors.campaign_approved_version(campaign),
         "figures": figures,

@@ -7,6 +7,7 @@ sender backend, resume of a dead worker's chunk, and tracking events from the ES
 """
 
 import datetime
+import html
 import logging
 import time
 import uuid
@@ -105,6 +106,15 @@ def _send_transactional(subscriber, template: str, subject: str, context: dict) 
     message.send()
 
 
+def _awaiting_confirmation(subscriber: Subscriber) -> bool:
+    """Pending, and its confirmation link has not expired yet."""
+    max_age = datetime.timedelta(days=settings.SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS)
+    return (
+        subscriber.status == Subscriber.Status.PENDING
+        and subscriber.created_at >= timezone.now() - max_age
+    )
+
+
 @transaction.atomic
 def subscriber_sign_up(
     *,
@@ -125,6 +135,11 @@ def subscriber_sign_up(
     subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
     if subscriber and subscriber.status == Subscriber.Status.CONFIRMED:
         transaction.on_commit(lambda: _send_already_subscribed(subscriber))
+        return
+    if subscriber and _awaiting_confirmation(subscriber):
+        # Anyone can type an address: a second sign-up does not rewrite the first. The
+        # owner gets the first one's link again, and confirming it (or not) decides.
+        transaction.on_commit(lambda: subscriber_send_confirmation(subscriber=subscriber))
         return
     complained = Suppression.objects.filter(
         email_hash=email_hash(email), reason=Suppression.Reason.COMPLAINT
@@ -674,8 +689,11 @@ def _merge_values(
 ) -> dict:
     token = tokens.manage_token(subscriber, campaign_id)
     unsubscribe_url, preferences_url = (links or ManageLinks()).for_token(token)
+    name = subscriber.name or "neighbour"
     return {
-        "name": subscriber.name or "neighbour",
+        "name": name,
+        # The ESP substitutes values as they are: the HTML part gets its own escaped copy.
+        "name_html": html.escape(name),
         "unsubscribe_url": unsubscribe_url,
         "preferences_url": preferences_url,
     }

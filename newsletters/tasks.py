@@ -49,3 +49,28 @@ def subscribers_purge_unconfirmed() -> int:
 @shared_task(name="newsletters.tracking_event_process", acks_late=True)
 def tracking_event_process(event_pk: int) -> bool:
     return services.tracking_event_process(event_pk=event_pk)
+
+
+@shared_task(name="newsletters.subscriber_sign_up")
+def subscriber_sign_up(
+    email: str,
+    name: str,
+    postcode: str,
+    topic_ids: list[int],
+    area_id: int | None,
+    wording_version: str,
+) -> None:
+    """The sign-up form's work, off the request: the form answers in the same time for
+    an address that is new, pending or already subscribed."""
+    from engagement.models import Area
+
+    from .models import Topic
+
+    services.subscriber_sign_up(
+        email=email,
+        name=name,
+        postcode=postcode,
+        topics=Topic.objects.filter(pk__in=topic_ids),
+        area=Area.objects.filter(pk=area_id).first() if area_id else None,
+        wording_version=wording_version,
+    )

@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from signpost.public_forms import rate_limited
 
-from . import services, tokens
+from . import services, tasks, tokens
 from .email import qr_code_png, qr_code_target
 from .forms import PreferencesForm, SignUpForm
 from .models import ConsentRecord, Subscriber
@@ -42,12 +42,12 @@ def subscribe(request):
             return redirect("newsletters:check_email")
         if form.is_valid():
             data = form.cleaned_data
-            services.subscriber_sign_up(
+            tasks.subscriber_sign_up.delay(
                 email=data["email"],
                 name=data["name"],
                 postcode=data["postcode"],
-                topics=data["topics"],
-                area=data["area"],
+                topic_ids=[topic.pk for topic in data["topics"]],
+                area_id=data["area"].pk if data["area"] else None,
                 wording_version=data["wording_version"],
             )
             return redirect("newsletters:check_email")

@@ -2,6 +2,7 @@
 campaign manage page, and the audit-log actions every send and sign-off is logged under."""
 
 from django.urls import path, reverse
+from signpost.exports import NeutralisedExportMixin
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -189,7 +190,7 @@ class SubscriberEditView(generic.EditView):
         )
 
 
-class SubscriberIndexView(generic.IndexView):
+class SubscriberIndexView(NeutralisedExportMixin, generic.IndexView):
     def get_list_more_buttons(self, instance):
         from wagtail.admin.widgets.button import MenuItem
 

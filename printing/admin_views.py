@@ -23,6 +23,11 @@ def _require(request, perm: str):
         raise PermissionDenied
 
 
+def _require_open(request, print_run: PrintRun):
+    if not selectors.user_may_open_print_run(request.user, print_run):
+        raise PermissionDenied
+
+
 def print_run_index(request):
     _require(request, "printing.view_printrun")
     filters = PrintRunFilterSet(request.GET or None, queryset=PrintRun.objects.for_listing())
@@ -99,6 +104,7 @@ def print_run_detail(request, pk: int):
             "run_link": print_run.short_links.filter(sign__isnull=True).first(),
             "signs": print_run.signs.select_related("short_link"),
             "codes": selectors.print_run_codes(print_run) if print_run.per_household else None,
+            "can_open": selectors.user_may_open_print_run(request.user, print_run),
         },
     )
 
@@ -116,6 +122,7 @@ def print_run_status(request, pk: int):
             "download_url": (
                 reverse("printing_admin:download", args=[print_run.pk])
                 if print_run.status == PrintRun.Status.READY
+                and selectors.user_may_open_print_run(request.user, print_run)
                 else None
             ),
             "error": print_run.error,
@@ -126,6 +133,7 @@ def print_run_status(request, pk: int):
 def print_run_download(request, pk: int):
     _require(request, "printing.view_printrun")
     print_run = get_object_or_404(PrintRun.objects.for_listing(), pk=pk)
+    _require_open(request, print_run)
     if print_run.status != PrintRun.Status.READY or not print_run.pdf:
         raise Http404("This print run is not ready yet.")
     return FileResponse(
@@ -140,6 +148,7 @@ def print_run_preview(request, pk: int):
     """The run's first items as HTML, laid out as the PDF pages are."""
     _require(request, "printing.view_printrun")
     print_run = get_object_or_404(PrintRun.objects.for_listing(), pk=pk)
+    _require_open(request, print_run)
     items = []
     for item in services.print_items(print_run):
         items.append(item)

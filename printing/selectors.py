@@ -57,3 +57,14 @@ def print_run_codes(print_run: PrintRun) -> dict:
     return ResponseCode.objects.filter(print_run_id=print_run.pk).aggregate(
         issued=Count("pk"), used=Count("pk", filter=Q(used_on__isnull=False))
     )
+
+
+def user_may_open_print_run(user, print_run: PrintRun) -> bool:
+    """Whether the user may download or preview the run's pages. Household leaflets carry
+    unused single-use survey codes that the survey accepts, so only the staff who print
+    runs or issue codes may open them; other runs are open to anyone who may list them."""
+    if not user.has_perm("printing.view_printrun"):
+        return False
+    if not print_run.per_household:
+        return True
+    return user.has_perm("printing.add_printrun") or user.has_perm("surveys.add_responsecode")

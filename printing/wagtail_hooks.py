@@ -1,15 +1,15 @@
 from django.urls import include, path, reverse
 from signpost.admin_menu import PermissionMenuItem
+from signpost.choosers import PermissionCheckedSnippetViewSet
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_urls, selectors, services
 from .models import PrintTemplate
 
 
-class PrintTemplateViewSet(SnippetViewSet):
+class PrintTemplateViewSet(PermissionCheckedSnippetViewSet):
     model = PrintTemplate
     icon = "doc-full"
     menu_label = "Print templates"

@@ -10,6 +10,7 @@ import time
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from ipware import get_client_ip
 
 HONEYPOT_FIELD = "website"
 
@@ -28,7 +29,27 @@ class HoneypotFormMixin(forms.Form):
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The resident's address as the nearest trusted proxy saw it.
+
+    With ``SIGNPOST_TRUSTED_PROXY_COUNT`` = 0 (no proxy in front), only the socket's
+    address counts and any ``X-Forwarded-For`` is ignored, since anyone can send one. With
+    N proxies, each appending the address it was reached from, the client is the Nth
+    entry from the right of ``X-Forwarded-For`` (django-ipware counts the proxies before
+    the last one, whose own address is ``REMOTE_ADDR``); entries further left were
+    written by the client and are not believed. A request that reached the app without
+    passing the proxies falls back to the socket's address.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.SIGNPOST_TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    address, _routable = get_client_ip(
+        request,
+        proxy_count=proxies - 1,
+        request_header_order=["HTTP_X_FORWARDED_FOR"],
+        strict=False,
+    )
+    return address or remote
 
 
 def rate_limited(request, *, scope: str, limit: int, period_seconds: int) -> bool:

@@ -5,6 +5,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from newsletters.webhooks import tracking_urlpatterns
+
 from . import views
 
 urlpatterns = [
@@ -16,7 +18,7 @@ urlpatterns = [
     path("survey/", include("surveys.urls")),
     path("q/", include("printing.urls")),
     path("newsletters/", include("newsletters.urls")),
-    path("anymail/", include("anymail.urls")),
+    *tracking_urlpatterns(),
 ]
 
 if settings.DEBUG:

@@ -10,6 +10,12 @@ from .services import CODE_LENGTH, code_normalise
 CODE_FIELD = "code"
 
 
+def raw_text_limit(question: Question) -> int:
+    """The most characters accepted as typed: room for markup and spacing that
+    sanitising removes, and no more."""
+    return 2 * question.max_length + 100
+
+
 class SurveyForm(HoneypotFormMixin, forms.Form):
     """One field per question, named by its fixed key (prefixed, so keys never clash with
     the honeypot or the code). Free text is sanitised; oversized text is refused with its
@@ -44,9 +50,16 @@ class SurveyForm(HoneypotFormMixin, forms.Form):
             "required": question.required,
         }
         if question.kind == "free_text":
+            # Length is checked on what was typed before anything is sanitised, so a huge
+            # answer costs nothing; the sanitised text is checked against the real limit.
             return forms.CharField(
                 widget=forms.Textarea(attrs={"rows": 4}),
-                error_messages={"required": f"Answer '{question.text}', it is needed."},
+                max_length=raw_text_limit(question),
+                error_messages={
+                    "required": f"Answer '{question.text}', it is needed.",
+                    "max_length": f"Please keep this to {question.max_length:,} characters; "
+                    "it has %(show_value)s.",
+                },
                 **common,
             )
         messages = {

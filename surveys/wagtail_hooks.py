@@ -1,16 +1,16 @@
 from django.db.models import Count
 from django.urls import path, reverse
 from signpost.admin_menu import PermissionMenuItem
+from signpost.choosers import PermissionCheckedSnippetViewSet
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
 from .models import SurveyWave
 
 
-class SurveyWaveViewSet(SnippetViewSet):
+class SurveyWaveViewSet(PermissionCheckedSnippetViewSet):
     model = SurveyWave
     icon = "form"
     menu_label = "Survey waves"

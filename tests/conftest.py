@@ -172,13 +172,28 @@ def live_site(transactional_db, django_db_serialized_rollback, live_server):
     return live_server
 
 
+def _watch_content_security(page) -> list[str]:
+    """Chromium reports each thing the Content-Security-Policy blocked on the console;
+    every browser test fails if anything on its pages was."""
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return blocked
+
+
 @pytest.fixture
 def page(browser, live_site):
     context = browser.new_context(base_url=live_site.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    blocked = _watch_content_security(page)
     yield page
     context.close()
+    assert blocked == [], "blocked by the Content-Security-Policy"
 
 
 @pytest.fixture
@@ -192,8 +207,10 @@ def phone_page(browser, live_site):
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    blocked = _watch_content_security(page)
     yield page
     context.close()
+    assert blocked == [], "blocked by the Content-Security-Policy"
 
 
 @pytest.fixture

@@ -108,3 +108,23 @@ def test_database_and_broker_come_from_the_environment():
         "redis://127.0.0.1:6379/3",
         "False",
     ]
+
+
+@pytest.mark.parametrize(
+    ("module", "proxies"), [("signpost.settings.production", "1"), ("signpost.settings.dev", "0")]
+)
+def test_every_settings_module_hardens_the_web_side(module, proxies):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.SIGNPOST_TRUSTED_PROXY_COUNT, s.WAGTAIL_ENABLE_UPDATE_CHECK,"
+        " 'signpost.content_security.SignpostCSPMiddleware' in s.MIDDLEWARE,"
+        " 'svg' in s.WAGTAILIMAGES_EXTENSIONS)"
+    )
+    dropped = {*PRODUCTION_ENV, "DATABASE_URL", "SIGNPOST_TRUSTED_PROXY_COUNT"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env.update({**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": module})
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [proxies, "False", "True", "False"]

@@ -8,9 +8,13 @@ Subclass it in a test module and provide:
 - ``signed_request(self)``: keyword arguments for ``client.post`` (``data``,
   ``content_type``) carrying a correctly signed payload;
 - ``badly_signed_request(self)``: the same with a wrong signature;
+- ``stale_signed_request(self)``: a correct signature made longer ago than
+  ``SIGNPOST_WEBHOOK_MAX_AGE_SECONDS``;
 - ``assert_nothing_recorded(self)``: that no event reached the application.
 
 The basic-auth secret is set for each test; ``secret_settings`` may add ESP keys.
+``test_every_mounted_webhook_is_covered`` (in ``tests/newsletters/test_tracking.py``) fails
+when an endpoint is mounted without a subclass here.
 """
 
 import base64
@@ -42,6 +46,9 @@ class WebhookSecurityCases:
     def badly_signed_request(self) -> dict:  # pragma: no cover (subclass provides)
         raise AssertionError("Subclasses give a badly signed request")
 
+    def stale_signed_request(self) -> dict:  # pragma: no cover (subclass provides)
+        raise AssertionError("Subclasses give a correctly signed but old request")
+
     def assert_nothing_recorded(self) -> None:  # pragma: no cover (subclass provides)
         raise AssertionError("Subclasses check that nothing was recorded")
 
@@ -62,6 +69,18 @@ class WebhookSecurityCases:
     def test_refused_with_a_bad_signature(self, client):
         response = self.post(client, self.badly_signed_request(), auth=WEBHOOK_SECRET)
         assert response.status_code in (400, 401, 403)
+        self.assert_nothing_recorded()
+
+    def test_refused_with_an_old_signature(self, client):
+        response = self.post(client, self.stale_signed_request(), auth=WEBHOOK_SECRET)
+        assert response.status_code in (400, 401, 403)
+        self.assert_nothing_recorded()
+
+    def test_refused_when_no_secret_is_configured(self, client, settings):
+        # As in development, where the variable is not set: the signature alone is not enough.
+        settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": ""}
+        assert self.post(client, self.signed_request(), auth=None).status_code in (400, 403)
+        assert self.post(client, self.signed_request(), auth=":").status_code in (400, 403)
         self.assert_nothing_recorded()
 
     def test_refused_over_get(self, client):

@@ -17,9 +17,14 @@ from . import BatchResult, CampaignBackend, CampaignBackendError, Recipient
 _MAILGUN_FIELD = "%recipient.{}%"
 
 
-def to_esp_syntax(template: str) -> str:
+# Merge values that differ in the HTML part: there they are the HTML-escaped copies.
+_HTML_FIELDS = {"name": "name_html"}
+
+
+def to_esp_syntax(template: str, *, html: bool = False) -> str:
     for name in MERGE_FIELDS:
-        template = template.replace(merge_field(name), _MAILGUN_FIELD.format(name))
+        variable = _HTML_FIELDS.get(name, name) if html else name
+        template = template.replace(merge_field(name), _MAILGUN_FIELD.format(variable))
     return template
 
 
@@ -46,7 +51,7 @@ class AnymailBatchBackend(CampaignBackend):
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[r.email for r in recipients],
         )
-        message.attach_alternative(to_esp_syntax(campaign.rendered_html), "text/html")
+        message.attach_alternative(to_esp_syntax(campaign.rendered_html, html=True), "text/html")
         message.merge_data = {r.email: r.merge_values for r in recipients}
         message.merge_metadata = {r.email: {"delivery": str(r.delivery_id)} for r in recipients}
         message.merge_headers = {

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "anymail",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "signpost.content_security.SignpostCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,7 +124,8 @@ WAGTAILADMIN_BASE_URL = env_str("SIGNPOST_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAIL_I18N_ENABLED = False
-WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "svg"]
+# No SVG: an SVG is a document that can carry script, and would run it on this origin.
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Celery: with no broker, tasks run in-process (the embedded default).
@@ -281,3 +284,34 @@ CELERY_BEAT_SCHEDULE["engagement-publish-scheduled"] = {
     "task": "engagement.publish_scheduled",
     "schedule": 60.0,
 }
+
+# --- security: webhooks, client addresses behind the load balancer, Content-Security-Policy
+# The ESP's tracking webhook refuses signatures older than this (replays of old events).
+SIGNPOST_WEBHOOK_MAX_AGE_SECONDS = env_int("SIGNPOST_WEBHOOK_MAX_AGE_SECONDS", 300)
+# How many proxies (load balancer, TLS terminator) stand in front of the web processes,
+# each adding the address it was reached from to X-Forwarded-For. Rate limits and QR
+# repeat-scan detection key on the address the outermost trusted proxy saw. 0: no proxy,
+# X-Forwarded-For ignored (anyone can send one).
+SIGNPOST_TRUSTED_PROXY_COUNT = env_int("SIGNPOST_TRUSTED_PROXY_COUNT", 0)
+# Content-Security-Policy on every response (django-csp, signpost.content_security): the
+# site's own resources only; the admin also allows the inline script and style it needs.
+from csp.constants import NONE, SELF  # noqa: E402 (kept inside this settings block)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# The admin asks nobody outside for news or upgrades at run time.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False

@@ -68,3 +68,8 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- security: the load balancer ------------------------------------------------------------
+# Production runs behind one load balancer (it also sets X-Forwarded-Proto, trusted above):
+# rate limits and QR repeat scans key on the address it saw. See the README.
+SIGNPOST_TRUSTED_PROXY_COUNT = env_int("SIGNPOST_TRUSTED_PROXY_COUNT", 1)

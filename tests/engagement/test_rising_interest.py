@@ -90,3 +90,14 @@ def test_no_email_is_sent_if_the_assessment_rolls_back(comms_officer):
         raise RuntimeError("crash before commit")
     assert not StakeholderAlert.objects.exists()
     assert mail.outbox == []
+
+
+def test_the_alert_subject_shows_the_name_as_written(
+    comms_officer, django_capture_on_commit_callbacks
+):
+    stakeholder = StakeholderFactory(name="Councillor O'Brien & Partners", scores=(1, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        rescore(stakeholder, 4, 2, by=comms_officer)
+    subject = mail.outbox[0].subject
+    assert subject.startswith("Councillor O'Brien & Partners: interest has risen")
+    assert "&#x27;" not in subject and "&amp;" not in subject

@@ -30,8 +30,10 @@ URL = "/anymail/mailgun/tracking/"
 SIGNING_KEY = "mailgun-test-signing-key"
 
 
-def mailgun_payload(event_data: dict, *, token: str | None = None, key: str = SIGNING_KEY) -> str:
-    timestamp = str(int(time.time()))
+def mailgun_payload(
+    event_data: dict, *, token: str | None = None, key: str = SIGNING_KEY, age: int = 0
+) -> str:
+    timestamp = str(int(time.time()) - age)
     token = token or uuid.uuid4().hex
     signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
     return json.dumps(
@@ -56,8 +58,53 @@ class TestMailgunTrackingWebhookSecurity(WebhookSecurityCases):
         )
         return {"data": data, "content_type": "application/json"}
 
+    def stale_signed_request(self):
+        data = mailgun_payload(
+            {"event": "delivered", "recipient": "someone@example.org"}, age=24 * 3600
+        )
+        return {"data": data, "content_type": "application/json"}
+
     def assert_nothing_recorded(self):
         assert not TrackingEvent.objects.exists()
+
+
+def _mounted_webhook_paths(patterns=None, prefix=""):
+    from anymail.webhooks.base import AnymailCoreWebhookView
+    from django.urls import URLPattern, get_resolver
+
+    found = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLPattern):
+            view_class = getattr(pattern.callback, "view_class", None)
+            if view_class and issubclass(view_class, AnymailCoreWebhookView):
+                found.add("/" + route)
+        else:
+            found |= _mounted_webhook_paths(pattern.url_patterns, route)
+    return found
+
+
+def test_every_mounted_webhook_is_covered_by_the_security_cases():
+    covered = {case.url for case in WebhookSecurityCases.__subclasses__()}
+    assert _mounted_webhook_paths() == covered == {URL}
+
+
+@pytest.mark.parametrize(
+    "other_esp",
+    ["sendgrid", "postmark", "mailjet", "sparkpost", "brevo", "amazon_ses", "resend"],
+)
+def test_other_providers_tracking_endpoints_do_not_exist(client, other_esp):
+    from django.test import override_settings
+
+    with override_settings(ANYMAIL={"WEBHOOK_SECRET": WEBHOOK_SECRET}):
+        response = client.post(
+            f"/anymail/{other_esp}/tracking/",
+            data=json.dumps([{"event": "unsubscribe", "email": "ann@example.org"}]),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=basic_auth(WEBHOOK_SECRET),
+        )
+    assert response.status_code == 404
+    assert not TrackingEvent.objects.exists()
 
 
 @pytest.fixture

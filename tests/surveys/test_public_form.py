@@ -193,3 +193,16 @@ def test_a_post_without_the_csrf_token_is_refused(wave):
     response = client.post(wave.public_path, GOOD)
     assert response.status_code == 403
     assert not Response.objects.exists()
+
+
+def test_a_huge_answer_is_refused_before_anything_sanitises_it(client, wave, monkeypatch):
+    import surveys.forms
+
+    def must_not_run(value, **kwargs):
+        raise AssertionError("sanitised before its length was checked")
+
+    monkeypatch.setattr(surveys.forms, "clean_text", must_not_run)
+    response = post(client, wave, dict(GOOD, q_one_thing="<b>x</b>" * 112_500))
+    assert response.status_code == 200
+    assert "Please keep this to 300 characters; it has 900000." in response.content.decode()
+    assert not Response.objects.exists()

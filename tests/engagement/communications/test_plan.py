@@ -163,3 +163,25 @@ def test_audiences_come_live_from_the_stakeholder_register(client, plan, partner
     StakeholderFactory(scores=(1, 5))
     html = client.get(plan.url).content.decode()
     assert re.search(r'<th scope="row">Inform</th><td>[^<]*</td><td>1</td>', html)
+
+
+@pytest.mark.parametrize("role", ["comms_officer", "approver"])
+def test_editors_cannot_lift_the_plans_privacy(request, client, plan, role):
+    client.force_login(request.getfixturevalue(role))
+    url = reverse("wagtailadmin_pages:set_privacy", args=[plan.pk])
+    response = client.post(url, {"restriction_type": "none"})
+    assert response.status_code in (302, 403)
+    assert PageViewRestriction.objects.filter(
+        page=plan, restriction_type=PageViewRestriction.GROUPS
+    ).exists()
+    client.logout()
+    assert "Reduce drug dealing" not in client.get(plan.url, follow=True).content.decode()
+
+
+def test_a_superuser_may_still_set_the_plans_privacy(client, plan, superuser):
+    client.force_login(superuser)
+    response = client.get(reverse("wagtailadmin_pages:set_privacy", args=[plan.pk]))
+    assert response.status_code == 200
+    html = response.json()["html"]
+    assert 'value="groups"' in html
+    assert 'value="password"' not in html and 'value="login"' not in html

@@ -221,3 +221,15 @@ def test_links_and_images_in_the_emailed_release_are_absolute(
     html = press_emails()[0].alternatives[0][0]
     assert 'href="https://safer-harbridge.example.org/news/"' in html
     assert 'href="/' not in html and 'src="/' not in html
+
+
+def test_a_title_with_a_line_break_still_reaches_the_media(
+    make_release, approver, media, django_capture_on_commit_callbacks
+):
+    release = make_release(title="Eleven arrested\nin Eastfield")
+    with django_capture_on_commit_callbacks(execute=True):
+        release.get_latest_revision().publish(user=approver)
+    emails = press_emails()
+    assert sorted(m.to[0] for m in emails) == ["jo@radio.example.com", "sam@echo.example.com"]
+    assert {m.subject for m in emails} == {"Press release: Eleven arrested in Eastfield"}
+    assert set(PressReleaseMailing.objects.values_list("status", flat=True)) == {"sent"}

@@ -1,0 +1,28 @@
+"""Admin hooks shared by the whole site: the page chooser shows only what the user may see."""
+
+from django.db.models import Q
+from django.http import Http404
+from wagtail import hooks
+from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
+
+EDITING = ["change", "publish"]
+
+
+def pages_user_may_see(pages, user):
+    """Live pages, and pages not live (drafts, releases under embargo) only for those who
+    may edit them: a title can say more than a press release is ready to."""
+    if user.is_superuser:
+        return pages
+    editable = PagePermissionPolicy().instances_user_has_any_permission_for(user, EDITING)
+    return pages.filter(Q(live=True) | Q(pk__in=editable.values("pk")))
+
+
+@hooks.register("construct_page_chooser_queryset")
+def page_chooser_shows_what_the_user_may_see(pages, request):
+    parent_id = (request.resolver_match.kwargs if request.resolver_match else {}).get(
+        "parent_page_id"
+    )
+    if parent_id and not pages_user_may_see(Page.objects.filter(pk=parent_id), request.user):
+        raise Http404  # browsing into a draft would show its title as the heading
+    return pages_user_may_see(pages, request.user)
