@@ -321,7 +321,9 @@ class Delivery(models.Model):
                 fields=["campaign", "subscriber"], name="delivery_one_per_campaign_subscriber"
             )
         ]
-        indexes = [models.Index(fields=["campaign", "status"])]
+        # A chunk claims a campaign's queued rows in id order: with the id in the index
+        # that is a short range scan however many rows are already sent.
+        indexes = [models.Index(fields=["campaign", "status", "id"], name="delivery_claim_order")]
 
     def __str__(self):
         return f"{self.campaign} → {self.subscriber_id}"

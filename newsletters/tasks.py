@@ -31,6 +31,11 @@ def campaign_send_chunk(self, campaign_id: int, claim: str | None = None) -> int
         ) from error
 
 
+@shared_task(name="newsletters.campaign_write_deliveries", acks_late=True)
+def campaign_write_deliveries(campaign_id: int) -> int:
+    return services.campaign_write_deliveries(campaign_id=campaign_id)
+
+
 @shared_task(name="newsletters.campaigns_send_due")
 def campaigns_send_due() -> list[int]:
     return services.campaigns_send_due()
