@@ -218,9 +218,7 @@ def test_a_lost_ledger_task_is_written_again_once_the_lease_runs_out(
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
 
 
-def test_a_chunk_before_the_ledger_is_written_does_not_finish_the_campaign(
-    approver, campaign
-):
+def test_a_chunk_before_the_ledger_is_written_does_not_finish_the_campaign(approver, campaign):
     services.campaign_send_now(campaign=campaign, user=approver)
     assert services.campaign_send_chunk(campaign_id=campaign.pk) == 0
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENDING
