@@ -475,19 +475,31 @@ def campaign_write_deliveries(*, campaign_id: int) -> int:
 
 
 def campaign_enqueue_chunks(*, campaign_id: int) -> int:
-    """Queue enough chunk tasks to cover every queued row. Extra tasks find nothing to
-    claim and stop, so queueing too many is harmless."""
+    """Queue one chunk task per batch of queued rows, each given its rows' id range, so
+    a claim reads a short index range however far the send has got. A task finding its
+    range already sent stops, so queueing too many is harmless."""
     from .campaign_backends import batch_size
     from .tasks import campaign_send_chunk
 
-    queued = Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.QUEUED).count()
-    size = batch_size()
-    chunks = -(-queued // size)
-    for _ in range(chunks):
-        campaign_send_chunk.delay(campaign_id)
-    if not chunks:
+    ranges = _chunk_ranges(campaign_id, batch_size())
+    for first_id, last_id in ranges:
+        campaign_send_chunk.delay(campaign_id, first_id=first_id, last_id=last_id)
+    if not ranges:
         campaign_finish_if_done(campaign_id=campaign_id)
-    return chunks
+    return len(ranges)
+
+
+def _chunk_ranges(campaign_id: int, size: int) -> list[tuple[int, int]]:
+    """The first and last id of each batch of a campaign's queued rows, in one query."""
+    with connection.cursor() as cursor:
+        # Table name from the model; every value is a parameter.
+        cursor.execute(
+            "SELECT min(id), max(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) "  # noqa: S608
+            f"/ %s AS chunk FROM {Delivery._meta.db_table} "
+            "WHERE campaign_id = %s AND status = %s) AS numbered GROUP BY chunk ORDER BY 1",
+            [size, campaign_id, Delivery.Status.QUEUED],
+        )
+        return [(first, last) for first, last in cursor.fetchall()]
 
 
 def campaigns_send_due(*, now=None) -> list[int]:
@@ -571,8 +583,8 @@ LEFT JOIN {subscriber} AS s ON s.id = claimed.subscriber_id
 LEFT JOIN {suppression} AS x ON x.email_hash = s.email_hash
 """
 _PICK_QUEUED = (
-    "SELECT id FROM {delivery} WHERE campaign_id = %(campaign)s "
-    "AND status = %(status)s ORDER BY id LIMIT %(size)s FOR UPDATE SKIP LOCKED"
+    "SELECT id FROM {delivery} WHERE campaign_id = %(campaign)s AND status = %(status)s "
+    "AND id BETWEEN %(first)s AND %(last)s ORDER BY id LIMIT %(size)s FOR UPDATE SKIP LOCKED"
 )
 _PICK_CLAIMED = (
     "SELECT id FROM {delivery} WHERE campaign_id = %(campaign)s "
@@ -610,8 +622,15 @@ def _claimed_rows(campaign_id: int, claim: str) -> list[ClaimedRow]:
     return [ClaimedRow(*row) for row in rows]
 
 
-def _claim_chunk(campaign_id: int, size: int) -> tuple[str | None, list[ClaimedRow]]:
-    """Claim up to ``size`` queued rows for this worker, under a new claim and lease."""
+# Ids are positive, so these bounds mean "any row".
+_ANY_ID = (0, 2**63 - 1)
+
+
+def _claim_chunk(
+    campaign_id: int, size: int, id_range: tuple[int, int] = _ANY_ID
+) -> tuple[str | None, list[ClaimedRow]]:
+    """Claim up to ``size`` queued rows (within ``id_range``) for this worker, under a new
+    claim and lease."""
     claim = str(uuid.uuid4())
     lease_expires_at = timezone.now() + datetime.timedelta(
         seconds=settings.SIGNPOST_SEND_LEASE_SECONDS
@@ -630,6 +649,8 @@ def _claim_chunk(campaign_id: int, size: int) -> tuple[str | None, list[ClaimedR
                     "status": Delivery.Status.QUEUED,
                     "sending": Delivery.Status.SENDING,
                     "size": size,
+                    "first": id_range[0],
+                    "last": id_range[1],
                     "claim": claim,
                     "lease": lease_expires_at,
                 },
@@ -639,7 +660,7 @@ def _claim_chunk(campaign_id: int, size: int) -> tuple[str | None, list[ClaimedR
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
-            .filter(campaign_id=campaign_id, status=Delivery.Status.QUEUED)
+            .filter(campaign_id=campaign_id, status=Delivery.Status.QUEUED, pk__range=id_range)
             .order_by("pk")
             .values_list("pk", flat=True)[:size]
         )
@@ -679,22 +700,32 @@ def _renew_claim(campaign_id: int, claim: str) -> list[ClaimedRow]:
     return _claimed_rows(campaign_id, claim) if renewed else []
 
 
-def campaign_send_chunk(*, campaign_id: int, claim: str | None = None) -> int:
-    """Send one chunk: claim up to a batch of queued rows, call the ESP once, record the
-    message ids. Returns how many were sent. Raises ``ChunkRetry`` on a transient ESP
-    error, keeping the claim so a retry sends exactly the same rows. The number of
-    queries is the same for a chunk of ten and of a thousand."""
+def campaign_send_chunk(
+    *,
+    campaign_id: int,
+    claim: str | None = None,
+    first_id: int | None = None,
+    last_id: int | None = None,
+) -> int:
+    """Send one chunk: claim up to a batch of queued rows (those between ``first_id`` and
+    ``last_id`` when given), call the ESP once, record the message ids. Returns how many
+    were sent. Raises ``ChunkRetry`` on a transient ESP error, keeping the claim so a
+    retry sends exactly the same rows. The number of queries is the same for a chunk of
+    ten and of a thousand."""
     from .campaign_backends import CampaignBackendError, Recipient, batch_size, get_backend
 
     campaign = (
-        Campaign.objects.only("status", "rendered_subject", "rendered_html", "rendered_text")
+        Campaign.objects.only(
+            "status", "recipient_count", "rendered_subject", "rendered_html", "rendered_text"
+        )
         .filter(pk=campaign_id)
         .first()
     )
     if campaign is None or campaign.status != Campaign.Status.SENDING:
         return 0
     if claim is None:
-        claim, rows = _claim_chunk(campaign_id, batch_size())
+        id_range = (first_id or _ANY_ID[0], last_id or _ANY_ID[1])
+        claim, rows = _claim_chunk(campaign_id, batch_size(), id_range)
         if claim is None:
             campaign_finish_if_done(campaign_id=campaign_id)
             return 0
@@ -702,9 +733,10 @@ def campaign_send_chunk(*, campaign_id: int, claim: str | None = None) -> int:
         rows = _renew_claim(campaign_id, claim)
         if not rows:
             return 0
+    settled = 0
     skipped = [r.delivery_id for r in rows if not r.mailable]
     if skipped:
-        Delivery.objects.filter(pk__in=skipped).update(
+        settled += Delivery.objects.filter(pk__in=skipped).update(
             status=Delivery.Status.SUPPRESSED, claim=None
         )
     links = ManageLinks()
@@ -724,14 +756,30 @@ def campaign_send_chunk(*, campaign_id: int, claim: str | None = None) -> int:
         except CampaignBackendError as error:
             if error.transient:
                 raise ChunkRetry(str(error), claim=claim) from error
-            Delivery.objects.filter(
+            settled += Delivery.objects.filter(
                 campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
             ).update(status=Delivery.Status.FAILED, claim=None, error=str(error)[:300])
             logger.error("Campaign %s: chunk refused by the ESP: %s", campaign_id, error)
         else:
-            _record_sent(campaign_id, claim, recipients, result)
-    campaign_finish_if_done(campaign_id=campaign_id)
+            settled += _record_sent(campaign_id, claim, recipients, result)
+    if _count_settled(campaign, settled):
+        campaign_finish_if_done(campaign_id=campaign_id)
     return len(recipients)
+
+
+def _count_settled(campaign: Campaign, rows: int) -> bool:
+    """Add a chunk's settled rows to the campaign's tally in the shared cache. True once
+    the tally reaches the ledger's size, or when the cache lost it: only then does the
+    chunk ask the database whether the campaign is done. The tally never counts a row
+    twice (only rows this chunk changed count), and beat's resume task asks the database
+    for every sending campaign, so a tally short of the truth delays the end a minute."""
+    key = f"newsletters:settled:{campaign.pk}"
+    cache.add(key, 0, timeout=7 * 24 * 3600)
+    try:
+        tally = cache.incr(key, rows)
+    except ValueError:
+        return True
+    return tally >= campaign.recipient_count
 
 
 class ManageLinks:
@@ -769,9 +817,11 @@ def _merge_values(subscriber, campaign_id: int, links: ManageLinks | None = None
     }
 
 
-def _record_sent(campaign_id: int, claim: str, recipients, result) -> None:
+def _record_sent(campaign_id: int, claim: str, recipients, result) -> int:
     """Mark the chunk sent with its message ids in one statement (two when the ESP
-    refused some addresses, together so a crash cannot leave half of it recorded)."""
+    refused some addresses, together so a crash cannot leave half of it recorded).
+    Returns the rows recorded: none when the lease ran out and the rows were queued
+    again meanwhile."""
     now = timezone.now()
     refused = [r.delivery_id for r in recipients if r.email in result.refused]
     message_ids = {
@@ -791,15 +841,17 @@ def _record_sent(campaign_id: int, claim: str, recipients, result) -> None:
     claimed = Delivery.objects.filter(
         campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
     )
+    recorded = 0
     with transaction.atomic() if refused else contextlib.nullcontext():
         if refused:
-            claimed.filter(pk__in=refused).update(
+            recorded += claimed.filter(pk__in=refused).update(
                 status=Delivery.Status.FAILED, claim=None, error="Refused by the ESP"
             )
         if message_ids:
-            claimed.update(
+            recorded += claimed.update(
                 status=Delivery.Status.SENT, esp_message_id=esp_message_id, sent_at=now, claim=None
             )
+    return recorded
 
 
 def deliveries_resume_stalled(*, now=None) -> int:
@@ -829,6 +881,13 @@ def deliveries_resume_stalled(*, now=None) -> int:
     ).exclude(Exists(Delivery.objects.filter(campaign_id=OuterRef("pk"))))
     for campaign_id in unwritten.values_list("pk", flat=True):
         transaction.on_commit(lambda cid=campaign_id: _queue_write_deliveries(cid))
+    # Chunks ask the database whether their campaign is done only when the cache's tally
+    # says so; this asks for every sending campaign, whatever the cache holds.
+    for campaign_id in Campaign.objects.filter(status=Campaign.Status.SENDING).values_list(
+        "pk", flat=True
+    ):
+        if campaign_id not in campaign_ids:
+            campaign_finish_if_done(campaign_id=campaign_id)
     return count
 
 
