@@ -769,16 +769,18 @@ def campaign_send_chunk(
 
 def _count_settled(campaign: Campaign, rows: int) -> bool:
     """Add a chunk's settled rows to the campaign's tally in the shared cache. True once
-    the tally reaches the ledger's size, or when the cache lost it: only then does the
-    chunk ask the database whether the campaign is done. The tally never counts a row
-    twice (only rows this chunk changed count), and beat's resume task asks the database
-    for every sending campaign, so a tally short of the truth delays the end a minute."""
+    the tally reaches the ledger's size: only then does the chunk ask the database
+    whether the campaign is done. The tally never counts a row twice (only rows this
+    chunk changed count), and beat's resume task asks the database for every sending
+    campaign, so a tally short of the truth (a cache lost) delays the end a minute."""
     key = f"newsletters:settled:{campaign.pk}"
-    cache.add(key, 0, timeout=7 * 24 * 3600)
     try:
         tally = cache.incr(key, rows)
     except ValueError:
-        return True
+        # The first chunk, or the cache lost the tally: start it again from here.
+        tally = rows
+        if not cache.add(key, rows, timeout=7 * 24 * 3600):
+            tally = cache.incr(key, rows)  # another chunk started it first
     return tally >= campaign.recipient_count
 
 
