@@ -274,3 +274,31 @@ def test_a_campaign_finishes_even_when_the_cache_loses_its_tally(
     run_commits(services.deliveries_resume_stalled)  # beat, a minute later
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
     assert len(sent_to()) == 4 and len(set(sent_to())) == 4
+
+
+def test_a_crash_after_the_esp_accepted_a_chunk_puts_only_that_chunk_at_risk(
+    settings, approver, campaign, eastfield, monkeypatch, run_commits
+):
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    SubscriberFactory.create_batch(4, area=eastfield)
+    start(campaign, approver)
+    services.campaign_send_chunk(campaign_id=campaign.pk)  # chunk 1 sent and recorded
+
+    def worker_dies(*args, **kwargs):
+        raise SystemExit("SIGKILL")
+
+    # Chunk 2 reaches the ESP, then its worker dies before recording it.
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_record_sent", worker_dies)
+        with pytest.raises(SystemExit):
+            services.campaign_send_chunk(campaign_id=campaign.pk)
+    at_risk = set(mail.outbox[-1].to)
+    services.campaign_send_chunk(campaign_id=campaign.pk)  # chunk 3, another worker
+    later = timezone.now() + datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS + 1)
+    run_commits(lambda: services.deliveries_resume_stalled(now=later))
+
+    recipients = [address for message in mail.outbox for address in message.to]
+    twice = {address for address in recipients if recipients.count(address) > 1}
+    assert set(recipients) == set(Subscriber.objects.values_list("email", flat=True))
+    assert twice == at_risk and len(at_risk) == 2
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
