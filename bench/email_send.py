@@ -1,13 +1,21 @@
-"""Email sending benchmark: batched campaign sending through Celery workers and Redis to a
-local mock of Mailgun's API, beside a naive one-message-per-recipient loop, then a run in
-which a worker is killed with SIGKILL mid-send and the send resumed.
+"""Email sending benchmark: campaign sending through Celery workers and Redis to a local
+mock of Mailgun's API, beside django-anymail's own batch ceiling and a naive
+one-message-per-recipient loop, then a run in which a worker is killed with SIGKILL
+mid-send and the send resumed.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/signpost_wt5 \\
-    .venv/bin/python bench/email_send.py --subscribers 20000 --workers 2
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/signpost_bench \\
+    .venv/bin/python bench/email_send.py --subscribers 20000 --workers 2 \\
+        --redis redis://127.0.0.1:6379/7
 
-It prints emails per second for both ways and, for the killed run, how many recipients
-were lost and how many got two copies (both must be 0 outside the one in-flight chunk).
-Every recipient the mock accepts is logged, one line each, under --log-dir.
+In one run, against one mock (its own process, so no sender shares its interpreter):
+
+1. **anymail ceiling**: no database, no Celery; anymail's Mailgun backend sends batches
+   of ``--batch-size`` with merge data, metadata and headers, one process;
+2. **naive loop**: one rendered message and one API call per recipient;
+3. **pipeline**: the send button's service call, then Celery workers until the campaign
+   is ``sent``; the workers time each phase (bench/phases.py), printed per email;
+4. **killed worker**: the same send again, a worker SIGKILLed while it holds a chunk,
+   the rest resumed; lost recipients and second copies counted from the mock's log.
 """
 
 import argparse
@@ -16,13 +24,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from bench.mock_mailgun import MockMailgun  # noqa: E402
 
 EMAIL_DOMAIN = "bench.example.org"
 
@@ -33,54 +40,87 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument(
-        "--naive-sample",
-        type=int,
-        default=2_000,
-        help="recipients sent one by one for the baseline",
+        "--naive-sample", type=int, default=2_000, help="recipients sent one by one"
+    )
+    parser.add_argument(
+        "--raw-sample", type=int, default=20_000, help="recipients for the anymail ceiling"
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/5")
+    parser.add_argument("--mock-port", type=int, default=8119)
     parser.add_argument("--lease", type=int, default=20, help="send lease in seconds")
+    parser.add_argument("--skip-killed", action="store_true", help="no killed-worker run")
     parser.add_argument("--log-dir", default=str(ROOT / "var" / "bench-email"))
     return parser.parse_args()
 
 
-def configure(args, mock: MockMailgun) -> dict:
+def address(n: int) -> str:
+    return f"resident{n:06d}@{EMAIL_DOMAIN}"
+
+
+class MockLog:
+    """The mock's log (``<batch id> <address>`` per accepted recipient), read by section."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.offset = 0
+
+    def mark(self) -> None:
+        self.offset = self.path.stat().st_size if self.path.exists() else 0
+
+    def since_mark(self) -> tuple[collections.Counter, int]:
+        counts, batches = collections.Counter(), set()
+        with self.path.open("rb") as log:
+            log.seek(self.offset)
+            for line in log.read().decode().splitlines():
+                batch, _, recipient = line.partition(" ")
+                counts[recipient] += 1
+                batches.add(batch)
+        return counts, len(batches)
+
+
+def start_mock(args, log_path: Path) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "mock_mailgun.py")]
+        + ["--port", str(args.mock_port), "--log", str(log_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    import socket
+
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", args.mock_port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    sys.exit(f"The mock did not start on port {args.mock_port}.")
+
+
+def configure(args) -> dict:
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.email_settings",
         "CELERY_BROKER_URL": args.redis,
         "CELERY_RESULT_BACKEND": args.redis,
         "REDIS_URL": args.redis,
-        "MAILGUN_API_URL": mock.api_url,
+        "MAILGUN_API_URL": f"http://127.0.0.1:{args.mock_port}/v3",
         "SIGNPOST_ESP_BATCH_SIZE": str(args.batch_size),
         "SIGNPOST_SEND_LEASE_SECONDS": str(args.lease),
         "SIGNPOST_BASE_URL": "https://signpost.example.org",
     }
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (e.g. signpost_wt5).")
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (e.g. signpost_bench).")
     os.environ.update(env)
     import django
 
     django.setup()
-    return {**os.environ, **env}
+    return {**os.environ, **env, "SIGNPOST_BENCH_PHASES": "1"}
 
 
 def start_worker(env: dict, name: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "signpost",
-            "worker",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=warning",
-            "-n",
-            f"{name}@%h",
-        ],
+        [sys.executable, "-m", "celery", "-A", "signpost", "worker", "--pool=solo"]
+        + ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        + ["--loglevel=warning", "-n", f"{name}@%h"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -88,13 +128,24 @@ def start_worker(env: dict, name: str) -> subprocess.Popen:
     )
 
 
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def prepare(args):
-    """Migrate, and make exactly N confirmed subscribers in a bench area."""
+    """Migrate, and make exactly N confirmed subscribers in a bench area (one INSERT)."""
     from django.core.management import call_command
+    from django.db import connection
     from signpost.models import HomePage
 
     from engagement.models import Area
-    from newsletters.models import Campaign, NewsletterPage, Subscriber, email_hash
+    from newsletters.models import Campaign, Delivery, NewsletterPage, Subscriber
 
     call_command("migrate", verbosity=0)
     area, _ = Area.objects.get_or_create(
@@ -105,21 +156,27 @@ def prepare(args):
             "household_count": args.subscribers,
         },
     )
-    Campaign.objects.filter(name__startswith="Benchmark").delete()
-    Subscriber.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").delete()
-    Subscriber.objects.bulk_create(
-        [
-            Subscriber(
-                email=f"resident{n:05d}@{EMAIL_DOMAIN}",
-                email_hash=email_hash(f"resident{n:05d}@{EMAIL_DOMAIN}"),
-                name=f"Resident {n}",
-                area=area,
-                status=Subscriber.Status.CONFIRMED,
-            )
-            for n in range(args.subscribers)
-        ],
-        batch_size=5000,
-    )
+    Area.objects.filter(pk=area.pk).update(household_count=args.subscribers)
+    old = Campaign.objects.filter(name__startswith="Benchmark")
+    Delivery.objects.filter(campaign__in=old)._raw_delete(Delivery.objects.db)
+    old.delete()
+    bench = Subscriber.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
+    Delivery.objects.filter(subscriber__in=bench).update(subscriber=None)
+    bench._raw_delete(Subscriber.objects.db)
+    with connection.cursor() as cursor:
+        # The table name from the model; the values are parameters.
+        insert = f"""
+            INSERT INTO {Subscriber._meta.db_table}
+                (key, email, email_hash, name, postcode, area_id, status, created_at,
+                 confirmed_at)
+            SELECT gen_random_uuid(), e, encode(sha256(convert_to(e, 'UTF8')), 'hex'),
+                   'Resident ' || n, '', %s, 'confirmed', now(), now()
+            FROM (SELECT n, 'resident' || lpad(n::text, 6, '0') || '@{EMAIL_DOMAIN}' AS e
+                  FROM generate_series(0, %s - 1) AS n) AS numbered
+        """  # noqa: S608
+        cursor.execute(insert, [area.pk, args.subscribers])
+        cursor.execute(f"ANALYZE {Subscriber._meta.db_table}")
+        cursor.execute(f"ANALYZE {Delivery._meta.db_table}")
     page = NewsletterPage.objects.filter(slug="benchmark-newsletter").first()
     if page is None:
         page = NewsletterPage(
@@ -161,7 +218,62 @@ def new_campaign(name, area, page):
     return campaign, approver
 
 
-def naive_send(args, mock, area) -> tuple[int, float]:
+def raw_anymail(args, page) -> tuple[int, float]:
+    """django-anymail alone: the campaign's email, batches with merge data, metadata and
+    per-recipient headers as Signpost sends them, one connection, no database."""
+    from anymail.message import AnymailMessage
+    from django.conf import settings
+    from django.core.mail import get_connection
+
+    from newsletters.campaign_backends.anymail import to_esp_syntax
+    from newsletters.email import render_newsletter_email
+
+    rendered = render_newsletter_email(page, subject="News from your area")
+    subject, text = to_esp_syntax(rendered.subject), to_esp_syntax(rendered.text)
+    html = to_esp_syntax(rendered.html)
+    token = "W1siYTFiMmMzZDRlNWY2YTdiOGM5ZDBlMWYyYTNiNGM1ZCIsMTJdXQ:" + "x" * 43
+    base = "https://signpost.example.org/newsletters"
+    batches = []
+    for start in range(0, args.raw_sample, args.batch_size):
+        emails = [address(n) for n in range(start, min(start + args.batch_size, args.raw_sample))]
+        values = {
+            e: {
+                "name": f"Resident {i}",
+                "unsubscribe_url": f"{base}/unsubscribe/{token}{i}/",
+                "preferences_url": f"{base}/preferences/{token}{i}/",
+            }
+            for i, e in enumerate(emails, start)
+        }
+        batches.append((emails, values))
+    connection = get_connection()
+    connection.open()
+    started = time.perf_counter()
+    for emails, values in batches:
+        message = AnymailMessage(
+            subject=subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=emails,
+            connection=connection,
+        )
+        message.attach_alternative(html, "text/html")
+        message.merge_data = values
+        message.merge_metadata = {e: {"delivery": str(i)} for i, e in enumerate(emails)}
+        message.merge_headers = {
+            e: {"List-Unsubscribe": f"<{values[e]['unsubscribe_url']}>"} for e in emails
+        }
+        message.extra_headers = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        message.metadata = {"campaign": "0"}
+        message.tags = ["campaign"]
+        message.track_opens = True
+        message.track_clicks = True
+        message.send()
+    seconds = time.perf_counter() - started
+    connection.close()
+    return args.raw_sample, seconds
+
+
+def naive_send(args, area) -> tuple[int, float]:
     """The obvious loop: one rendered message and one API call per recipient."""
     from django.core.mail import EmailMultiAlternatives, get_connection
 
@@ -209,7 +321,33 @@ def wait_for(predicate, *, timeout: float, every: float = 0.5):
     return False
 
 
-def send_and_wait(campaign, approver, timeout=1800) -> float:
+class MemorySampler(threading.Thread):
+    """Each worker's resident memory twice a second while a send runs."""
+
+    def __init__(self, workers):
+        super().__init__(daemon=True)
+        self.workers = workers
+        self.samples: list[list[float]] = []
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.wait(0.5):
+            self.samples.append([rss_mb(w.pid) for w in self.workers])
+
+    def summary(self) -> str:
+        if len(self.samples) < 4:
+            return "too short to sample"
+        early = self.samples[len(self.samples) // 10]
+        peak = [max(s[i] for s in self.samples) for i in range(len(self.workers))]
+        last = self.samples[-1]
+        return ", ".join(
+            f"worker {i}: {early[i]:.0f} MB at 10%, {last[i]:.0f} MB at the end, peak {peak[i]:.0f}"
+            for i in range(len(self.workers))
+        )
+
+
+def send_and_wait(campaign, approver, timeout=3600) -> tuple[float, float]:
+    """Seconds for the send button's service call (with its commit), and until ``sent``."""
     from django.db import transaction
 
     from newsletters import services
@@ -218,141 +356,192 @@ def send_and_wait(campaign, approver, timeout=1800) -> float:
     started = time.perf_counter()
     with transaction.atomic():
         services.campaign_send_now(campaign=campaign, user=approver)
+    request = time.perf_counter() - started
     if not wait_for(
-        lambda: Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT, timeout=timeout
+        lambda: Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT,
+        timeout=timeout,
+        every=0.1,
     ):
         raise SystemExit(f"Campaign {campaign.pk} did not finish: {status_counts(campaign.pk)}")
-    return time.perf_counter() - started
+    return request, time.perf_counter() - started
 
 
-def read_log(path: Path) -> collections.Counter:
-    counts = collections.Counter()
-    if path.exists():
-        for line in path.read_text().splitlines():
-            counts[line.split(" ", 1)[1]] += 1
-    return counts
+def killed_run(args, env, workers, area, page, log: MockLog, expected: set) -> dict:
+    from django.db import transaction
+
+    from newsletters import services
+    from newsletters.models import Campaign, Delivery
+
+    log.mark()
+    campaign, approver = new_campaign("Benchmark killed worker", area, page)
+    with transaction.atomic():
+        services.campaign_send_now(campaign=campaign, user=approver)
+    wait_for(
+        lambda: status_counts(campaign.pk).get("sent", 0) >= args.subscribers // 3,
+        timeout=1800,
+        every=0.05,
+    )
+    victim = workers[0]
+    # Kill while it holds a chunk, so the test is of the hard case.
+    wait_for(
+        lambda: Delivery.objects.filter(campaign=campaign, status="sending").exists(),
+        timeout=60,
+        every=0.01,
+    )
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    at_kill = status_counts(campaign.pk)
+    print(f"SIGKILL worker pid {victim.pid} at {at_kill}", flush=True)
+    # The others carry on; what is left is the dead worker's claimed chunk.
+    wait_for(
+        lambda: (
+            not Delivery.objects.filter(campaign=campaign, status="queued").exists()
+            and Delivery.objects.filter(campaign=campaign, status="sending")
+            .values("claim")
+            .distinct()
+            .count()
+            <= 1
+        ),
+        timeout=3600,
+    )
+    in_flight = set(
+        Delivery.objects.filter(campaign=campaign, status="sending").values_list(
+            "subscriber__email", flat=True
+        )
+    )
+    print(
+        f"after the others finished: {status_counts(campaign.pk)}; "
+        f"{len(in_flight)} recipients in the dead worker's chunk",
+        flush=True,
+    )
+    workers[0] = start_worker(env, "bench-replacement")
+    time.sleep(args.lease + 1)
+    resumed = services.deliveries_resume_stalled()
+    print(f"resume: {resumed} rows queued again", flush=True)
+    if not wait_for(
+        lambda: Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT, timeout=600
+    ):
+        raise SystemExit(f"not finished after resume: {status_counts(campaign.pk)}")
+    sent, _ = log.since_mark()
+    lost = expected - set(sent)
+    duplicated = {a for a, n in sent.items() if n > 1}
+    outside = duplicated - in_flight
+    print(
+        f"killed run: lost {len(lost)}, duplicated {len(duplicated)} "
+        f"(all inside the one in-flight chunk of {len(in_flight)}: {not outside}), "
+        f"duplicated outside it {len(outside)}",
+        flush=True,
+    )
+    return {"lost": len(lost), "duplicated": len(duplicated), "outside": len(outside)}
 
 
 def main():
     args = parse_args()
     log_dir = Path(args.log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
-    for old in log_dir.glob("*.log"):
-        old.unlink()
-    mock = MockMailgun().start()
-    env = configure(args, mock)
-
-    from signpost.celery import app
-
-    app.control.purge()
-    area, page = prepare(args)
-    expected = {f"resident{n:05d}@{EMAIL_DOMAIN}" for n in range(args.subscribers)}
-    print(
-        f"{args.subscribers} subscribers, batch size {args.batch_size}, {args.workers} workers, "
-        f"mock Mailgun at {mock.api_url}",
-        flush=True,
-    )
-
-    # 1. Naive baseline, in this process.
-    mock.log_path = str(log_dir / "naive.log")
-    naive_count, naive_seconds = naive_send(args, mock, area)
-    naive_rate = naive_count / naive_seconds
-    print(
-        f"naive, one message per recipient: {naive_count} emails in {naive_seconds:.1f}s "
-        f"= {naive_rate:.0f} emails/s",
-        flush=True,
-    )
-
-    # 2. Batched through Celery workers.
-    workers = [start_worker(env, f"bench{i}") for i in range(args.workers)]
+    log_path = log_dir / "mock.log"
+    log_path.unlink(missing_ok=True)
+    log_path.touch()
+    log = MockLog(log_path)
+    mock = start_mock(args, log_path)
+    workers: list[subprocess.Popen] = []
     try:
-        time.sleep(3)
-        mock.log_path = str(log_dir / "batched.log")
-        calls_before = mock.calls
+        env = configure(args)
+        import redis
+        from signpost.celery import app
+
+        from bench import phases
+
+        app.control.purge()
+        broker = redis.Redis.from_url(args.redis)
+        area, page = prepare(args)
+        expected = {address(n) for n in range(args.subscribers)}
+        print(
+            f"{args.subscribers} subscribers, batch size {args.batch_size}, "
+            f"{args.workers} workers, mock Mailgun on port {args.mock_port}, "
+            f"load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+
+        # 1. django-anymail's own ceiling, in this process.
+        log.mark()
+        raw_count, raw_seconds = raw_anymail(args, page)
+        raw_rate = raw_count / raw_seconds
+        print(
+            f"anymail alone, {args.batch_size} per call, one process: {raw_count} emails in "
+            f"{raw_seconds:.2f}s = {raw_rate:.0f} emails/s ({1e6 / raw_rate:.0f} µs per email)",
+            flush=True,
+        )
+
+        # 2. Naive baseline, in this process.
+        log.mark()
+        naive_count, naive_seconds = naive_send(args, area)
+        naive_rate = naive_count / naive_seconds
+        print(
+            f"naive, one message per recipient: {naive_count} emails in {naive_seconds:.1f}s "
+            f"= {naive_rate:.0f} emails/s",
+            flush=True,
+        )
+
+        # 3. The pipeline, through Celery workers.
+        workers = [start_worker(env, f"bench{i}") for i in range(args.workers)]
+        wait_for(lambda: len(app.control.ping(timeout=0.5) or []) >= args.workers, timeout=60)
+        broker.delete(phases.REDIS_KEY)
+        log.mark()
+        memory = MemorySampler(workers)
+        memory.start()
         campaign, approver = new_campaign("Benchmark batched", area, page)
-        seconds = send_and_wait(campaign, approver)
-        batched_rate = args.subscribers / seconds
-        sent = read_log(log_dir / "batched.log")
+        request_seconds, seconds = send_and_wait(campaign, approver)
+        memory.stopped.set()
+        time.sleep(1)  # the last task's timers reach Redis after the campaign is sent
+        totals = phases.collect(broker)
+        rate = args.subscribers / seconds
+        per_worker = rate / args.workers
+        sent, calls = log.since_mark()
         print(
-            f"batched, {args.batch_size} per call: {args.subscribers} emails in {seconds:.1f}s "
-            f"= {batched_rate:.0f} emails/s ({batched_rate / args.workers:.0f} per worker) over "
-            f"{mock.calls - calls_before} API calls; {batched_rate / naive_rate:.1f}x the naive loop",
+            f"pipeline, {args.batch_size} per call: {args.subscribers} emails in {seconds:.2f}s "
+            f"= {rate:.0f} emails/s ({per_worker:.0f} per worker) over {calls} API calls; "
+            f"send button's service call {1000 * request_seconds:.0f} ms",
             flush=True,
         )
+        print(f"worker memory: {memory.summary()}", flush=True)
         assert set(sent) == expected and max(sent.values()) == 1, "clean run lost or duplicated"
-
-        # 3. Kill a worker mid-send with SIGKILL, then resume.
-        from django.db import transaction
-
-        from newsletters import services
-        from newsletters.models import Campaign, Delivery
-
-        mock.log_path = str(log_dir / "killed.log")
-        campaign, approver = new_campaign("Benchmark killed worker", area, page)
-        with transaction.atomic():
-            services.campaign_send_now(campaign=campaign, user=approver)
-        wait_for(
-            lambda: status_counts(campaign.pk).get("sent", 0) >= args.subscribers // 3,
-            timeout=600,
-            every=0.05,
-        )
-        victim = workers[0]
-        # Kill while it holds a chunk, so the test is of the hard case.
-        wait_for(
-            lambda: Delivery.objects.filter(campaign=campaign, status="sending").exists(),
-            timeout=60,
-            every=0.01,
-        )
-        victim.send_signal(signal.SIGKILL)
-        victim.wait()
-        print(f"SIGKILL worker pid {victim.pid} at {status_counts(campaign.pk)}", flush=True)
-        # The others carry on; what is left is the dead worker's claimed chunk.
-        wait_for(
-            lambda: (
-                not Delivery.objects.filter(campaign=campaign, status="queued").exists()
-                and Delivery.objects.filter(campaign=campaign, status="sending")
-                .values("claim")
-                .distinct()
-                .count()
-                <= 1
-            ),
-            timeout=1200,
-        )
-        in_flight = set(
-            Delivery.objects.filter(campaign=campaign, status="sending").values_list(
-                "subscriber__email", flat=True
-            )
-        )
         print(
-            f"after the others finished: {status_counts(campaign.pk)}; "
-            f"{len(in_flight)} recipients in the dead worker's chunk",
+            f"per email, worker time ({int(totals.get('chunk tasks', 0))} chunk tasks, "
+            f"{int(totals.get('tasks', 0))} tasks in all):",
             flush=True,
         )
-        workers[0] = start_worker(env, "bench-replacement")
-        time.sleep(args.lease + 1)
-        resumed = services.deliveries_resume_stalled()
-        print(f"resume: {resumed} rows queued again", flush=True)
-        if not wait_for(
-            lambda: Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT, timeout=600
-        ):
-            raise SystemExit(f"not finished after resume: {status_counts(campaign.pk)}")
-        sent = read_log(log_dir / "killed.log")
-        lost = expected - set(sent)
-        duplicated = {address for address, n in sent.items() if n > 1}
-        outside = duplicated - in_flight
+        rows = phases.breakdown(totals, args.subscribers)
+        for name, micros in rows:
+            print(f"  {name:<52} {micros:8.1f} µs", flush=True)
+        accounted = sum(m for _, m in rows)
         print(
-            f"killed run: lost {len(lost)}, duplicated {len(duplicated)} "
-            f"(all inside the one in-flight chunk of {len(in_flight)}: {not outside}), "
-            f"duplicated outside it {len(outside)}",
+            f"  {'sum':<52} {accounted:8.1f} µs "
+            f"(wall × workers / emails = {1e6 * seconds * args.workers / args.subscribers:.1f} µs)",
             flush=True,
         )
         print(
-            f"RESULT naive_emails_per_s={naive_rate:.0f} batched_emails_per_s={batched_rate:.0f} "
-            f"ratio={batched_rate / naive_rate:.1f} lost={len(lost)} duplicated={len(duplicated)} "
-            f"duplicated_outside_in_flight_chunk={len(outside)}",
+            f"ratios: per worker {per_worker / raw_rate:.0%} of anymail alone; "
+            f"{per_worker / naive_rate:.1f}x the naive loop per worker "
+            f"({rate / naive_rate:.1f}x in all)",
             flush=True,
         )
-        if lost or outside:
+
+        killed = {"lost": "-", "duplicated": "-", "outside": "-"}
+        if not args.skip_killed:
+            killed = killed_run(args, env, workers, area, page, log, expected)
+        print(
+            f"RESULT subscribers={args.subscribers} workers={args.workers} "
+            f"anymail_emails_per_s={raw_rate:.0f} naive_emails_per_s={naive_rate:.0f} "
+            f"pipeline_emails_per_s={rate:.0f} per_worker={per_worker:.0f} "
+            f"per_worker_of_anymail={per_worker / raw_rate:.2f} "
+            f"per_worker_over_naive={per_worker / naive_rate:.1f} "
+            f"request_ms={1000 * request_seconds:.0f} lost={killed['lost']} "
+            f"duplicated={killed['duplicated']} "
+            f"duplicated_outside_in_flight_chunk={killed['outside']}",
+            flush=True,
+        )
+        if killed["lost"] not in (0, "-") or killed["outside"] not in (0, "-"):
             sys.exit(1)
     finally:
         for worker in workers:
@@ -362,7 +551,8 @@ def main():
                     worker.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     worker.kill()
-        mock.shutdown()
+        mock.terminate()
+        mock.wait()
 
 
 if __name__ == "__main__":

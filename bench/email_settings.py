@@ -1,5 +1,6 @@
 """Settings for bench/email_send.py: the development settings, with django-anymail's
-Mailgun backend pointed at the local mock (MAILGUN_API_URL) and a short send lease."""
+Mailgun backend pointed at the local mock (MAILGUN_API_URL) and a short send lease.
+With SIGNPOST_BENCH_PHASES=1 the workers time each phase of a send (bench/phases.py)."""
 
 import os
 
@@ -18,3 +19,8 @@ SIGNPOST_SEND_LEASE_SECONDS = int(os.environ.get("SIGNPOST_SEND_LEASE_SECONDS", 
 SIGNPOST_ESP_RATE_PER_SECOND = int(os.environ.get("SIGNPOST_ESP_RATE_PER_SECOND", "0"))
 CELERY_BEAT_SCHEDULE = {}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+if os.environ.get("SIGNPOST_BENCH_PHASES"):
+    from bench import phases
+
+    phases.connect()

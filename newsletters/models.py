@@ -317,7 +317,11 @@ class Delivery(models.Model):
         FAILED = "failed", "Failed"
         SUPPRESSED = "suppressed", "Not sent: suppressed"
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: the claim-order index and the unique constraint both start with
+    # the campaign, and every index is written again whenever a row changes status.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     subscriber = models.ForeignKey(
         Subscriber, null=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
@@ -325,7 +329,7 @@ class Delivery(models.Model):
     claim = models.UUIDField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    esp_message_id = models.CharField(max_length=200, blank=True, db_index=True)
+    esp_message_id = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -342,7 +346,13 @@ class Delivery(models.Model):
                 fields=["campaign", "subscriber"], name="delivery_one_per_campaign_subscriber"
             )
         ]
-        indexes = [models.Index(fields=["campaign", "status"])]
+        # A chunk claims a campaign's queued rows in id order: with the id in the index
+        # that is a short range scan however many rows are already sent.
+        # The message id is looked up by equality only (a plain index, not also a LIKE one).
+        indexes = [
+            models.Index(fields=["campaign", "status", "id"], name="delivery_claim_order"),
+            models.Index(fields=["esp_message_id"], name="delivery_esp_message_id"),
+        ]
 
     def __str__(self):
         return f"{self.campaign} → {self.subscriber_id}"

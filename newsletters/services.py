@@ -6,18 +6,20 @@ Campaigns: approval, test send, send now or at a set time, chunked sending throu
 sender backend, resume of a dead worker's chunk, and tracking events from the ESP.
 """
 
+import contextlib
 import datetime
 import html
 import logging
 import time
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -482,8 +484,9 @@ def campaign_unschedule(*, campaign: Campaign, user) -> Campaign:
 
 @transaction.atomic
 def campaign_send_now(*, campaign: Campaign, user) -> Campaign:
-    """Freeze the email, write one Delivery row per recipient in one statement, and queue
-    the chunk tasks. Calling it again for a campaign already sending does nothing."""
+    """Freeze the email, mark the campaign sending and hand the ledger to a worker: the
+    send button returns at once, however long the list. Calling it again for a campaign
+    already sending does nothing."""
     from .selectors import campaign_segment
 
     campaign = _locked(campaign)
@@ -492,8 +495,8 @@ def campaign_send_now(*, campaign: Campaign, user) -> Campaign:
     if campaign.status not in {Campaign.Status.APPROVED, Campaign.Status.SCHEDULED}:
         raise CampaignError("A campaign must be approved before it is sent.")
     _check_as_approved(campaign)
-    recipient_ids = list(campaign_segment(campaign).values_list("pk", flat=True))
-    if not recipient_ids:
+    segment_size = campaign_segment(campaign).count()
+    if not segment_size:
         raise CampaignError("Nobody is in this campaign's segment now, so nothing was sent.")
     rendered = _render(campaign)
     campaign.rendered_subject = rendered.subject
@@ -501,37 +504,90 @@ def campaign_send_now(*, campaign: Campaign, user) -> Campaign:
     campaign.rendered_text = rendered.text
     campaign.status = Campaign.Status.SENDING
     campaign.send_started_at = timezone.now()
-    Delivery.objects.bulk_create(
-        [Delivery(campaign_id=campaign.pk, subscriber_id=pk) for pk in recipient_ids],
-        ignore_conflicts=True,
-    )
-    campaign.recipient_count = Delivery.objects.filter(campaign=campaign).count()
+    campaign.recipient_count = 0
     campaign.save()
     log(
         instance=campaign,
         action="newsletters.campaign.send",
         user=user,
-        data={"recipients": campaign.recipient_count},
+        data={"recipients": segment_size},
     )
     campaign_id = campaign.pk
-    transaction.on_commit(lambda: campaign_enqueue_chunks(campaign_id=campaign_id))
+    transaction.on_commit(lambda: _queue_write_deliveries(campaign_id))
     return campaign
 
 
+def _queue_write_deliveries(campaign_id: int) -> None:
+    from .tasks import campaign_write_deliveries
+
+    campaign_write_deliveries.delay(campaign_id)
+
+
+@transaction.atomic
+def campaign_write_deliveries(*, campaign_id: int) -> int:
+    """Write the ledger, one Delivery row per recipient, in one ``INSERT … SELECT`` from
+    the segment query (the ids never pass through Python), then queue the chunk tasks.
+    The statement is all or nothing, so rows existing means the ledger is written:
+    running this twice writes nothing twice. Returns the rows written."""
+    from .selectors import campaign_segment
+
+    campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+    if campaign is None or campaign.status != Campaign.Status.SENDING:
+        return 0
+    written = 0
+    if not Delivery.objects.filter(campaign_id=campaign_id).exists():
+        segment = campaign_segment(campaign).order_by().values(recipient=F("pk"))
+        select_sql, params = segment.query.sql_with_params()
+        with connection.cursor() as cursor:
+            # Table names from the models; every value is a parameter.
+            cursor.execute(
+                f"INSERT INTO {Delivery._meta.db_table} "  # noqa: S608
+                "(campaign_id, subscriber_id, status, attempts, esp_message_id, error) "
+                f"SELECT %s, segment.recipient, %s, 0, '', '' FROM ({select_sql}) AS segment "
+                # WHERE true: SQLite's grammar needs it before ON CONFLICT.
+                "WHERE true ON CONFLICT DO NOTHING",
+                [campaign_id, Delivery.Status.QUEUED, *params],
+            )
+            written = cursor.rowcount
+            if connection.vendor == "postgresql":
+                # Tell the planner about the new rows before the chunks query them.
+                cursor.execute(f"ANALYZE {Delivery._meta.db_table}")
+        campaign.recipient_count = written
+        campaign.save(update_fields=["recipient_count"])
+        if not written:
+            # Everyone left between the click and now: nothing to send.
+            _campaign_mark_sent(campaign)
+            return 0
+    transaction.on_commit(lambda: campaign_enqueue_chunks(campaign_id=campaign_id))
+    return written
+
+
 def campaign_enqueue_chunks(*, campaign_id: int) -> int:
-    """Queue enough chunk tasks to cover every queued row. Extra tasks find nothing to
-    claim and stop, so queueing too many is harmless."""
+    """Queue one chunk task per batch of queued rows, each given its rows' id range, so
+    a claim reads a short index range however far the send has got. A task finding its
+    range already sent stops, so queueing too many is harmless."""
     from .campaign_backends import batch_size
     from .tasks import campaign_send_chunk
 
-    queued = Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.QUEUED).count()
-    size = batch_size()
-    chunks = -(-queued // size)
-    for _ in range(chunks):
-        campaign_send_chunk.delay(campaign_id)
-    if not chunks:
+    ranges = _chunk_ranges(campaign_id, batch_size())
+    for first_id, last_id in ranges:
+        campaign_send_chunk.delay(campaign_id, first_id=first_id, last_id=last_id)
+    if not ranges:
         campaign_finish_if_done(campaign_id=campaign_id)
-    return chunks
+    return len(ranges)
+
+
+def _chunk_ranges(campaign_id: int, size: int) -> list[tuple[int, int]]:
+    """The first and last id of each batch of a campaign's queued rows, in one query."""
+    with connection.cursor() as cursor:
+        # Table name from the model; every value is a parameter.
+        cursor.execute(
+            "SELECT min(id), max(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) "  # noqa: S608
+            f"/ %s AS chunk FROM {Delivery._meta.db_table} "
+            "WHERE campaign_id = %s AND status = %s) AS numbered GROUP BY chunk ORDER BY 1",
+            [size, campaign_id, Delivery.Status.QUEUED],
+        )
+        return [(first, last) for first, last in cursor.fetchall()]
 
 
 def campaigns_send_due(*, now=None) -> list[int]:
@@ -580,13 +636,120 @@ def esp_throttle_acquire(count: int, *, clock=time.time, sleep=time.sleep) -> No
         sleep(max(0.001, window + 1 - now))
 
 
-def _claim_chunk(campaign_id: int, size: int) -> tuple[str | None, list[int]]:
-    lease = datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS)
-    claim = uuid.uuid4()
+class ClaimedRow(NamedTuple):
+    """One claimed Delivery with the little of its subscriber a chunk needs."""
+
+    delivery_id: int
+    key: uuid.UUID | None
+    email: str | None
+    name: str | None
+    status: str | None
+    suppressed: bool
+
+    @property
+    def mailable(self) -> bool:
+        return (
+            self.email is not None
+            and self.status == Subscriber.Status.CONFIRMED
+            and not self.suppressed
+        )
+
+
+# PostgreSQL claims a chunk and reads what it needs to send it in one statement: the rows
+# are picked and locked (skipping rows another worker holds), marked under the claim, and
+# returned with their subscriber's address, name, key, status and suppression. The ids
+# are picked first (ANY(ARRAY(...)) is evaluated once), so every step is an index lookup
+# whatever the planner's statistics say about a ledger written a moment ago.
+_CLAIM_SQL = """
+WITH claimed AS (
+    UPDATE {delivery} AS d SET {assignments}
+    WHERE d.id = ANY(ARRAY({picked}))
+    RETURNING d.id, d.subscriber_id
+)
+SELECT claimed.id, s.key, s.email, s.name, s.status, x.id IS NOT NULL
+FROM claimed
+LEFT JOIN {subscriber} AS s ON s.id = claimed.subscriber_id
+LEFT JOIN {suppression} AS x ON x.email_hash = s.email_hash
+"""
+_PICK_QUEUED = (
+    "SELECT id FROM {delivery} WHERE campaign_id = %(campaign)s AND status = %(status)s "
+    "AND id BETWEEN %(first)s AND %(last)s ORDER BY id LIMIT %(size)s FOR UPDATE SKIP LOCKED"
+)
+_PICK_CLAIMED = (
+    "SELECT id FROM {delivery} WHERE campaign_id = %(campaign)s "
+    "AND status = %(status)s AND claim = %(claim)s FOR UPDATE"
+)
+
+
+def _claim_sql(picked: str, assignments: str) -> str:
+    tables = {
+        "delivery": Delivery._meta.db_table,
+        "subscriber": Subscriber._meta.db_table,
+        "suppression": Suppression._meta.db_table,
+    }
+    return _CLAIM_SQL.format(picked=picked.format(**tables), assignments=assignments, **tables)
+
+
+def _claimed_rows(campaign_id: int, claim: str) -> list[ClaimedRow]:
+    """The claimed rows and their subscribers, in one query (the portable way)."""
+    suppressed = Exists(Suppression.objects.filter(email_hash=OuterRef("subscriber__email_hash")))
+    rows = (
+        Delivery.objects.filter(
+            campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
+        )
+        .annotate(suppressed=suppressed)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "subscriber__key",
+            "subscriber__email",
+            "subscriber__name",
+            "subscriber__status",
+            "suppressed",
+        )
+    )
+    return [ClaimedRow(*row) for row in rows]
+
+
+# Ids are positive, so these bounds mean "any row".
+_ANY_ID = (0, 2**63 - 1)
+
+
+def _claim_chunk(
+    campaign_id: int, size: int, id_range: tuple[int, int] = _ANY_ID
+) -> tuple[str | None, list[ClaimedRow]]:
+    """Claim up to ``size`` queued rows (within ``id_range``) for this worker, under a new
+    claim and lease."""
+    claim = str(uuid.uuid4())
+    lease_expires_at = timezone.now() + datetime.timedelta(
+        seconds=settings.SIGNPOST_SEND_LEASE_SECONDS
+    )
+    if connection.vendor == "postgresql":
+        sql = _claim_sql(
+            _PICK_QUEUED,
+            "status = %(sending)s, claim = %(claim)s, lease_expires_at = %(lease)s, "
+            "attempts = d.attempts + 1",
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "campaign": campaign_id,
+                    "status": Delivery.Status.QUEUED,
+                    "sending": Delivery.Status.SENDING,
+                    "size": size,
+                    "first": id_range[0],
+                    "last": id_range[1],
+                    "claim": claim,
+                    "lease": lease_expires_at,
+                },
+            )
+            rows = sorted(ClaimedRow(*row) for row in cursor.fetchall())
+        return (claim, rows) if rows else (None, [])
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
-            .filter(campaign_id=campaign_id, status=Delivery.Status.QUEUED)
+            .filter(campaign_id=campaign_id, status=Delivery.Status.QUEUED, pk__range=id_range)
             .order_by("pk")
             .values_list("pk", flat=True)[:size]
         )
@@ -595,59 +758,85 @@ def _claim_chunk(campaign_id: int, size: int) -> tuple[str | None, list[int]]:
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
             status=Delivery.Status.SENDING,
             claim=claim,
-            lease_expires_at=timezone.now() + lease,
+            lease_expires_at=lease_expires_at,
             attempts=F("attempts") + 1,
         )
-    return str(claim), ids
+        return claim, _claimed_rows(campaign_id, claim)
 
 
-def campaign_send_chunk(*, campaign_id: int, claim: str | None = None) -> int:
-    """Send one chunk: claim up to a batch of queued rows, call the ESP once, record the
-    message ids. Returns how many were sent. Raises ``ChunkRetry`` on a transient ESP
-    error, keeping the claim so a retry sends exactly the same rows."""
+def _renew_claim(campaign_id: int, claim: str) -> list[ClaimedRow]:
+    """A retry keeps its rows: extend their lease and read them again. Empty when the
+    lease ran out and the rows went back to the queue (someone else has them now)."""
+    lease_expires_at = timezone.now() + datetime.timedelta(
+        seconds=settings.SIGNPOST_SEND_LEASE_SECONDS
+    )
+    if connection.vendor == "postgresql":
+        sql = _claim_sql(_PICK_CLAIMED, "lease_expires_at = %(lease)s")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                {
+                    "campaign": campaign_id,
+                    "status": Delivery.Status.SENDING,
+                    "claim": claim,
+                    "lease": lease_expires_at,
+                },
+            )
+            return sorted(ClaimedRow(*row) for row in cursor.fetchall())
+    renewed = Delivery.objects.filter(
+        campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
+    ).update(lease_expires_at=lease_expires_at)
+    return _claimed_rows(campaign_id, claim) if renewed else []
+
+
+def campaign_send_chunk(
+    *,
+    campaign_id: int,
+    claim: str | None = None,
+    first_id: int | None = None,
+    last_id: int | None = None,
+) -> int:
+    """Send one chunk: claim up to a batch of queued rows (those between ``first_id`` and
+    ``last_id`` when given), call the ESP once, record the message ids. Returns how many
+    were sent. Raises ``ChunkRetry`` on a transient ESP error, keeping the claim so a
+    retry sends exactly the same rows. The number of queries is the same for a chunk of
+    ten and of a thousand."""
     from .campaign_backends import CampaignBackendError, Recipient, batch_size, get_backend
 
-    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    campaign = (
+        Campaign.objects.only(
+            "status", "recipient_count", "rendered_subject", "rendered_html", "rendered_text"
+        )
+        .filter(pk=campaign_id)
+        .first()
+    )
     if campaign is None or campaign.status != Campaign.Status.SENDING:
         return 0
     if claim is None:
-        claim, _ = _claim_chunk(campaign_id, batch_size())
+        id_range = (first_id or _ANY_ID[0], last_id or _ANY_ID[1])
+        claim, rows = _claim_chunk(campaign_id, batch_size(), id_range)
         if claim is None:
             campaign_finish_if_done(campaign_id=campaign_id)
             return 0
-    lease = datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS)
-    claimed = Delivery.objects.filter(
-        campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
-    )
-    if not claimed.update(lease_expires_at=timezone.now() + lease):
-        # The lease ran out and the rows went back to the queue: someone else has them.
-        return 0
-    rows = list(claimed.select_related("subscriber").order_by("pk"))
-    suppressed_hashes = set(
-        Suppression.objects.filter(
-            email_hash__in=[r.subscriber.email_hash for r in rows if r.subscriber]
-        ).values_list("email_hash", flat=True)
-    )
-    skipped = [
-        r.pk
-        for r in rows
-        if r.subscriber is None
-        or r.subscriber.status != Subscriber.Status.CONFIRMED
-        or r.subscriber.email_hash in suppressed_hashes
-    ]
+    else:
+        rows = _renew_claim(campaign_id, claim)
+        if not rows:
+            return 0
+    settled = 0
+    skipped = [r.delivery_id for r in rows if not r.mailable]
     if skipped:
-        Delivery.objects.filter(pk__in=skipped).update(
+        settled += Delivery.objects.filter(pk__in=skipped).update(
             status=Delivery.Status.SUPPRESSED, claim=None
         )
     links = ManageLinks()
     recipients = [
         Recipient(
-            delivery_id=r.pk,
-            email=r.subscriber.email,
-            merge_values=_merge_values(r.subscriber, campaign_id, links),
+            delivery_id=r.delivery_id,
+            email=r.email,
+            merge_values=_merge_values(r, campaign_id, links),
         )
         for r in rows
-        if r.pk not in skipped
+        if r.mailable
     ]
     if recipients:
         esp_throttle_acquire(len(recipients))
@@ -656,25 +845,48 @@ def campaign_send_chunk(*, campaign_id: int, claim: str | None = None) -> int:
         except CampaignBackendError as error:
             if error.transient:
                 raise ChunkRetry(str(error), claim=claim) from error
-            Delivery.objects.filter(pk__in=[r.delivery_id for r in recipients]).update(
-                status=Delivery.Status.FAILED, claim=None, error=str(error)[:300]
-            )
+            settled += Delivery.objects.filter(
+                campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
+            ).update(status=Delivery.Status.FAILED, claim=None, error=str(error)[:300])
             logger.error("Campaign %s: chunk refused by the ESP: %s", campaign_id, error)
         else:
-            _record_sent(recipients, result)
-    campaign_finish_if_done(campaign_id=campaign_id)
+            settled += _record_sent(campaign_id, claim, recipients, result)
+    if _count_settled(campaign, settled):
+        campaign_finish_if_done(campaign_id=campaign_id)
     return len(recipients)
 
 
+def _count_settled(campaign: Campaign, rows: int) -> bool:
+    """Add a chunk's settled rows to the campaign's tally in the shared cache. True once
+    the tally reaches the ledger's size: only then does the chunk ask the database
+    whether the campaign is done. The tally never counts a row twice (only rows this
+    chunk changed count), and beat's resume task asks the database for every sending
+    campaign, so a tally short of the truth (a cache lost) delays the end a minute."""
+    key = f"newsletters:settled:{campaign.pk}"
+    try:
+        tally = cache.incr(key, rows)
+    except ValueError:
+        # The first chunk, or the cache lost the tally: start it again from here.
+        tally = rows
+        if not cache.add(key, rows, timeout=7 * 24 * 3600):
+            tally = cache.incr(key, rows)  # another chunk started it first
+    return tally >= campaign.recipient_count
+
+
 class ManageLinks:
-    """A subscriber's unsubscribe and preference addresses, from templates resolved once:
-    a chunk of a thousand recipients then costs two URL reversals, not two thousand."""
+    """A subscriber's unsubscribe and preference addresses, from templates resolved once
+    and one token signer per chunk: a chunk of a thousand recipients then costs two URL
+    reversals and one key derivation, not two thousand of each."""
 
     _SLOT = "manage-token-slot"
 
     def __init__(self):
         self.unsubscribe = absolute_url(reverse("newsletters:unsubscribe", args=[self._SLOT]))
         self.preferences = absolute_url(reverse("newsletters:preferences", args=[self._SLOT]))
+        self.signer = tokens.ManageTokenSigner()
+
+    def manage_token(self, subscriber, campaign_id: int) -> str:
+        return self.signer.token(subscriber.key.hex, campaign_id)
 
     def for_token(self, token: str) -> tuple[str, str]:
         # Signed tokens are URL-safe base64 and colons, which reverse() leaves as they are.
@@ -684,11 +896,11 @@ class ManageLinks:
         )
 
 
-def _merge_values(
-    subscriber: Subscriber, campaign_id: int, links: ManageLinks | None = None
-) -> dict:
-    token = tokens.manage_token(subscriber, campaign_id)
-    unsubscribe_url, preferences_url = (links or ManageLinks()).for_token(token)
+def _merge_values(subscriber, campaign_id: int, links: ManageLinks | None = None) -> dict:
+    """A recipient's merge values. ``subscriber`` is a Subscriber or a ``ClaimedRow``."""
+    links = links or ManageLinks()
+    token = links.manage_token(subscriber, campaign_id)
+    unsubscribe_url, preferences_url = links.for_token(token)
     name = subscriber.name or "neighbour"
     return {
         "name": name,
@@ -699,24 +911,41 @@ def _merge_values(
     }
 
 
-def _record_sent(recipients, result) -> None:
+def _record_sent(campaign_id: int, claim: str, recipients, result) -> int:
+    """Mark the chunk sent with its message ids in one statement (two when the ESP
+    refused some addresses, together so a crash cannot leave half of it recorded).
+    Returns the rows recorded: none when the lease ran out and the rows were queued
+    again meanwhile."""
     now = timezone.now()
-    by_message_id: dict[str, list[int]] = {}
-    failed = []
-    for r in recipients:
-        if r.email in result.refused:
-            failed.append(r.delivery_id)
-        else:
-            by_message_id.setdefault(result.message_ids.get(r.email, ""), []).append(r.delivery_id)
-    with transaction.atomic():
-        for message_id, ids in by_message_id.items():
-            Delivery.objects.filter(pk__in=ids).update(
-                status=Delivery.Status.SENT, esp_message_id=message_id, sent_at=now, claim=None
-            )
-        if failed:
-            Delivery.objects.filter(pk__in=failed).update(
+    refused = [r.delivery_id for r in recipients if r.email in result.refused]
+    message_ids = {
+        r.delivery_id: result.message_ids.get(r.email, "")
+        for r in recipients
+        if r.email not in result.refused
+    }
+    distinct = set(message_ids.values())
+    esp_message_id = (
+        Value(distinct.pop())
+        if len(distinct) == 1
+        else Case(
+            *(When(pk=pk, then=Value(mid)) for pk, mid in message_ids.items()),
+            default=Value(""),
+        )
+    )
+    claimed = Delivery.objects.filter(
+        campaign_id=campaign_id, status=Delivery.Status.SENDING, claim=claim
+    )
+    recorded = 0
+    with transaction.atomic() if refused else contextlib.nullcontext():
+        if refused:
+            recorded += claimed.filter(pk__in=refused).update(
                 status=Delivery.Status.FAILED, claim=None, error="Refused by the ESP"
             )
+        if message_ids:
+            recorded += claimed.update(
+                status=Delivery.Status.SENT, esp_message_id=esp_message_id, sent_at=now, claim=None
+            )
+    return recorded
 
 
 def deliveries_resume_stalled(*, now=None) -> int:
@@ -738,45 +967,69 @@ def deliveries_resume_stalled(*, now=None) -> int:
         )
     for campaign_id in campaign_ids:
         transaction.on_commit(lambda cid=campaign_id: campaign_enqueue_chunks(campaign_id=cid))
+    # A campaign whose ledger task was lost (its worker died before the one INSERT
+    # committed) has no rows at all: write them now.
+    lease = datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS)
+    unwritten = Campaign.objects.filter(
+        status=Campaign.Status.SENDING, send_started_at__lt=now - lease
+    ).exclude(Exists(Delivery.objects.filter(campaign_id=OuterRef("pk"))))
+    for campaign_id in unwritten.values_list("pk", flat=True):
+        transaction.on_commit(lambda cid=campaign_id: _queue_write_deliveries(cid))
+    # Chunks ask the database whether their campaign is done only when the cache's tally
+    # says so; this asks for every sending campaign, whatever the cache holds.
+    for campaign_id in Campaign.objects.filter(status=Campaign.Status.SENDING).values_list(
+        "pk", flat=True
+    ):
+        if campaign_id not in campaign_ids:
+            campaign_finish_if_done(campaign_id=campaign_id)
     return count
 
 
 def campaign_finish_if_done(*, campaign_id: int) -> bool:
-    """Mark the campaign sent once no row is queued or in flight, and record the delivery
-    in the activity calendar."""
-    from engagement.models import Activity
-    from engagement.services import activity_record_delivered
-
+    """Mark the campaign sent once its ledger is written and no row is queued or in
+    flight, and record the delivery in the activity calendar."""
+    unfinished = Delivery.objects.filter(
+        campaign_id=campaign_id, status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]
+    )
+    # Most chunks end with rows still to send: one unlocked query says so. Only the last
+    # takes the campaign's lock, and asks again under it.
+    if unfinished.exists():
+        return False
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
         if campaign.status != Campaign.Status.SENDING:
             return False
-        if Delivery.objects.filter(
-            campaign_id=campaign_id,
-            status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING],
-        ).exists():
+        if unfinished.exists() or not campaign.deliveries.exists():
+            # Rows left, or the ledger not written yet.
             return False
-        campaign.status = Campaign.Status.SENT
-        campaign.send_finished_at = timezone.now()
-        campaign.save(update_fields=["status", "send_finished_at"])
-        sent = campaign.deliveries.filter(status=Delivery.Status.SENT).count()
-        log(
-            instance=campaign,
-            action="newsletters.campaign.sent",
-            user=None,
-            data={"recipients": campaign.recipient_count, "sent": sent},
-        )
-        areas = list(campaign.areas.all())
-        activity_record_delivered(
-            source=campaign,
-            mode=Activity.Mode.EMAIL_NEWSLETTER,
-            title=f"Email newsletter: {campaign.newsletter.title}",
-            delivered_on=timezone.localdate(campaign.send_finished_at),
-            area=areas[0] if len(areas) == 1 else None,
-            owner=campaign.created_by,
-            audience=f"{sent} email subscribers",
-        )
+        _campaign_mark_sent(campaign)
     return True
+
+
+def _campaign_mark_sent(campaign: Campaign) -> None:
+    from engagement.models import Activity
+    from engagement.services import activity_record_delivered
+
+    campaign.status = Campaign.Status.SENT
+    campaign.send_finished_at = timezone.now()
+    campaign.save(update_fields=["status", "send_finished_at"])
+    sent = campaign.deliveries.filter(status=Delivery.Status.SENT).count()
+    log(
+        instance=campaign,
+        action="newsletters.campaign.sent",
+        user=None,
+        data={"recipients": campaign.recipient_count, "sent": sent},
+    )
+    areas = list(campaign.areas.all())
+    activity_record_delivered(
+        source=campaign,
+        mode=Activity.Mode.EMAIL_NEWSLETTER,
+        title=f"Email newsletter: {campaign.newsletter.title}",
+        delivered_on=timezone.localdate(campaign.send_finished_at),
+        area=areas[0] if len(areas) == 1 else None,
+        owner=campaign.created_by,
+        audience=f"{sent} email subscribers",
+    )
 
 
 # --- Tracking events from the ESP ---------------------------------------------------------

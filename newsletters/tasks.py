@@ -12,10 +12,24 @@ logger = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 10
 
 
-@shared_task(bind=True, name="newsletters.campaign_send_chunk", max_retries=5, acks_late=True)
-def campaign_send_chunk(self, campaign_id: int, claim: str | None = None) -> int:
+@shared_task(
+    bind=True,
+    name="newsletters.campaign_send_chunk",
+    max_retries=5,
+    acks_late=True,
+    ignore_result=True,
+)
+def campaign_send_chunk(
+    self,
+    campaign_id: int,
+    claim: str | None = None,
+    first_id: int | None = None,
+    last_id: int | None = None,
+) -> int:
     try:
-        return services.campaign_send_chunk(campaign_id=campaign_id, claim=claim)
+        return services.campaign_send_chunk(
+            campaign_id=campaign_id, claim=claim, first_id=first_id, last_id=last_id
+        )
     except services.ChunkRetry as error:
         if self.request.retries >= self.max_retries:
             # The rows stay claimed until their lease runs out; then the resume task
@@ -29,6 +43,11 @@ def campaign_send_chunk(self, campaign_id: int, claim: str | None = None) -> int
             countdown=RETRY_BASE_SECONDS * 2**self.request.retries,
             exc=error,
         ) from error
+
+
+@shared_task(name="newsletters.campaign_write_deliveries", acks_late=True, ignore_result=True)
+def campaign_write_deliveries(campaign_id: int) -> int:
+    return services.campaign_write_deliveries(campaign_id=campaign_id)
 
 
 @shared_task(name="newsletters.campaigns_send_due")

@@ -265,7 +265,8 @@ def test_an_address_suppressed_after_the_send_began_is_skipped(approver, campaig
     keep = SubscriberFactory(area=eastfield)
     late = SubscriberFactory(area=eastfield)
     approve(campaign, approver)
-    services.campaign_send_now(campaign=campaign, user=approver)  # rows written, chunks not run
+    services.campaign_send_now(campaign=campaign, user=approver)
+    services.campaign_write_deliveries(campaign_id=campaign.pk)  # rows written, chunks not run
     Suppression.objects.create(email_hash=late.email_hash, reason=Suppression.Reason.COMPLAINT)
     services.campaign_send_chunk(campaign_id=campaign.pk)
     assert campaign_recipients() == [keep.email]
@@ -289,6 +290,7 @@ def test_a_dead_workers_chunk_is_resumed_and_nobody_else_gets_a_second_copy(
     SubscriberFactory.create_batch(5, area=eastfield)
     approve(campaign, approver)
     services.campaign_send_now(campaign=campaign, user=approver)
+    services.campaign_write_deliveries(campaign_id=campaign.pk)
     services.campaign_send_chunk(campaign_id=campaign.pk)  # chunk 1 sent
     # Chunk 2 is claimed, then its worker dies before calling the ESP.
     claim, ids = services._claim_chunk(campaign.pk, 2)
@@ -356,6 +358,7 @@ def test_progress_endpoint_reports_the_figures(
     SubscriberFactory.create_batch(3, area=eastfield)
     approve(campaign, approver)
     services.campaign_send_now(campaign=campaign, user=approver)
+    services.campaign_write_deliveries(campaign_id=campaign.pk)
     from django.test import override_settings
 
     with override_settings(SIGNPOST_ESP_BATCH_SIZE=settings_batch):

@@ -44,6 +44,7 @@ def ready(comms_officer, approver, eastfield, settings):
     campaign = CampaignFactory(created_by=comms_officer, areas=[eastfield])
     services.campaign_approve(campaign=campaign, user=approver)
     services.campaign_send_now(campaign=campaign, user=approver)
+    services.campaign_write_deliveries(campaign_id=campaign.pk)
     return campaign, sorted(s.email for s in subscribers)
 
 

@@ -1,0 +1,304 @@
+"""The sending pipeline at scale: the send button only freezes the email and hands the
+ledger to a worker; the ledger is one statement; a chunk costs the same queries at any
+size; what a chunk sends is exactly its claimed, mailable rows; results are recorded
+once; a lost ledger task or a dead worker's chunk is picked up again."""
+
+import datetime
+
+import pytest
+from django.core import mail, signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from newsletters import services, tokens
+from newsletters.campaign_backends import BatchResult, CampaignBackend
+from newsletters.models import Campaign, Delivery, Subscriber, Suppression
+
+from .factories import CampaignFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def run_commits(django_capture_on_commit_callbacks):
+    def run(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run
+
+
+@pytest.fixture
+def campaign(comms_officer, approver, eastfield):
+    campaign = CampaignFactory(created_by=comms_officer, areas=[eastfield])
+    SubscriberFactory(area=eastfield)
+    services.campaign_approve(campaign=campaign, user=approver)
+    return campaign
+
+
+def sent_to():
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def start(campaign, approver):
+    """Press send, then let a worker write the ledger; no chunk has run yet."""
+    services.campaign_send_now(campaign=campaign, user=approver)
+    return services.campaign_write_deliveries(campaign_id=campaign.pk)
+
+
+def test_the_send_button_writes_no_ledger_and_a_worker_writes_it_in_one_statement(
+    client, comms_officer, approver, campaign, eastfield, run_commits
+):
+    SubscriberFactory.create_batch(4, area=eastfield)
+    client.force_login(comms_officer)
+    # The request itself: no Delivery rows, the campaign sending, the email frozen.
+    response = client.post(f"/admin/newsletters/campaigns/{campaign.pk}/send/")
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENDING and campaign.rendered_html
+    assert not Delivery.objects.exists()
+
+    with CaptureQueriesContext(connection) as small:
+        assert services.campaign_write_deliveries(campaign_id=campaign.pk) == 5
+    inserts = [q["sql"] for q in small.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1 and "SELECT" in inserts[0]
+    assert Campaign.objects.get(pk=campaign.pk).recipient_count == 5
+    # Run again (a redelivered task): nothing is written twice.
+    assert services.campaign_write_deliveries(campaign_id=campaign.pk) == 0
+    assert Delivery.objects.count() == 5
+
+
+def test_the_ledger_costs_the_same_queries_for_five_or_fifty(
+    approver, comms_officer, eastfield, riverside
+):
+    counts = []
+    for size, area in ((5, eastfield), (50, riverside)):
+        SubscriberFactory.create_batch(size, area=area)
+        campaign = CampaignFactory(created_by=comms_officer, areas=[area])
+        services.campaign_approve(campaign=campaign, user=approver)
+        services.campaign_send_now(campaign=campaign, user=approver)
+        with CaptureQueriesContext(connection) as queries:
+            assert services.campaign_write_deliveries(campaign_id=campaign.pk) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_the_ledger_holds_the_segment_as_it_is_when_the_worker_writes_it(
+    approver, campaign, eastfield, riverside
+):
+    keep = SubscriberFactory(area=eastfield)
+    elsewhere = SubscriberFactory(area=riverside)
+    pending = SubscriberFactory(area=eastfield, status=Subscriber.Status.PENDING)
+    complained = SubscriberFactory(area=eastfield)
+    Suppression.objects.create(email_hash=complained.email_hash, reason="complaint")
+    services.campaign_send_now(campaign=campaign, user=approver)
+    late = SubscriberFactory(area=eastfield)  # confirmed before the worker got to it
+    services.campaign_write_deliveries(campaign_id=campaign.pk)
+    in_ledger = set(Delivery.objects.values_list("subscriber__email", flat=True))
+    assert {keep.email, late.email} <= in_ledger and len(in_ledger) == 3
+    assert not in_ledger & {elsewhere.email, pending.email, complained.email}
+
+
+# Queries for one chunk, whatever its size: the campaign, the claim (one statement on
+# PostgreSQL: pick, mark and read the recipients; on SQLite three inside a savepoint)
+# and the result (one statement). Whether the campaign is done is asked only when the
+# tally of settled rows says so.
+CHUNK_QUERIES = {"postgresql": 3, "sqlite": 7}
+
+
+@pytest.mark.parametrize("chunk", [2, 9])
+def test_a_chunk_costs_the_same_queries_at_any_size(
+    settings, approver, campaign, eastfield, chunk, django_assert_num_queries
+):
+    SubscriberFactory.create_batch(20, area=eastfield)
+    start(campaign, approver)
+    settings.SIGNPOST_ESP_BATCH_SIZE = chunk
+    with django_assert_num_queries(CHUNK_QUERIES[connection.vendor]):
+        assert services.campaign_send_chunk(campaign_id=campaign.pk) == chunk
+    assert len(mail.outbox) == 1 and len(mail.outbox[0].to) == chunk
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == chunk
+
+
+def test_a_chunk_skips_whoever_stopped_being_mailable_after_the_ledger_was_written(
+    approver, campaign, eastfield
+):
+    SubscriberFactory.create_batch(2, area=eastfield)
+    start(campaign, approver)
+    keep = set(Delivery.objects.values_list("subscriber__email", flat=True))
+    left, complained, erased = SubscriberFactory.create_batch(3, area=eastfield)
+    for subscriber in (left, complained, erased):
+        Delivery.objects.create(campaign=campaign, subscriber=subscriber)
+    services.subscriber_unsubscribe(subscriber=left, method="email_link")
+    Suppression.objects.create(email_hash=complained.email_hash, reason="complaint")
+    erased.delete()
+    services.campaign_send_chunk(campaign_id=campaign.pk)
+    assert set(sent_to()) == keep
+    assert Delivery.objects.filter(status=Delivery.Status.SUPPRESSED).count() == 3
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+def test_merge_values_carry_working_signed_links(approver, campaign, eastfield, client):
+    start(campaign, approver)
+    services.campaign_send_chunk(campaign_id=campaign.pk)
+    message = mail.outbox[0]
+    address = message.to[0]
+    values = message.anymail_test_params["merge_data"][address]
+    token = values["unsubscribe_url"].rsplit("/", 2)[-2]
+    subscriber = Subscriber.objects.get(email=address)
+    assert tokens.manage_token_parts(token) == (subscriber.key.hex, campaign.pk)
+    assert values["preferences_url"].endswith(f"/{token}/")
+    response = client.get(values["preferences_url"].replace("http://testserver", ""))
+    assert response.status_code == 200
+
+
+def test_the_chunk_signer_makes_the_tokens_signing_dumps_makes(eastfield, monkeypatch):
+    subscriber = SubscriberFactory(area=eastfield)
+    monkeypatch.setattr(signing.TimestampSigner, "timestamp", lambda self: "1xYL56")
+    signer = tokens.ManageTokenSigner()
+    assert signer.token(subscriber.key.hex, 42) == tokens.manage_token(subscriber, 42)
+    assert signer.token(subscriber.key.hex) == tokens.manage_token(subscriber)
+
+
+class PerRecipientIds(CampaignBackend):
+    """An ESP that answers with one message id per recipient and refuses one address."""
+
+    refuse = "refused@example.org"
+
+    def send_batch(self, *, campaign, recipients):
+        return BatchResult(
+            message_ids={r.email: f"<id-{r.delivery_id}>" for r in recipients},
+            refused={self.refuse: "rejected"},
+        )
+
+
+def test_per_recipient_ids_and_refusals_are_recorded_in_one_pass(
+    settings, approver, campaign, eastfield
+):
+    settings.SIGNPOST_CAMPAIGN_BACKEND = f"{__name__}.PerRecipientIds"
+    SubscriberFactory.create_batch(3, area=eastfield)
+    SubscriberFactory(area=eastfield, email=PerRecipientIds.refuse)
+    start(campaign, approver)
+    assert services.campaign_send_chunk(campaign_id=campaign.pk) == 5
+    for delivery in Delivery.objects.select_related("subscriber"):
+        if delivery.subscriber.email == PerRecipientIds.refuse:
+            assert delivery.status == Delivery.Status.FAILED and not delivery.esp_message_id
+        else:
+            assert delivery.status == Delivery.Status.SENT
+            assert delivery.esp_message_id == f"<id-{delivery.pk}>"
+        assert delivery.claim is None
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+def test_a_retry_sends_exactly_the_claimed_rows_and_nobody_else(
+    settings, approver, campaign, eastfield
+):
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    SubscriberFactory.create_batch(3, area=eastfield)
+    start(campaign, approver)
+    claim, rows = services._claim_chunk(campaign.pk, 2)
+    claimed = {r.email for r in rows}
+    assert len(claimed) == 2
+    assert services.campaign_send_chunk(campaign_id=campaign.pk, claim=claim) == 2
+    assert set(sent_to()) == claimed
+    # The same claim again (a duplicate retry) finds its rows already sent.
+    assert services.campaign_send_chunk(campaign_id=campaign.pk, claim=claim) == 0
+    assert len(sent_to()) == 2
+
+
+def test_a_lost_ledger_task_is_written_again_once_the_lease_runs_out(
+    settings, approver, campaign, eastfield, run_commits
+):
+    SubscriberFactory.create_batch(2, area=eastfield)
+    services.campaign_send_now(campaign=campaign, user=approver)  # its task never runs
+    assert run_commits(services.deliveries_resume_stalled) == 0
+    assert not Delivery.objects.exists() and not mail.outbox
+    later = timezone.now() + datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS + 1)
+    run_commits(lambda: services.deliveries_resume_stalled(now=later))
+    assert len(sent_to()) == 3 and len(set(sent_to())) == 3
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+def test_a_chunk_before_the_ledger_is_written_does_not_finish_the_campaign(approver, campaign):
+    services.campaign_send_now(campaign=campaign, user=approver)
+    assert services.campaign_send_chunk(campaign_id=campaign.pk) == 0
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENDING
+
+
+def test_a_segment_emptied_before_the_ledger_finishes_the_campaign_with_nobody_mailed(
+    approver, campaign
+):
+    services.campaign_send_now(campaign=campaign, user=approver)
+    for subscriber in Subscriber.objects.all():
+        services.subscriber_unsubscribe(subscriber=subscriber, method="email_link")
+    assert services.campaign_write_deliveries(campaign_id=campaign.pk) == 0
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT and campaign.recipient_count == 0
+    assert not mail.outbox
+
+
+def test_each_chunk_task_claims_only_its_own_id_range(settings, approver, campaign, eastfield):
+    settings.SIGNPOST_ESP_BATCH_SIZE = 3
+    SubscriberFactory.create_batch(6, area=eastfield)
+    start(campaign, approver)
+    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+    ranges = services._chunk_ranges(campaign.pk, 3)
+    assert ranges == [(ids[0], ids[2]), (ids[3], ids[5]), (ids[6], ids[6])]
+    first_id, last_id = ranges[1]
+    sent = services.campaign_send_chunk(campaign_id=campaign.pk, first_id=first_id, last_id=last_id)
+    assert sent == 3
+    assert set(
+        Delivery.objects.filter(status=Delivery.Status.SENT).values_list("pk", flat=True)
+    ) == set(ids[3:6])
+    # The same range again finds nothing left to claim.
+    assert (
+        services.campaign_send_chunk(campaign_id=campaign.pk, first_id=first_id, last_id=last_id)
+        == 0
+    )
+    assert len(sent_to()) == 3
+
+
+def test_a_campaign_finishes_even_when_the_cache_loses_its_tally(
+    settings, approver, campaign, eastfield, run_commits
+):
+    from django.core.cache import cache
+
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    SubscriberFactory.create_batch(3, area=eastfield)
+    start(campaign, approver)
+    services.campaign_send_chunk(campaign_id=campaign.pk)
+    cache.clear()  # e.g. Redis restarted mid-send
+    services.campaign_send_chunk(campaign_id=campaign.pk)
+    assert not Delivery.objects.filter(status__in=["queued", "sending"]).exists()
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENDING
+    run_commits(services.deliveries_resume_stalled)  # beat, a minute later
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+    assert len(sent_to()) == 4 and len(set(sent_to())) == 4
+
+
+def test_a_crash_after_the_esp_accepted_a_chunk_puts_only_that_chunk_at_risk(
+    settings, approver, campaign, eastfield, monkeypatch, run_commits
+):
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    SubscriberFactory.create_batch(4, area=eastfield)
+    start(campaign, approver)
+    services.campaign_send_chunk(campaign_id=campaign.pk)  # chunk 1 sent and recorded
+
+    def worker_dies(*args, **kwargs):
+        raise SystemExit("SIGKILL")
+
+    # Chunk 2 reaches the ESP, then its worker dies before recording it.
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_record_sent", worker_dies)
+        with pytest.raises(SystemExit):
+            services.campaign_send_chunk(campaign_id=campaign.pk)
+    at_risk = set(mail.outbox[-1].to)
+    services.campaign_send_chunk(campaign_id=campaign.pk)  # chunk 3, another worker
+    later = timezone.now() + datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS + 1)
+    run_commits(lambda: services.deliveries_resume_stalled(now=later))
+
+    recipients = [address for message in mail.outbox for address in message.to]
+    twice = {address for address in recipients if recipients.count(address) > 1}
+    assert set(recipients) == set(Subscriber.objects.values_list("email", flat=True))
+    assert twice == at_risk and len(at_risk) == 2
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
