@@ -108,6 +108,7 @@ class Command(BaseCommand):
         """Each child's output, line by line, marked with the process it came from."""
         for line in iter(stream.readline, b""):
             self.stdout.write(f"{name:<6} | {line.decode(errors='replace').rstrip()}")
+            self.stdout.flush()  # a log file sees each line as it comes
         stream.close()
 
     def _stop(self, signum, frame) -> None:
