@@ -78,7 +78,9 @@ def test_development_defaults_need_no_services(tmp_path):
         "from django.conf import settings as s;"
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND,"
         " s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'],"
-        " s.DATABASES['default']['OPTIONS']['transaction_mode'])"
+        " s.DATABASES['default']['OPTIONS']['transaction_mode']);"
+        "from django.db import connection; c = connection.cursor();"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0])"
     )
     env = {
         k: v
@@ -86,12 +88,13 @@ def test_development_defaults_need_no_services(tmp_path):
         if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
     }
     env["SIGNPOST_VAR_DIR"] = str(tmp_path)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/db.sqlite3"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
     assert "No hostname was supplied" not in result.stderr
-    engine, eager, backend, broker, queue, transaction_mode = result.stdout.split()
+    engine, eager, backend, broker, queue, transaction_mode, journal, busy = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
     assert eager == "False"
     assert backend == "signpost.dev_mail.EmailBackend"
@@ -99,6 +102,7 @@ def test_development_defaults_need_no_services(tmp_path):
     assert queue == str(tmp_path / "broker" / "queue")
     assert (tmp_path / "broker" / "queue").is_dir()
     assert transaction_mode == "IMMEDIATE"
+    assert (journal, busy) == ("wal", "30000")
 
 
 def test_database_and_broker_come_from_the_environment():

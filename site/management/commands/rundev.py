@@ -69,6 +69,8 @@ class Command(BaseCommand):
         }  # fmt: skip
         # Django's own runserver banner warns about production; the README says it already.
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "DJANGO_RUNSERVER_HIDE_WARNING": "true"}
+        # Links made by the worker (emails, QR codes) name the address being served.
+        env.setdefault("SIGNPOST_BASE_URL", f"http://{host}:{port}")
         self.stopping = False
         self.children: dict[str, subprocess.Popen] = {}
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGINT, signal.SIGTERM)}
