@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# `make run PORT=8080` serves there, and every link Signpost makes (emails, QR codes, the
+# admin's own links, the site's address) follows it.
+PORT ?= 8000
+SIGNPOST_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: install run test worker lint format migrations-check clean
 
@@ -14,11 +18,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The web server, a Celery worker and beat on an embedded broker (var/broker/); Ctrl-C stops all three.
+run: export SIGNPOST_BASE_URL := $(SIGNPOST_BASE_URL)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_data --print-users
-	@echo "Signpost is at http://127.0.0.1:8000/ (admin: http://127.0.0.1:8000/admin/). Emails are written to var/mail/."
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Signpost is at $(SIGNPOST_BASE_URL)/ (admin: $(SIGNPOST_BASE_URL)/admin/). Emails are written to var/mail/, one file per recipient."
+	$(PY) manage.py rundev --port $(PORT) $(RUNDEV_ARGS)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

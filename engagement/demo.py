@@ -494,6 +494,7 @@ def load_communications(demo) -> None:
         spokesperson.save()
     spokesperson.groups.set([Group.objects.get(name=roles.APPROVER)])
     demo.users["spokesperson"] = spokesperson
+    demo.account(spokesperson, password=password, role=f"{roles.APPROVER} (spokesperson)")
 
     _load_media_contacts()
     activities = _load_activities(demo, demo.users.get(roles.COMMUNICATIONS_OFFICER))

@@ -11,6 +11,7 @@ from engagement.models import Activity
 from engagement.services import activity_record_delivered
 
 from .consent import CURRENT_WORDING_VERSION
+from .email import absolute_url
 from .models import Campaign, ConsentRecord, Delivery, NewsletterPage, Subscriber, Topic
 
 TOPICS = [
@@ -111,7 +112,8 @@ def _newsletter(demo, row) -> NewsletterPage:
                     "heading": "How safe does your street feel?",
                     "text": "Five questions, two minutes, anonymous.",
                     "page": None,
-                    "url": "http://127.0.0.1:8000/survey/",
+                    # The open follow-up wave (surveys.demo), at this run's address.
+                    "url": absolute_url("/survey/eastfield-after/"),
                     "button_text": "Take the survey",
                 },
             ),

@@ -81,8 +81,8 @@ class RenderedEmail:
 def sample_merge_values() -> dict:
     return {
         "name": "Alex",
-        "unsubscribe_url": absolute_url("/newsletters/unsubscribe/preview/"),
-        "preferences_url": absolute_url("/newsletters/preferences/preview/"),
+        "unsubscribe_url": absolute_url(reverse("newsletters:sample_link", args=["unsubscribe"])),
+        "preferences_url": absolute_url(reverse("newsletters:sample_link", args=["preferences"])),
     }
 
 

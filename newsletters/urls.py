@@ -11,4 +11,5 @@ urlpatterns = [
     path("preferences/<str:token>/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("qr/<str:token>.png", views.qr_code, name="qr_code"),
+    path("sample/<slug:link>/", views.sample_link, name="sample_link"),
 ]

@@ -1,7 +1,7 @@
 """Public pages for residents: sign up, confirm, change preferences, leave."""
 
 from django.core import signing
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -146,6 +146,22 @@ def unsubscribe(request, token):
     return render(
         request, "newsletters/unsubscribe.html", {"subscriber": subscriber, "token": token}
     )
+
+
+SAMPLE_LINKS = {"unsubscribe", "preferences"}
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def sample_link(request, link):
+    """Where the links of a test email and of the editor's email preview lead: they carry
+    no resident's token, so they explain what the real link does and change nothing (a
+    mail program's one-click POST on a test email gets the same answer)."""
+    if link not in SAMPLE_LINKS:
+        raise Http404
+    if request.method == "POST":
+        return HttpResponse("A test email: nothing was changed.", content_type="text/plain")
+    return render(request, "newsletters/sample_link.html", {"link": link})
 
 
 def qr_code(request, token):

@@ -1,5 +1,6 @@
-"""The Celery app. Workers and beat run with ``celery -A signpost``; with no broker
-configured, tasks run in-process (eagerly) so the embedded default needs no Redis."""
+"""The Celery app. Workers and beat run with ``celery -A signpost``. Production points
+them at Redis; development (`make run`) runs a worker and beat on kombu's filesystem
+transport (signpost.settings.dev), so it needs no server; tests run tasks in-process."""
 
 import os
 

@@ -39,9 +39,15 @@ class Demo:
     home: object = None
     site: object = None
     log: list = field(default_factory=list)
+    accounts: list = field(default_factory=list)
 
     def say(self, line: str) -> None:
         self.log.append(line)
+
+    def account(self, user, *, password: str, role: str) -> None:
+        """A demo login, for the table `make run` prints: every step that adds a user
+        registers it here, so the table never leaves one out."""
+        self.accounts.append((user.username, password, role))
 
 
 def load(demo: Demo) -> None:
@@ -63,6 +69,7 @@ def load(demo: Demo) -> None:
         if role:
             user.groups.set([Group.objects.get(name=role)])
         demo.users[role or "admin"] = user
+        demo.account(user, password=password, role=role or "Superuser")
 
     site = Site.objects.get(is_default_site=True)
     base = urlsplit(settings.WAGTAILADMIN_BASE_URL)

@@ -1,10 +1,17 @@
-"""Admin hooks shared by the whole site: the page chooser shows only what the user may see."""
+"""Admin hooks shared by the whole site: the page chooser shows only what the user may see,
+and the development mailbox, for superusers, when email is written to files
+(signpost.dev_mail)."""
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from . import admin_views
 
 EDITING = ["change", "publish"]
 
@@ -26,3 +33,34 @@ def page_chooser_shows_what_the_user_may_see(pages, request):
     if parent_id and not pages_user_may_see(Page.objects.filter(pk=parent_id), request.user):
         raise Http404  # browsing into a draft would show its title as the heading
     return pages_user_may_see(pages, request.user)
+
+
+def mailbox_in_use() -> bool:
+    return settings.EMAIL_BACKEND == "signpost.dev_mail.EmailBackend"
+
+
+class OutgoingMailMenuItem(MenuItem):
+    def is_shown(self, request):
+        return mailbox_in_use() and request.user.is_superuser
+
+
+@hooks.register("register_admin_urls")
+def register_outgoing_mail_urls():
+    return [
+        path("outgoing-mail/", admin_views.outgoing_mail, name="signpost_outgoing_mail"),
+        path(
+            "outgoing-mail/<str:name>/",
+            admin_views.outgoing_mail_message,
+            name="signpost_outgoing_mail_message",
+        ),
+    ]
+
+
+@hooks.register("register_settings_menu_item")
+def register_outgoing_mail_menu_item():
+    return OutgoingMailMenuItem(
+        "Outgoing mail (development)",
+        reverse("signpost_outgoing_mail"),
+        icon_name="mail",
+        order=10_000,
+    )

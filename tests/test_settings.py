@@ -70,21 +70,39 @@ def test_production_refuses_an_unknown_esp():
     assert "SIGNPOST_ESP" in result.stderr
 
 
-def test_development_defaults_need_no_services():
+def test_development_defaults_need_no_services(tmp_path):
+    """The embedded default: SQLite with write-ahead logging, tasks through kombu's
+    filesystem transport to a real worker (not in-process), mail to the file mailbox."""
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='signpost.settings.dev'; django.setup();"
         "from django.conf import settings as s;"
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND,"
+        " s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'],"
+        " s.DATABASES['default']['OPTIONS']['transaction_mode']);"
+        "from django.db import connection; c = connection.cursor();"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0])"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+    }
+    env["SIGNPOST_VAR_DIR"] = str(tmp_path)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/db.sqlite3"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    engine, eager, backend = result.stdout.split()
+    assert "No hostname was supplied" not in result.stderr
+    engine, eager, backend, broker, queue, transaction_mode, journal, busy = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
-    assert eager == "True"
-    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert eager == "False"
+    assert backend == "signpost.dev_mail.EmailBackend"
+    assert broker.startswith("filesystem://")
+    assert queue == str(tmp_path / "broker" / "queue")
+    assert (tmp_path / "broker" / "queue").is_dir()
+    assert transaction_mode == "IMMEDIATE"
+    assert (journal, busy) == ("wal", "30000")
 
 
 def test_database_and_broker_come_from_the_environment():

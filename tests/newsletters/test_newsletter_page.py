@@ -128,7 +128,7 @@ def test_email_html_is_table_based_with_css_inlined_and_a_text_alternative():
     assert re.search(r'<td class="header" style="[^"]*background: #1c3f5e', html)
     assert "@media only screen and (max-width: 620px)" in html  # responsive rules kept
     assert "Arrests on Mill Lane" in html
-    assert 'href="http://testserver/newsletters/unsubscribe/preview/"' in html
+    assert 'href="http://testserver/newsletters/sample/unsubscribe/"' in html
     assert re.search(r'src="http://testserver/newsletters/qr/[^"]+\.png"', html)
     # Every link and image is absolute: mail programs have no base address.
     assert not re.search(r'(href|src)="/', html)
@@ -137,7 +137,7 @@ def test_email_html_is_table_based_with_css_inlined_and_a_text_alternative():
     assert "Spring update\n=============" in text
     assert "You said: Dealing near the school gates." in text
     assert "Take the survey: https://signpost.example.org/survey/eastfield/" in text
-    assert "Unsubscribe: http://testserver/newsletters/unsubscribe/preview/" in text
+    assert "Unsubscribe: http://testserver/newsletters/sample/unsubscribe/" in text
     assert "<" not in text
 
 

@@ -3,7 +3,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from signpost.demo import DEMO_USERS, Demo
+from signpost.demo import Demo
 from signpost.roles import ROLE_APPS
 
 
@@ -36,5 +36,5 @@ class Command(BaseCommand):
         if print_users:
             self.stdout.write("\nDemo accounts (development only):")
             self.stdout.write(f"  {'username':<15} {'password':<24} role")
-            for username, _first, _last, role, password in DEMO_USERS:
-                self.stdout.write(f"  {username:<15} {password:<24} {role or 'Superuser'}")
+            for username, password, role in demo.accounts:
+                self.stdout.write(f"  {username:<15} {password:<24} {role}")

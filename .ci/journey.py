@@ -1,0 +1,384 @@
+"""The newcomer's journey against a running `make run`, through the real admin views over
+HTTP, as the demo users:
+
+1. the home page and the admin login answer;
+2. the communications officer writes a press release with an embargo (its go-live time)
+   a minute or two ahead and submits it; the co-ordinator (`approver`) passes the first
+   sign-off step and the spokesperson the second; the release is scheduled, absent from
+   its address, and published by Celery beat within two minutes of its time;
+3. an approver sends a test of the demo campaign (its links work) and then the campaign
+   to its segment: one file per recipient appears in the mail folder, each addressed to
+   that resident only, merged, with List-Unsubscribe headers whose links unsubscribe them.
+
+    .venv/bin/python .ci/journey.py --base-url http://127.0.0.1:8079 --mail-dir var/mail
+
+Exits non-zero with the failing step's message.
+"""
+
+import argparse
+import datetime
+import json
+import re
+import sys
+import time
+import uuid
+from email import message_from_bytes, policy
+from html.parser import HTMLParser
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import requests
+
+TIME_ZONE = ZoneInfo("Europe/London")  # the admin's default: settings.TIME_ZONE
+PASSWORDS = {
+    "comms": "signpost-comms",
+    "approver": "signpost-approver",
+    "spokesperson": "signpost-spokesperson",
+}
+CAMPAIGN = "May update, all areas"
+
+
+class JourneyFailed(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise JourneyFailed(message)
+
+
+def step(message):
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+class FormFields(HTMLParser):
+    """The named fields of one form, with the values a browser would send unchanged."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.inside, self.fields = form_id, False, {}
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "name" not in attrs and tag != "option":
+            return
+        if tag == "input" and attrs.get("type") not in {"submit", "button", "checkbox", "radio"}:
+            self.fields[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "input" and "checked" in attrs:
+            self.fields[attrs["name"]] = attrs.get("value") or "on"
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.fields[self._textarea] = ""
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif (
+            tag == "option"
+            and self._select
+            and ("selected" in attrs or self._select not in self.fields)
+        ):
+            self.fields[self._select] = attrs.get("value") or ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def form_fields(html, form_id):
+    parser = FormFields(form_id)
+    parser.feed(html)
+    return parser.fields
+
+
+def rich_text(paragraph: str) -> str:
+    """A Draftail editor's value for one paragraph, as the admin's rich text field posts it."""
+    block = {"key": uuid.uuid4().hex[:5], "type": "unstyled", "depth": 0, "text": paragraph}
+    block.update(inlineStyleRanges=[], entityRanges=[], data={})
+    return json.dumps({"blocks": [block], "entityMap": {}})
+
+
+class Staff:
+    """A demo user's browser session: logged in through the admin's login form."""
+
+    def __init__(self, base, username):
+        self.base, self.username = base, username
+        self.http = requests.Session()
+        login = self.get("/admin/login/")
+        response = self.post(
+            "/admin/login/",
+            {"username": username, "password": PASSWORDS[username], "next": "/admin/"},
+            page=login,
+        )
+        check(
+            response.url.rstrip("/").endswith("/admin"),
+            f"{username} could not log in (ended at {response.url})",
+        )
+
+    def get(self, path, **kwargs):
+        response = self.http.get(self.base + path, timeout=60, **kwargs)
+        check(response.status_code == 200, f"GET {path} as {self.username}: {response.status_code}")
+        return response
+
+    def post(self, path, data, *, page):
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        check(token, f"no CSRF token on {page.url}")
+        response = self.http.post(
+            self.base + path,
+            data={"csrfmiddlewaretoken": token.group(1), **data},
+            headers={"Referer": page.url},
+            timeout=120,
+        )
+        check(
+            response.status_code == 200, f"POST {path} as {self.username}: {response.status_code}"
+        )
+        return response
+
+    def page_api(self, **filters):
+        return self.get("/admin/api/main/pages/", params=filters).json()["items"]
+
+
+def wait_until_up(base, timeout):
+    deadline = time.monotonic() + timeout
+    for path in ("/", "/admin/login/"):
+        while True:
+            try:
+                if requests.get(base + path, timeout=10).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            check(time.monotonic() < deadline, f"{base}{path} did not answer in {timeout} s")
+            time.sleep(2)
+        step(f"{base}{path} answers")
+
+
+def embargo_time() -> datetime.datetime:
+    """At least a minute ahead, on a whole minute (the admin's field has minutes)."""
+    now = datetime.datetime.now(TIME_ZONE)
+    return (now + datetime.timedelta(minutes=2)).replace(second=0, microsecond=0)
+
+
+def write_and_submit_release(base, embargo):
+    comms = Staff(base, "comms")
+    newsroom = comms.page_api(slug="news")
+    check(newsroom, "the demo newsroom (/news/) is missing")
+    add_path = f"/admin/pages/add/engagement/pressreleasepage/{newsroom[0]['id']}/"
+    page = comms.get(add_path)
+    fields = form_fields(page.text, "page-edit-form")
+    check("go_live_at" in fields, "the release form has no go-live (embargo) field")
+    slug = f"journey-{uuid.uuid4().hex[:8]}"
+    fields.update(
+        {
+            "title": f"Journey check: Eastfield closure order ({slug})",
+            "slug": slug,
+            "summary": "A closure order for a flat used for dealing on Eastfield Parade.",
+            "body-count": "1",
+            "body-0-type": "paragraph",
+            "body-0-value": rich_text("Harbridge Police were granted a closure order today."),
+            "body-0-deleted": "",
+            "body-0-order": "0",
+            "body-0-id": "",
+            "spokesperson_quote": "Residents told us, and we acted.",
+            "quote_attribution": "Inspector Daniel Okafor",
+            "notes_to_editors": rich_text("Safer Harbridge is a partnership."),
+            "media_contact_name": "Priya Shah",
+            "media_contact_phone": "01632 960 200",
+            "media_contact_email": "press@harbridge.example.org",
+            "go_live_at": embargo.strftime("%Y-%m-%d %H:%M"),
+            "expire_at": "",
+            "action-submit": "Submit to Press release sign-off",
+        }
+    )
+    response = comms.post(add_path, fields, page=page)
+    check("/edit/" not in response.url, f"submitting the release was refused: {errors(response)}")
+    release = comms.page_api(slug=slug)
+    check(release, "the submitted release is not in the page tree")
+    step(f"comms submitted release {release[0]['id']} with an embargo of {embargo:%H:%M}")
+    return release[0]["id"], slug
+
+
+def errors(response) -> str:
+    found = re.findall(
+        r'class="[^"]*error-message[^"]*"[^>]*>\s*(?:<[^>]+>\s*)*([^<]+)', response.text
+    )
+    return "; ".join(m.strip() for m in found) or "no error message shown"
+
+
+def approve_step(base, username, release_id):
+    reviewer = Staff(base, username)
+    edit = reviewer.get(f"/admin/pages/{release_id}/edit/")
+    # The editor's "Approve with comment" names the task; its "Approve" posts to this view.
+    task = re.search(rf"/collect_action_data/{release_id}/approve/(\d+)/", edit.text)
+    check(task, f"{username} is not offered 'Approve' on release {release_id}")
+    action = f"/admin/pages/workflow/action/{release_id}/approve/{task.group(1)}/"
+    reviewer.post(action, {"comment": ""}, page=edit)
+    step(f"{username} approved their step")
+    return reviewer
+
+
+def wait_for_go_live(base, slug, embargo):
+    url = f"{base}/news/{slug}/"
+    deadline = embargo + datetime.timedelta(minutes=2)
+    while True:
+        status = requests.get(url, timeout=30).status_code
+        now = datetime.datetime.now(TIME_ZONE)
+        if status == 200:
+            check(now >= embargo, f"{url} was public before its embargo ({embargo:%H:%M})")
+            step(f"the release went live {(now - embargo).total_seconds():.0f} s after its embargo")
+            return
+        check(status == 404, f"{url} answered {status} before going live")
+        check(now < deadline, f"{url} was not live two minutes after its embargo")
+        time.sleep(3)
+
+
+def mail_files(mail_dir: Path) -> set[str]:
+    return {p.name for p in mail_dir.glob("*.eml")}
+
+
+def read_mail(path: Path):
+    return message_from_bytes(path.read_bytes(), policy=policy.default)
+
+
+def check_links_work(base, message, *, expect_sample):
+    text = message.get_body(("plain",)).get_content()
+    links = re.findall(rf"{re.escape(base)}/newsletters/[^\s)>\"]+", text)
+    check(links, "no unsubscribe or preferences link in the plain-text part")
+    for link in links:
+        response = requests.get(link, timeout=30)
+        check(response.status_code == 200, f"{link} answered {response.status_code}")
+        check("This link does not work" not in response.text, f"{link} says it does not work")
+    if expect_sample:
+        check(any("/newsletters/sample/" in link for link in links), "test links are not samples")
+
+
+def campaign_journey(base, mail_dir: Path):
+    approver = Staff(base, "approver")
+    listing = approver.get("/admin/newsletters/campaigns/")
+    found = re.search(
+        rf'/admin/newsletters/campaigns/edit/(\d+)/">\s*{re.escape(CAMPAIGN)}', listing.text
+    )
+    check(found, f"the demo campaign '{CAMPAIGN}' is not listed")
+    manage_path = f"/admin/newsletters/campaigns/{found.group(1)}/manage/"
+    manage = approver.get(manage_path)
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", manage.text))
+    count = re.search(r"(\d+) subscribers? would receive this now", words)
+    check(count, "the campaign page does not say who would receive it")
+    expected = int(count.group(1))
+
+    before = mail_files(mail_dir)
+    approver.post(
+        manage_path.replace("/manage/", "/test/"),
+        {"addresses": "approver@harbridge.example.org"},
+        page=manage,
+    )
+    test_files = [n for n in wait_for_files(mail_dir, before, 1) if "approver@" in n]
+    check(len(test_files) == 1, f"the test email left {len(test_files)} files for the approver")
+    test_mail = read_mail(mail_dir / test_files[0])
+    check(test_mail["Subject"].startswith("[Test]"), "the test email's subject has no [Test]")
+    check_links_work(base, test_mail, expect_sample=True)
+    step("the test email arrived and its links work")
+
+    before = mail_files(mail_dir)
+    manage = approver.get(manage_path)
+    approver.post(manage_path.replace("/manage/", "/send/"), {}, page=manage)
+    new = wait_for_files(mail_dir, before, expected)
+    step(f"the campaign left {len(new)} files for {expected} recipients")
+    check(len(new) == expected, f"{len(new)} files for {expected} recipients")
+    recipients = set()
+    for name in sorted(new):
+        message = read_mail(mail_dir / name)
+        to = message["To"].addresses
+        check(len(to) == 1, f"{name} is addressed to {len(to)} people")
+        recipients.add(to[0].addr_spec)
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        for part in (message["Subject"], text, html, message["List-Unsubscribe"] or ""):
+            check("%recipient." not in part and "[[" not in part, f"{name} has unmerged fields")
+        check(
+            message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click",
+            f"{name}: no one-click header",
+        )
+        check(
+            (message["List-Unsubscribe"] or "")
+            .strip()
+            .startswith(f"<{base}/newsletters/unsubscribe/"),
+            f"{name}: List-Unsubscribe does not point at {base}",
+        )
+    check(len(recipients) == expected, f"{expected} files but {len(recipients)} recipients")
+
+    first, second = (read_mail(mail_dir / name) for name in sorted(new)[:2])
+    one_click = first["List-Unsubscribe"].strip().strip("<>")
+    response = requests.post(one_click, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+    check(response.status_code == 200, f"one-click unsubscribe answered {response.status_code}")
+    check_links_work(base, second, expect_sample=False)
+    link = re.search(
+        rf"{re.escape(base)}/newsletters/unsubscribe/[^\s)>\"]+",
+        second.get_body(("plain",)).get_content(),
+    )
+    page = requests.get(link.group(0), timeout=30)
+    check('<form method="post"' in page.text, "the unsubscribe page has no button")
+    done = requests.post(link.group(0), timeout=30)  # the page's one button: a bare POST
+    check(
+        "You are unsubscribed" in done.text,
+        "following the email's unsubscribe link did not unsubscribe",
+    )
+    figures = approver.get(manage_path.replace("/manage/", "/progress/")).json()
+    check(
+        figures.get("unsubscribed") == 2,
+        f"the campaign counts {figures.get('unsubscribed')} unsubscribed, not 2",
+    )
+    step("one-click and link unsubscribes from the files both worked")
+
+
+def wait_for_files(mail_dir: Path, before: set[str], count: int, timeout=180) -> set[str]:
+    """New files, once ``count`` have appeared and no more arrive for a few seconds."""
+    deadline = time.monotonic() + timeout
+    new: set[str] = set()
+    while time.monotonic() < deadline:
+        latest = mail_files(mail_dir) - before
+        if len(latest) >= count and latest == new:
+            return new
+        new = latest
+        time.sleep(3)
+    return new
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--mail-dir", type=Path, default=Path("var/mail"))
+    parser.add_argument("--startup-timeout", type=int, default=600)
+    args = parser.parse_args()
+    base = args.base_url.rstrip("/")
+    try:
+        wait_until_up(base, args.startup_timeout)
+        embargo = embargo_time()
+        release_id, slug = write_and_submit_release(base, embargo)
+        check(
+            requests.get(f"{base}/news/{slug}/", timeout=30).status_code == 404,
+            "public before sign-off",
+        )
+        approve_step(base, "approver", release_id)
+        spokesperson = approve_step(base, "spokesperson", release_id)
+        status = spokesperson.get(f"/admin/api/main/pages/{release_id}/").json()["meta"]["status"]
+        check(status["status"] == "scheduled" and not status["live"], f"after sign-off: {status}")
+        step("signed off and scheduled, not yet live")
+        campaign_journey(base, args.mail_dir)
+        wait_for_go_live(base, slug, embargo)
+    except JourneyFailed as failure:
+        print(f"JOURNEY FAILED: {failure}", file=sys.stderr)
+        sys.exit(1)
+    step("journey complete")
+
+
+if __name__ == "__main__":
+    main()
