@@ -386,7 +386,7 @@ def _render_and_get_killed(print_run_id: int) -> None:
     services.print_run_render(print_run_id=print_run_id)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_killed_render_leaves_no_file_and_the_next_attempt_tidies_up(
     client,
     neighbourhood_officer,
