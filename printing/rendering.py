@@ -1,7 +1,9 @@
 """How a print run becomes HTML and PDF: QR codes, the page layout, fitting the text.
 
 The HTML print preview in the admin and the PDF are the same template rendered with the
-same context, so what the officer checks is what prints.
+same context, so what the officer checks is what prints: the PDF's page is laid out once
+from that template with a sample item, and each item's QR code and codes are stamped
+where the sample's were (``stamping``).
 """
 
 import contextlib

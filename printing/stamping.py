@@ -124,7 +124,7 @@ def _shown_text(operands, op: str, glyph_to_char: dict[str, str]) -> str:
     return "".join(text)
 
 
-def _take_sample_texts(pdf: pikepdf.Pdf, page: pikepdf.Page, samples: dict[str, str]):
+def _take_sample_texts(page: pikepdf.Page, samples: dict[str, str]):
     """Find each sample text where WeasyPrint drew it, note how, and remove it from the
     page. Returns the slots found and the page's remaining content."""
     fonts = page.Resources.get("/Font", Dictionary())
@@ -218,7 +218,7 @@ def static_layout_from_document(
             del pdf.pages[-1]
         remaining = dict(samples)
         for page, qr in zip(pdf.pages, qr_boxes, strict=True):
-            texts, content = _take_sample_texts(pdf, page, remaining)
+            texts, content = _take_sample_texts(page, remaining)
             for name in texts:
                 remaining.pop(name)
             page.Contents = pdf.make_stream(content)
@@ -299,7 +299,11 @@ class _Output:
                     Dictionary(XObject=Dictionary({STATIC_FORM: form}), Font=fonts)
                 )
             )
-            self.media_boxes.append(pikepdf.Array([float(v) for v in page.MediaBox]))
+            # One indirect MediaBox per side, shared by its pages: qpdf holds every page
+            # until the file is written, and a copy per page would cost a kilobyte each.
+            self.media_boxes.append(
+                self.pdf.make_indirect(pikepdf.Array([float(v) for v in page.MediaBox]))
+            )
         info = self.static.docinfo
         if "/Title" in info:
             self.pdf.docinfo["/Title"] = info["/Title"]

@@ -441,3 +441,58 @@ def test_a_killed_render_leaves_no_file_and_the_next_attempt_tidies_up(
     assert (run.status, run.page_count) == (PrintRun.Status.READY, 7)
     assert files_in(own_tempdir) == []
     assert ResponseCode.objects.filter(print_run_id=run.pk).count() == 7
+
+
+@pytest.mark.parametrize(("format", "per_household"), [("a5_leaflet_2", True), ("a4_sign", False)])
+def test_a_stamped_page_looks_as_the_preview_laid_out_whole(
+    client,
+    neighbourhood_officer,
+    django_capture_on_commit_callbacks,
+    initiative,
+    operation,
+    area,
+    leaflet_template,
+    sign_template,
+    wave,
+    update_page,
+    tmp_path,
+    format,
+    per_household,
+):
+    """The admin's preview of a run (its first items, as HTML) laid out by WeasyPrint in
+    one piece matches the stamped PDF's page pixel for pixel, bar anti-aliasing: the
+    stamped QR code and texts sit exactly where the preview puts them."""
+    from PIL import Image, ImageChops
+    from signpost.pdf import render_html
+
+    client.force_login(neighbourhood_officer)
+    fields = {"operation": operation.pk, "area": area.pk, "format": format, "quantity": 2}
+    if per_household:
+        fields.update(template=leaflet_template.pk, per_household="on", qr_target="survey")
+        fields["survey_wave"] = wave.pk
+    else:
+        fields.update(template=sign_template.pk, qr_target="page", target_page=update_page.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("printing_admin:create"), {"create": "1", **fields})
+    run = PrintRun.objects.get()
+    stamped = b"".join(
+        client.get(reverse("printing_admin:download", args=[run.pk])).streaming_content
+    )
+    preview = client.get(reverse("printing_admin:preview", args=[run.pk])).content.decode()
+    (tmp_path / "stamped.pdf").write_bytes(stamped)
+    (tmp_path / "preview.pdf").write_bytes(render_html(preview).write_pdf())
+    for name in ("stamped", "preview"):
+        subprocess.run(
+            ["pdftoppm", "-r", "100", "-gray", "-png", "-f", "1", "-l", "1"]
+            + [str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
+            check=True,
+        )
+    images = [
+        Image.open(next(tmp_path.glob(f"{name}-*.png"))).convert("L")
+        for name in ("stamped", "preview")
+    ]
+    assert images[0].size == images[1].size
+    # Pixels whose grey differs by more than a third: none but a few at glyph edges.
+    differing = sum(ImageChops.difference(*images).histogram()[86:])
+    assert differing < 0.001 * images[0].width * images[0].height, differing
+    assert sum(images[0].histogram()[:128]) > 0.02 * images[0].width * images[0].height
