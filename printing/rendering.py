@@ -1,25 +1,30 @@
 """How a print run becomes HTML and PDF: QR codes, the page layout, fitting the text.
 
 The HTML print preview in the admin and the PDF are the same template rendered with the
-same context, so what the officer checks is what prints.
+same context, so what the officer checks is what prints: the PDF's page is laid out once
+from that template with a sample item, and each item's QR code and codes are stamped
+where the sample's were (``stamping``).
 """
 
+import contextlib
 import io
+import itertools
 import logging
 import os
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 
-import qrcode
-import qrcode.constants
+import pikepdf
+import zxingcpp
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from pypdf import PdfReader
 from signpost.models import InitiativeSettings
-from signpost.pdf import PdfPageStream, render_html
+from signpost.pdf import render_html
 from wagtail.models import Site
 
+from . import stamping
 from .models import FORMATS, FormatSpec, Kind
 
 TEMPLATE = "print/print_run.html"
@@ -27,9 +32,13 @@ TEMPLATE = "print/print_run.html"
 # read at a distance, so they shrink less.
 LEAFLET_SCALES = [Decimal("1.00"), Decimal("0.92"), Decimal("0.85"), Decimal("0.78")]
 SIGN_SCALES = [Decimal("1.00"), Decimal("0.90"), Decimal("0.82")]
-# Items laid out by WeasyPrint at once; each batch is copied onto the end of the output
-# file before the next is laid out, so memory stays flat however large the run.
-RENDER_BATCH_SIZE = 100
+# Modules of light margin around a QR code, as the standard asks.
+QR_QUIET_ZONE = 4
+# Progress is reported after this many items are stamped (and after every part).
+PROGRESS_EVERY = 100
+# The anchor of the page after the item's, where WeasyPrint sets every character a code
+# can print so that the embedded font subsets hold them.
+GLYPHS_ANCHOR = "signpost-glyphs"
 
 # Type sizes (points) and boxes (mm) per page size at scale 1. Signs read at a distance.
 SIZES = {
@@ -102,7 +111,7 @@ class PrintItem:
         return qr_svg(self.qr_url)
 
 
-def sample_item(*, per_household: bool) -> PrintItem:
+def sample_item(*, per_household: bool, sign: bool = False) -> PrintItem:
     """A stand-in item as long as a real one (the site's own short address, a household
     code in its printed form), for the preview and for checking the text fits the page
     before anything is recorded: a layout that fits the sample fits every item."""
@@ -115,18 +124,37 @@ def sample_item(*, per_household: bool) -> PrintItem:
     return PrintItem(
         qr_url=link.full_url(),
         short_address=link.display_address(),
+        # Signs are numbered up to three digits; 888 is as wide as any of them.
+        number=888 if sign else 1,
         household_code=ResponseCode(code="X" * CODE_LENGTH).display if per_household else "",
     )
 
 
+def qr_matrix(url: str) -> list[list[bool]]:
+    """The QR code's modules, dark as ``True``, with the standard four-module quiet zone
+    around them: error correction level M, the smallest version that fits, and the mask
+    pattern chosen by ISO/IEC 18004's penalty rules. Encoded by zxing-cpp (zint's
+    encoder in C), a twentieth of the time a pure-Python encoder takes, which is most of
+    the time a stamped page costs."""
+    symbol = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = memoryview(symbol.to_image(scale=1, add_quiet_zones=False))
+    size = image.shape[0] + 2 * QR_QUIET_ZONE
+    pixels = image.tobytes()
+    blank = [False] * size
+    matrix = [blank[:] for _ in range(QR_QUIET_ZONE)]
+    for y in range(image.shape[0]):
+        row = pixels[y * image.shape[1] : (y + 1) * image.shape[1]]
+        matrix.append(
+            [False] * QR_QUIET_ZONE + [value < 128 for value in row] + [False] * QR_QUIET_ZONE
+        )
+    matrix.extend(blank[:] for _ in range(QR_QUIET_ZONE))
+    return matrix
+
+
 def qr_svg(url: str) -> str:
-    """A vector QR code: one SVG path of the dark modules, each row's runs drawn as one
-    rectangle (far fewer path segments for WeasyPrint to lay out than one per module),
-    with the standard four-module quiet zone. Sized by the surrounding CSS box."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(url)
-    code.make(fit=True)
-    matrix = code.get_matrix()  # includes the border
+    """A vector QR code for the HTML preview: one SVG path of the dark modules, each row's
+    runs drawn as one rectangle, as the PDF stamps it. Sized by the surrounding CSS box."""
+    matrix = qr_matrix(url)
     size = len(matrix)
     segments = []
     for y, row in enumerate(matrix):
@@ -175,6 +203,8 @@ def print_context(
     font_scale: Decimal = Decimal("1.00"),
     newsletter=None,
     preview: bool = False,
+    stamp: bool = False,
+    glyphs: dict | None = None,
 ) -> dict:
     base = SIZES[(spec.kind, spec.page_size)]
     sizes = {k: (round(v * float(font_scale), 2) if k in SCALED else v) for k, v in base.items()}
@@ -191,6 +221,12 @@ def print_context(
         "initiative": initiative,
         "font_scale": font_scale,
         "preview": preview,
+        # Laid out for stamping: the QR box is left empty and the sample's texts are set
+        # where each item's go; ``glyphs`` adds a page of the characters codes may use.
+        "stamp": stamp,
+        "glyphs": glyphs,
+        "qr_anchor": stamping.QR_ANCHOR,
+        "glyphs_anchor": GLYPHS_ANCHOR,
         "passing_on_information": (template.passing_on_information if template else "")
         or initiative.report_information_text,
         "help_with_drugs": (template.help_with_drugs if template else "")
@@ -224,6 +260,94 @@ def _article(label: str) -> str:
     return "an" if label[:1] in "AEIOU" else "a"
 
 
+def slot_samples(sample: PrintItem, spec: FormatSpec) -> dict[str, str]:
+    """The texts each item stamps, by slot, as the sample has them."""
+    samples = {"address": sample.short_address}
+    if sample.household_code:
+        samples["code"] = sample.household_code
+    if spec.kind == Kind.SIGN:
+        samples["number"] = str(sample.number)
+    return samples
+
+
+def slot_characters(sample: PrintItem) -> dict[str, str]:
+    """Every character a slot can print, for WeasyPrint to set on the page it lays out
+    after the item's: the font subset embedded for each slot then holds them all."""
+    from surveys.services import CODE_ALPHABET
+
+    from .models import SHORT_CODE_ALPHABET
+
+    return {
+        "address": sample.short_address + SHORT_CODE_ALPHABET,
+        "code": CODE_ALPHABET + "0123456789-",
+        "number": "0123456789",
+    }
+
+
+def layout_static(
+    *, spec: FormatSpec, sample: PrintItem, pdf_path: str, **context_kwargs
+) -> stamping.StaticLayout:
+    """Lay the run's page (and back) out once with WeasyPrint, the sample item in the
+    reserved boxes, and read where the boxes are (``stamping``)."""
+    html = render_to_string(
+        TEMPLATE,
+        print_context(
+            spec=spec, items=[sample], stamp=True, glyphs=slot_characters(sample), **context_kwargs
+        ),
+    )
+    document = render_html(html)
+    item_pages = next(
+        (n for n, page in enumerate(document.pages) if GLYPHS_ANCHOR in page.anchors),
+        len(document.pages),
+    )
+    if item_pages != spec.sides:
+        raise PrintLayoutError(
+            f"The page laid out on {item_pages} pages instead of {spec.sides}: "
+            "the text no longer fits the format."
+        )
+    try:
+        return stamping.static_layout_from_document(
+            document, sides=spec.sides, samples=slot_samples(sample, spec), pdf_path=pdf_path
+        )
+    except stamping.StampError as error:
+        raise PrintLayoutError(str(error)) from error
+
+
+def item_stamp(item: PrintItem) -> stamping.Stamp:
+    return stamping.Stamp(
+        qr_matrix=qr_matrix(item.qr_url),
+        texts={
+            "address": item.short_address,
+            "code": item.household_code,
+            "number": str(item.number),
+        },
+    )
+
+
+def stamp_items(layout: stamping.StaticLayout, items, path: str, on_progress=None) -> int:
+    """Stamp ``items`` onto the run's laid-out page into the part file ``path``; calls
+    ``on_progress(n)`` every ``PROGRESS_EVERY`` items and at the end."""
+    reported = 0
+
+    def on_item(count: int) -> None:
+        nonlocal reported
+        if on_progress and count - reported >= PROGRESS_EVERY:
+            on_progress(count - reported)
+            reported = count
+
+    try:
+        count = stamping.stamp_part(layout, map(item_stamp, items), path, on_item=on_item)
+    except stamping.StampError as error:
+        raise PrintLayoutError(str(error)) from error
+    if on_progress and count > reported:
+        on_progress(count - reported)
+    return count
+
+
+def default_part_size() -> int:
+    return getattr(settings, "SIGNPOST_PRINT_PART_SIZE", 2000)
+
+
 def render_items_to_file(
     *,
     spec: FormatSpec,
@@ -231,76 +355,83 @@ def render_items_to_file(
     total: int,
     path: str,
     on_progress=None,
-    batch_size: int | None = None,
+    part_size: int | None = None,
+    sample: PrintItem | None = None,
+    work_folder: str | None = None,
     **context_kwargs,
 ) -> int:
-    """Render ``items`` (any iterable) to one PDF at ``path`` in batches, and return
-    its page count.
+    """Render ``items`` (any iterable) to one PDF at ``path`` in this process, and return
+    its page count. The laid-out page and the parts are written in ``work_folder`` (by
+    default a temporary folder, removed at the end).
 
-    Each batch is laid out by WeasyPrint on its own, written to a temporary file and
-    copied onto the end of the output at once (``PdfPageStream``), so neither layout nor
-    output holds more than one batch: memory is the same for 100 leaflets or 10,000.
-    The output grows beside ``path`` and takes its name only when complete, so a failed
-    run leaves no partial file behind.
+    The page is laid out once; the items are stamped onto it in parts of ``part_size``,
+    each written to its own file, and the parts joined at the end, so memory holds one
+    part at a time however large the run. The output takes its name only when complete,
+    so a failed run leaves no partial file behind.
     """
-    batch_size = batch_size or RENDER_BATCH_SIZE
-    partial = f"{path}.part"
+    size = part_size or default_part_size()
+    items = iter(items)
+    first = next(items, None)
+    if first is None:
+        raise PrintLayoutError("Nothing to print.")
+    sample = sample or sample_item(
+        per_household=bool(first.household_code), sign=spec.kind == Kind.SIGN
+    )
+    items = itertools.chain([first], items)
     done = 0
-    batch: list[PrintItem] = []
-    try:
-        with (
-            tempfile.TemporaryDirectory(prefix="signpost-print-") as workdir,
-            open(partial, "wb") as handle,
-        ):
-            output = PdfPageStream(handle)
-            batch_path = os.path.join(workdir, "batch.pdf")
 
-            def flush():
-                nonlocal done
-                html = render_print_html(spec=spec, items=batch, **context_kwargs)
-                document = render_html(html)
-                expected = spec.sides * len(batch)
-                if len(document.pages) != expected:
-                    raise PrintLayoutError(
-                        f"A batch laid out on {len(document.pages)} pages instead of "
-                        f"{expected}: the text no longer fits the format."
-                    )
-                document.write_pdf(batch_path)
-                del document
-                output.append(batch_path)
-                done += len(batch)
-                batch.clear()
-                if on_progress:
-                    on_progress(done, total)
+    def progressed(count: int) -> None:
+        nonlocal done
+        done += count
+        if on_progress:
+            on_progress(done, total)
 
-            for item in items:
-                batch.append(item)
-                if len(batch) >= batch_size:
-                    flush()
-            if batch:
-                flush()
-            output.close()
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
-    return output.page_count
+    with (
+        contextlib.nullcontext(work_folder)
+        if work_folder
+        else tempfile.TemporaryDirectory(prefix="signpost-print-")
+    ) as workdir:
+        layout = layout_static(
+            spec=spec, sample=sample, pdf_path=os.path.join(workdir, "page.pdf"), **context_kwargs
+        )
+        part_paths = []
+        while True:
+            chunk = list(itertools.islice(items, size))
+            if not chunk:
+                break
+            part_path = os.path.join(workdir, f"part-{len(part_paths):05d}.pdf")
+            stamp_items(layout, chunk, part_path, on_progress=progressed)
+            part_paths.append(part_path)
+            del chunk
+        pages = 0
+
+        def join(partial: str) -> None:
+            nonlocal pages
+            pages = stamping.join_parts(layout, part_paths, partial)
+
+        stamping.replace_when_complete(join, path)
+    return pages
 
 
 def pdf_bytes(**kwargs) -> bytes:
     """A small run's PDF in memory (previews and tests)."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        render_items_to_file(path=handle.name, **kwargs)
-        return open(handle.name, "rb").read()  # noqa: SIM115
+    with tempfile.TemporaryDirectory(prefix="signpost-print-") as workdir:
+        path = os.path.join(workdir, "run.pdf")
+        render_items_to_file(path=path, **kwargs)
+        with open(path, "rb") as handle:
+            return handle.read()
 
 
 def page_sizes_mm(data: bytes) -> list[tuple[int, int]]:
     """Each page's size in whole millimetres, for checks and tests."""
-    reader = PdfReader(io.BytesIO(data))
-    return [
-        (round(float(p.mediabox.width) * 25.4 / 72), round(float(p.mediabox.height) * 25.4 / 72))
-        for p in reader.pages
-    ]
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [
+            (
+                round(float(p.mediabox[2] - p.mediabox[0]) * 25.4 / 72),
+                round(float(p.mediabox[3] - p.mediabox[1]) * 25.4 / 72),
+            )
+            for p in pdf.pages
+        ]
 
 
 __all__ = ["FORMATS", "PrintItem", "PrintLayoutError", "fit_font_scale", "render_items_to_file"]

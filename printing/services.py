@@ -3,6 +3,7 @@
 import datetime
 import logging
 import os
+import shutil
 import tempfile
 import uuid
 from urllib.parse import urlencode
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -19,7 +21,7 @@ from engagement.services import activity_record_delivered
 from surveys.models import ResponseCode
 from surveys.services import response_codes_issue
 
-from . import rendering
+from . import rendering, stamping
 from .models import FORMATS, Kind, PrintRun, QRTarget, ShortLink, Sign, short_code_generate
 
 logger = logging.getLogger(__name__)
@@ -110,11 +112,14 @@ def _unique_code_link(**fields) -> ShortLink:
     raise RuntimeError("Could not find a free short code.")
 
 
-def print_items(print_run: PrintRun):
-    """Each printed item's QR address, in page order (a generator: large runs stream)."""
+def print_items(print_run: PrintRun, start: int = 0, stop: int | None = None):
+    """Each printed item's QR address, in page order, from item ``start`` up to ``stop``
+    (a generator: large runs stream, and a part of a run reads only its own items)."""
     run_link = print_run.short_links.get(sign__isnull=True)
+    stop = print_run.items_in_pdf if stop is None else stop
     if print_run.is_sign_run:
-        for sign in print_run.signs.select_related("short_link").order_by("number"):
+        signs = print_run.signs.select_related("short_link").order_by("number")[start:stop]
+        for sign in signs:
             link = sign.short_link
             yield rendering.PrintItem(
                 qr_url=link.full_url(), short_address=link.display_address(), number=sign.number
@@ -124,9 +129,9 @@ def print_items(print_run: PrintRun):
         codes = (
             ResponseCode.objects.filter(print_run_id=print_run.pk)
             .order_by("pk")
-            .values_list("code", flat=True)
+            .values_list("code", flat=True)[start:stop]
         )
-        for number, code in enumerate(codes.iterator(chunk_size=2000), start=1):
+        for number, code in enumerate(codes.iterator(chunk_size=2000), start=start + 1):
             yield rendering.PrintItem(
                 qr_url=f"{run_link.full_url()}?{urlencode({'c': code})}",
                 short_address=run_link.display_address(),
@@ -134,7 +139,7 @@ def print_items(print_run: PrintRun):
                 household_code=ResponseCode(code=code).display,
             )
         return
-    for number in range(1, print_run.items_in_pdf + 1):
+    for number in range(start + 1, stop + 1):
         yield rendering.PrintItem(
             qr_url=run_link.full_url(), short_address=run_link.display_address(), number=number
         )
@@ -257,18 +262,64 @@ def _queue_render(print_run_id: int) -> None:
     print_run_render_task.delay(print_run_id)
 
 
-def print_run_render(*, print_run_id: int) -> PrintRun:
-    """Render a run's PDF to a file and attach it. Safe to run twice or concurrently: a
-    ready run is left alone, and each attempt writes its own file, of which only the
-    first to finish is kept."""
-    print_run = PrintRun.objects.select_related("operation", "area", "template", "survey_wave").get(
+def _print_run_for_render(print_run_id: int) -> PrintRun:
+    return PrintRun.objects.select_related("operation", "area", "template", "survey_wave").get(
         pk=print_run_id
     )
+
+
+def _render_started(print_run: PrintRun) -> bool:
+    """Mark the run rendering (unless it is already ready); whether there is work."""
     if print_run.status == PrintRun.Status.READY:
-        return print_run
+        return False
     PrintRun.objects.filter(pk=print_run.pk).exclude(status=PrintRun.Status.READY).update(
         status=PrintRun.Status.RENDERING, items_rendered=0, error=""
     )
+    return True
+
+
+def _render_failed(print_run_id: int, error: Exception) -> None:
+    logger.exception("Print run %s failed to render: %s", print_run_id, error)
+    PrintRun.objects.filter(pk=print_run_id).exclude(status=PrintRun.Status.READY).update(
+        status=PrintRun.Status.FAILED,
+        error=str(error)[:2000] or error.__class__.__name__,
+    )
+
+
+def _attach_pdf(print_run: PrintRun, path: str, page_count: int) -> PrintRun:
+    """Attach the finished file and mark the run ready, unless another attempt got there
+    first (then its file is kept and this one dropped)."""
+    with transaction.atomic():
+        locked = PrintRun.objects.select_for_update().get(pk=print_run.pk)
+        if locked.status == PrintRun.Status.READY:
+            return locked
+        with open(path, "rb") as handle:
+            locked.pdf.save(
+                f"{locked.download_filename()[:-4]}-{uuid.uuid4().hex[:8]}.pdf",
+                File(handle),
+                save=False,
+            )
+        locked.status = PrintRun.Status.READY
+        locked.items_rendered = locked.items_in_pdf
+        locked.page_count = page_count
+        locked.rendered_at = timezone.now()
+        locked.save()
+        log(
+            instance=locked,
+            action=LOG_ACTION_PRINT_RUN_READY,
+            user=None,
+            data={"pages": page_count},
+        )
+        return locked
+
+
+def print_run_render(*, print_run_id: int) -> PrintRun:
+    """Render a run's PDF in this process and attach it. Safe to run twice or
+    concurrently: a ready run is left alone, and each attempt writes its own file, of
+    which only the first to finish is kept."""
+    print_run = _print_run_for_render(print_run_id)
+    if not _render_started(print_run):
+        return print_run
     total = print_run.items_in_pdf
 
     def on_progress(done: int, _total: int) -> None:
@@ -276,9 +327,11 @@ def print_run_render(*, print_run_id: int) -> PrintRun:
             items_rendered=done
         )
 
-    fd, path = tempfile.mkstemp(prefix="signpost-run-", suffix=".pdf")
-    os.close(fd)
+    attempt = uuid.uuid4().hex
+    folder = _attempt_folder(print_run.pk, attempt)
+    os.makedirs(folder)
     try:
+        path = os.path.join(folder, "run.pdf")
         page_count = rendering.render_items_to_file(
             spec=print_run.spec,
             items=print_items(print_run),
@@ -286,40 +339,145 @@ def print_run_render(*, print_run_id: int) -> PrintRun:
             path=path,
             on_progress=on_progress,
             font_scale=print_run.font_scale,
+            sample=_sample_for(print_run),
+            work_folder=folder,
             **print_run_context_kwargs(print_run),
         )
-        with transaction.atomic():
-            locked = PrintRun.objects.select_for_update().get(pk=print_run.pk)
-            if locked.status == PrintRun.Status.READY:
-                return locked
-            with open(path, "rb") as handle:
-                locked.pdf.save(
-                    f"{locked.download_filename()[:-4]}-{uuid.uuid4().hex[:8]}.pdf",
-                    File(handle),
-                    save=False,
-                )
-            locked.status = PrintRun.Status.READY
-            locked.items_rendered = total
-            locked.page_count = page_count
-            locked.rendered_at = timezone.now()
-            locked.save()
-            log(
-                instance=locked,
-                action=LOG_ACTION_PRINT_RUN_READY,
-                user=None,
-                data={"pages": page_count},
-            )
-            return locked
+        print_run = _attach_pdf(print_run, path, page_count)
     except Exception as error:
-        logger.exception("Print run %s failed to render", print_run.pk)
-        PrintRun.objects.filter(pk=print_run.pk).exclude(status=PrintRun.Status.READY).update(
-            status=PrintRun.Status.FAILED,
-            error=str(error)[:2000] or error.__class__.__name__,
-        )
+        print_run_render_abandon(print_run_id=print_run.pk, attempt=attempt, error=error)
         raise
-    finally:
-        if os.path.exists(path):
-            os.unlink(path)
+    # Ready: this attempt's folder and any left by attempts that were killed go.
+    shutil.rmtree(_run_folder(print_run.pk), ignore_errors=True)
+    return print_run
+
+
+def _sample_for(print_run: PrintRun) -> rendering.PrintItem:
+    return rendering.sample_item(per_household=print_run.per_household, sign=print_run.is_sign_run)
+
+
+# A run of more than one part is stamped by several workers: the run's page is laid out
+# once into a folder they share, each part task stamps its share of the items into a file
+# of its own, and the join writes the one PDF. Every attempt has its own folder, removed
+# when the run is ready or the attempt fails; a killed attempt's is removed by the next
+# attempt to finish.
+
+
+def _work_root() -> str:
+    return getattr(settings, "SIGNPOST_PRINT_WORK_DIR", None) or os.path.join(
+        tempfile.gettempdir(), "signpost-print"
+    )
+
+
+def _run_folder(print_run_id: int) -> str:
+    return os.path.join(_work_root(), f"run-{print_run_id}")
+
+
+def _attempt_folder(print_run_id: int, attempt: str) -> str:
+    if not attempt.isalnum():
+        raise ValueError("Not an attempt of a print run.")
+    return os.path.join(_run_folder(print_run_id), attempt)
+
+
+def _layout_paths(folder: str) -> tuple[str, str]:
+    return os.path.join(folder, "page.pdf"), os.path.join(folder, "slots.json")
+
+
+def _part_path(folder: str, index: int) -> str:
+    return os.path.join(folder, f"part-{index:05d}.pdf")
+
+
+def print_run_parts(print_run: PrintRun) -> list[tuple[int, int]]:
+    """The run's items split into parts, as (start, stop) ranges in page order."""
+    size = rendering.default_part_size()
+    total = print_run.items_in_pdf
+    return [(start, min(start + size, total)) for start in range(0, total, size)]
+
+
+def print_run_render_start(*, print_run_id: int) -> str | None:
+    """Start a render in parts: mark the run rendering and lay its page out once in a new
+    attempt folder. Returns the attempt's name, or None when the run is already ready."""
+    print_run = _print_run_for_render(print_run_id)
+    if not _render_started(print_run):
+        return None
+    attempt = uuid.uuid4().hex
+    folder = _attempt_folder(print_run.pk, attempt)
+    os.makedirs(folder)
+    try:
+        pdf_path, slots_path = _layout_paths(folder)
+        layout = rendering.layout_static(
+            spec=print_run.spec,
+            sample=_sample_for(print_run),
+            pdf_path=pdf_path,
+            font_scale=print_run.font_scale,
+            **print_run_context_kwargs(print_run),
+        )
+        layout.save_slots(slots_path)
+    except Exception as error:
+        print_run_render_abandon(print_run_id=print_run.pk, attempt=attempt, error=error)
+        raise
+    return attempt
+
+
+def print_run_render_part(*, print_run_id: int, attempt: str, index: int, start: int, stop: int):
+    """Stamp items ``start`` to ``stop`` of a run into the attempt's part ``index``. A part
+    stamped twice (a worker lost mid-way) is simply written again."""
+    folder = _attempt_folder(print_run_id, attempt)
+    print_run = _print_run_for_render(print_run_id)
+    if print_run.status != PrintRun.Status.RENDERING or not os.path.isdir(folder):
+        return 0
+    try:
+        layout = stamping.StaticLayout.load(*_layout_paths(folder))
+        count = 0
+
+        def write(partial: str) -> None:
+            nonlocal count
+            count = rendering.stamp_items(layout, print_items(print_run, start, stop), partial)
+
+        stamping.replace_when_complete(write, _part_path(folder, index))
+    except Exception as error:
+        print_run_render_abandon(print_run_id=print_run_id, attempt=attempt, error=error)
+        raise
+    PrintRun.objects.filter(pk=print_run_id, status=PrintRun.Status.RENDERING).update(
+        items_rendered=Least(F("items_rendered") + count, print_run.items_in_pdf)
+    )
+    return count
+
+
+def print_run_render_join(*, print_run_id: int, attempt: str, parts: int) -> PrintRun:
+    """Join the attempt's parts into the run's PDF, attach it and tidy the work folders."""
+    folder = _attempt_folder(print_run_id, attempt)
+    print_run = _print_run_for_render(print_run_id)
+    if print_run.status != PrintRun.Status.RENDERING:
+        shutil.rmtree(folder, ignore_errors=True)
+        return print_run
+    path = os.path.join(folder, "run.pdf")
+    try:
+        part_paths = [_part_path(folder, index) for index in range(parts)]
+        missing = [p for p in part_paths if not os.path.exists(p)]
+        if missing:
+            raise rendering.PrintLayoutError(f"{len(missing)} of {parts} parts were not stamped.")
+        layout = stamping.StaticLayout.load(*_layout_paths(folder))
+        page_count = 0
+
+        def join(partial: str) -> None:
+            nonlocal page_count
+            page_count = stamping.join_parts(layout, part_paths, partial)
+
+        stamping.replace_when_complete(join, path)
+        print_run = _attach_pdf(print_run, path, page_count)
+    except Exception as error:
+        print_run_render_abandon(print_run_id=print_run_id, attempt=attempt, error=error)
+        raise
+    # Ready: this attempt's folder and any left by attempts that were killed go.
+    shutil.rmtree(_run_folder(print_run_id), ignore_errors=True)
+    return print_run
+
+
+def print_run_render_abandon(*, print_run_id: int, attempt: str, error: Exception) -> None:
+    """A part of the render failed: the run is failed and nothing it wrote is kept."""
+    _render_failed(print_run_id, error)
+    shutil.rmtree(_attempt_folder(print_run_id, attempt), ignore_errors=True)
 
 
 def print_run_retry(*, print_run: PrintRun) -> bool:

@@ -203,6 +203,10 @@ SURVEYS_MAX_CODES_PER_ISSUE = 50_000
 SIGNPOST_PRINT_MAX_QUANTITY = env_int("SIGNPOST_PRINT_MAX_QUANTITY", 10_000)
 SIGNPOST_PRINT_MAX_SIGNS = env_int("SIGNPOST_PRINT_MAX_SIGNS", 200)
 SIGNPOST_SIGN_DAYS_UP = env_int("SIGNPOST_SIGN_DAYS_UP", 3)
+# Items stamped per part of a run; a run of more parts is spread over the Celery workers,
+# which then share SIGNPOST_PRINT_WORK_DIR (by default a folder in the system's temp).
+SIGNPOST_PRINT_PART_SIZE = env_int("SIGNPOST_PRINT_PART_SIZE", 2000)
+SIGNPOST_PRINT_WORK_DIR = env_str("SIGNPOST_PRINT_WORK_DIR")
 LOGGING["loggers"]["weasyprint"] = {"level": "ERROR"}
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}
 LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}

@@ -24,40 +24,6 @@ def test_an_external_image_is_left_out_and_the_page_still_renders():
     assert document.write_pdf().startswith(b"%PDF")
 
 
-def test_pages_of_several_pdfs_stream_into_one_in_order(tmp_path):
-    from pypdf import PdfReader
-    from signpost.pdf import PdfPageStream
-
-    from printing.rendering import page_sizes_mm
-
-    first = tmp_path / "first.pdf"
-    render_html(
-        '<html lang="en-GB"><title>Leaflets</title><style>@page { size: A5 }</style>'
-        "<p>First leaflet</p></html>"
-    ).write_pdf(first)
-    second = tmp_path / "second.pdf"
-    render_html(
-        '<style>@page { size: A4 }</style><p>Second</p><p style="break-before: page">Third</p>'
-    ).write_pdf(second)
-
-    output = tmp_path / "run.pdf"
-    with open(output, "wb") as handle, PdfPageStream(handle) as stream:
-        assert stream.append(first) == 1
-        assert stream.append(second) == 2
-    assert stream.page_count == 3
-
-    data = output.read_bytes()
-    reader = PdfReader(output, strict=True)
-    assert [page.extract_text().strip() for page in reader.pages] == [
-        "First leaflet",
-        "Second",
-        "Third",
-    ]
-    assert page_sizes_mm(data) == [(148, 210), (210, 297), (210, 297)]
-    assert reader.metadata.title == "Leaflets"
-    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
-
-
 def test_the_layout_check_uses_a_sample_as_long_as_a_printed_item(settings):
     """The fit check and the preview use the site's own short address and a household
     code as printed ('ABCD-EFGH'), so a run that fits the check fits when it prints."""
