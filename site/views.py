@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -29,6 +30,10 @@ class StaffLoginView(auth_views.LoginView):
 
     template_name = "signpost/login.html"
     redirect_authenticated_user = False
+
+    def get_default_redirect_url(self):
+        """Signed in with nowhere asked for: the admin's dashboard."""
+        return reverse("wagtailadmin_home")
 
     def post(self, request, *args, **kwargs):
         if rate_limited(
