@@ -214,3 +214,37 @@ def test_home_page_query_budget_does_not_grow_with_content(client, django_assert
     html = response.content.decode()
     assert html.count('class="news-list__item"') == 5
     assert 'href="/areas/ward-5/"' in html
+
+
+def test_communications_officer_rewords_the_home_page_in_the_admin(client, home, comms_officer):
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    client.force_login(comms_officer)
+    response = client.post(
+        f"/admin/pages/{home.pk}/edit/",
+        nested_form_data(
+            {
+                "title": home.title,
+                "slug": home.slug,
+                "introduction": home.introduction,
+                "sections": streamfield(
+                    [
+                        (
+                            "sign_up",
+                            {
+                                "heading": "Hear what is happening",
+                                "text": "",
+                                "button_text": "Join the list",
+                            },
+                        )
+                    ]
+                ),
+                "body": streamfield([]),
+                "action-publish": "publish",
+            }
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    html = client.get("/").content.decode()
+    assert "Hear what is happening" in html and "Join the list" in html

@@ -219,3 +219,50 @@ def test_an_area_page_is_created_under_the_list_of_areas_only(site, comms_office
     page = area_page_create(other, site.index)
     assert page.get_parent().specific == site.index
     assert page.url == "/areas/riverside/"
+
+
+def test_an_edit_that_names_a_household_is_refused_and_the_live_update_kept(
+    client, site, comms_officer
+):
+    update = area_update_create(site.eastfield, "Patrols on the Parade")
+    client.force_login(comms_officer)
+    response = client.post(
+        f"/admin/pages/{update.pk}/edit/",
+        nested_form_data(
+            {
+                "title": "Patrols on the Parade",
+                "slug": update.slug,
+                "summary": "Officers called at 3 Meadow Way.",
+                "body": rich_text(""),
+                "action-publish": "publish",
+            }
+        ),
+    )
+    assert response.status_code == 200
+    assert "never about a household or a person" in response.content.decode()
+    update.refresh_from_db()
+    assert update.summary == "Officers are patrolling the shops."
+
+
+def test_communications_officer_adds_an_area_page_through_the_admin(client, site, comms_officer):
+    area = AreaFactory(name="Riverside", slug="riverside", postcode_prefixes="HB7")
+    client.force_login(comms_officer)
+    response = client.post(
+        f"/admin/pages/add/neighbourhoods/areapage/{site.index.pk}/",
+        nested_form_data(
+            {
+                "title": "Riverside",
+                "slug": "riverside",
+                "area": area.pk,
+                "introduction": "",
+                "team_name": "Riverside neighbourhood policing team",
+                "team_phone": "101",
+                "team_email": "",
+                "team_details": rich_text("<p>Drop-in on Fridays.</p>"),
+                "action-publish": "publish",
+            }
+        ),
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert client.get("/areas/", {"postcode": "HB7 1AA"})["Location"] == "/areas/riverside/"
