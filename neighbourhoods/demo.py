@@ -129,9 +129,9 @@ PRIVACY_TEXT = [
     ("heading", "Cookies"),
     (
         "paragraph",
-        "<p>Reading this website sets no cookies. Sending a form (a survey or the email "
-        "sign-up) sets one cookie that protects the form from misuse; staff who sign in get "
-        "a session cookie. We use no tracking or advertising cookies.</p>",
+        "<p>Reading this website sets no cookies. A page with a form (a survey or the "
+        "email sign-up) sets one cookie that protects the form from misuse; staff who sign "
+        "in get a session cookie. We use no tracking or advertising cookies.</p>",
     ),
 ]
 
