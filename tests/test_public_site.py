@@ -248,3 +248,23 @@ def test_communications_officer_rewords_the_home_page_in_the_admin(client, home,
     client.logout()
     html = client.get("/").content.decode()
     assert "Hear what is happening" in html and "Join the list" in html
+
+
+def test_home_page_lists_no_draft_or_restricted_page(client):
+    from wagtail.models import PageViewRestriction
+
+    from neighbourhoods.models import AreaUpdatePage
+    from tests.neighbourhoods.factories import area_update_create, public_site_create
+
+    site = public_site_create()
+    restricted = area_update_create(site.eastfield, "Briefing for partners only")
+    PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.LOGIN)
+    site.eastfield.add_child(
+        instance=AreaUpdatePage(title="Unpublished draft", summary="x", live=False)
+    )
+    site.canal.unpublish()
+    html = client.get("/").content.decode()
+    assert "Briefing for partners only" not in html
+    assert "Unpublished draft" not in html
+    assert 'href="/areas/canal-quarter/"' not in html
+    assert "public" in client.get("/")["Cache-Control"]
