@@ -9,24 +9,53 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 from wagtail.search import index
 
-from .blocks import RICH_TEXT_FEATURES, BodyBlock
+from .blocks import RICH_TEXT_FEATURES, BodyBlock, HomeSectionsBlock, home_sections_default
 
 
 class HomePage(Page):
-    """The initiative's front door: what is happening, and where residents go next."""
+    """The initiative's front door (guide, section 8): what is happening near me, the
+    latest news, the open surveys, email updates, how to pass on information safely and
+    where to get help with drug use, each a section the communications officer can
+    reword, reorder or remove."""
 
     introduction = models.TextField(
         blank=True, help_text="One or two plain sentences under the title."
     )
-    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+    sections = StreamField(
+        HomeSectionsBlock(),
+        blank=True,
+        default=home_sections_default,
+        use_json_field=True,
+        help_text="What residents find on the home page, in this order.",
+    )
+    body = StreamField(
+        BodyBlock(),
+        blank=True,
+        use_json_field=True,
+        verbose_name="more about the initiative",
+        help_text="Shown after the sections.",
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("sections"),
+        FieldPanel("body"),
+    ]
     search_fields = Page.search_fields + [
         index.SearchField("introduction"),
         index.SearchField("body"),
     ]
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import home_page_content
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_page_content(self))
+        types = {block.block_type for block in self.sections}
+        context["guidance_in_sections"] = {"report_information", "drugs_help"} <= types
+        return context
 
 
 class ContentPage(Page):
@@ -40,6 +69,30 @@ class ContentPage(Page):
         index.SearchField("introduction"),
         index.SearchField("body"),
     ]
+
+
+class PrivacyNoticePage(Page):
+    """What Signpost holds about residents and why. The editable wording sits around a
+    summary drawn from the running settings (retention, suppression, who to contact), so
+    the notice stays true when those change."""
+
+    introduction = models.TextField(blank=True)
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    parent_page_types = ["signpost.HomePage"]
+    max_count = 1
+    template = "signpost/privacy_notice_page.html"
+
+    class Meta:
+        verbose_name = "privacy notice"
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import privacy_facts
+
+        context = super().get_context(request, *args, **kwargs)
+        context["facts"] = privacy_facts(InitiativeSettings.for_request(request))
+        return context
 
 
 class PartnerBlock(blocks.StructBlock):
@@ -69,6 +122,34 @@ class InitiativeSettings(BaseSiteSetting):
         features=RICH_TEXT_FEATURES, blank=True, help_text="Where to get help with drug use."
     )
     partners = StreamField([("partner", PartnerBlock())], blank=True, use_json_field=True)
+    data_controller = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who is responsible for residents' data, e.g. Harbridge Borough Council.",
+    )
+    data_protection_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where residents ask for a copy of their data or its erasure (email or address).",
+    )
+    privacy_notice_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Linked from every page's footer.",
+    )
+    accessibility_statement_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Linked from every page's footer.",
+    )
+
+    select_related = ["logo", "privacy_notice_page", "accessibility_statement_page"]
 
     panels = [
         MultiFieldPanel(
@@ -85,6 +166,15 @@ class InitiativeSettings(BaseSiteSetting):
         FieldPanel("report_information_text"),
         FieldPanel("help_with_drugs_text"),
         FieldPanel("partners"),
+        MultiFieldPanel(
+            [
+                FieldPanel("data_controller"),
+                FieldPanel("data_protection_contact"),
+                FieldPanel("privacy_notice_page"),
+                FieldPanel("accessibility_statement_page"),
+            ],
+            "Privacy and accessibility",
+        ),
     ]
 
     class Meta:

@@ -16,7 +16,15 @@ ROLES = [COMMUNICATIONS_OFFICER, APPROVER, NEIGHBOURHOOD_TEAM, ANALYST, PARTNER_
 STAFF_ROLES = [COMMUNICATIONS_OFFICER, APPROVER, NEIGHBOURHOOD_TEAM, ANALYST]
 
 # Apps whose roles.py is read, in order.
-ROLE_APPS = ["signpost", "engagement", "newsletters", "surveys", "printing", "reports"]
+ROLE_APPS = [
+    "signpost",
+    "engagement",
+    "newsletters",
+    "surveys",
+    "printing",
+    "reports",
+    "neighbourhoods",
+]
 
 ROLE_PERMISSIONS = {
     COMMUNICATIONS_OFFICER: [

@@ -1,30 +1,48 @@
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.contrib.auth import views as auth_views
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
-from wagtail.models import Page
 
-SEARCH_RESULTS_PER_PAGE = 10
+from .caching import public_cache
+from .public_forms import rate_limited
+from .search import search_grouped
+
 SEARCH_QUERY_MAX_LENGTH = 200
+LOGIN_ATTEMPTS_PER_HOUR = 20
 
 
 @require_GET
+@public_cache
 def search(request):
-    """Site search over live, public pages."""
+    """Site search over live, public pages, with the results grouped by kind."""
     query = request.GET.get("query", "").strip()[:SEARCH_QUERY_MAX_LENGTH]
-    results = Page.objects.none()
-    if query:
-        results = Page.objects.live().public().specific().search(query)
-    paginator = Paginator(results, SEARCH_RESULTS_PER_PAGE)
-    try:
-        page = paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        page = paginator.page(1)
-    except EmptyPage:
-        page = paginator.page(paginator.num_pages)
+    results = search_grouped(query) if query else None
     return TemplateResponse(
-        request, "signpost/search.html", {"search_query": query, "search_results": page}
+        request, "signpost/search.html", {"search_query": query, "results": results}
     )
+
+
+class StaffLoginView(auth_views.LoginView):
+    """Where staff-only pages (the communication plan and anything private) send a
+    visitor: the site's own layout, usable on a phone, with a per-address limit on
+    attempts so passwords cannot be guessed at speed."""
+
+    template_name = "signpost/login.html"
+    redirect_authenticated_user = False
+
+    def get_default_redirect_url(self):
+        """Signed in with nowhere asked for: the admin's dashboard."""
+        return reverse("wagtailadmin_home")
+
+    def post(self, request, *args, **kwargs):
+        if rate_limited(
+            request, scope="staff-login", limit=LOGIN_ATTEMPTS_PER_HOUR, period_seconds=3600
+        ):
+            form = self.get_form()
+            context = self.get_context_data(form=form, rate_limited=True)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 @require_GET

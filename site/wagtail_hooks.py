@@ -1,6 +1,6 @@
 """Admin hooks shared by the whole site: the page chooser shows only what the user may see,
-and the development mailbox, for superusers, when email is written to files
-(signpost.dev_mail)."""
+the development mailbox, for superusers, when email is written to files
+(signpost.dev_mail), and cache headers on every page served."""
 
 from django.conf import settings
 from django.db.models import Q
@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from . import admin_views
+from .caching import cache_headers_apply
 
 EDITING = ["change", "publish"]
 
@@ -64,3 +65,18 @@ def register_outgoing_mail_menu_item():
         icon_name="mail",
         order=10_000,
     )
+
+
+@hooks.register("on_serve_page")
+def page_cache_headers(next_serve_page):
+    """Every page served gets public or private cache headers (see signpost.caching).
+    Registered before Wagtail's own hook, so restricted pages already carry never_cache."""
+
+    def serve(page, request, args, kwargs):
+        response = next_serve_page(page, request, args, kwargs)
+        if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+            response.add_post_render_callback(lambda r: cache_headers_apply(request, r))
+            return response
+        return cache_headers_apply(request, response)
+
+    return serve

@@ -1,5 +1,5 @@
-"""The public site a resident sees: accessible layout, a fixed query budget, the
-standard doors (search, sitemap, robots, 404)."""
+"""The public site a resident sees: accessible layout, the home page's sections, a fixed
+query budget, the standard doors (search, sitemap, robots, 404)."""
 
 import pytest
 from django.core.management import call_command
@@ -10,7 +10,9 @@ from engagement.models import Area, Operation
 
 pytestmark = pytest.mark.django_db
 
-HOME_QUERY_BUDGET = 12
+# Routing, restrictions, settings and menu, plus the sections: areas, news (three kinds),
+# open surveys and the list of areas' address.
+HOME_QUERY_BUDGET = 16
 
 
 @pytest.fixture
@@ -125,3 +127,144 @@ def test_demo_data_refuses_to_run_in_production_mode(settings):
     settings.SIGNPOST_ALLOW_DEMO_DATA = False
     with pytest.raises(CommandError, match="only in development"):
         call_command("load_demo_data")
+
+
+# --- The home page's sections --------------------------------------------------------
+
+
+def test_a_new_home_page_starts_with_every_section_a_resident_needs():
+    page = HomePage(title="New")
+    assert [block.block_type for block in page.sections] == [
+        "postcode_finder",
+        "areas",
+        "latest_news",
+        "open_surveys",
+        "sign_up",
+        "report_information",
+        "drugs_help",
+    ]
+    assert page.sections[0].value["heading"] == "What is happening near me?"
+
+
+def test_home_page_answers_what_is_happening_and_what_can_i_do(client):
+    from tests.neighbourhoods.factories import public_site_create
+
+    public_site_create()
+    html = client.get("/").content.decode()
+    # The postcode box, labelled, sent to the list of areas without JavaScript.
+    assert "What is happening near me?" in html
+    assert '<form class="postcode-form" action="/areas/" method="get"' in html
+    assert '<label for="home-postcode">Your postcode</label>' in html
+    # The areas, the latest news of each kind, the open survey, sign-up.
+    assert 'href="/areas/eastfield/"' in html and 'href="/areas/canal-quarter/"' in html
+    for title in (
+        "Evening patrols on the Parade",
+        "Eleven arrests in Eastfield",
+        "Eastfield update",
+    ):
+        assert title in html
+    assert 'href="/survey/eastfield-after/"' in html
+    assert 'href="/survey/eastfield-before/"' not in html
+    assert 'href="/newsletters/subscribe/"' in html
+    # Passing on information and help with drugs, from the initiative's settings, once.
+    assert html.count("Crimestoppers anonymously on 0800 555 111") == 1
+    assert html.count("Harbridge Recovery Service, 01632 960 456") == 1
+
+
+def test_sections_are_reworded_reordered_and_removed_by_the_editor(client):
+    from tests.neighbourhoods.factories import public_site_create
+
+    site = public_site_create()
+    home = HomePage.objects.get(pk=site.home.pk)
+    home.sections = [
+        {"type": "sign_up", "value": {"heading": "Hear from us", "button_text": "Join"}},
+        {"type": "report_information", "value": {"heading": "Tell us", "text": "<p>Call 101.</p>"}},
+    ]
+    home.save_revision().publish()
+    html = client.get("/").content.decode()
+    assert "Hear from us" in html and "Call 101." in html
+    assert html.index("Hear from us") < html.index("Tell us")
+    assert "What is happening near me?" not in html
+    # The footer carries the guidance the sections no longer show.
+    assert "Harbridge Recovery Service, 01632 960 456" in html
+
+
+def test_home_page_query_budget_does_not_grow_with_content(client, django_assert_max_num_queries):
+    from tests.factories import AreaFactory
+    from tests.neighbourhoods.factories import (
+        area_page_create,
+        area_update_create,
+        newsletter_create,
+        press_release_create,
+        public_site_create,
+    )
+
+    site = public_site_create()
+    client.get("/")
+    with django_assert_max_num_queries(HOME_QUERY_BUDGET):
+        client.get("/")
+    for n in range(6):
+        area = AreaFactory(name=f"Ward {n}", slug=f"ward-{n}", postcode_prefixes=f"HB9 {n}")
+        area_page_create(area, site.index)
+        area_update_create(site.eastfield, f"Update number {n}")
+        press_release_create(f"Release number {n}", area=area)
+        newsletter_create(f"Newsletter number {n}")
+    with django_assert_max_num_queries(HOME_QUERY_BUDGET):
+        response = client.get("/")
+    html = response.content.decode()
+    assert html.count('class="news-list__item"') == 5
+    assert 'href="/areas/ward-5/"' in html
+
+
+def test_communications_officer_rewords_the_home_page_in_the_admin(client, home, comms_officer):
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    client.force_login(comms_officer)
+    response = client.post(
+        f"/admin/pages/{home.pk}/edit/",
+        nested_form_data(
+            {
+                "title": home.title,
+                "slug": home.slug,
+                "introduction": home.introduction,
+                "sections": streamfield(
+                    [
+                        (
+                            "sign_up",
+                            {
+                                "heading": "Hear what is happening",
+                                "text": "",
+                                "button_text": "Join the list",
+                            },
+                        )
+                    ]
+                ),
+                "body": streamfield([]),
+                "action-publish": "publish",
+            }
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    html = client.get("/").content.decode()
+    assert "Hear what is happening" in html and "Join the list" in html
+
+
+def test_home_page_lists_no_draft_or_restricted_page(client):
+    from wagtail.models import PageViewRestriction
+
+    from neighbourhoods.models import AreaUpdatePage
+    from tests.neighbourhoods.factories import area_update_create, public_site_create
+
+    site = public_site_create()
+    restricted = area_update_create(site.eastfield, "Briefing for partners only")
+    PageViewRestriction.objects.create(page=restricted, restriction_type=PageViewRestriction.LOGIN)
+    site.eastfield.add_child(
+        instance=AreaUpdatePage(title="Unpublished draft", summary="x", live=False)
+    )
+    site.canal.unpublish()
+    html = client.get("/").content.decode()
+    assert "Briefing for partners only" not in html
+    assert "Unpublished draft" not in html
+    assert 'href="/areas/canal-quarter/"' not in html
+    assert "public" in client.get("/")["Cache-Control"]

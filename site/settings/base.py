@@ -25,11 +25,13 @@ INSTALLED_APPS = [
     "surveys",
     "printing",
     "reports",
+    "neighbourhoods",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -319,3 +321,22 @@ CONTENT_SECURITY_POLICY = {
 # The admin asks nobody outside for news or upgrades at run time.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+
+# --- public site: residents' pages, staff sign-in, caching --------------------------------
+# Restricted pages send visitors to the site's own sign-in page, not Wagtail's bare one.
+WAGTAIL_FRONTEND_LOGIN_URL = "login"
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "signpost/password_required.html"  # noqa: S105 (a template)
+WAGTAILDOCS_PASSWORD_REQUIRED_TEMPLATE = "signpost/password_required.html"  # noqa: S105
+# Public pages: seconds a browser may keep a copy, and a shared cache (CDN) may keep one.
+# Publishing purges the CDN's copy, so it can keep pages longer than browsers do.
+SIGNPOST_PUBLIC_MAX_AGE = env_int("SIGNPOST_PUBLIC_MAX_AGE", 60)
+SIGNPOST_CDN_MAX_AGE = env_int("SIGNPOST_CDN_MAX_AGE", 600)
+# A CDN or caching proxy to purge on publish: none by default. Set SIGNPOST_PURGE_URL to a
+# Varnish/Squid-style proxy that accepts PURGE requests, or configure another of Wagtail's
+# frontend cache backends (Cloudflare, CloudFront, Azure) here.
+WAGTAILFRONTENDCACHE: dict = {}
+if env_str("SIGNPOST_PURGE_URL"):
+    WAGTAILFRONTENDCACHE["default"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env_str("SIGNPOST_PURGE_URL"),
+    }

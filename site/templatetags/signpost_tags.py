@@ -13,3 +13,19 @@ def site_menu(context):
     if site is not None:
         items = site.root_page.get_children().live().public().in_menu().only("title", "url_path")
     return {"menu_items": items, "request": request, "current_page": context.get("page")}
+
+
+@register.inclusion_tag("signpost/includes/breadcrumbs.html")
+def breadcrumbs(page, current_label=""):
+    """Where a page sits under the home page, in one query. ``current_label`` adds a
+    last crumb for a view inside the page (e.g. a postcode answer)."""
+    if page is None or (page.depth <= 2 and not current_label):
+        return {"crumbs": []}
+    ancestors = list(page.get_ancestors().filter(depth__gt=1).live())
+    crumbs = [{"page": p} for p in ancestors]
+    if current_label:
+        crumbs.append({"page": page})
+        crumbs.append({"label": current_label})
+    else:
+        crumbs.append({"label": page.title})
+    return {"crumbs": crumbs}
