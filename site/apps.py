@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 
 
 def _sync_roles_after_migrate(sender, using, apps=None, **kwargs):
@@ -10,6 +10,17 @@ def _sync_roles_after_migrate(sender, using, apps=None, **kwargs):
     sync_roles(apps or global_apps)
 
 
+def _purge_site_after_settings_change(sender, instance, **kwargs):
+    """The initiative's settings appear on every page (name, contact, footer links), so a
+    CDN's copies of the site's pages are purged when they change."""
+    from django.conf import settings
+
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        from .caching import site_pages_purge
+
+        site_pages_purge(site=instance.site)
+
+
 class SignpostConfig(AppConfig):
     name = "signpost"
     verbose_name = "Signpost"
@@ -18,3 +29,8 @@ class SignpostConfig(AppConfig):
         # The 0002 data migration creates the roles; this keeps them matching the declared
         # table after every migrate, as apps add models and permissions.
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="signpost-roles")
+        post_save.connect(
+            _purge_site_after_settings_change,
+            sender=self.get_model("InitiativeSettings"),
+            dispatch_uid="signpost-settings-purge",
+        )

@@ -59,3 +59,13 @@ def public_cache(view):
         return cache_headers_apply(request, response)
 
     return wrapped
+
+
+def site_pages_purge(*, site) -> None:
+    """Purge every live page of a site from the frontend cache."""
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+    from wagtail.models import Page
+
+    batch = PurgeBatch()
+    batch.add_pages(Page.objects.live().descendant_of(site.root_page, inclusive=True).specific())
+    batch.purge()

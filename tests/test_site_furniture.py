@@ -250,6 +250,24 @@ def test_publishing_an_update_purges_the_pages_that_summarise_it(site):
     } <= purged
 
 
+def test_changing_the_initiatives_settings_purges_every_page(site):
+    from signpost.models import InitiativeSettings
+    from wagtail.models import Site
+
+    RecordingPurgeBackend.purged = []
+    cache = {"default": {"BACKEND": "tests.test_site_furniture.RecordingPurgeBackend"}}
+    with override_settings(WAGTAILFRONTENDCACHE=cache):
+        initiative = InitiativeSettings.for_site(Site.objects.get(is_default_site=True))
+        initiative.contact_phone = "01632 960 999"
+        initiative.save()
+    purged = set(RecordingPurgeBackend.purged)
+    assert {
+        site.privacy.full_url,
+        site.eastfield.full_url,
+        HomePage.objects.get().full_url,
+    } <= purged
+
+
 def test_no_cdn_is_configured_by_default(settings):
     from wagtail.contrib.frontend_cache.utils import get_backends
 
