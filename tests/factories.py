@@ -35,3 +35,38 @@ class OperationFactory(DjangoModelFactory):
     def areas(self, create, extracted, **kwargs):
         if create:
             self.areas.set(extracted if extracted is not None else [AreaFactory()])
+
+
+def press_release_sign_off(release, *, submitted_by, reviewed_by, approved_by):
+    """Take a release through the sign-off workflow as the dashboard's buttons do: the only
+    way a press release goes public."""
+    from engagement.models import PressReleasePage
+
+    release.get_workflow().start(release, submitted_by)
+    for reviewer in (reviewed_by, approved_by):
+        release.refresh_from_db()
+        release.current_workflow_task.on_action(
+            release.current_workflow_task_state, reviewer, "approve"
+        )
+    return PressReleasePage.objects.get(pk=release.pk)
+
+
+def sign_off_team():
+    """A communications officer and two approvers, for suites that need a signed release."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from signpost import roles
+
+    people = []
+    for username, role in (
+        ("release-writer", roles.COMMUNICATIONS_OFFICER),
+        ("release-reviewer", roles.APPROVER),
+        ("release-approver", roles.APPROVER),
+    ):
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.org"}
+        )
+        if created:
+            user.groups.add(Group.objects.get(name=role))
+        people.append(user)
+    return people

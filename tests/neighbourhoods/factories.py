@@ -11,7 +11,12 @@ from engagement.models import NewsroomPage, PressReleasePage
 from neighbourhoods.models import AreaIndexPage, AreaPage, AreaUpdatePage
 from newsletters.models import NewsletterPage
 from surveys.models import SurveyWave, YouSaidWeDidPage
-from tests.factories import AreaFactory, OperationFactory
+from tests.factories import (
+    AreaFactory,
+    OperationFactory,
+    press_release_sign_off,
+    sign_off_team,
+)
 from tests.surveys.factories import site_root_page, survey_page_create
 
 
@@ -49,14 +54,21 @@ def newsroom(home=None):
 
 
 def press_release_create(title, area=None):
-    """A published release (created directly: sign-off is tested with press releases)."""
+    """A release published the only way one can be: signed off by two approvers."""
+    writer, reviewer, approver = sign_off_team()
     release = PressReleasePage(
         title=title,
         summary=f"{title}: the story in brief.",
         body=[("paragraph", "<p>What happened.</p>")],
         area=area,
+        owner=writer,
+        live=False,
     )
-    return add(newsroom(), release)
+    newsroom().add_child(instance=release)
+    release.save_revision(user=writer)
+    return press_release_sign_off(
+        release, submitted_by=writer, reviewed_by=reviewer, approved_by=approver
+    )
 
 
 def newsletter_create(title, area=None, home=None):

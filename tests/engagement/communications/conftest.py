@@ -9,6 +9,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from engagement.models import NewsroomPage, PressReleasePage
 from tests.conftest import ensure_migrated_data
+from tests.factories import press_release_sign_off
 
 
 @pytest.fixture
@@ -90,15 +91,7 @@ def co_ordinator(make_user):
     return make_user(roles.APPROVER, username="coordinator")
 
 
-def sign_off(release, *, submitted_by, reviewed_by, approved_by):
-    """Take a release through the sign-off workflow as the dashboard's buttons do."""
-    release.get_workflow().start(release, submitted_by)
-    for reviewer in (reviewed_by, approved_by):
-        release.refresh_from_db()
-        release.current_workflow_task.on_action(
-            release.current_workflow_task_state, reviewer, "approve"
-        )
-    return PressReleasePage.objects.get(pk=release.pk)
+sign_off = press_release_sign_off
 
 
 @pytest.fixture
