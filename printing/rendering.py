@@ -413,15 +413,6 @@ def render_items_to_file(
     return pages
 
 
-def pdf_bytes(**kwargs) -> bytes:
-    """A small run's PDF in memory (previews and tests)."""
-    with tempfile.TemporaryDirectory(prefix="signpost-print-") as workdir:
-        path = os.path.join(workdir, "run.pdf")
-        render_items_to_file(path=path, **kwargs)
-        with open(path, "rb") as handle:
-            return handle.read()
-
-
 def page_sizes_mm(data: bytes) -> list[tuple[int, int]]:
     """Each page's size in whole millimetres, for checks and tests."""
     with pikepdf.open(io.BytesIO(data)) as pdf:

@@ -386,8 +386,17 @@ def _render_and_get_killed(print_run_id: int) -> None:
     services.print_run_render(print_run_id=print_run_id)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.fixture
+def committed_db(transactional_db, django_db_serialized_rollback):
+    """Data committed, so a forked render sees it, with what migrations made put back
+    (an earlier live-server test may have emptied the database)."""
+    from tests.conftest import ensure_migrated_data
+
+    ensure_migrated_data()
+
+
 def test_a_killed_render_leaves_no_file_and_the_next_attempt_tidies_up(
+    committed_db,
     client,
     neighbourhood_officer,
     initiative,
