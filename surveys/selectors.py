@@ -13,7 +13,7 @@ from django.db.models import Count
 from .blocks import Question
 from .models import Answer, Response, SurveyWave
 from .statistics import Change, change_between, wilson_interval
-from .suppression import suppress_row
+from .suppression import PartnerChoice, partner_order, suppress_row
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Cell:
 
 @dataclass
 class WaveAnswers:
-    answered: int
+    answered: int | None  # None: fewer than the threshold answered
     cells: list[Cell]
     positive: int | None = None
     base: int | None = None
@@ -92,36 +92,45 @@ def _answer_values(question: Question, *wave_counts: dict[str, int]) -> list[str
     return values + sorted(retired)
 
 
-def _wave_answers(
-    question: Question, values: list[str], counts: dict[str, int], answered: int, threshold: int
-):
+def wave_answers_publish(
+    question: Question,
+    values: list[str],
+    counts: dict[str, int],
+    answered: int,
+    threshold: int,
+    partner: PartnerChoice | None = None,
+) -> WaveAnswers:
+    """One wave's answers to one question as they may be published: every screen, chart,
+    export and published page takes its figures from here, so the suppression rules in
+    ``suppression`` hold everywhere."""
     cell_counts = [counts.get(v, 0) for v in values]
     # The positive share is over everyone who answered, "don't know" included, so the
     # share's base is the question's total and no separate small total can leak.
-    groups = None
-    if question.has_positive:
-        groups = ["positive" if v in question.positive else "other" for v in values]
+    positive = [v in question.positive for v in values] if question.has_positive else None
     row = suppress_row(
-        cell_counts, threshold=threshold, groups=groups, additive=not question.multiple
+        cell_counts,
+        threshold=threshold,
+        answered=answered,
+        positive=positive,
+        additive=not question.multiple,
+        partner=partner,
     )
     cells = [
         Cell(
             value=v,
             label=question.label_for(v),
             count=c if shown else None,
-            percent=(100 * c / answered if answered else 0.0) if shown else None,
+            percent=100 * c / answered if shown else None,
             positive=v in question.positive,
         )
         for v, c, shown in zip(values, cell_counts, row.shown, strict=True)
     ]
-    result = WaveAnswers(answered=answered, cells=cells)
-    if groups and row.share_shown:
-        positive = sum(c for c, g in zip(cell_counts, groups, strict=True) if g == "positive")
-        base = answered
-        if base:
-            result.positive, result.base = positive, base
-            result.share = positive / base
-            result.share_low, result.share_high = wilson_interval(positive, base)
+    result = WaveAnswers(answered=answered if row.answered_shown else None, cells=cells)
+    if row.share_shown:
+        positive_count = sum(c for c, p in zip(cell_counts, positive, strict=True) if p)
+        result.positive, result.base = positive_count, answered
+        result.share = positive_count / answered
+        result.share_low, result.share_high = wilson_interval(positive_count, answered)
     return result
 
 
@@ -244,7 +253,16 @@ def comparison_build(
                 if question.multiple
                 else sum(wave_counts.values())
             )
-            per_wave.append(_wave_answers(question, values, wave_counts, answered, threshold))
+            per_wave.append(
+                wave_answers_publish(
+                    question,
+                    values,
+                    wave_counts,
+                    answered,
+                    threshold,
+                    partner_order(wave.pk, question.key, values),
+                )
+            )
         base, follow = per_wave
         change = None
         if question.has_positive and base.share is not None and follow.share is not None:
