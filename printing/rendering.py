@@ -175,6 +175,7 @@ def print_context(
     font_scale: Decimal = Decimal("1.00"),
     newsletter=None,
     preview: bool = False,
+    survey_length: str = "",
 ) -> dict:
     base = SIZES[(spec.kind, spec.page_size)]
     sizes = {k: (round(v * float(font_scale), 2) if k in SCALED else v) for k, v in base.items()}
@@ -191,6 +192,7 @@ def print_context(
         "initiative": initiative,
         "font_scale": font_scale,
         "preview": preview,
+        "survey_length": survey_length,
         "passing_on_information": (template.passing_on_information if template else "")
         or initiative.report_information_text,
         "help_with_drugs": (template.help_with_drugs if template else "")

@@ -116,9 +116,7 @@ def holm_adjust(p_values: list[float]) -> tuple[list[float], list[float]]:
     return adjusted, levels
 
 
-def power_two_proportions(
-    p1: float, p2: float, n1: int, n2: int, alpha: float = ALPHA
-) -> float:
+def power_two_proportions(p1: float, p2: float, n1: int, n2: int, alpha: float = ALPHA) -> float:
     """Power of the two-sided two-proportion z-test of p1 against p2 (pooled variance
     under no change, unpooled under the change), both tails counted."""
     pooled = (n1 * p1 + n2 * p2) / (n1 + n2)

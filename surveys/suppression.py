@@ -62,17 +62,13 @@ def suppress_row(
     if answered is None:
         answered = sum(counts)
     if answered < threshold:
-        return SuppressedRow(
-            shown=(False,) * len(counts), share_shown=False, answered_shown=False
-        )
+        return SuppressedRow(shown=(False,) * len(counts), share_shown=False, answered_shown=False)
     hidden = [count < threshold for count in counts]
 
     share_shown = bool(additive and positive and any(positive) and not all(positive))
     if share_shown:
         positive_count = sum(c for c, p in zip(counts, positive, strict=True) if p)
-        share_shown = (
-            positive_count >= threshold and answered - positive_count >= threshold
-        )
+        share_shown = positive_count >= threshold and answered - positive_count >= threshold
     if share_shown:
         totals = [
             [i for i, p in enumerate(positive) if p],

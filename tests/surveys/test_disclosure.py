@@ -30,7 +30,11 @@ SEEN = Question(
     text="What have you noticed?",
     help_text="",
     required=False,
-    options=(("less_dealing", "Less dealing"), ("more_police", "More police"), ("cleaner", "Cleaner")),
+    options=(
+        ("less_dealing", "Less dealing"),
+        ("more_police", "More police"),
+        ("cleaner", "Cleaner"),
+    ),
 )
 
 
@@ -190,4 +194,6 @@ def test_no_generated_table_lets_a_reader_pin_a_hidden_count(table):
 def test_the_rules_hold_at_other_thresholds(threshold):
     for counts in ([0, 4 * threshold, 1, 0, 0], [threshold - 1] * 3 + [0, 0]):
         answered = sum(counts)
-        assert disclosed_cells(SAFE_AFTER_DARK, counts, answered=answered, threshold=threshold) == {}
+        assert (
+            disclosed_cells(SAFE_AFTER_DARK, counts, answered=answered, threshold=threshold) == {}
+        )

@@ -34,14 +34,10 @@ def test_the_share_is_shown_only_when_both_its_parts_reach_the_threshold():
 
 
 def test_with_the_share_shown_each_of_its_parts_gets_its_own_partner():
-    row = suppress_row(
-        [30, 5, 40, 25, 12], threshold=K, positive=SAFETY_POSITIVE, partner=min
-    )
+    row = suppress_row([30, 5, 40, 25, 12], threshold=K, positive=SAFETY_POSITIVE, partner=min)
     assert row.share_shown
     assert row.shown == (False, False, True, True, True)
-    row = suppress_row(
-        [30, 20, 40, 25, 3], threshold=K, positive=SAFETY_POSITIVE, partner=min
-    )
+    row = suppress_row([30, 20, 40, 25, 3], threshold=K, positive=SAFETY_POSITIVE, partner=min)
     assert row.shown == (True, True, False, True, False)
 
 
