@@ -224,3 +224,51 @@ def test_an_answer_retired_before_the_follow_up_still_compares(client, analyst, 
     assert export.status_code == 200
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert any("varies" in " ".join(row) for row in rows)
+
+
+def test_table_text_and_adjustment_agree(client, analyst, waves):
+    client.force_login(analyst)
+    html = client.get(compare_url(waves)).content.decode()
+    # The same figure in the table and in the verdict, one decimal in both.
+    assert '<td class="num">+23.3</td>' in html
+    assert "rose from 40% to 63% (+23.3 points, 97.5% confidence interval" in html
+    # Two questions compared: Holm's adjustment, said on the page and used by the verdict.
+    assert "adjusted for multiple comparisons by Holm&#x27;s method" in html
+    assert "p &lt; 0.001 after Holm&#x27;s adjustment" in html
+    assert "−0.0" not in html and "+0 points" not in html
+
+
+def test_one_small_comparison_says_so_in_plain_grammar(survey):
+    from surveys.selectors import comparison_build
+
+    baseline = SurveyWaveFactory(survey=survey, slug="b1", kind=SurveyWave.BASELINE)
+    follow_up = SurveyWaveFactory(
+        survey=survey, slug="f1", kind=SurveyWave.FOLLOW_UP, area=baseline.area
+    )
+    responses_add(baseline, {"safe_after_dark": {"very_safe": 30, "very_unsafe": 40}})
+    responses_add(follow_up, {"safe_after_dark": {"very_safe": 31, "very_unsafe": 39}})
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    text = " ".join(comparison.summary)
+    assert "The question compared shows no change that this sample could detect." in text
+    assert "None of the 1 questions" not in text
+    assert "The survey was too small to detect changes of ordinary size" in text
+    assert "Holm" not in text
+    safe = next(q for q in comparison.questions if q.question.key == "safe_after_dark")
+    assert "(+1.4 points, 95% confidence interval" in safe.verdict
+
+
+def test_fewer_than_ten_responses_are_not_printed(client, analyst, survey):
+    baseline = SurveyWaveFactory(survey=survey, slug="b2", kind=SurveyWave.BASELINE)
+    follow_up = SurveyWaveFactory(
+        survey=survey, slug="f2", kind=SurveyWave.FOLLOW_UP, area=baseline.area
+    )
+    responses_add(baseline, {"safe_after_dark": {"very_safe": 4, "very_unsafe": 3}})
+    responses_add(follow_up, {"safe_after_dark": {"very_safe": 30, "very_unsafe": 40}})
+    client.force_login(analyst)
+    html = client.get(compare_url((baseline, follow_up))).content.decode()
+    assert 'data-figure="baseline-responses">fewer than 10<' in html
+    assert "The baseline had fewer than 10 responses." in html
+    export = client.get(compare_url((baseline, follow_up), "surveys_compare_export", fmt="csv"))
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[1][5] == "fewer than 10"
+    assert not any(r[5] in {"3", "4", "7"} for r in rows[1:])
