@@ -31,6 +31,7 @@ AREAS = [
         "postcode_prefixes": "HB2",
         "streets": "Northgate\nBus Station Square\nChapel Street\nFoundry Court",
         "household_count": 1870,
+        "is_comparison_area": True,
     },
 ]
 

@@ -76,6 +76,12 @@ class Area(index.Indexed, models.Model):
         validators=[MinValueValidator(1)],
         help_text="Households in the area, for response and reach rates.",
     )
+    is_comparison_area = models.BooleanField(
+        "Comparison area",
+        default=False,
+        help_text="No operation runs here: its surveys, over the same weeks as an operation "
+        "area's, show what changed anyway (guide, section 9).",
+    )
 
     objects = AreaQuerySet.as_manager()
 
@@ -85,6 +91,7 @@ class Area(index.Indexed, models.Model):
         FieldPanel("description"),
         MultiFieldPanel([FieldPanel("postcode_prefixes"), FieldPanel("streets")], "Extent"),
         FieldPanel("household_count"),
+        FieldPanel("is_comparison_area"),
     ]
     search_fields = [
         index.SearchField("name"),

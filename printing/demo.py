@@ -20,7 +20,7 @@ TEMPLATES = [
             "<p>People who use drugs are being offered fast-track help into treatment.</p>"
         ),
         "what_residents_can_do": (
-            "<ul><li>Tell us how safe you feel: our short survey takes three minutes.</li>"
+            "<ul><li>Tell us how safe you feel in our short survey.</li>"
             "<li>Pass on what you know, safely and anonymously if you prefer.</li>"
             "<li>Sign up for email updates on what happens next.</li></ul>"
         ),

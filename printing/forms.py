@@ -30,7 +30,8 @@ class PrintRunForm(forms.Form):
     per_household = forms.BooleanField(
         required=False,
         label="One leaflet per household",
-        help_text="Each leaflet carries its own single-use survey code.",
+        help_text="Each leaflet carries its own single-use survey code, and the survey wave "
+        "will then accept only answers that carry one of its codes.",
     )
     qr_target = forms.ChoiceField(label="QR code leads to", choices=QRTarget.choices)
     survey_wave = forms.ModelChoiceField(

@@ -205,6 +205,7 @@ def print_context(
     preview: bool = False,
     stamp: bool = False,
     glyphs: dict | None = None,
+    survey_length: str = "",
 ) -> dict:
     base = SIZES[(spec.kind, spec.page_size)]
     sizes = {k: (round(v * float(font_scale), 2) if k in SCALED else v) for k, v in base.items()}
@@ -227,6 +228,7 @@ def print_context(
         "glyphs": glyphs,
         "qr_anchor": stamping.QR_ANCHOR,
         "glyphs_anchor": GLYPHS_ANCHOR,
+        "survey_length": survey_length,
         "passing_on_information": (template.passing_on_information if template else "")
         or initiative.report_information_text,
         "help_with_drugs": (template.help_with_drugs if template else "")

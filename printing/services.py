@@ -152,6 +152,12 @@ def print_run_context_kwargs(print_run: PrintRun) -> dict:
         "area": print_run.area,
         "initiative": rendering.branding(),
         "newsletter": print_run.newsletter.specific if print_run.newsletter_id else None,
+        # The survey's length as its page states it, worked out from its questions.
+        "survey_length": (
+            print_run.survey_wave.survey.length_text
+            if print_run.qr_target == QRTarget.SURVEY and print_run.survey_wave_id
+            else ""
+        ),
     }
 
 

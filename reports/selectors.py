@@ -590,8 +590,14 @@ def survey_comparisons(period: Period, *, limit: int = COMPARISONS_SHOWN) -> lis
                 "baseline": str(baseline),
                 "follow_up": str(follow_up),
                 "area": follow_up.area.name,
-                "baseline_responses": comparison.baseline.responses,
-                "follow_up_responses": comparison.follow_up.responses,
+                # Fewer responses than the threshold are not printed (None), as on the
+                # comparison page.
+                "baseline_responses": comparison.baseline.responses
+                if comparison.baseline.responses_shown
+                else None,
+                "follow_up_responses": comparison.follow_up.responses
+                if comparison.follow_up.responses_shown
+                else None,
                 "threshold": comparison.threshold,
                 "summary": list(comparison.summary),
                 "questions": comparison_snapshot(comparison),

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from django.http import HttpResponse
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Characters Excel refuses in a sheet's name.
+_SHEET_TITLE_UNSAFE = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 def neutralise_cell(value):
@@ -38,11 +40,14 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
     return response
 
 
-def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+def xlsx_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, sheet_title: str = ""
+) -> HttpResponse:
+    """One named sheet (at most 31 characters, as Excel allows; "Sheet" without a name)."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    sheet = workbook.create_sheet(title=sheet_title[:31].translate(_SHEET_TITLE_UNSAFE) or None)
     sheet.append([neutralise_cell(h) for h in header])
     for row in rows:
         sheet.append([neutralise_cell(cell) for cell in row])

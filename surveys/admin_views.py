@@ -1,6 +1,8 @@
 """The analyst's comparison of a baseline and a follow-up wave, its exports, and the
 "you said, we did" page made from it. Thin: figures come from ``selectors``."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,9 +17,11 @@ from . import charts
 from .models import SurveyWave
 from .selectors import (
     AGGREGATE_HEADER,
+    COMPARISON_AREA_CAVEAT,
     comparison_build,
     comparison_table_rows,
     raw_responses,
+    raw_responses_header,
 )
 from .services import response_codes_issue, you_said_we_did_create
 
@@ -41,20 +45,108 @@ class _ComparisonAccess:
         follow_up = get_object_or_404(queryset, pk=self.kwargs["follow_up"])
         return baseline, follow_up
 
+    def comparison_waves(self, baseline, follow_up):
+        """The comparison area's two waves named in the query string, checked as the
+        choosing form checks them; none when absent."""
+        form = ComparisonAreaForm(self.request.GET or None)
+        if not self.request.GET.get("comparison_baseline"):
+            return None, None
+        form.baseline, form.follow_up = baseline, follow_up
+        if not form.is_valid():
+            raise Http404("Those waves cannot be a comparison area for this comparison.")
+        return form.cleaned_data["comparison_baseline"], form.cleaned_data["comparison_follow_up"]
 
-class ChooseWavesForm(forms.Form):
+    def build(self):
+        baseline, follow_up = self.waves()
+        comparison_baseline, comparison_follow_up = self.comparison_waves(baseline, follow_up)
+        comparison = comparison_build(
+            baseline=baseline,
+            follow_up=follow_up,
+            comparison_baseline=comparison_baseline,
+            comparison_follow_up=comparison_follow_up,
+        )
+        query = ""
+        if comparison_baseline:
+            query = "?" + urlencode(
+                {
+                    "comparison_baseline": comparison_baseline.pk,
+                    "comparison_follow_up": comparison_follow_up.pk,
+                }
+            )
+        return comparison, query
+
+
+def comparison_area_errors(baseline, follow_up, comparison_baseline, comparison_follow_up):
+    """Why two waves cannot serve as the comparison area for a baseline and follow-up."""
+    errors = []
+    if comparison_baseline.area_id != comparison_follow_up.area_id:
+        errors.append("The comparison area's two waves must be in the same area.")
+    if not comparison_baseline.area.is_comparison_area:
+        errors.append(
+            f"{comparison_baseline.area} is not marked as a comparison area (edit the area)."
+        )
+    if comparison_baseline.area_id in (baseline.area_id, follow_up.area_id):
+        errors.append("The comparison area must be another area than the operation's.")
+    if {comparison_baseline.survey_id, comparison_follow_up.survey_id} != {
+        baseline.survey_id,
+        follow_up.survey_id,
+    }:
+        errors.append("The comparison area must run the same survey.")
+    if (comparison_baseline.kind, comparison_follow_up.kind) != (
+        SurveyWave.BASELINE,
+        SurveyWave.FOLLOW_UP,
+    ):
+        errors.append("Choose the comparison area's baseline, then its follow-up.")
+    return errors
+
+
+class ComparisonAreaForm(forms.Form):
+    comparison_baseline = forms.ModelChoiceField(
+        queryset=SurveyWave.objects.filter(area__is_comparison_area=True).select_related(
+            "survey", "area"
+        ),
+        required=False,
+        label="Comparison area before (optional)",
+        help_text="The same survey in an area where no operation ran, over the same weeks.",
+    )
+    comparison_follow_up = forms.ModelChoiceField(
+        queryset=SurveyWave.objects.filter(area__is_comparison_area=True).select_related(
+            "survey", "area"
+        ),
+        required=False,
+        label="Comparison area after (optional)",
+    )
+    baseline = follow_up = None
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("comparison_baseline"), cleaned.get("comparison_follow_up")
+        if not first and not second:
+            return cleaned
+        if not (first and second):
+            raise forms.ValidationError("Choose both of the comparison area's waves, or neither.")
+        baseline = cleaned.get("baseline", self.baseline)
+        follow_up = cleaned.get("follow_up", self.follow_up)
+        if baseline and follow_up:
+            errors = comparison_area_errors(baseline, follow_up, first, second)
+            if errors:
+                raise forms.ValidationError(errors)
+        return cleaned
+
+
+class ChooseWavesForm(ComparisonAreaForm):
     baseline = forms.ModelChoiceField(
         queryset=SurveyWave.objects.select_related("survey", "area"), label="Before (baseline)"
     )
     follow_up = forms.ModelChoiceField(
         queryset=SurveyWave.objects.select_related("survey", "area"), label="After (follow-up)"
     )
+    field_order = ["baseline", "follow_up", "comparison_baseline", "comparison_follow_up"]
 
     def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("baseline") and cleaned.get("baseline") == cleaned.get("follow_up"):
+        if self.data.get("baseline") and self.data.get("baseline") == self.data.get("follow_up"):
             raise forms.ValidationError("Choose two different waves.")
-        return cleaned
+        return super().clean()
 
 
 class ChooseWavesView(_ComparisonAccess, WagtailAdminTemplateMixin, FormView):
@@ -64,18 +156,34 @@ class ChooseWavesView(_ComparisonAccess, WagtailAdminTemplateMixin, FormView):
     form_class = ChooseWavesForm
 
     def get_initial(self):
-        baseline = SurveyWave.objects.filter(kind=SurveyWave.BASELINE).order_by("-opens_on").first()
-        follow_up = (
-            SurveyWave.objects.filter(kind=SurveyWave.FOLLOW_UP).order_by("-opens_on").first()
-        )
-        return {"baseline": baseline, "follow_up": follow_up}
+        waves = SurveyWave.objects.order_by("-opens_on")
+        chosen = {
+            name: waves.filter(pk=self.request.GET[name]).first()
+            for name in ("baseline", "follow_up")
+            if self.request.GET.get(name, "").isdigit()
+        }
+        return {
+            "baseline": waves.filter(kind=SurveyWave.BASELINE).first(),
+            "follow_up": waves.filter(kind=SurveyWave.FOLLOW_UP).first(),
+            **chosen,
+        }
 
     def form_valid(self, form):
-        return redirect(
+        url = reverse(
             "surveys_compare",
-            baseline=form.cleaned_data["baseline"].pk,
-            follow_up=form.cleaned_data["follow_up"].pk,
+            kwargs={
+                "baseline": form.cleaned_data["baseline"].pk,
+                "follow_up": form.cleaned_data["follow_up"].pk,
+            },
         )
+        if form.cleaned_data.get("comparison_baseline"):
+            url += "?" + urlencode(
+                {
+                    "comparison_baseline": form.cleaned_data["comparison_baseline"].pk,
+                    "comparison_follow_up": form.cleaned_data["comparison_follow_up"].pk,
+                }
+            )
+        return redirect(url)
 
 
 class ComparisonView(_ComparisonAccess, WagtailAdminTemplateMixin, TemplateView):
@@ -90,8 +198,8 @@ class ComparisonView(_ComparisonAccess, WagtailAdminTemplateMixin, TemplateView)
         ]
 
     def get_context_data(self, **kwargs):
-        baseline, follow_up = self.waves()
-        comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+        comparison, query = self.build()
+        follow_up = comparison.follow_up.wave
         rows = [
             {"row": row, "chart": charts.distribution_chart(row)} for row in comparison.questions
         ]
@@ -102,18 +210,22 @@ class ComparisonView(_ComparisonAccess, WagtailAdminTemplateMixin, TemplateView)
             change_chart=charts.change_chart(comparison.questions),
             can_export_raw=self.request.user.has_perm(RAW_PERMISSION),
             can_publish=follow_up_parent.permissions_for_user(self.request.user).can_add_subpage(),
+            comparison_query=query,
+            comparison_area_caveat=COMPARISON_AREA_CAVEAT,
             **kwargs,
         )
 
 
 class AggregateExportView(_ComparisonAccess, TemplateView):
     def get(self, request, *args, **kwargs):
-        baseline, follow_up = self.waves()
-        comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+        comparison, _ = self.build()
+        baseline, follow_up = comparison.baseline.wave, comparison.follow_up.wave
         name = f"{baseline.slug}-vs-{follow_up.slug}-aggregates"
         rows = list(comparison_table_rows(comparison))
         if kwargs["fmt"] == "xlsx":
-            return xlsx_response(f"{name}.xlsx", AGGREGATE_HEADER, rows)
+            return xlsx_response(
+                f"{name}.xlsx", AGGREGATE_HEADER, rows, sheet_title="Survey comparison"
+            )
         return csv_response(f"{name}.csv", AGGREGATE_HEADER, rows)
 
 
@@ -130,11 +242,11 @@ class RawExportView(_ComparisonAccess, TemplateView):
                 **{q.key: q for q in follow_up.survey.get_questions()},
             }.values()
         )
-        header = ["wave", "submitted_on"] + [q.key for q in questions]
+        header = raw_responses_header(questions)
         rows = raw_responses([baseline, follow_up], questions)
         name = f"{baseline.slug}-vs-{follow_up.slug}-responses"
         if kwargs["fmt"] == "xlsx":
-            return xlsx_response(f"{name}.xlsx", header, rows)
+            return xlsx_response(f"{name}.xlsx", header, rows, sheet_title="Anonymous responses")
         return csv_response(f"{name}.csv", header, rows)
 
 

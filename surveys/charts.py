@@ -8,6 +8,8 @@ from itertools import count
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from .formatting import points_number
+
 BASELINE_COLOUR = "#6f6f6f"
 FOLLOW_UP_COLOUR = "#0b3c5d"
 TEXT_COLOUR = "#1b1b1b"
@@ -95,6 +97,8 @@ def change_chart(rows) -> str:
     confidence interval as whiskers around a zero line."""
     rows = [r for r in rows if r.question.has_positive]
     bounds = [abs(v) for r in rows if r.change for v in (r.change.lower, r.change.upper)]
+    # The chart draws the intervals the table and the verdicts give (after any Holm
+    # adjustment), so the whiskers cross zero exactly when the verdict says no change.
     limit = max(10, math.ceil(100 * max(bounds, default=0.1) / 10) * 10)
     limit = min(limit, 100)
 
@@ -124,13 +128,14 @@ def change_chart(rows) -> str:
                 f'<line x1="{x(lo):.1f}" y1="{mid - 6}" x2="{x(lo):.1f}" y2="{mid + 6}" stroke="{FOLLOW_UP_COLOUR}" stroke-width="2"/>',
                 f'<line x1="{x(hi):.1f}" y1="{mid - 6}" x2="{x(hi):.1f}" y2="{mid + 6}" stroke="{FOLLOW_UP_COLOUR}" stroke-width="2"/>',
                 f'<circle cx="{x(d):.1f}" cy="{mid}" r="5" fill="{FOLLOW_UP_COLOUR}"/>',
-                _text(x(d), mid + 20, f"{d:+.0f}".replace("-", "−"), anchor="middle", size=12),
+                _text(x(d), mid + 20, points_number(c.difference), anchor="middle", size=12),
             ]
         y += height_row
     return _svg(
-        "Change in the share giving a positive answer, with 95% confidence intervals",
+        "Change in the share giving a positive answer, with confidence intervals",
         "For each question, the follow-up share minus the baseline share in percentage "
-        "points; the whiskers show the 95% confidence interval. An interval crossing the "
+        "points; the whiskers show the confidence interval given in the table (95%, or wider "
+        "when several questions are compared). An interval crossing the "
         "no-change line means no change was detectable. The table gives the same figures.",
         height,
         body,

@@ -51,9 +51,20 @@ COMMENTS = [
 ]
 
 
-def _answers(rng: random.Random, phase: int) -> dict[str, list[str] | str]:
+# In Northgate, the comparison area, feeling safe rises a little anyway.
+COMPARISON_POSITIVE = {
+    "safe_after_dark": (0.38, 0.42),
+    "drugs_problem": (0.33, 0.33),
+    "confidence_police_council": (0.43, 0.44),
+    "seeing_police": (0.25, 0.26),
+    "initiative_awareness": (0.10, 0.12),
+    "pass_on_information": (0.56, 0.57),
+}
+
+
+def _answers(rng: random.Random, phase: int, positive=None) -> dict[str, list[str] | str]:
     answers: dict[str, list[str] | str] = {}
-    for key, odds in POSITIVE.items():
+    for key, odds in (positive or POSITIVE).items():
         scale = SCALES[BANK[key].scale]
         values = [v for v, _ in scale.options]
         positive = [v for v in values if v in scale.positive]
@@ -70,7 +81,7 @@ def _answers(rng: random.Random, phase: int) -> dict[str, list[str] | str]:
     return answers
 
 
-def _fill(wave: SurveyWave, count: int, rng: random.Random, phase: int) -> None:
+def _fill(wave: SurveyWave, count: int, rng: random.Random, phase: int, positive=None) -> None:
     if wave.responses.exists():
         return
     days = (wave.closes_on - wave.opens_on).days
@@ -85,7 +96,7 @@ def _fill(wave: SurveyWave, count: int, rng: random.Random, phase: int) -> None:
     )
     rows = []
     for response in responses:
-        for key, value in _answers(rng, phase).items():
+        for key, value in _answers(rng, phase, positive).items():
             if isinstance(value, str):
                 if value:
                     rows.append(Answer(response=response, wave=wave, question_key=key, text=value))
@@ -128,13 +139,40 @@ def load(demo) -> None:
             "closes_on": today + datetime.timedelta(days=14),
         },
     )
+    # Northgate: the same survey over the same weeks, where no operation ran.
+    comparison_area = demo.areas["northgate"]
+    comparison_baseline, _ = SurveyWave.objects.update_or_create(
+        slug="northgate-before",
+        defaults={
+            "survey": survey,
+            "kind": SurveyWave.BASELINE,
+            "area": comparison_area,
+            "operation": None,
+            "opens_on": baseline.opens_on,
+            "closes_on": baseline.closes_on,
+        },
+    )
+    comparison_follow_up, _ = SurveyWave.objects.update_or_create(
+        slug="northgate-after",
+        defaults={
+            "survey": survey,
+            "kind": SurveyWave.FOLLOW_UP,
+            "area": comparison_area,
+            "operation": None,
+            "opens_on": follow_up.opens_on,
+            "closes_on": follow_up.closes_on,
+        },
+    )
     rng = random.Random(SEED)
     _fill(baseline, 420, rng, 0)
     _fill(follow_up, 380, rng, 1)
+    _fill(comparison_baseline, 310, rng, 0, COMPARISON_POSITIVE)
+    _fill(comparison_follow_up, 290, rng, 1, COMPARISON_POSITIVE)
     if not ResponseCode.objects.filter(wave=follow_up).exists():
         response_codes_issue(wave=follow_up, count=200)
     demo.say(
         f"Survey '{survey.title}': baseline {baseline.responses.count()} and follow-up "
         f"{follow_up.responses.count()} responses; compare at /admin/surveys/compare/"
-        f"{baseline.pk}/{follow_up.pk}/"
+        f"{baseline.pk}/{follow_up.pk}/?comparison_baseline={comparison_baseline.pk}"
+        f"&comparison_follow_up={comparison_follow_up.pk}"
     )

@@ -6,6 +6,7 @@ fixed key; a ``SurveyWave`` runs it in one area for a few weeks; each ``Response
 anonymous and its ``Answer`` rows are counted by the database.
 """
 
+import math
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -27,8 +28,10 @@ class SurveyPage(Page):
 
     introduction = models.TextField(
         blank=True,
-        default="This survey takes about two minutes. It is anonymous: we do not ask for "
-        "your name, and we do not record your email or internet address.",
+        default="It is anonymous: we do not ask for your name, and we do not record your "
+        "email or internet address.",
+        help_text="How long the survey takes is worked out from its questions and shown "
+        "beside this, on the page and on leaflets: do not state it here.",
     )
     questions = StreamField(QuestionStreamBlock(), use_json_field=True)
     thank_you_text = RichTextField(
@@ -52,6 +55,27 @@ class SurveyPage(Page):
 
     def get_questions(self):
         return questions_from_stream(self.questions)
+
+    @property
+    def estimated_minutes(self) -> int:
+        """How long the survey takes, from its questions: about 10 seconds to read a
+        choice question and 2 more per answer offered, a minute for free text."""
+        seconds = 0
+        for question in self.get_questions():
+            if question.is_choice:
+                seconds += 10 + 2 * len(question.options)
+            else:
+                seconds += 60
+        return max(1, math.ceil(seconds / 60))
+
+    @property
+    def length_text(self) -> str:
+        count = len(self.get_questions())
+        minutes = self.estimated_minutes
+        return (
+            f"This survey has {count} question{'' if count == 1 else 's'} and takes about "
+            f"{minutes} minute{'' if minutes == 1 else 's'}."
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -93,7 +117,8 @@ class SurveyWave(models.Model):
     closes_on = models.DateField(help_text="The last day answers are accepted.")
     requires_code = models.BooleanField(
         default=False,
-        help_text="Only accept answers that carry a household code printed on a leaflet.",
+        help_text="Only accept answers that carry a household code printed on a leaflet. "
+        "A wave that household leaflets point at always requires one.",
     )
 
     objects = SurveyWaveQuerySet.as_manager()
@@ -130,6 +155,20 @@ class SurveyWave(models.Model):
             and not self.operation.areas.filter(pk=self.area_id).exists()
         ):
             errors["operation"] = f"{self.operation} does not cover {self.area}."
+        if (
+            self.pk
+            and not self.requires_code
+            and self.codes.filter(print_run_id__isnull=False).exists()
+        ):
+            errors["requires_code"] = (
+                "Household leaflets point at this wave, so it must require their codes: "
+                "otherwise one household could answer many times."
+            )
+        if self.operation_id and self.area_id and self.area.is_comparison_area:
+            errors["operation"] = (
+                f"{self.area} is a comparison area, where no operation runs: leave the "
+                "operation empty."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -11,9 +11,25 @@ from django.conf import settings
 from django.db.models import Count
 
 from .blocks import Question
+from .formatting import (
+    confidence_text,
+    p_value_number,
+    p_value_text,
+    percent_text,
+    plural,
+    points_number,
+    points_text,
+    size_points,
+)
 from .models import Answer, Response, SurveyWave
-from .statistics import Change, change_between, wilson_interval
-from .suppression import suppress_row
+from .statistics import (
+    Change,
+    DifferenceInDifferences,
+    changes_between,
+    difference_in_differences,
+    wilson_interval,
+)
+from .suppression import PartnerChoice, partner_order, suppress_row
 
 
 @dataclass
@@ -21,10 +37,18 @@ class WaveSummary:
     wave: SurveyWave
     responses: int
     households: int
+    threshold: int = 0
+
+    @property
+    def responses_shown(self) -> bool:
+        """Fewer responses than the threshold are shown as "fewer than …"."""
+        return self.responses >= self.threshold
 
     @property
     def response_rate(self) -> float | None:
-        return self.responses / self.households if self.households else None
+        if not self.households or not self.responses_shown:
+            return None
+        return self.responses / self.households
 
 
 @dataclass
@@ -38,7 +62,7 @@ class Cell:
 
 @dataclass
 class WaveAnswers:
-    answered: int
+    answered: int | None  # None: fewer than the threshold answered
     cells: list[Cell]
     positive: int | None = None
     base: int | None = None
@@ -54,6 +78,12 @@ class QuestionComparison:
     follow_up: WaveAnswers
     change: Change | None
     verdict: str
+    # With a comparison area: its two waves' answers and the difference in differences.
+    comparison_baseline: WaveAnswers | None = None
+    comparison_follow_up: WaveAnswers | None = None
+    comparison_change: Change | None = None
+    did: DifferenceInDifferences | None = None
+    did_verdict: str = ""
 
     @property
     def positive_labels(self) -> str:
@@ -70,10 +100,47 @@ class Comparison:
     questions: list[QuestionComparison]
     threshold: int
     summary: list[str] = field(default_factory=list)
+    comparison_baseline: WaveSummary | None = None
+    comparison_follow_up: WaveSummary | None = None
+    detectable_warning_points: int = 15
 
     @property
     def with_share(self) -> list[QuestionComparison]:
         return [q for q in self.questions if q.question.has_positive]
+
+    @property
+    def compared(self) -> list[QuestionComparison]:
+        return [q for q in self.with_share if q.change is not None]
+
+    @property
+    def adjusted(self) -> bool:
+        """Whether p-values and intervals were adjusted for several questions (Holm)."""
+        return len(self.compared) > 1
+
+    @property
+    def has_comparison_area(self) -> bool:
+        return self.comparison_baseline is not None
+
+
+CODE_USED = (
+    "This code has already been used, so the survey has been answered for this household. "
+    "Each leaflet's code works once, so that every household is counted once. Thank you."
+)
+CODE_UNKNOWN = "We do not recognise this code. Please check it against your leaflet."
+
+
+def response_code_problem(*, wave: SurveyWave, code: str) -> str:
+    """Why a household code cannot be used for this wave (empty when it can): checked
+    before the resident starts answering, and again, atomically, when they send."""
+    from .services import CODE_LENGTH
+
+    if len(code) != CODE_LENGTH:
+        return "Codes have eight letters and numbers. Please check it against your leaflet."
+    used = wave.codes.filter(code=code).values_list("used_on", flat=True)
+    found = list(used[:1])
+    if not found:
+        return CODE_UNKNOWN
+    return CODE_USED if found[0] else ""
 
 
 def comparison_questions(baseline: SurveyWave, follow_up: SurveyWave) -> list[Question]:
@@ -92,119 +159,180 @@ def _answer_values(question: Question, *wave_counts: dict[str, int]) -> list[str
     return values + sorted(retired)
 
 
-def _wave_answers(
-    question: Question, values: list[str], counts: dict[str, int], answered: int, threshold: int
-):
+def wave_answers_publish(
+    question: Question,
+    values: list[str],
+    counts: dict[str, int],
+    answered: int,
+    threshold: int,
+    partner: PartnerChoice | None = None,
+) -> WaveAnswers:
+    """One wave's answers to one question as they may be published: every screen, chart,
+    export and published page takes its figures from here, so the suppression rules in
+    ``suppression`` hold everywhere."""
     cell_counts = [counts.get(v, 0) for v in values]
     # The positive share is over everyone who answered, "don't know" included, so the
     # share's base is the question's total and no separate small total can leak.
-    groups = None
-    if question.has_positive:
-        groups = ["positive" if v in question.positive else "other" for v in values]
+    positive = [v in question.positive for v in values] if question.has_positive else None
     row = suppress_row(
-        cell_counts, threshold=threshold, groups=groups, additive=not question.multiple
+        cell_counts,
+        threshold=threshold,
+        answered=answered,
+        positive=positive,
+        additive=not question.multiple,
+        partner=partner,
     )
     cells = [
         Cell(
             value=v,
             label=question.label_for(v),
             count=c if shown else None,
-            percent=(100 * c / answered if answered else 0.0) if shown else None,
+            percent=100 * c / answered if shown else None,
             positive=v in question.positive,
         )
         for v, c, shown in zip(values, cell_counts, row.shown, strict=True)
     ]
-    result = WaveAnswers(answered=answered, cells=cells)
-    if groups and row.share_shown:
-        positive = sum(c for c, g in zip(cell_counts, groups, strict=True) if g == "positive")
-        base = answered
-        if base:
-            result.positive, result.base = positive, base
-            result.share = positive / base
-            result.share_low, result.share_high = wilson_interval(positive, base)
+    result = WaveAnswers(answered=answered if row.answered_shown else None, cells=cells)
+    if row.share_shown:
+        positive_count = sum(c for c, p in zip(cell_counts, positive, strict=True) if p)
+        result.positive, result.base = positive_count, answered
+        result.share = positive_count / answered
+        result.share_low, result.share_high = wilson_interval(positive_count, answered)
     return result
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.0f}%"
-
-
-def p_value_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _points(value: float) -> str:
-    return f"{100 * value:+.0f} points".replace("-", "−")
-
-
-def question_verdict(q: QuestionComparison) -> str:
-    """One plain sentence that never claims more than the figures carry."""
+def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
+    """One plain sentence that never claims more than the figures carry, and whose
+    figures are exactly those in the table."""
     if not q.question.has_positive:
         return ""
     if q.change is None:
         return "Too few answers in one of the waves to compare."
     c = q.change
-    shares = f"from {_percent(c.baseline_share)} to {_percent(c.follow_up_share)}"
-    interval = f"95% confidence interval {_points(c.lower)} to {_points(c.upper)}"
+    shares = f"from {percent_text(c.baseline_share)} to {percent_text(c.follow_up_share)}"
+    interval = (
+        f"{confidence_text(c.confidence)} confidence interval {points_text(c.lower)} to "
+        f"{points_text(c.upper)}"
+    )
+    p = p_value_text(c.adjusted_p_value)
+    if adjusted:
+        p += " after Holm's adjustment"
     if c.significant:
         direction = "rose" if c.difference > 0 else "fell"
         return (
             f"The share answering {q.positive_labels} {direction} {shares} "
-            f"({_points(c.difference)}, {interval}; {p_value_text(c.p_value)}). This is a change "
-            f"bigger than chance alone would usually give, not proof that the operation "
-            f"caused it."
+            f"({points_text(c.difference)}, {interval}; {p}). This is a change bigger than "
+            f"chance alone would usually give, not proof that the operation caused it."
         )
     return (
         f"No change detectable at this sample size: the share answering {q.positive_labels} "
-        f"went {shares} ({interval}; {p_value_text(c.p_value)}). Only a change of about "
-        f"{100 * c.minimum_detectable:.0f} points or more would have been likely to show."
+        f"went {shares} ({points_text(c.difference)}, {interval}; {p}). Only a change of "
+        f"about {size_points(c.minimum_detectable)} points or more would have been likely to "
+        f"show."
+    )
+
+
+def did_verdict(q: QuestionComparison) -> str:
+    """The difference in differences in plain words, with what it can and cannot show."""
+    if q.did is None:
+        return ""
+    d = q.did
+    figures = (
+        f"the operation area changed by {points_text(d.operation_change)} and the comparison "
+        f"area by {points_text(d.comparison_change)}: a difference of {points_text(d.difference)} "
+        f"(95% confidence interval {points_text(d.lower)} to {points_text(d.upper)})"
+    )
+    if d.excludes_zero:
+        direction = "more" if d.difference > 0 else "less"
+        return (
+            f"Against the comparison area, {figures}. The share moved {direction} in the "
+            "operation area than in the comparison area, by more than chance would usually "
+            "give."
+        )
+    return (
+        f"Against the comparison area, {figures}. The two areas' changes cannot be told "
+        "apart at these sample sizes."
     )
 
 
 def _summary(comparison: Comparison) -> list[str]:
     lines = []
+    threshold = comparison.threshold
     for label, wave in (("baseline", comparison.baseline), ("follow-up", comparison.follow_up)):
+        if not wave.responses_shown:
+            lines.append(f"The {label} had fewer than {threshold} responses.")
+            continue
         rate = wave.response_rate
         rate_text = f" ({100 * rate:.1f}% of {wave.households:,} households)" if rate else ""
-        lines.append(f"The {label} had {wave.responses:,} responses{rate_text}.")
+        lines.append(f"The {label} had {plural(wave.responses, 'response')}{rate_text}.")
     rates = [w.response_rate for w in (comparison.baseline, comparison.follow_up)]
     if any(r is not None and r < 0.2 for r in rates):
         lines.append(
             "Fewer than one household in five answered, so the answers may not represent "
             "the whole area."
         )
-    compared = [q for q in comparison.with_share if q.change is not None]
+    compared = comparison.compared
     changed = [q for q in compared if q.change.significant]
     if not compared:
         lines.append("There are too few answers to compare the waves yet.")
     elif not changed:
-        lines.append(
-            f"None of the {len(compared)} questions compared shows a change that this sample "
-            "could detect."
-        )
+        if len(compared) == 1:
+            lines.append("The question compared shows no change that this sample could detect.")
+        else:
+            lines.append(
+                f"None of the {len(compared)} questions compared shows a change that this "
+                "sample could detect."
+            )
     else:
-        names = "; ".join(f"‘{q.question.text}’ ({_points(q.change.difference)})" for q in changed)
-        lines.append(
-            f"{len(changed)} of {len(compared)} questions show a change: {names}. A change "
-            "between two surveys shows that perceptions differ, not that the operation "
-            "caused the difference: other things change too, and the residents who answer "
-            "differ each time."
+        names = "; ".join(
+            f"‘{q.question.text}’ ({points_text(q.change.difference)})" for q in changed
         )
-    if len(compared) >= 5 and changed:
-        lines.append("With many questions, about one in twenty can show a change by chance alone.")
+        lines.append(
+            f"{len(changed)} of {plural(len(compared), 'question')} compared "
+            f"{'shows' if len(changed) == 1 else 'show'} a change: {names}. A change between "
+            "two surveys shows that perceptions differ, not that the operation caused the "
+            "difference: other things change too, and the residents who answer differ each "
+            "time."
+        )
+    if comparison.adjusted:
+        lines.append(
+            f"With {len(compared)} questions compared, each p-value is adjusted for multiple "
+            "comparisons by Holm's method and each verdict uses the adjusted value, so a "
+            "change is not claimed just because one question in many moved by chance."
+        )
+    warning = comparison.detectable_warning_points
+    too_small = [q for q in compared if 100 * q.change.minimum_detectable > warning]
+    if too_small:
+        largest = max(q.change.minimum_detectable for q in too_small)
+        scope = (
+            "The survey was"
+            if len(too_small) == len(compared)
+            else f"For {len(too_small)} of the {len(compared)} questions the survey was"
+        )
+        lines.append(
+            f"{scope} too small to detect changes of ordinary size: only a change of more "
+            f"than {warning} points (up to about {size_points(largest)} points) would have "
+            "been likely to show, so “no change detected” says little."
+        )
+    if comparison.has_comparison_area:
+        lines.append(COMPARISON_AREA_CAVEAT)
     return lines
 
 
-def comparison_build(
-    *, baseline: SurveyWave, follow_up: SurveyWave, threshold: int | None = None
-) -> Comparison:
-    """Everything the comparison screen, charts, exports and summary page show."""
-    if threshold is None:
-        threshold = settings.SURVEYS_SUPPRESSION_THRESHOLD
-    ids = [baseline.pk, follow_up.pk]
-    questions = comparison_questions(baseline, follow_up)
-    multiple_keys = [q.key for q in questions if q.multiple]
+COMPARISON_AREA_CAVEAT = (
+    "The comparison area, surveyed over the same weeks with no operation, shows what "
+    "changed anyway. It rules out changes that touched both areas alike, such as the "
+    "season, news across the city or the way the survey was run. It cannot rule out "
+    "something that happened in only one of the areas, differences in who answered, or "
+    "the operation moving problems into or out of the comparison area."
+)
 
+
+def _wave_counts(waves: list[SurveyWave], questions: list[Question]):
+    """Responses per wave, answer counts per (wave, question) and, for multiple-choice
+    questions, how many answered: three aggregate queries however many responses."""
+    ids = [w.pk for w in waves]
+    multiple_keys = [q.key for q in questions if q.multiple]
     responses = dict(
         Response.objects.filter(wave_id__in=ids)
         .values_list("wave_id")
@@ -232,39 +360,111 @@ def comparison_build(
             .annotate(n=Count("response_id", distinct=True))
             .order_by()
         }
+    return responses, counts, answered_multiple
+
+
+def comparison_build(
+    *,
+    baseline: SurveyWave,
+    follow_up: SurveyWave,
+    comparison_baseline: SurveyWave | None = None,
+    comparison_follow_up: SurveyWave | None = None,
+    threshold: int | None = None,
+) -> Comparison:
+    """Everything the comparison screen, charts, exports and summary page show; with a
+    comparison area's two waves, the difference in differences too."""
+    if threshold is None:
+        threshold = settings.SURVEYS_SUPPRESSION_THRESHOLD
+    waves = [baseline, follow_up]
+    if comparison_baseline is not None and comparison_follow_up is not None:
+        waves += [comparison_baseline, comparison_follow_up]
+    questions = comparison_questions(baseline, follow_up)
+    responses, counts, answered_multiple = _wave_counts(waves, questions)
 
     rows = []
     for question in questions:
         per_wave = []
-        both = [counts.get((wave.pk, question.key), {}) for wave in (baseline, follow_up)]
-        values = _answer_values(question, *both)
-        for wave, wave_counts in zip((baseline, follow_up), both, strict=True):
+        wave_counts = [counts.get((wave.pk, question.key), {}) for wave in waves]
+        values = _answer_values(question, *wave_counts)
+        for wave, these in zip(waves, wave_counts, strict=True):
             answered = (
                 answered_multiple.get((wave.pk, question.key), 0)
                 if question.multiple
-                else sum(wave_counts.values())
+                else sum(these.values())
             )
-            per_wave.append(_wave_answers(question, values, wave_counts, answered, threshold))
-        base, follow = per_wave
-        change = None
-        if question.has_positive and base.share is not None and follow.share is not None:
-            change = change_between(base.positive, base.base, follow.positive, follow.base)
-        row = QuestionComparison(question, base, follow, change, "")
-        row.verdict = question_verdict(row)
+            per_wave.append(
+                wave_answers_publish(
+                    question,
+                    values,
+                    these,
+                    answered,
+                    threshold,
+                    partner_order(wave.pk, question.key, values),
+                )
+            )
+        row = QuestionComparison(question, per_wave[0], per_wave[1], None, "")
+        if len(per_wave) == 4:
+            row.comparison_baseline, row.comparison_follow_up = per_wave[2:]
         rows.append(row)
 
+    def both_shown(first, second):
+        return first is not None and second is not None and None not in (first.share, second.share)
+
+    paired = [r for r in rows if r.question.has_positive and both_shown(r.baseline, r.follow_up)]
+    changes = changes_between(
+        [
+            (r.baseline.positive, r.baseline.base, r.follow_up.positive, r.follow_up.base)
+            for r in paired
+        ]
+    )
+    for row, change in zip(paired, changes, strict=True):
+        row.change = change
+    for row in rows:
+        if not (row.question.has_positive and row.change):
+            continue
+        if both_shown(row.comparison_baseline, row.comparison_follow_up):
+            cb, cf = row.comparison_baseline, row.comparison_follow_up
+            [row.comparison_change] = changes_between(
+                [(cb.positive, cb.base, cf.positive, cf.base)]
+            )
+            row.did = difference_in_differences(
+                (
+                    row.baseline.positive,
+                    row.baseline.base,
+                    row.follow_up.positive,
+                    row.follow_up.base,
+                ),
+                (cb.positive, cb.base, cf.positive, cf.base),
+            )
+            row.did_verdict = did_verdict(row)
+
+    def summary_of(wave):
+        return WaveSummary(wave, responses.get(wave.pk, 0), wave.area.household_count, threshold)
+
     comparison = Comparison(
-        baseline=WaveSummary(
-            baseline, responses.get(baseline.pk, 0), baseline.area.household_count
-        ),
-        follow_up=WaveSummary(
-            follow_up, responses.get(follow_up.pk, 0), follow_up.area.household_count
-        ),
+        baseline=summary_of(baseline),
+        follow_up=summary_of(follow_up),
         questions=rows,
         threshold=threshold,
+        detectable_warning_points=settings.SURVEYS_DETECTABLE_CHANGE_WARNING_POINTS,
     )
+    if len(waves) == 4:
+        comparison.comparison_baseline = summary_of(waves[2])
+        comparison.comparison_follow_up = summary_of(waves[3])
+    for row in rows:
+        row.verdict = question_verdict(row, adjusted=comparison.adjusted)
     comparison.summary = _summary(comparison)
     return comparison
+
+
+def raw_responses_header(questions: list[Question]) -> list[str]:
+    """Each choice question's stored keys, with their wording in the next column."""
+    header = ["wave", "submitted_on"]
+    for q in questions:
+        header.append(q.key)
+        if q.is_choice:
+            header.append(f"{q.key} (wording)")
+    return header
 
 
 def raw_responses(waves: list[SurveyWave], questions: list[Question]):
@@ -273,8 +473,7 @@ def raw_responses(waves: list[SurveyWave], questions: list[Question]):
     Rows come ordered from the database and are grouped as they stream, so memory stays
     bounded by one response.
     """
-    keys = [q.key for q in questions]
-    wave_labels = {w.pk: w.get_kind_display() for w in waves}
+    wave_labels = {w.pk: f"{w.get_kind_display()}: {w.area.name}" for w in waves}
     current = None
     row: dict[str, list[str]] = {}
     answers = (
@@ -288,33 +487,44 @@ def raw_responses(waves: list[SurveyWave], questions: list[Question]):
     for response_id, wave_id, submitted_on, key, choice, text in answers:
         if current is None or current[0] != response_id:
             if current is not None:
-                yield _raw_row(current, row, keys)
+                yield _raw_row(current, row, questions)
             current = (response_id, wave_labels[wave_id], submitted_on)
             row = {}
         row.setdefault(key, []).append(text or choice)
     if current is not None:
-        yield _raw_row(current, row, keys)
+        yield _raw_row(current, row, questions)
 
 
-def _raw_row(current, row, keys):
+def _raw_row(current, row, questions):
     # The response's own id is replaced by nothing identifying: the export numbers rows.
     _, wave_label, submitted_on = current
-    return [wave_label, submitted_on.isoformat()] + ["; ".join(row.get(k, [])) for k in keys]
+    cells = [wave_label, submitted_on.isoformat()]
+    for q in questions:
+        chosen = row.get(q.key, [])
+        cells.append("; ".join(chosen))
+        if q.is_choice:
+            cells.append("; ".join(q.label_for(v) for v in chosen))
+    return cells
 
 
 AGGREGATE_HEADER = [
     "question_key",
     "question",
     "row",
+    "answer_key",
     "answer",
     "baseline_count",
     "baseline_percent",
+    "baseline_base",
     "follow_up_count",
     "follow_up_percent",
+    "follow_up_base",
     "change_points",
     "ci_low_points",
     "ci_high_points",
+    "confidence",
     "p_value",
+    "p_value_holm_adjusted",
     "minimum_detectable_points",
 ]
 SUPPRESSED = "suppressed"
@@ -324,48 +534,117 @@ def _r(value, places=1):
     return round(value, places) if value is not None else SUPPRESSED
 
 
+def _points_cell(value: float) -> float:
+    """The change as the page prints it, as a number a spreadsheet can use."""
+    return float(points_number(value).replace("−", "-"))
+
+
 def comparison_table_rows(comparison: Comparison):
-    """The aggregate table as exported: suppressed cells say so, never a number."""
-    b, f = comparison.baseline, comparison.follow_up
-    yield [
-        "",
-        "Responses",
-        "responses",
-        "",
-        b.responses,
-        _r(100 * b.response_rate, 2) if b.response_rate is not None else "",
-        f.responses,
-        _r(100 * f.response_rate, 2) if f.response_rate is not None else "",
-    ] + [""] * 5
+    """The aggregate table as exported: the page's figures, suppressed cells saying so,
+    never a number the page hides. Counts are counts of people; percentages are of
+    those who answered (or, for responses, of the area's households)."""
+    fewer = f"fewer than {comparison.threshold}"
+    waves = [("", comparison.baseline, comparison.follow_up)]
+    if comparison.has_comparison_area:
+        waves.append(
+            ("comparison area: ", comparison.comparison_baseline, comparison.comparison_follow_up)
+        )
+    blank_stats = [""] * 7
+    for prefix, b, f in waves:
+        yield [
+            "",
+            f"{prefix}Responses",
+            "responses",
+            "",
+            "",
+            b.responses if b.responses_shown else fewer,
+            _r(100 * b.response_rate, 2) if b.response_rate is not None else "",
+            b.households,
+            f.responses if f.responses_shown else fewer,
+            _r(100 * f.response_rate, 2) if f.response_rate is not None else "",
+            f.households,
+        ] + blank_stats
     for q in comparison.questions:
-        for bc, fc in zip(q.baseline.cells, q.follow_up.cells, strict=True):
+        sets = [("", q.baseline, q.follow_up)]
+        if q.comparison_baseline is not None:
+            sets.append(("comparison area: ", q.comparison_baseline, q.comparison_follow_up))
+        for prefix, base, follow in sets:
+            for bc, fc in zip(base.cells, follow.cells, strict=True):
+                yield [
+                    q.question.key,
+                    q.question.text,
+                    f"{prefix}answer",
+                    bc.value,
+                    bc.label,
+                    _r(bc.count, 0),
+                    _r(bc.percent),
+                    "",
+                    _r(fc.count, 0),
+                    _r(fc.percent),
+                    "",
+                ] + blank_stats
             yield [
                 q.question.key,
                 q.question.text,
-                "answer",
-                bc.label,
-                _r(bc.count, 0),
-                _r(bc.percent),
-                _r(fc.count, 0),
-                _r(fc.percent),
-            ] + [""] * 5
+                f"{prefix}answered",
+                "",
+                "",
+                base.answered if base.answered is not None else fewer,
+                "",
+                "",
+                follow.answered if follow.answered is not None else fewer,
+                "",
+                "",
+            ] + blank_stats
         if q.question.has_positive:
             c = q.change
+            stats = (
+                [
+                    _points_cell(c.difference),
+                    _points_cell(c.lower),
+                    _points_cell(c.upper),
+                    confidence_text(c.confidence),
+                    p_value_number(c.p_value),
+                    p_value_number(c.adjusted_p_value),
+                    float(size_points(c.minimum_detectable)),
+                ]
+                if c
+                else [SUPPRESSED] * 7
+            )
             yield [
                 q.question.key,
                 q.question.text,
                 "positive share",
+                ",".join(sorted(q.question.positive)),
                 q.positive_labels,
-                _r(q.baseline.base, 0),
+                _r(q.baseline.positive, 0),
                 _r(100 * q.baseline.share if q.baseline.share is not None else None),
-                _r(q.follow_up.base, 0),
+                _r(q.baseline.base, 0),
+                _r(q.follow_up.positive, 0),
                 _r(100 * q.follow_up.share if q.follow_up.share is not None else None),
-                _r(100 * c.difference) if c else SUPPRESSED,
-                _r(100 * c.lower) if c else SUPPRESSED,
-                _r(100 * c.upper) if c else SUPPRESSED,
-                round(c.p_value, 4) if c else SUPPRESSED,
-                _r(100 * c.minimum_detectable) if c else SUPPRESSED,
-            ]
+                _r(q.follow_up.base, 0),
+            ] + stats
+        if q.did is not None:
+            d = q.did
+            yield (
+                [
+                    q.question.key,
+                    q.question.text,
+                    "difference in differences",
+                    "",
+                    "operation area's change minus the comparison area's",
+                ]
+                + [""] * 6
+                + [
+                    _points_cell(d.difference),
+                    _points_cell(d.lower),
+                    _points_cell(d.upper),
+                    "95%",
+                    "",
+                    "",
+                    "",
+                ]
+            )
 
 
 def comparison_snapshot(comparison: Comparison) -> list[dict]:
@@ -375,9 +654,14 @@ def comparison_snapshot(comparison: Comparison) -> list[dict]:
             "key": q.question.key,
             "question": q.question.text,
             "positive": q.positive_labels,
-            "baseline": round(100 * q.baseline.share) if q.baseline.share is not None else None,
-            "follow_up": round(100 * q.follow_up.share) if q.follow_up.share is not None else None,
+            "baseline": int(percent_text(q.baseline.share)[:-1])
+            if q.baseline.share is not None
+            else None,
+            "follow_up": int(percent_text(q.follow_up.share)[:-1])
+            if q.follow_up.share is not None
+            else None,
             "verdict": q.verdict,
+            "did_verdict": q.did_verdict,
         }
         for q in comparison.with_share
     ]

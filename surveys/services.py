@@ -26,6 +26,14 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def wave_require_codes(*, wave: SurveyWave) -> None:
+    """Household leaflets point at this wave: from now on it accepts only answers that
+    carry one of its codes, so one household gives one answer."""
+    if not wave.requires_code:
+        SurveyWave.objects.filter(pk=wave.pk).update(requires_code=True)
+        wave.requires_code = True
+
+
 def response_codes_issue(*, wave: SurveyWave, count: int, print_run=None) -> list[ResponseCode]:
     """Create ``count`` fresh single-use codes for a wave, in bulk, and return them.
 
@@ -57,6 +65,8 @@ def response_codes_issue(*, wave: SurveyWave, count: int, print_run=None) -> lis
                 # Another process issued one of these codes a moment ago: draw again.
                 continue
             issued.extend(created)
+        if print_run_id is not None:
+            wave_require_codes(wave=wave)
     return issued
 
 
@@ -80,12 +90,11 @@ def response_submit(
             used_on=on
         )
         if not spent:
+            from .selectors import CODE_UNKNOWN, CODE_USED
+
             if ResponseCode.objects.filter(wave=wave, code=code).exists():
-                raise CodeError(
-                    "This code has already been used. Each leaflet's code works once, so that "
-                    "every household is counted once."
-                )
-            raise CodeError("We do not recognise this code. Please check it against your leaflet.")
+                raise CodeError(CODE_USED)
+            raise CodeError(CODE_UNKNOWN)
     elif wave.requires_code:
         raise CodeError("Please enter the code printed on your leaflet.")
 

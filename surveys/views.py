@@ -8,6 +8,7 @@ from signpost.public_forms import rate_limited
 
 from .forms import SurveyForm
 from .models import ResponseCode, SurveyWave
+from .selectors import response_code_problem
 from .services import CodeError, code_normalise, response_submit
 
 
@@ -24,6 +25,17 @@ def _unavailable(request, wave, *, status):
     )
 
 
+def _code_step(request, wave, *, code="", error="", status=200):
+    """The first step of a wave that takes household codes: the code is checked before
+    the resident answers anything."""
+    return render(
+        request,
+        "surveys/wave_code.html",
+        {"wave": wave, "page": wave.survey, "code": code, "error": error},
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def wave_survey(request, slug):
     wave = _wave_or_none(slug)
@@ -32,10 +44,29 @@ def wave_survey(request, slug):
     if not wave.is_open():
         return _unavailable(request, wave, status=200)
     questions = wave.survey.get_questions()
-    code_from_link = code_normalise(request.GET.get("code", ""))
+    # The code comes from the leaflet's link, from the code step, or (after a mistake on
+    # the form) from the form itself, which carries it in a hidden field.
+    typed = request.POST.get("code", "") if request.method == "POST" else ""
+    typed = typed or request.GET.get("code", "")
+    code = code_normalise(typed)
+
+    if request.method == "GET" and (code or wave.requires_code):
+        if not code:
+            return _code_step(request, wave)
+        limit, period = settings.SURVEYS_SUBMIT_RATE_LIMIT
+        problem = response_code_problem(wave=wave, code=code)
+        if problem and rate_limited(
+            request, scope="survey-code", limit=limit, period_seconds=period
+        ):
+            problem = (
+                "We have had a lot of codes from your connection in the last hour. "
+                "Please try again later."
+            )
+        if problem:
+            return _code_step(request, wave, code=typed, error=problem, status=200)
+
     status = 200
     notice = ""
-
     if request.method == "POST":
         form = SurveyForm(request.POST, questions=questions, code_required=wave.requires_code)
         limit, period = settings.SURVEYS_SUBMIT_RATE_LIMIT
@@ -59,19 +90,8 @@ def wave_survey(request, slug):
                 return redirect("surveys:thanks", slug=wave.slug)
     else:
         form = SurveyForm(
-            initial={"code": code_from_link}, questions=questions, code_required=wave.requires_code
+            initial={"code": code}, questions=questions, code_required=wave.requires_code
         )
-        if code_from_link:
-            used = (
-                ResponseCode.objects.filter(wave=wave, code=code_from_link)
-                .values_list("used_on", flat=True)
-                .first()
-            )
-            if used:
-                notice = (
-                    "The code on this leaflet has already been used, so the survey has been "
-                    "answered for this household. Thank you."
-                )
     return render(
         request,
         "surveys/wave_form.html",
@@ -79,7 +99,9 @@ def wave_survey(request, slug):
             "wave": wave,
             "page": wave.survey,
             "form": form,
-            "code_from_link": bool(code_from_link) and not form.errors.get("code"),
+            "code": code,
+            "code_display": ResponseCode(code=code).display if code else "",
+            "code_accepted": bool(code) and not form.errors.get("code"),
             "notice": notice,
         },
         status=status,

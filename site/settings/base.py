@@ -199,6 +199,9 @@ SURVEYS_SUBMIT_RATE_LIMIT = (
 )
 # Counts under this are suppressed in every breakdown (with secondary suppression).
 SURVEYS_SUPPRESSION_THRESHOLD = env_int("SURVEYS_SUPPRESSION_THRESHOLD", 10)
+# A smallest detectable change above this (percentage points) makes the comparison say
+# plainly that the survey was too small to detect changes of ordinary size.
+SURVEYS_DETECTABLE_CHANGE_WARNING_POINTS = env_int("SURVEYS_DETECTABLE_CHANGE_WARNING_POINTS", 15)
 SURVEYS_MAX_CODES_PER_ISSUE = 50_000
 
 # Printing (printing/): leaflets, signs and QR short links.

@@ -1,5 +1,7 @@
 from django import template
 
+from surveys import formatting
+
 register = template.Library()
 
 
@@ -13,10 +15,10 @@ def pct(value, places=0):
 
 @register.filter
 def points(value):
-    """A change in a share, in signed percentage points."""
+    """A change in a share, in signed percentage points, as in the summary's text."""
     if value is None:
         return "—"
-    return f"{100 * value:+.1f}".replace("-", "−")
+    return formatting.points_number(value)
 
 
 @register.filter
@@ -26,10 +28,15 @@ def zip_cells(first, second):
 
 @register.filter
 def p_value(value):
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+    return formatting.p_value_number(value)
 
 
 @register.filter
 def size_points(value):
     """An unsigned size in percentage points."""
-    return f"{100 * value:.1f}"
+    return formatting.size_points(value)
+
+
+@register.filter
+def confidence(value):
+    return formatting.confidence_text(value)

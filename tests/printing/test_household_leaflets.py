@@ -70,6 +70,11 @@ def test_household_leaflets_each_carry_a_code_the_survey_accepts_once(
     assert scanned == [f"http://testserver/q/{link.code}?c={c.code}" for c in issued]
     # The code is printed for residents who type the address instead.
     assert issued[2].display in reader.pages[4].extract_text()
+    # The leaflet states the survey's length as the survey's page does.
+    assert wave.survey.length_text in " ".join(reader.pages[0].extract_text().split())
+    # Household leaflets point at the wave, so it now requires a code.
+    wave.refresh_from_db()
+    assert wave.requires_code
 
     # Scanning leads to the area's survey wave with the household's code filled in.
     client.logout()
@@ -77,6 +82,10 @@ def test_household_leaflets_each_carry_a_code_the_survey_accepts_once(
     assert target.status_code == 302
     assert target["Location"] == wave.get_public_url(code=issued[0].code)
     assert parse_qs(urlsplit(target["Location"]).query)["code"] == [issued[0].code]
+    # Typing the short address leads to the same survey, which asks for the printed code
+    # before any question.
+    typed = client.get(f"/q/{link.code}", follow=True).content.decode()
+    assert 'name="code"' in typed and "q_safe_after_dark" not in typed
 
     answered = client.post(
         wave.public_path, dict(GOOD, code=issued[0].code), REMOTE_ADDR="203.0.113.5"

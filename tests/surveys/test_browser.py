@@ -64,3 +64,29 @@ def test_resident_completes_the_survey_on_a_phone_with_the_keyboard_only(phone_p
         ("one_thing", "", "More lighting by the shops."),
         ("how_heard", "leaflet", ""),
     }
+
+
+def test_household_answers_from_a_leaflet_link_after_a_mistake(phone_page):
+    from surveys.models import ResponseCode
+    from surveys.services import response_codes_issue
+
+    survey = survey_page_create()
+    wave = SurveyWaveFactory(survey=survey, slug="eastfield-leaflet")
+    [code] = response_codes_issue(wave=wave, count=1, print_run=99)
+    page = phone_page
+    page.goto(wave.public_path + f"?code={code.code}")
+    assert code.display in page.inner_text("form.survey-form")
+    # The resident answers one question, forgets the other required one and sends.
+    page.check("#id_q_safe_after_dark_1")
+    page.click("form.survey-form button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    assert code.display in page.inner_text("form.survey-form")
+    page.check("#id_q_drugs_problem_0")
+    page.click("form.survey-form button[type=submit]")
+    page.wait_for_url("**/eastfield-leaflet/thanks/")
+    assert ResponseCode.objects.get(pk=code.pk).used_on is not None
+    assert Response.objects.filter(wave=wave).count() == 1
+    # The same leaflet again: refused before any question is shown.
+    page.goto(wave.public_path + f"?code={code.code}")
+    assert "already been used" in page.inner_text("main")
+    assert page.locator("input[name=q_safe_after_dark]").count() == 0

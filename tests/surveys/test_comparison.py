@@ -84,9 +84,12 @@ def test_analyst_reads_an_honest_comparison(client, analyst, waves, django_asser
     # One chart of changes, one per choice question (4).
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 5
     assert 'role="img"' in html and "<caption>" in html
-    # "email: 7" is suppressed, and "other" (the next smallest: 33) with it; the baseline's
-    # 4 "don't know" answers are hidden with the smallest other non-positive answer.
-    assert html.count(">suppressed</abbr>") == 2 + 2
+    # Every count below 10, zero included, is hidden with a partner from its total: the
+    # baseline's 4 and the follow-up's 0 "don't know" on safety, both waves' 0 "don't
+    # know" on drugs, the baseline's 7 emails (two cells each), and the multiple-choice
+    # question nobody answered (three cells a wave).
+    assert html.count(">suppressed</abbr>") == 2 * 5 + 3 * 2
+    assert "fewer than 10" in html
     with django_assert_max_num_queries(16):
         client.get(compare_url(waves))
 
@@ -139,23 +142,31 @@ def test_aggregate_csv_keeps_suppression(client, analyst, waves):
     response = client.get(compare_url(waves, "surveys_compare_export", fmt="csv"))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[1][:5] == ["", "Responses", "responses", "", "300"]
-    email = next(r for r in rows if r[0] == "how_heard" and r[3] == "An email")
-    assert email[4] == "suppressed" and email[6] == "20"
+    header = rows[0]
+    col = {name: header.index(name) for name in header}
+    assert rows[1][: col["baseline_count"] + 1] == ["", "Responses", "responses", "", "", "300"]
+    email = next(r for r in rows if r[0] == "how_heard" and r[col["answer_key"]] == "email")
+    assert email[col["answer"]] == "An email"
+    assert email[col["baseline_count"]] == "suppressed" and email[col["follow_up_count"]] == "20"
     share = next(r for r in rows if r[0] == "safe_after_dark" and r[2] == "positive share")
-    assert share[5] == "40.0" and share[7] == "63.3"
-    assert float(share[8]) == pytest.approx(23.3, abs=0.1)
-    assert "7" not in [r[4] for r in rows if r[0] == "how_heard"]
+    # The positive share's count is the positive answers; its base is who answered.
+    assert share[col["baseline_count"]] == "120" and share[col["baseline_base"]] == "300"
+    assert share[col["baseline_percent"]] == "40.0" and share[col["follow_up_percent"]] == "63.3"
+    assert share[col["change_points"]] == "23.3"
+    assert share[col["p_value"]] == "< 0.001" and share[col["p_value_holm_adjusted"]] == "< 0.001"
+    assert "7" not in [r[col["baseline_count"]] for r in rows if r[0] == "how_heard"]
 
 
 def test_aggregate_xlsx_opens_with_the_same_figures(client, analyst, waves):
     client.force_login(analyst)
     response = client.get(compare_url(waves, "surveys_compare_export", fmt="xlsx"))
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Survey comparison"]
+    rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
     assert rows[0][0] == "question_key"
     share = next(r for r in rows if r[0] == "safe_after_dark" and r[2] == "positive share")
-    assert share[5] == 40.0
+    assert share[rows[0].index("baseline_percent")] == 40.0
+    assert share[rows[0].index("p_value")] == "< 0.001"
     assert client.get(compare_url(waves, "surveys_compare_export", fmt="exe")).status_code == 404
 
 
@@ -168,14 +179,18 @@ def test_raw_responses_export_is_anonymous_and_formula_safe(client, analyst, wav
     client.force_login(analyst)
     response = client.get(compare_url(waves, "surveys_compare_raw", fmt="csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:3] == ["wave", "submitted_on", "safe_after_dark"]
+    assert rows[0][:4] == ["wave", "submitted_on", "safe_after_dark", "safe_after_dark (wording)"]
+    problem = rows[0].index("drugs_problem")
+    fairly = next(r for r in rows[1:] if r[problem] == "fairly_big")
+    assert fairly[problem + 1] == "A fairly big problem"
     assert len(rows) == 1 + 300 + 301
     column = rows[0].index("one_thing")
     assert [r[column] for r in rows[1:] if r[column]] == ['\'=HYPERLINK("http://x")']
     assert not any("203.0.113" in cell for r in rows for cell in r)
     xlsx = client.get(compare_url(waves, "surveys_compare_raw", fmt="xlsx"))
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet.max_row == 1 + 300 + 301
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert workbook.sheetnames == ["Anonymous responses"]
+    assert workbook.active.max_row == 1 + 300 + 301
 
 
 def test_choosing_waves_leads_to_the_comparison(client, analyst, waves):
@@ -209,3 +224,51 @@ def test_an_answer_retired_before_the_follow_up_still_compares(client, analyst, 
     assert export.status_code == 200
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert any("varies" in " ".join(row) for row in rows)
+
+
+def test_table_text_and_adjustment_agree(client, analyst, waves):
+    client.force_login(analyst)
+    html = client.get(compare_url(waves)).content.decode()
+    # The same figure in the table and in the verdict, one decimal in both.
+    assert '<td class="num">+23.3</td>' in html
+    assert "rose from 40% to 63% (+23.3 points, 97.5% confidence interval" in html
+    # Two questions compared: Holm's adjustment, said on the page and used by the verdict.
+    assert "adjusted for multiple comparisons by Holm&#x27;s method" in html
+    assert "p &lt; 0.001 after Holm&#x27;s adjustment" in html
+    assert "−0.0" not in html and "+0 points" not in html
+
+
+def test_one_small_comparison_says_so_in_plain_grammar(survey):
+    from surveys.selectors import comparison_build
+
+    baseline = SurveyWaveFactory(survey=survey, slug="b1", kind=SurveyWave.BASELINE)
+    follow_up = SurveyWaveFactory(
+        survey=survey, slug="f1", kind=SurveyWave.FOLLOW_UP, area=baseline.area
+    )
+    responses_add(baseline, {"safe_after_dark": {"very_safe": 30, "very_unsafe": 40}})
+    responses_add(follow_up, {"safe_after_dark": {"very_safe": 31, "very_unsafe": 39}})
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    text = " ".join(comparison.summary)
+    assert "The question compared shows no change that this sample could detect." in text
+    assert "None of the 1 questions" not in text
+    assert "The survey was too small to detect changes of ordinary size" in text
+    assert "Holm" not in text
+    safe = next(q for q in comparison.questions if q.question.key == "safe_after_dark")
+    assert "(+1.4 points, 95% confidence interval" in safe.verdict
+
+
+def test_fewer_than_ten_responses_are_not_printed(client, analyst, survey):
+    baseline = SurveyWaveFactory(survey=survey, slug="b2", kind=SurveyWave.BASELINE)
+    follow_up = SurveyWaveFactory(
+        survey=survey, slug="f2", kind=SurveyWave.FOLLOW_UP, area=baseline.area
+    )
+    responses_add(baseline, {"safe_after_dark": {"very_safe": 4, "very_unsafe": 3}})
+    responses_add(follow_up, {"safe_after_dark": {"very_safe": 30, "very_unsafe": 40}})
+    client.force_login(analyst)
+    html = client.get(compare_url((baseline, follow_up))).content.decode()
+    assert 'data-figure="baseline-responses">fewer than 10<' in html
+    assert "The baseline had fewer than 10 responses." in html
+    export = client.get(compare_url((baseline, follow_up), "surveys_compare_export", fmt="csv"))
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[1][5] == "fewer than 10"
+    assert not any(r[5] in {"3", "4", "7"} for r in rows[1:])

@@ -25,3 +25,36 @@ def test_demo_survey_is_idempotent_and_shows_one_change_and_one_non_change():
     assert rows["safe_after_dark"].change.significant
     assert rows["safe_after_dark"].change.difference > 0
     assert not rows["drugs_problem"].change.significant
+
+
+def test_demo_has_a_comparison_area_with_both_waves_and_a_difference_in_differences(client):
+    from django.contrib.auth import get_user_model
+
+    call_command("load_demo_data")
+    waves = {w.slug: w for w in SurveyWave.objects.select_related("area")}
+    before, after = waves["northgate-before"], waves["northgate-after"]
+    assert before.area.is_comparison_area and before.operation is None
+    comparison = comparison_build(
+        baseline=waves["eastfield-before"],
+        follow_up=waves["eastfield-after"],
+        comparison_baseline=before,
+        comparison_follow_up=after,
+    )
+    safe = next(q for q in comparison.questions if q.question.key == "safe_after_dark")
+    assert safe.did is not None and safe.did.excludes_zero and safe.did.difference > 0
+    client.force_login(get_user_model().objects.get(username="analyst"))
+    url = (
+        f"/admin/surveys/compare/{waves['eastfield-before'].pk}/{waves['eastfield-after'].pk}/"
+        f"?comparison_baseline={before.pk}&comparison_follow_up={after.pk}"
+    )
+    html = client.get(url).content.decode()
+    assert "Against the comparison area (Northgate)" in html
+    assert "MOVER" in html and "It cannot rule out" in html
+    # Waves that are not a comparison area's are refused.
+    wrong = client.get(
+        url.replace(
+            f"comparison_baseline={before.pk}",
+            f"comparison_baseline={waves['eastfield-before'].pk}",
+        )
+    )
+    assert wrong.status_code == 404

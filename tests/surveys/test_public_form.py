@@ -124,7 +124,7 @@ def test_a_household_code_works_once(client, wave):
     assert "already been used" in again.content.decode()
     second = post(client, wave, dict(GOOD, code=code.code))
     assert second.status_code == 200
-    assert "This code has already been used." in second.content.decode()
+    assert "This code has already been used" in second.content.decode()
     assert Response.objects.count() == 1
 
 
@@ -206,3 +206,65 @@ def test_a_huge_answer_is_refused_before_anything_sanitises_it(client, wave, mon
     assert response.status_code == 200
     assert "Please keep this to 300 characters; it has 900000." in response.content.decode()
     assert not Response.objects.exists()
+
+
+def _hidden_code(html: str) -> str | None:
+    import re
+
+    found = re.search(r'<input type="hidden" name="code" value="([^"]*)"', html)
+    return found.group(1) if found else None
+
+
+def test_the_code_from_the_leaflet_survives_a_mistake_on_the_form(client, wave):
+    [code] = response_codes_issue(wave=wave, count=1)
+    page = client.get(wave.get_public_url(code=code))
+    assert _hidden_code(page.content.decode()) == code.code
+    # The resident forgets a required question; the form comes back with the code kept.
+    mistake = post(
+        client,
+        wave,
+        {k: v for k, v in GOOD.items() if k != "q_drugs_problem"} | {"code": code.code},
+    )
+    html = mistake.content.decode()
+    assert mistake.status_code == 200 and "There is a problem" in html
+    assert _hidden_code(html) == code.code
+    # Sending again exactly what the page holds spends the code.
+    fixed = post(client, wave, dict(GOOD, code=_hidden_code(html)))
+    assert fixed.status_code == 302
+    code.refresh_from_db()
+    assert code.used_on == datetime.date.today()
+
+
+def test_a_wave_household_leaflets_point_at_requires_a_code(client, wave):
+    from django.core.exceptions import ValidationError
+
+    response_codes_issue(wave=wave, count=3, print_run=7)
+    wave.refresh_from_db()
+    assert wave.requires_code
+    refused = post(client, wave, dict(GOOD, code=""))
+    assert refused.status_code == 200 and not Response.objects.exists()
+    wave.requires_code = False
+    with pytest.raises(ValidationError) as caught:
+        wave.full_clean()
+    assert "Household leaflets point at this wave" in str(caught.value)
+
+
+def test_an_unknown_or_used_code_is_refused_before_the_survey_starts(client, wave):
+    [code] = response_codes_issue(wave=wave, count=1, print_run=7)
+    # The typed short address leads to the survey without a code: it asks for one first.
+    first_step = client.get(wave.public_path).content.decode()
+    assert 'name="code"' in first_step and "q_safe_after_dark" not in first_step
+    unknown = client.get(wave.public_path + "?code=ZZZZ-ZZZZ").content.decode()
+    assert "We do not recognise this code" in unknown and "q_safe_after_dark" not in unknown
+    typed = client.get(wave.public_path + f"?code={code.display.lower()}").content.decode()
+    assert "q_safe_after_dark" in typed and _hidden_code(typed) == code.code
+    post(client, wave, dict(GOOD, code=code.code))
+    used = client.get(wave.get_public_url(code=code)).content.decode()
+    assert "already been used" in used and "q_safe_after_dark" not in used
+
+
+def test_the_stated_length_comes_from_the_questions(client, wave):
+    html = client.get(wave.public_path).content.decode()
+    assert wave.survey.length_text in html
+    assert wave.survey.length_text == "This survey has 5 questions and takes about 3 minutes."
+    assert "two minutes" not in html
