@@ -504,7 +504,7 @@ def campaign_send_now(*, campaign: Campaign, user) -> Campaign:
     campaign.rendered_text = rendered.text
     campaign.status = Campaign.Status.SENDING
     campaign.send_started_at = timezone.now()
-    campaign.recipient_count = 0
+    campaign.recipient_count = segment_size  # the ledger task records the exact count
     campaign.save()
     log(
         instance=campaign,

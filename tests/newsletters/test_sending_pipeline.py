@@ -53,7 +53,9 @@ def test_the_send_button_writes_no_ledger_and_a_worker_writes_it_in_one_statemen
     SubscriberFactory.create_batch(4, area=eastfield)
     client.force_login(comms_officer)
     # The request itself: no Delivery rows, the campaign sending, the email frozen.
-    response = client.post(f"/admin/newsletters/campaigns/{campaign.pk}/send/")
+    response = client.post(
+        f"/admin/newsletters/campaigns/{campaign.pk}/send/", {"confirmed": "yes"}
+    )
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENDING and campaign.rendered_html

@@ -224,11 +224,11 @@ def test_links_and_images_in_the_emailed_release_are_absolute(
 
 
 def test_a_title_with_a_line_break_still_reaches_the_media(
-    make_release, approver, media, django_capture_on_commit_callbacks
+    make_release, signed_off, media, django_capture_on_commit_callbacks
 ):
     release = make_release(title="Eleven arrested\nin Eastfield")
     with django_capture_on_commit_callbacks(execute=True):
-        release.get_latest_revision().publish(user=approver)
+        signed_off(release)
     emails = press_emails()
     assert sorted(m.to[0] for m in emails) == ["jo@radio.example.com", "sam@echo.example.com"]
     assert {m.subject for m in emails} == {"Press release: Eleven arrested in Eastfield"}
