@@ -203,6 +203,7 @@ def survey_section(period: Period, *, today: datetime.date) -> dict:
         )
         .order_by("opens_on", "pk")
     )
+    waves = list(waves)
     rows = [
         {
             "wave_id": wave.pk,
@@ -212,8 +213,8 @@ def survey_section(period: Period, *, today: datetime.date) -> dict:
             "opens_on": wave.opens_on.isoformat(),
             "closes_on": wave.closes_on.isoformat(),
             "open_now": wave.is_open(today),
-            "responses_in_period": wave.responses_in_period,
-            "responses_total": wave.responses_total,
+            "responses_in_period": response_count_shown(wave.responses_in_period),
+            "responses_total": response_count_shown(wave.responses_total),
         }
         for wave in waves
     ]
@@ -221,8 +222,16 @@ def survey_section(period: Period, *, today: datetime.date) -> dict:
         "waves": rows,
         "comparisons": survey_comparisons(period),
         "open_now": sum(1 for r in rows if r["open_now"]),
-        "responses_in_period": sum(r["responses_in_period"] for r in rows),
+        "responses_in_period": response_count_shown(
+            sum(wave.responses_in_period for wave in waves)
+        ),
     }
+
+
+def response_count_shown(count: int) -> int | None:
+    """A wave's response count as a report may print it: fewer than the survey threshold
+    is None ("fewer than 10"), as on the comparison page."""
+    return count if count >= settings.SURVEYS_SUPPRESSION_THRESHOLD else None
 
 
 def survey_waves_open(today: datetime.date):

@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 from .. import charts
 
@@ -43,3 +44,13 @@ def isodate(value, fmt="j M Y"):
     if isinstance(value, str):
         value = datetime.date.fromisoformat(value[:10])
     return date_format(value, fmt)
+
+
+@register.filter
+def response_count(count):
+    """A wave's response count as reports print it: below the survey threshold (or already
+    suppressed to None by the selector) it reads "fewer than 10", as on the comparison page."""
+    threshold = settings.SURVEYS_SUPPRESSION_THRESHOLD
+    if count is None or count < threshold:
+        return f"fewer than {threshold}"
+    return count
