@@ -457,6 +457,7 @@ PUBLISH_DOORS = {
     "copy": "Publish a copy",
     "scheduled": "Scheduled publishing",
     "revert": "Publish an earlier version",
+    "api": "Publish through the admin API",
 }
 
 

@@ -18,7 +18,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
-from . import selectors, services, views
+from . import admin_api, selectors, services, views
 from .filters import EngagementFilterSet, StakeholderFilterSet
 from .forms import EngagementForm, StakeholderForm
 from .grid import trail_chart
@@ -45,6 +45,9 @@ from .services import (
 )
 from .strategy import STRATEGIES
 from .views import ActivityCalendarView
+
+# The admin API's publish action refuses and records like every other door.
+admin_api.install()
 
 
 class AreaViewSet(PermissionCheckedSnippetViewSet):

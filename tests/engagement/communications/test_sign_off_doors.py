@@ -306,7 +306,10 @@ def test_the_admin_api_publish_action_is_refused(client, make_release, approver)
     client.force_login(approver)
     response = client.post(f"/admin/api/main/pages/{release.pk}/action/publish/")
     assert response.status_code == 403
+    assert "completed sign-off" in response.json()["detail"]
     assert not PressReleasePage.objects.get(pk=release.pk).live
+    [entry] = refusals(release, approver)
+    assert entry.data["door"] == "api"
 
 
 def test_one_person_cannot_sign_both_steps(
