@@ -288,9 +288,22 @@ def campaign_journey(base, mail_dir: Path):
     step("the test email arrived and its links work")
 
     before = mail_files(mail_dir)
-    manage = approver.get(manage_path)
-    approver.post(manage_path.replace("/manage/", "/send/"), {}, page=manage)
-    new = wait_for_files(mail_dir, before, expected)
+    # "Send now" asks first, naming how many will receive it; the second click sends.
+    send_path = manage_path.replace("/manage/", "/send/")
+    confirm = approver.get(send_path)
+    check(
+        f"<strong>{expected}</strong> subscriber" in confirm.text,
+        f"the confirmation does not say {expected} recipients",
+    )
+    sent = approver.post(send_path, {"confirmed": "yes"}, page=confirm)
+    check("Sending has started" in sent.text, "the confirmed send did not start")
+    # The release may go live meanwhile and email the media: count the campaign's files.
+    new = wait_for_files(
+        mail_dir,
+        before,
+        expected,
+        keep=lambda n: not read_mail(mail_dir / n)["Subject"].startswith("Press release"),
+    )
     step(f"the campaign left {len(new)} files for {expected} recipients")
     check(len(new) == expected, f"{len(new)} files for {expected} recipients")
     recipients = set()
@@ -339,12 +352,15 @@ def campaign_journey(base, mail_dir: Path):
     step("one-click and link unsubscribes from the files both worked")
 
 
-def wait_for_files(mail_dir: Path, before: set[str], count: int, timeout=180) -> set[str]:
-    """New files, once ``count`` have appeared and no more arrive for a few seconds."""
+def wait_for_files(
+    mail_dir: Path, before: set[str], count: int, timeout=180, keep=None
+) -> set[str]:
+    """New files (those ``keep`` accepts, if given), once ``count`` have appeared and no
+    more arrive for a few seconds."""
     deadline = time.monotonic() + timeout
     new: set[str] = set()
     while time.monotonic() < deadline:
-        latest = mail_files(mail_dir) - before
+        latest = {n for n in mail_files(mail_dir) - before if keep is None or keep(n)}
         if len(latest) >= count and latest == new:
             return new
         new = latest
