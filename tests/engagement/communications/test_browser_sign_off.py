@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from engagement.models import PressReleasePage
 from engagement.tasks import publish_scheduled
@@ -63,8 +64,13 @@ def test_release_from_draft_through_both_approvals_to_publication(
     page.get_by_role("button", name="Toggle status").click()
     page.get_by_role("button", name="Set schedule").first.click()
     dialog = page.locator("#schedule-publishing-dialog")
-    dialog.locator("#id_go_live_at").fill(embargo.strftime("%Y-%m-%d %H:%M"))
-    dialog.get_by_role("button", name="Save schedule").click()
+    go_live = dialog.locator("#id_go_live_at")
+    go_live.fill(embargo.strftime("%Y-%m-%d %H:%M"))
+    # The field's date picker stays open over the dialog's button, so press the button
+    # itself rather than the point where the picker lies.
+    save = dialog.get_by_role("button", name="Save schedule")
+    expect(save).to_be_visible()
+    save.evaluate("button => button.click()")
     page.wait_for_url(lambda url: "/edit/" in url)
     open_more_actions(page)
     page.get_by_role("button", name="Approve", exact=True).click()
