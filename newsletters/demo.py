@@ -241,18 +241,25 @@ def load(demo) -> None:
         rates={"bounced": 0.02, "opened": 0.52, "clicked": 0.25},
     )
     if not Campaign.objects.filter(name="May update, all areas").exists():
-        Campaign.objects.create(
+        subject = "Harbridge in May: tell us if your street feels safer"
+        pages[2].refresh_from_db(fields=["live_revision"])
+        campaign = Campaign.objects.create(
             name="May update, all areas",
             newsletter=pages[2],
-            subject="Harbridge in May: tell us if your street feels safer",
+            subject=subject,
             status=Campaign.Status.SCHEDULED,
             created_by=demo.users.get("Communications officer"),
             approved_by=demo.users.get("Approver"),
             approved_at=timezone.now() - datetime.timedelta(hours=3),
+            # What the approver signed off: a campaign sends only that.
+            approved_revision=pages[2].live_revision,
+            approved_subject=subject,
             scheduled_for=(timezone.now() + datetime.timedelta(days=6)).replace(
                 hour=9, minute=0, second=0, microsecond=0
             ),
         )
+        campaign.approved_segment = campaign.segment_definition()
+        campaign.save(update_fields=["approved_segment"])
     demo.say(
         f"Newsletters: {Subscriber.objects.count()} subscribers, "
         f"{Campaign.objects.filter(status=Campaign.Status.SENT).count()} sent campaigns, "

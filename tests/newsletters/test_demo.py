@@ -31,3 +31,20 @@ def test_demo_newsletters_are_realistic_and_idempotent():
         assert 0 < figures["clicked"] < figures["opened"] < figures["delivered"]
     scheduled = Campaign.objects.get(status=Campaign.Status.SCHEDULED)
     assert scheduled.approved_by and scheduled.newsletter.live
+
+
+def test_the_demo_scheduled_campaign_is_sent_as_its_approver_signed_it_off(
+    django_capture_on_commit_callbacks,
+):
+    from django.contrib.auth import get_user_model
+
+    from newsletters import services
+
+    call_command("load_demo_data")
+    scheduled = Campaign.objects.get(status=Campaign.Status.SCHEDULED)
+    assert scheduled.approved_revision == scheduled.newsletter.live_revision
+    comms = get_user_model().objects.get(username="comms")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.campaign_send_now(campaign=scheduled, user=comms)
+    assert sent.status in {Campaign.Status.SENDING, Campaign.Status.SENT}
+    assert Delivery.objects.filter(campaign=scheduled).count() == sent.recipient_count > 20
