@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -336,7 +337,7 @@ def print_run_render(*, print_run_id: int) -> PrintRun:
     attempt = uuid.uuid4().hex
     folder = _attempt_folder(print_run.pk, attempt)
     os.makedirs(folder)
-    try:
+    with _abandoned_on_failure(print_run_id=print_run.pk, attempt=attempt):
         path = os.path.join(folder, "run.pdf")
         page_count = rendering.render_items_to_file(
             spec=print_run.spec,
@@ -350,9 +351,6 @@ def print_run_render(*, print_run_id: int) -> PrintRun:
             **print_run_context_kwargs(print_run),
         )
         print_run = _attach_pdf(print_run, path, page_count)
-    except Exception as error:
-        print_run_render_abandon(print_run_id=print_run.pk, attempt=attempt, error=error)
-        raise
     # Ready: this attempt's folder and any left by attempts that were killed go.
     shutil.rmtree(_run_folder(print_run.pk), ignore_errors=True)
     return print_run
@@ -409,7 +407,7 @@ def print_run_render_start(*, print_run_id: int) -> str | None:
     attempt = uuid.uuid4().hex
     folder = _attempt_folder(print_run.pk, attempt)
     os.makedirs(folder)
-    try:
+    with _abandoned_on_failure(print_run_id=print_run.pk, attempt=attempt):
         pdf_path, slots_path = _layout_paths(folder)
         layout = rendering.layout_static(
             spec=print_run.spec,
@@ -419,9 +417,6 @@ def print_run_render_start(*, print_run_id: int) -> str | None:
             **print_run_context_kwargs(print_run),
         )
         layout.save_slots(slots_path)
-    except Exception as error:
-        print_run_render_abandon(print_run_id=print_run.pk, attempt=attempt, error=error)
-        raise
     return attempt
 
 
@@ -432,7 +427,7 @@ def print_run_render_part(*, print_run_id: int, attempt: str, index: int, start:
     print_run = _print_run_for_render(print_run_id)
     if print_run.status != PrintRun.Status.RENDERING or not os.path.isdir(folder):
         return 0
-    try:
+    with _abandoned_on_failure(print_run_id=print_run_id, attempt=attempt):
         layout = stamping.StaticLayout.load(*_layout_paths(folder))
         count = 0
 
@@ -441,9 +436,6 @@ def print_run_render_part(*, print_run_id: int, attempt: str, index: int, start:
             count = rendering.stamp_items(layout, print_items(print_run, start, stop), partial)
 
         stamping.replace_when_complete(write, _part_path(folder, index))
-    except Exception as error:
-        print_run_render_abandon(print_run_id=print_run_id, attempt=attempt, error=error)
-        raise
     PrintRun.objects.filter(pk=print_run_id, status=PrintRun.Status.RENDERING).update(
         items_rendered=Least(F("items_rendered") + count, print_run.items_in_pdf)
     )
@@ -458,7 +450,7 @@ def print_run_render_join(*, print_run_id: int, attempt: str, parts: int) -> Pri
         shutil.rmtree(folder, ignore_errors=True)
         return print_run
     path = os.path.join(folder, "run.pdf")
-    try:
+    with _abandoned_on_failure(print_run_id=print_run_id, attempt=attempt):
         part_paths = [_part_path(folder, index) for index in range(parts)]
         missing = [p for p in part_paths if not os.path.exists(p)]
         if missing:
@@ -472,12 +464,19 @@ def print_run_render_join(*, print_run_id: int, attempt: str, parts: int) -> Pri
 
         stamping.replace_when_complete(join, path)
         print_run = _attach_pdf(print_run, path, page_count)
-    except Exception as error:
-        print_run_render_abandon(print_run_id=print_run_id, attempt=attempt, error=error)
-        raise
     # Ready: this attempt's folder and any left by attempts that were killed go.
     shutil.rmtree(_run_folder(print_run_id), ignore_errors=True)
     return print_run
+
+
+@contextmanager
+def _abandoned_on_failure(*, print_run_id: int, attempt: str):
+    """Any step of a render that fails abandons the attempt (and raises on)."""
+    try:
+        yield
+    except Exception as error:
+        print_run_render_abandon(print_run_id=print_run_id, attempt=attempt, error=error)
+        raise
 
 
 def print_run_render_abandon(*, print_run_id: int, attempt: str, error: Exception) -> None:
