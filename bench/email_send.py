@@ -201,20 +201,20 @@ def prepare(args):
 def new_campaign(name, area, page):
     from django.contrib.auth import get_user_model
 
+    from newsletters import services
     from newsletters.models import Campaign
 
     User = get_user_model()
     author, _ = User.objects.get_or_create(username="bench-author")
-    approver, _ = User.objects.get_or_create(username="bench-approver")
+    approver, _ = User.objects.update_or_create(
+        username="bench-approver", defaults={"is_superuser": True}
+    )
     campaign = Campaign.objects.create(
-        name=name,
-        newsletter=page,
-        subject="News from your area",
-        created_by=author,
-        status=Campaign.Status.APPROVED,
-        approved_by=approver,
+        name=name, newsletter=page, subject="News from your area", created_by=author
     )
     campaign.areas.set([area])
+    # Approved through the service, so the send uses the approved revision as a real one does.
+    campaign = services.campaign_approve(campaign=campaign, user=approver)
     return campaign, approver
 
 
