@@ -6,6 +6,8 @@ class EngagementConfig(AppConfig):
     verbose_name = "Engagement"
 
     def ready(self):
-        from . import signals
+        from .press import signals as press_signals
+        from .stakeholders import signals as stakeholder_signals
 
-        signals.connect()
+        press_signals.connect()
+        stakeholder_signals.connect()

@@ -7,8 +7,8 @@ import random
 from django.db.models import Q
 from django.utils import timezone
 
+from engagement.activities.services import activity_record_delivered
 from engagement.models import Activity
-from engagement.services import activity_record_delivered
 
 from .consent import CURRENT_WORDING_VERSION
 from .email import absolute_url

@@ -1007,8 +1007,8 @@ def campaign_finish_if_done(*, campaign_id: int) -> bool:
 
 
 def _campaign_mark_sent(campaign: Campaign) -> None:
+    from engagement.activities.services import activity_record_delivered
     from engagement.models import Activity
-    from engagement.services import activity_record_delivered
 
     campaign.status = Campaign.Status.SENT
     campaign.send_finished_at = timezone.now()

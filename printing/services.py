@@ -18,7 +18,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from engagement.services import activity_record_delivered
+from engagement.activities.services import activity_record_delivered
 from surveys.models import ResponseCode
 from surveys.services import response_codes_issue
 

@@ -7,7 +7,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # The quadrants in the stakeholder grid's own colours, so a report reads like the grid.
-from engagement.grid import POINT_FILL, QUADRANT_FILL
+from engagement.stakeholders.grid import POINT_FILL, QUADRANT_FILL
 
 INK = "#1d1d1b"
 MUTED = "#5c5c5c"

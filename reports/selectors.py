@@ -31,8 +31,9 @@ from engagement.models import (
     StakeholderAssessment,
     quadrant_expression,
 )
-from engagement.selectors import media_enquiries_overdue, stakeholder_quadrant_counts
-from engagement.strategy import interval_days, reassess_days
+from engagement.press.selectors import media_enquiries_overdue
+from engagement.stakeholders.selectors import stakeholder_quadrant_counts
+from engagement.stakeholders.strategy import interval_days, reassess_days
 from printing.models import FORMATS, Kind, PrintRun, ShortLink, Sign
 from surveys.models import SurveyWave
 

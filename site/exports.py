@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
+from wagtail.snippets.views import snippets as snippet_views
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters Excel refuses in a sheet's name.
@@ -59,3 +60,20 @@ def xlsx_response(
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class SafeExportIndexView(NeutralisedExportMixin, snippet_views.IndexView):
+    """A listing whose export neutralises every cell, so '=HYPERLINK(…)' in a name or an
+    outlet stays text in a spreadsheet, and which loads the relations its columns and
+    export show in a fixed number of queries (``select`` and ``prefetch``)."""
+
+    select: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = ()
+
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        if self.select:
+            queryset = queryset.select_related(*self.select)
+        if self.prefetch:
+            queryset = queryset.prefetch_related(*self.prefetch)
+        return queryset

@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
+from engagement.activities.services import activity_record_delivered
 from engagement.models import Activity
-from engagement.services import activity_record_delivered
 from tests.factories import AreaFactory, OperationFactory
 
 pytestmark = pytest.mark.django_db

@@ -281,7 +281,7 @@ CELERY_BEAT_SCHEDULE["reports-draft-monthly-report"] = {
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # A press release's completed sign-off is recorded before it is published (other pages'
 # workflows publish as Wagtail does).
-WAGTAIL_FINISH_WORKFLOW_ACTION = "engagement.workflow_finish.workflow_finish"
+WAGTAIL_FINISH_WORKFLOW_ACTION = "engagement.press.workflow_finish.workflow_finish"
 # Press-release emails that failed at the ESP, or were lost with a worker, are sent again.
 CELERY_BEAT_SCHEDULE["engagement-press-release-mailings-retry"] = {
     "task": "engagement.press_release_mailings_retry",

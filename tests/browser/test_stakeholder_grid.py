@@ -3,7 +3,7 @@ on the grid."""
 
 import pytest
 
-from engagement.services import stakeholder_assess
+from engagement.stakeholders.services import stakeholder_assess
 from tests.engagement.factories import StakeholderFactory
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from engagement.models import Stakeholder
-from engagement.services import stakeholder_assess
+from engagement.stakeholders.services import stakeholder_assess
 
 
 class StakeholderFactory(DjangoModelFactory):

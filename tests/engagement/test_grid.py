@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from engagement.grid import CELL, cell_origin, grid_chart
 from engagement.models import Stakeholder, StakeholderAlert
-from engagement.services import stakeholder_assess
+from engagement.stakeholders.grid import CELL, cell_origin, grid_chart
+from engagement.stakeholders.services import stakeholder_assess
 from tests.factories import AreaFactory
 
 from .factories import StakeholderFactory

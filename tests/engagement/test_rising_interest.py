@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 
 from engagement.models import StakeholderAlert
-from engagement.services import stakeholder_assess
+from engagement.stakeholders.services import stakeholder_assess
 
 from .factories import StakeholderFactory
 

@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from engagement import selectors
 from engagement.models import Quadrant, Stakeholder
-from engagement.services import stakeholder_assess
+from engagement.stakeholders import selectors
+from engagement.stakeholders.services import stakeholder_assess
 
 from .factories import StakeholderFactory
 
@@ -110,7 +110,7 @@ def test_assessment_needs_a_reason_and_a_date_not_in_the_future():
 
 
 def test_next_action_follows_the_quadrant():
-    from engagement.services import stakeholder_next_action
+    from engagement.stakeholders.services import stakeholder_next_action
 
     involve = StakeholderFactory(scores=(5, 5))
     watch = StakeholderFactory(scores=(1, 1))

@@ -11,9 +11,9 @@ from django.urls import reverse
 from openpyxl import Workbook
 from wagtail.models import ModelLogEntry
 
-from engagement import services
-from engagement.importing import template_headings
 from engagement.models import Stakeholder, StakeholderAssessment
+from engagement.stakeholders import services
+from engagement.stakeholders.importing import template_headings
 from tests.factories import AreaFactory
 
 from .factories import StakeholderFactory

@@ -68,7 +68,7 @@ def test_imported_stakeholders_are_found_and_indexed_in_one_write(client, comms_
 def test_an_import_that_fails_part_way_leaves_nothing_in_the_index(
     client, comms_officer, eastfield, monkeypatch
 ):
-    from engagement import services
+    from engagement.stakeholders import services
 
     client.force_login(comms_officer)
     calls = {"n": 0}

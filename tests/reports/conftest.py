@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from engagement.models import Activity, MediaEnquiry
-from engagement.services import stakeholder_assess
+from engagement.stakeholders.services import stakeholder_assess
 from printing.models import PrintFormat, PrintRun, QRTarget, ShortLink, Sign
 from reports.periods import Period
 from surveys.models import Response

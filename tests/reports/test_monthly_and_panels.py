@@ -83,8 +83,8 @@ def test_the_glance_panel_keeps_a_fixed_query_budget(
 
 
 def test_the_reports_quadrant_chart_uses_the_grids_colours():
-    from engagement.grid import POINT_FILL, QUADRANT_FILL
     from engagement.models import Quadrant
+    from engagement.stakeholders.grid import POINT_FILL, QUADRANT_FILL
     from reports.charts import quadrant_chart
 
     for quadrant in Quadrant:

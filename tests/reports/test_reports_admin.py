@@ -212,7 +212,7 @@ def test_partner_viewers_see_moves_as_counts_not_names(
     client, partner_viewer, comms_officer, initiative_data
 ):
     mover = StakeholderFactory(name="Councillor Vera Mills", scores=(1, 1), scores__days_ago=3)
-    from engagement.services import stakeholder_assess
+    from engagement.stakeholders.services import stakeholder_assess
 
     stakeholder_assess(stakeholder=mover, interest=5, influence=5, reason="Elected")
     client.force_login(partner_viewer)

@@ -11,7 +11,8 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from engagement.models import Activity, PressReleaseMailing, Stakeholder
-from engagement.services import PRESS_RELEASE_EMAILED, press_release_email_media_contacts
+from engagement.press.services import PRESS_RELEASE_EMAILED
+from engagement.press.tasks import press_release_email_media_contacts
 from engagement.tasks import press_release_email_media_contacts as email_task
 from tests.engagement.factories import StakeholderFactory
 

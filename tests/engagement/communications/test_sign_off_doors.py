@@ -13,7 +13,7 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry, TaskState, WorkflowState
 
 from engagement.models import PressReleaseNotSignedOff, PressReleasePage, Stakeholder
-from engagement.services import PRESS_RELEASE_PUBLISH_REFUSED
+from engagement.press.services import PRESS_RELEASE_PUBLISH_REFUSED
 from engagement.tasks import publish_scheduled
 from tests.engagement.factories import StakeholderFactory
 

@@ -5,7 +5,9 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.filters import WagtailFilterSet
 
-from .models import Area, Engagement, Quadrant, Stakeholder
+from engagement.places.models import Area
+
+from .models import Engagement, Quadrant, Stakeholder
 
 
 class StakeholderFilterSet(WagtailFilterSet):

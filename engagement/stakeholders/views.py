@@ -2,26 +2,24 @@
 its print version, acknowledging alerts and the CSV import. Thin: reads come from
 ``selectors``, writes from ``services``."""
 
-import datetime
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 from signpost.exports import csv_response
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from engagement.places.models import Area
+
 from . import importing, selectors, services
 from .grid import grid_chart
-from .models import Activity, Area, Quadrant, Stakeholder, StakeholderAlert
-from .selectors import activity_month
+from .models import Quadrant, Stakeholder, StakeholderAlert
 from .strategy import STRATEGIES
 
 GRID_PERMISSION = "engagement.view_stakeholder_grid"
@@ -125,61 +123,6 @@ def stakeholder_alert_acknowledge(request, alert_id: int):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("wagtailadmin_home")
     return redirect(next_url)
-
-
-# --- Activity calendar -----------------------------------------------------------------
-
-
-def _month_from(value: str | None) -> datetime.date:
-    """'2026-11' → 1 November 2026; anything else, or a year the calendar (with the
-    months either side) cannot show, → this month."""
-    today = timezone.localdate()
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        if not 1900 <= year <= 2999:
-            raise ValueError(year)
-        return datetime.date(year, month, 1)
-    except ValueError:
-        return today.replace(day=1)
-
-
-class ActivityCalendarView(WagtailAdminTemplateMixin, TemplateView):
-    """A month of the communication plan: planned against delivered, and what is overdue."""
-
-    template_name = "engagement/admin/activity_calendar.html"
-    page_title = "Activity calendar"
-    header_icon = "date"
-    permission_policy = ModelPermissionPolicy(Activity)
-    index_url_name = None
-    add_url_name = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.permission_policy.user_has_permission(request.user, "view"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return f"{self.month.first:%B %Y}"
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse(self.index_url_name), "label": "Activities"},
-            {"url": "", "label": self.page_title},
-        ]
-
-    def get_context_data(self, **kwargs):
-        first = _month_from(self.request.GET.get("month"))
-        self.month = activity_month(first.year, first.month)
-        context = super().get_context_data(**kwargs)
-        context.update(
-            month=self.month,
-            today=timezone.localdate(),
-            index_url=reverse(self.index_url_name),
-            add_url=reverse(self.add_url_name),
-            can_add=self.permission_policy.user_has_permission(self.request.user, "add"),
-            weekdays=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        )
-        return context
 
 
 # --- Importing stakeholders from CSV ---------------------------------------------------

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from engagement.places.models import Area
+
 from .forms import StakeholderImportRowForm
-from .models import INFLUENCE_MEANINGS, INTEREST_MEANINGS, Area, Stakeholder
+from .models import INFLUENCE_MEANINGS, INTEREST_MEANINGS, Stakeholder
 
 DEFAULT_MAX_BYTES = 1_000_000
 DEFAULT_MAX_ROWS = 500

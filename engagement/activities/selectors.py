@@ -1,0 +1,130 @@
+"""Reads of the activity calendar; everything here runs in the database."""
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .models import Activity
+
+# --- Activity calendar -----------------------------------------------------------------
+
+
+@dataclass
+class CalendarDay:
+    date: datetime.date
+    in_month: bool
+    activities: list = field(default_factory=list)
+
+
+@dataclass
+class ActivityMonth:
+    """A month of the activity calendar: what was planned, what was delivered, and what
+    is overdue (planned, in the past, not delivered)."""
+
+    first: datetime.date
+    weeks: list
+    planned: int
+    delivered: int
+    delivered_as_planned: int
+    unplanned_delivered: int
+    overdue: int
+
+    @property
+    def previous(self) -> datetime.date:
+        return (self.first - datetime.timedelta(days=1)).replace(day=1)
+
+    @property
+    def next(self) -> datetime.date:
+        return (self.first + datetime.timedelta(days=32)).replace(day=1)
+
+
+def activities_overdue(on: datetime.date | None = None) -> QuerySet:
+    on = on or timezone.localdate()
+    return Activity.objects.filter(planned_on__lt=on, delivered_on__isnull=True)
+
+
+def activity_month(year: int, month: int, *, today: datetime.date | None = None) -> ActivityMonth:
+    """The calendar grid for one month (Monday-first weeks), each activity placed on the
+    day it was delivered, or else planned, with the month's totals from one query."""
+    today = today or timezone.localdate()
+    first = datetime.date(year, month, 1)
+    last = first.replace(day=calendar.monthrange(year, month)[1])
+    in_month = Q(planned_on__range=(first, last)) | Q(delivered_on__range=(first, last))
+    activities = list(
+        Activity.objects.filter(in_month)
+        .select_related("area", "owner")
+        .order_by("planned_on", "delivered_on", "title")
+    )
+    days = {}
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        for day in week:
+            days[day] = CalendarDay(date=day, in_month=day.month == month)
+    for activity in activities:
+        activity.is_overdue = bool(
+            activity.planned_on and not activity.delivered_on and activity.planned_on < today
+        )
+        shown_on = activity.delivered_on or activity.planned_on
+        if first <= shown_on <= last:
+            days[shown_on].activities.append(activity)
+        elif activity.planned_on and first <= activity.planned_on <= last:
+            days[activity.planned_on].activities.append(activity)
+    weeks = [
+        [days[day] for day in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
+    totals = Activity.objects.aggregate(
+        planned=Count("pk", filter=Q(planned_on__range=(first, last))),
+        delivered=Count("pk", filter=Q(delivered_on__range=(first, last))),
+        delivered_as_planned=Count(
+            "pk",
+            filter=Q(planned_on__range=(first, last), delivered_on__isnull=False),
+        ),
+        unplanned_delivered=Count(
+            "pk", filter=Q(delivered_on__range=(first, last), planned_on__isnull=True)
+        ),
+        overdue=Count(
+            "pk",
+            filter=Q(
+                planned_on__range=(first, min(last, today - datetime.timedelta(days=1))),
+                delivered_on__isnull=True,
+            ),
+        ),
+    )
+    return ActivityMonth(first=first, weeks=weeks, **totals)
+
+
+def activity_plan_summary(*, today: datetime.date | None = None, upcoming: int = 8) -> dict:
+    """What the plan page shows of the calendar: the year's totals and what comes next."""
+    today = today or timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    year_end = today.replace(month=12, day=31)
+    totals = Activity.objects.aggregate(
+        planned=Count("pk", filter=Q(planned_on__range=(year_start, year_end))),
+        delivered=Count("pk", filter=Q(delivered_on__range=(year_start, year_end))),
+        overdue=Count("pk", filter=Q(planned_on__lt=today, delivered_on__isnull=True)),
+    )
+    totals["upcoming"] = list(
+        Activity.objects.filter(planned_on__gte=today, delivered_on__isnull=True)
+        .select_related("area")
+        .order_by("planned_on")[:upcoming]
+    )
+    totals["by_mode"] = list(
+        Activity.objects.filter(
+            Q(planned_on__range=(year_start, year_end))
+            | Q(delivered_on__range=(year_start, year_end))
+        )
+        .values("mode")
+        .annotate(
+            planned=Count("pk", filter=Q(planned_on__isnull=False)),
+            delivered=Count("pk", filter=Q(delivered_on__isnull=False)),
+        )
+        .order_by("mode")
+    )
+    labels = dict(Activity.Mode.choices)
+    for row in totals["by_mode"]:
+        row["label"] = labels.get(row["mode"], row["mode"])
+    totals["year"] = today.year
+    return totals

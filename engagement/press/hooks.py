@@ -1,0 +1,170 @@
+"""Hook functions for press releases, registered in ``engagement.wagtail_hooks``: every
+admin door that could publish a release refuses unless its sign-off is complete, and says
+so on the record."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
+from wagtail.log_actions import LogFormatter
+
+from . import services
+from .models import NewsroomPage, PressReleasePage
+from .permissions import user_is_release_author, user_signed_earlier_step
+from .services import (
+    PRESS_RELEASE_EMAILED,
+    PRESS_RELEASE_PUBLISH_REFUSED,
+    PRESS_RELEASE_SIGNED_OFF,
+    PRESS_RELEASE_STEP_SIGNED,
+)
+
+
+def register_press_release_log_actions(actions):
+    actions.register_action(
+        PRESS_RELEASE_EMAILED, "Email to media contacts", "Emailed to media contacts"
+    )
+
+    @actions.register_action(PRESS_RELEASE_STEP_SIGNED)
+    class StepSigned(LogFormatter):
+        label = "Sign off a step"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return f"Signed off “{data.get('step')}”, embargo {data.get('embargo')}"
+
+    @actions.register_action(PRESS_RELEASE_SIGNED_OFF)
+    class SignedOff(LogFormatter):
+        label = "Sign-off completed"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return (
+                f"Sign-off completed: reviewed by {data.get('reviewed_by')}, approved by "
+                f"{data.get('approved_by')}, embargo {data.get('embargo')}"
+            )
+
+    @actions.register_action(PRESS_RELEASE_PUBLISH_REFUSED)
+    class PublishRefused(LogFormatter):
+        label = "Publishing refused (no sign-off)"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return f"Refused to publish without sign-off ({data.get('door_label', 'publish')})"
+
+
+SIGN_OFF_ONLY = (
+    "A press release goes public only through its sign-off: co-ordinator review, then "
+    "spokesperson approval, by two different people."
+)
+
+
+def _is_release(page) -> bool:
+    return isinstance(page.specific_deferred, PressReleasePage)
+
+
+def refuse_press_release_actions(request, page):
+    """Say plainly why a press release was not published or signed off, and put each
+    refused attempt to publish in the audit log. The model refuses regardless."""
+    if request.method != "POST" or not _is_release(page):
+        return None
+    if request.POST.get("action-workflow-action"):
+        if user_is_release_author(page, request.user):
+            # Refused outright: saving the form would make a new revision and restart review.
+            messages.error(
+                request,
+                "You wrote or submitted this release, so someone else must sign it off.",
+            )
+            return redirect("wagtailadmin_pages:edit", page.pk)
+        if user_signed_earlier_step(page, request.user):
+            messages.error(
+                request,
+                "You signed off the other step of this release, so someone else must "
+                "sign off this one. Nothing was changed.",
+            )
+            return redirect("wagtailadmin_pages:edit", page.pk)
+    if request.POST.get("action-publish"):
+        reverting = getattr(request.resolver_match, "url_name", "") == "revisions_revert"
+        services.press_release_publish_refusal_log(
+            release=page, user=request.user, door="revert" if reverting else "edit"
+        )
+        messages.error(
+            request,
+            f"{SIGN_OFF_ONLY} It was not published; your changes are kept as a draft. "
+            "Submit the release for sign-off.",
+        )
+    return None
+
+
+def refuse_publishing_new_release(request, parent_page, page_class):
+    if (
+        request.method == "POST"
+        and request.POST.get("action-publish")
+        and issubclass(page_class, PressReleasePage)
+    ):
+        messages.error(
+            request,
+            f"{SIGN_OFF_ONLY} The new release was saved as a draft, not published. "
+            "Submit it for sign-off.",
+        )
+    return None
+
+
+def log_refused_publishing_of_new_release(request, page):
+    if request.POST.get("action-publish") and _is_release(page) and not page.live:
+        services.press_release_publish_refusal_log(release=page, user=request.user, door="add")
+    return None
+
+
+def refuse_unsigned_release_publication(request, page):
+    """Belt and braces: if an editor ever reaches Wagtail's publish step for a release,
+    answer in words (the model would refuse an unsigned revision with an error)."""
+    if not _is_release(page):
+        return None
+    from .selectors import press_release_sign_off
+
+    if press_release_sign_off(revision=page.get_latest_revision()) is not None:
+        return None
+    services.press_release_publish_refusal_log(release=page, user=request.user, door="edit")
+    messages.error(request, f"{SIGN_OFF_ONLY} It was not published.")
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+def refuse_publishing_copied_release(request, page):
+    """A copy of a release is a new release: it starts as a draft and is signed off."""
+    if request.method != "POST" or not _is_release(page):
+        return None
+    if request.POST.get("publish_copies") or request.POST.get("alias"):
+        services.press_release_publish_refusal_log(release=page, user=request.user, door="copy")
+        messages.error(
+            request,
+            f"{SIGN_OFF_ONLY} A copy starts as a draft: untick “Publish copied page” "
+            "and “Alias”, then submit the copy for sign-off.",
+        )
+        return redirect("wagtailadmin_pages:copy", page.pk)
+    return None
+
+
+def refuse_moving_release_out_of_newsroom(request, page, destination):
+    if _is_release(page) and not isinstance(destination.specific_deferred, NewsroomPage):
+        messages.error(request, "Press releases stay in the newsroom, under its sign-off.")
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+class SignOffAwarePublishBulkAction(PublishBulkAction):
+    """Wagtail's bulk publish, saying why press releases were left out and recording the
+    attempt: releases are published by their sign-off, never in bulk."""
+
+    def prepare_action(self, objects, objects_without_access):
+        refused = [
+            page
+            for page in objects_without_access.get("items_with_no_access", [])
+            if _is_release(page)
+        ]
+        for page in refused:
+            services.press_release_publish_refusal_log(
+                release=page, user=self.request.user, door="bulk"
+            )
+        if refused:
+            titles = ", ".join(f"“{page.get_admin_display_title()}”" for page in refused)
+            messages.error(self.request, f"{SIGN_OFF_ONLY} Not published: {titles}.")
+        return super().prepare_action(objects, objects_without_access)

@@ -1,0 +1,383 @@
+"""Every write for press releases: the sign-off workflow, publishing and emailing the media."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from engagement.activities.services import activity_record_delivered
+
+# A planned activity counts as delivered by a Signpost action of the same mode and area
+# this many days either side of its planned date.
+
+
+# --- Press releases --------------------------------------------------------------------
+
+PRESS_RELEASE_WORKFLOW_NAME = "Press release sign-off"
+PRESS_RELEASE_EMAILED = "engagement.press_release.emailed"
+MAILING_MAX_ATTEMPTS = 5
+
+
+PRESS_RELEASE_WORKFLOW_STEPS = ["Co-ordinator review", "Spokesperson approval"]
+
+
+@transaction.atomic
+def press_release_workflow_ensure():
+    """The sign-off workflow (made by a data migration), made again if it was deleted:
+    a newsroom must never be left without sign-off."""
+    from django.contrib.auth.models import Group
+    from signpost.roles import APPROVER
+    from wagtail.models import Workflow, WorkflowTask
+
+    from .models import PressReleaseApprovalTask
+
+    workflow = Workflow.objects.filter(name=PRESS_RELEASE_WORKFLOW_NAME).first()
+    if workflow is not None:
+        return workflow
+    approvers, _ = Group.objects.get_or_create(name=APPROVER)
+    workflow = Workflow.objects.create(name=PRESS_RELEASE_WORKFLOW_NAME)
+    for order, name in enumerate(PRESS_RELEASE_WORKFLOW_STEPS):
+        task = PressReleaseApprovalTask.objects.filter(name=name).first()
+        task = task or PressReleaseApprovalTask.objects.create(name=name)
+        task.groups.set([approvers])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
+    return workflow
+
+
+@transaction.atomic
+def newsroom_assign_workflow(*, newsroom) -> None:
+    """Releases in the newsroom go through the sign-off workflow; a newsroom with no
+    workflow of its own gets it."""
+    from wagtail.models import WorkflowPage
+
+    if WorkflowPage.objects.filter(page=newsroom).exists():
+        return
+    WorkflowPage.objects.create(page=newsroom, workflow=press_release_workflow_ensure())
+
+
+PRESS_RELEASE_STEP_SIGNED = "engagement.press_release.step_signed"
+PRESS_RELEASE_SIGNED_OFF = "engagement.press_release.signed_off"
+PRESS_RELEASE_PUBLISH_REFUSED = "engagement.press_release.publish_refused"
+
+# How each refused door is named in the audit log.
+PUBLISH_DOORS = {
+    "publish": "Publish",
+    "add": "Publish on creation",
+    "edit": "Publish from the editor",
+    "bulk": "Bulk publish",
+    "copy": "Publish a copy",
+    "scheduled": "Scheduled publishing",
+    "revert": "Publish an earlier version",
+    "api": "Publish through the admin API",
+}
+
+
+def _sign_off_steps(workflow) -> list:
+    return [
+        workflow_task.task
+        for workflow_task in workflow.workflow_tasks.filter(task__active=True)
+        .select_related("task")
+        .order_by("sort_order")
+    ]
+
+
+def _embargo_label(go_live_at) -> str:
+    if not go_live_at:
+        return "none (publish on approval)"
+    return f"{timezone.localtime(go_live_at):%d %B %Y %H:%M}"
+
+
+def press_release_step_prepare(*, task_state, user):
+    """Let the last approver set the embargo as part of approving. When the latest
+    revision is hers and changes nothing but the embargo of the revision the earlier
+    step signed, this step and the earlier approvals are carried onto it, so approving
+    completes the sign-off with her embargo instead of sending the release back. Any
+    other change since the earlier step leaves the release to go back to the first step."""
+    from wagtail.models import TaskState
+
+    from .selectors import press_release_changes_only_embargo
+
+    workflow_state = task_state.workflow_state
+    release = workflow_state.content_object.specific
+    latest = release.get_latest_revision()
+    steps = _sign_off_steps(workflow_state.workflow)
+    if (
+        latest is None
+        or latest.pk == task_state.revision_id
+        or not steps
+        or steps[-1].pk != task_state.task_id
+        or latest.user_id != user.pk
+        or not press_release_changes_only_embargo(latest, task_state.revision)
+    ):
+        return task_state
+    with transaction.atomic():
+        earlier = TaskState.objects.filter(
+            workflow_state=workflow_state,
+            revision_id=task_state.revision_id,
+            status=TaskState.STATUS_APPROVED,
+        ).exclude(pk=task_state.pk)
+        for state in earlier:
+            state.copy(update_attrs={"revision": latest})
+        task_state.revision = latest
+        task_state.save(update_fields=["revision"])
+    return task_state
+
+
+def press_release_step_signed(*, task_state, user) -> None:
+    """Write into the release's history who passed which step, with the embargo they
+    approved."""
+    from wagtail.log_actions import log
+
+    release = task_state.workflow_state.content_object.specific
+    go_live_at = task_state.revision.as_object().go_live_at
+    log(
+        instance=release,
+        action=PRESS_RELEASE_STEP_SIGNED,
+        user=user,
+        revision=task_state.revision,
+        data={
+            "step": task_state.task.name,
+            "go_live_at": go_live_at.isoformat() if go_live_at else None,
+            "embargo": _embargo_label(go_live_at),
+        },
+    )
+
+
+@transaction.atomic
+def press_release_sign_off_complete(*, workflow_state, user=None):
+    """The sign-off workflow has passed its last step: check that two different people,
+    neither the release's owner, its submitter nor the author of what they signed,
+    passed the steps of the revision to publish; record the sign-off; publish (or
+    schedule) that revision. Other workflows publish as Wagtail does."""
+    from wagtail.models import TaskState
+    from wagtail.workflows import publish_workflow_state
+
+    from .models import PressReleaseNotSignedOff, PressReleasePage, PressReleaseSignOff
+    from .selectors import press_release_changes_only_embargo, press_release_fingerprint
+
+    release = workflow_state.content_object.specific
+    if not isinstance(release, PressReleasePage):
+        return publish_workflow_state(workflow_state, user=user)
+    revision = release.get_latest_revision()
+    approvals = []
+    for step in _sign_off_steps(workflow_state.workflow):
+        state = (
+            TaskState.objects.filter(
+                workflow_state=workflow_state,
+                task=step,
+                revision=revision,
+                status=TaskState.STATUS_APPROVED,
+            )
+            .select_related("finished_by")
+            .order_by("-finished_at", "-pk")
+            .first()
+        )
+        if state is None or state.finished_by_id is None:
+            raise PressReleaseNotSignedOff(f"“{step.name}” has not been passed on this version.")
+        approvals.append(state)
+    signers = [state.finished_by_id for state in approvals]
+    if len(approvals) < 2 or len(set(signers)) != len(signers):
+        raise PressReleaseNotSignedOff("Two different people must sign off a press release.")
+    if {release.owner_id, workflow_state.requested_by_id} & set(signers):
+        raise PressReleaseNotSignedOff("Nobody may sign off a release they own or submitted.")
+    if revision.user_id in signers:
+        # Only the last approver's own embargo, set while approving, is allowed.
+        final = approvals[-1]
+        first_step_signed = TaskState.objects.filter(
+            workflow_state=workflow_state,
+            task=approvals[0].task,
+            status=TaskState.STATUS_APPROVED,
+            finished_by_id=approvals[0].finished_by_id,
+        ).exclude(revision=revision)
+        if revision.user_id != final.finished_by_id or not any(
+            state.revision.user_id not in signers
+            and press_release_changes_only_embargo(revision, state.revision)
+            for state in first_step_signed.select_related("revision")
+        ):
+            raise PressReleaseNotSignedOff("Nobody may sign off a version they wrote.")
+    go_live_at = revision.as_object().go_live_at
+    sign_off = PressReleaseSignOff.objects.create(
+        release=release,
+        revision=revision,
+        workflow_state=workflow_state,
+        reviewed_by=approvals[0].finished_by,
+        approved_by=approvals[-1].finished_by,
+        go_live_at=go_live_at,
+        fingerprint=press_release_fingerprint(revision),
+    )
+    from wagtail.log_actions import log
+
+    log(
+        instance=release,
+        action=PRESS_RELEASE_SIGNED_OFF,
+        user=user,
+        revision=revision,
+        data={
+            "sign_off": sign_off.pk,
+            "reviewed_by": str(sign_off.reviewed_by),
+            "approved_by": str(sign_off.approved_by),
+            "go_live_at": go_live_at.isoformat() if go_live_at else None,
+            "embargo": _embargo_label(go_live_at),
+        },
+    )
+    return revision.publish(user=user)
+
+
+def press_release_publish_refusal_log(*, release, user=None, door: str = "publish") -> None:
+    """Put a refused attempt to publish a release outside sign-off in the audit log."""
+    from wagtail.log_actions import log
+
+    log(
+        instance=release,
+        action=PRESS_RELEASE_PUBLISH_REFUSED,
+        user=user if user is not None and user.is_authenticated else None,
+        data={"door": door, "door_label": PUBLISH_DOORS.get(door, door)},
+    )
+
+
+def press_release_publish_refuse(*, release, revision, user=None, door: str = "publish"):
+    """Refuse to publish a revision that did not complete sign-off, on the record. The
+    scheduler is told quietly (the revision is taken off the schedule, so it is not
+    tried again every minute); every other caller gets ``PressReleaseNotSignedOff``."""
+    from .models import PressReleaseNotSignedOff
+
+    press_release_publish_refusal_log(release=release, user=user, door=door)
+    if door == "scheduled":
+        type(revision).objects.filter(pk=revision.pk).update(approved_go_live_at=None)
+        return None
+    raise PressReleaseNotSignedOff(
+        "This version of the press release has not completed sign-off, so it cannot be "
+        "published. Submit it to the sign-off workflow."
+    )
+
+
+def press_release_published(*, release) -> None:
+    """A release has actually gone live (not merely been scheduled): record the delivery
+    in the activity calendar and, once the transaction commits, email media contacts."""
+    from engagement.activities.models import Activity
+
+    from .tasks import press_release_email_media_contacts
+
+    if not release.live:
+        return
+    activity_record_delivered(
+        source=release,
+        mode=Activity.Mode.PRESS_RELEASE,
+        title=f"Press release: {release.title}",
+        delivered_on=timezone.localdate(release.last_published_at or timezone.now()),
+        area=release.area,
+        operation=release.operation,
+        owner=release.owner,
+        audience="Media contacts",
+    )
+    transaction.on_commit(lambda: press_release_email_media_contacts.delay(release.pk))
+
+
+def press_release_email_media_contacts(*, release_id: int) -> int:
+    """Email a live release to every media contact who has not had it yet.
+
+    Each contact gets a ledger row (unique per release and address); a row is claimed
+    under a row lock, sent, then marked sent in the same transaction, so running the task
+    twice, or two workers at once, sends nobody a second copy. Returns how many were sent.
+    """
+    from wagtail.log_actions import log
+
+    from .models import PressReleaseMailing, PressReleasePage
+    from .selectors import press_release_media_recipients
+
+    release = PressReleasePage.objects.live().filter(pk=release_id).first()
+    if release is None:
+        return 0
+    PressReleaseMailing.objects.bulk_create(
+        [
+            PressReleaseMailing(release=release, email=email.lower(), name=name)
+            for email, name in press_release_media_recipients()
+        ],
+        ignore_conflicts=True,
+    )
+    sent = 0
+    retryable = (PressReleaseMailing.Status.PENDING, PressReleaseMailing.Status.FAILED)
+    waiting = PressReleaseMailing.objects.filter(
+        release=release, status__in=retryable, attempts__lt=MAILING_MAX_ATTEMPTS
+    )
+    for mailing_id in waiting.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            mailing = (
+                PressReleaseMailing.objects.select_for_update(skip_locked=True)
+                .filter(pk=mailing_id, status__in=retryable)
+                .first()
+            )
+            if mailing is None:  # sent meanwhile, or another worker holds it
+                continue
+            mailing.attempts += 1
+            try:
+                press_release_message(
+                    release=release, email=mailing.email, name=mailing.name
+                ).send()
+            except Exception as exc:  # any ESP error is kept on the row and retried later
+                mailing.status = PressReleaseMailing.Status.FAILED
+                mailing.error = str(exc)[:2000]
+            else:
+                mailing.status = PressReleaseMailing.Status.SENT
+                mailing.sent_at = timezone.now()
+                mailing.error = ""
+                sent += 1
+            mailing.save(update_fields=["attempts", "status", "sent_at", "error"])
+    if sent:
+        log(
+            instance=release,
+            action=PRESS_RELEASE_EMAILED,
+            data={"recipients": sent},
+        )
+    return sent
+
+
+def press_release_mailings_retry() -> int:
+    """Send again what publication left unsent: mailings that failed at the ESP, or that
+    a worker lost between publication and sending, for releases still live, up to
+    ``MAILING_MAX_ATTEMPTS`` tries each (beat runs this every 15 minutes). Returns how
+    many were sent."""
+    from .models import PressReleaseMailing, PressReleasePage
+
+    release_ids = (
+        PressReleaseMailing.objects.filter(
+            status__in=(PressReleaseMailing.Status.PENDING, PressReleaseMailing.Status.FAILED),
+            attempts__lt=MAILING_MAX_ATTEMPTS,
+            release__in=PressReleasePage.objects.live(),
+        )
+        .order_by()
+        .values_list("release_id", flat=True)
+        .distinct()
+    )
+    return sum(press_release_email_media_contacts(release_id=pk) for pk in list(release_ids))
+
+
+def press_release_message(*, release, email: str, name: str = ""):
+    """The release as an email: plain text and HTML, from the initiative."""
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from signpost.models import InitiativeSettings
+    from wagtail.models import Site
+
+    from newsletters.email import absolutise
+
+    site = release.get_site() or Site.objects.get(is_default_site=True)
+    context = {
+        "release": release,
+        "name": name,
+        "initiative": InitiativeSettings.for_site(site),
+        "release_url": release.get_full_url(),
+    }
+    message = EmailMultiAlternatives(
+        # A header is one line: a title pasted with a line break must not make every
+        # media email fail (Django refuses a header with a newline in it).
+        subject=" ".join(f"Press release: {release.title}".split()),
+        body=render_to_string("email/press_release.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email],
+        reply_to=[release.media_contact_email] if release.media_contact_email else None,
+    )
+    html = absolutise(render_to_string("email/press_release.html", context))
+    message.attach_alternative(html, "text/html")
+    message.tags = ["press-release"]
+    message.metadata = {"release_id": str(release.pk)}
+    return message
