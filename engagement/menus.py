@@ -7,11 +7,8 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from engagement.activities.viewsets import ActivityViewSet
 from engagement.places.viewsets import AreaViewSet, OperationViewSet
 from engagement.press.viewsets import MediaEnquiryViewSet
-from engagement.stakeholders.viewsets import (
-    ConcernThemeViewSet,
-    EngagementViewSet,
-    StakeholderViewSet,
-)
+from engagement.stakeholders.log_viewsets import ConcernThemeViewSet, EngagementViewSet
+from engagement.stakeholders.viewsets import StakeholderViewSet
 
 
 class InitiativeViewSetGroup(SnippetViewSetGroup):

@@ -1,0 +1,34 @@
+"""The press sub-package's models, one module per concern."""
+
+from .enquiries import MediaEnquiry, MediaEnquiryQuerySet
+from .plan import (
+    ChannelBlock,
+    CommunicationPlanPage,
+    CommunicationPlanPermissionTester,
+    ProtocolRuleBlock,
+    communication_plan_restrict,
+)
+from .releases import (
+    NewsroomPage,
+    PressReleaseApprovalTask,
+    PressReleaseMailing,
+    PressReleaseNotSignedOff,
+    PressReleasePage,
+    PressReleaseSignOff,
+)
+
+__all__ = [
+    "ChannelBlock",
+    "CommunicationPlanPage",
+    "CommunicationPlanPermissionTester",
+    "MediaEnquiry",
+    "MediaEnquiryQuerySet",
+    "NewsroomPage",
+    "PressReleaseApprovalTask",
+    "PressReleaseMailing",
+    "PressReleaseNotSignedOff",
+    "PressReleasePage",
+    "PressReleaseSignOff",
+    "ProtocolRuleBlock",
+    "communication_plan_restrict",
+]
