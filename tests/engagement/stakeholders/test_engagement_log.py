@@ -12,7 +12,7 @@ from engagement.models import Activity, ConcernTheme, Engagement, Stakeholder
 from engagement.tasks import stakeholder_overdue_remind
 from tests.factories import AreaFactory
 
-from .factories import StakeholderFactory
+from tests.engagement.factories import StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from engagement.stakeholders import services
 from engagement.stakeholders.importing import template_headings
 from tests.factories import AreaFactory
 
-from .factories import StakeholderFactory
+from tests.engagement.factories import StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from engagement.stakeholders.grid import CELL, cell_origin, grid_chart
 from engagement.stakeholders.services import stakeholder_assess
 from tests.factories import AreaFactory
 
-from .factories import StakeholderFactory
+from tests.engagement.factories import StakeholderFactory
 
 GRID = "/admin/engagement/grid/"
 PRINT = "/admin/engagement/grid/print/"

@@ -7,7 +7,7 @@ from django.core import mail
 from engagement.models import StakeholderAlert
 from engagement.stakeholders.services import stakeholder_assess
 
-from .factories import StakeholderFactory
+from tests.engagement.factories import StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from engagement.models import Stakeholder, StakeholderAlert
 from tests.factories import AreaFactory
 
-from .factories import StakeholderFactory
+from tests.engagement.factories import StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 

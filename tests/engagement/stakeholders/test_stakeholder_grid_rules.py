@@ -7,7 +7,7 @@ from engagement.models import Quadrant, Stakeholder
 from engagement.stakeholders import selectors
 from engagement.stakeholders.services import stakeholder_assess
 
-from .factories import StakeholderFactory
+from tests.engagement.factories import StakeholderFactory
 
 pytestmark = pytest.mark.django_db
 
