@@ -85,10 +85,6 @@ class Area(index.Indexed, models.Model):
     def prefix_list(self) -> list[str]:
         return [normalise_prefix(p) for p in self.postcode_prefixes.split(",") if p.strip()]
 
-    @property
-    def street_list(self) -> list[str]:
-        return [s.strip() for s in self.streets.splitlines() if s.strip()]
-
     def clean(self):
         bad = [p for p in self.prefix_list if not POSTCODE_PREFIX_RE.match(p)]
         if bad:

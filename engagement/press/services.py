@@ -233,20 +233,14 @@ def press_release_publish_refusal_log(*, release, user=None, door: str = "publis
     )
 
 
-def press_release_publish_refuse(*, release, revision, user=None, door: str = "publish"):
-    """Refuse to publish a revision that did not complete sign-off, on the record. The
-    scheduler is told quietly (the revision is taken off the schedule, so it is not
-    tried again every minute); every other caller gets ``PressReleaseNotSignedOff``."""
-    from .models import PressReleaseNotSignedOff
-
+def press_release_publish_refused(*, release, revision, user=None, door: str = "publish"):
+    """Record a refused attempt to publish a revision that did not complete sign-off (the
+    model refuses; this receiver of its ``publish_refused`` signal keeps the record). The
+    scheduler's attempt also takes the revision off the schedule, so it is not tried again
+    every minute."""
     press_release_publish_refusal_log(release=release, user=user, door=door)
     if door == "scheduled":
         type(revision).objects.filter(pk=revision.pk).update(approved_go_live_at=None)
-        return None
-    raise PressReleaseNotSignedOff(
-        "This version of the press release has not completed sign-off, so it cannot be "
-        "published. Submit it to the sign-off workflow."
-    )
 
 
 def press_release_published(*, release) -> None:

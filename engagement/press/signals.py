@@ -19,10 +19,18 @@ def on_newsroom_saved(sender, instance, **kwargs):
         newsroom_assign_workflow(newsroom=instance)
 
 
+def on_publish_refused(sender, release, revision, user, door, **kwargs):
+    from .services import press_release_publish_refused
+
+    press_release_publish_refused(release=release, revision=revision, user=user, door=door)
+
+
 def connect() -> None:
     from django.db.models.signals import post_save
 
     from .models import NewsroomPage
+    from .models.releases import publish_refused
 
     page_published.connect(on_page_published, dispatch_uid="engagement_press_release_published")
+    publish_refused.connect(on_publish_refused, dispatch_uid="press_release_publish_refused")
     post_save.connect(on_newsroom_saved, sender=NewsroomPage, dispatch_uid="newsroom_workflow")

@@ -4,6 +4,7 @@ sign-off (guide, section 8), and the ledger of emails to media contacts."""
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from signpost.blocks import RICH_TEXT_FEATURES, BodyBlock
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -71,6 +72,10 @@ class NewsroomPage(RoutablePageMixin, Page):
         return PressReleaseAtomFeed(self)(request)
 
 
+# Sent when a release refuses to go live unsigned; ``press.signals`` keeps the record.
+publish_refused = Signal()
+
+
 class PressReleaseNotSignedOff(PermissionDenied):
     """A press release was to go live, or be scheduled, without a completed sign-off."""
 
@@ -135,14 +140,17 @@ class PressReleasePage(RoutablePageMixin, Page):
         steps goes live or is scheduled, whoever asks (superusers and the scheduler too).
         The completed sign-off is the permission, so Wagtail's own check is skipped."""
         from ..selectors import press_release_sign_off
-        from ..services import press_release_publish_refuse
 
         if press_release_sign_off(revision=revision) is None:
-            return press_release_publish_refuse(
-                release=self,
-                revision=revision,
-                user=user,
-                door="scheduled" if log_action == "wagtail.publish.scheduled" else "publish",
+            door = "scheduled" if log_action == "wagtail.publish.scheduled" else "publish"
+            publish_refused.send(
+                sender=type(self), release=self, revision=revision, user=user, door=door
+            )
+            if door == "scheduled":
+                return None  # the scheduler is told quietly
+            raise PressReleaseNotSignedOff(
+                "This version of the press release has not completed sign-off, so it cannot "
+                "be published. Submit it to the sign-off workflow."
             )
         kwargs["skip_permission_checks"] = True
         return super().publish(revision, user=user, log_action=log_action, **kwargs)
@@ -183,6 +191,9 @@ class PressReleaseApprovalTask(AbstractGroupApprovalTask):
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
+        # The one model method that calls services: Wagtail runs a step's approval here,
+        # with no signal before it, and the approval must set the embargo and record the
+        # signer in the same transaction.
         from ..services import press_release_step_prepare, press_release_step_signed
 
         release = task_state.workflow_state.content_object

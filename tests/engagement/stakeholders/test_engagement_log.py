@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from engagement.models import Activity, ConcernTheme, Engagement, Stakeholder
 from engagement.tasks import stakeholder_overdue_remind
-from tests.factories import AreaFactory
-
 from tests.engagement.factories import StakeholderFactory
+from tests.factories import AreaFactory
+from tests.refusals import assert_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_forum_meeting_updates_stakeholders_and_the_calendar(client, comms_offic
 
 def test_partner_viewer_cannot_read_the_engagement_log(client, partner_viewer):
     client.force_login(partner_viewer)
-    assert client.get(reverse(INDEX)).status_code in (302, 403)
+    assert_refused(client.get(reverse(INDEX)))
 
 
 def test_periodic_task_reminds_of_overdue_actions_and_follow_ups_once(comms_officer):

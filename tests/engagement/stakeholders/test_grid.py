@@ -10,9 +10,9 @@ from django.urls import reverse
 from engagement.models import Stakeholder, StakeholderAlert
 from engagement.stakeholders.grid import CELL, cell_origin, grid_chart
 from engagement.stakeholders.services import stakeholder_assess
-from tests.factories import AreaFactory
-
 from tests.engagement.factories import StakeholderFactory
+from tests.factories import AreaFactory
+from tests.refusals import assert_refused
 
 GRID = "/admin/engagement/grid/"
 PRINT = "/admin/engagement/grid/print/"
@@ -111,7 +111,7 @@ def test_roles_without_the_grid_permission_are_refused(client, django_user_model
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(user)
     response = client.get(GRID)
-    assert response.status_code in (302, 403)
+    assert_refused(response)
     assert "<svg" not in response.content.decode()
 
 
@@ -155,7 +155,7 @@ def test_neighbourhood_officer_cannot_acknowledge_alerts(client, neighbourhood_o
     alert = StakeholderAlert.objects.get()
     client.force_login(neighbourhood_officer)
     url = reverse("engagement_stakeholder_alert_acknowledge", args=[alert.pk])
-    assert client.post(url).status_code in (302, 403)
+    assert_refused(client.post(url))
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
 

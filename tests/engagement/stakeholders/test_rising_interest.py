@@ -6,7 +6,6 @@ from django.core import mail
 
 from engagement.models import StakeholderAlert
 from engagement.stakeholders.services import stakeholder_assess
-
 from tests.engagement.factories import StakeholderFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from engagement.models import Quadrant, Stakeholder
 from engagement.stakeholders import selectors
 from engagement.stakeholders.services import stakeholder_assess
-
 from tests.engagement.factories import StakeholderFactory
 
 pytestmark = pytest.mark.django_db
