@@ -5,6 +5,8 @@ import datetime
 from django.utils import timezone
 from signpost import roles
 
+from .models import Activity
+
 # (mode, title, area slug or None, audience, every n months, day of month)
 RECURRING_ACTIVITIES = [
     ("email_newsletter", "Email newsletter", None, "Residents signed up for updates", 1, 5),
@@ -31,8 +33,6 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def load_activities(demo, owner) -> int:
-    from .models import Activity
-
     today = timezone.localdate()
     start = _add_months(today.replace(day=1), -6)
     count = 0

@@ -9,8 +9,6 @@ from django.utils import timezone
 
 from .models import Activity
 
-# --- Activity calendar -----------------------------------------------------------------
-
 
 @dataclass
 class CalendarDay:

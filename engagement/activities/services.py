@@ -11,8 +11,6 @@ from .models import Activity
 
 # A planned activity counts as delivered by a Signpost action of the same mode and area
 # this many days either side of its planned date.
-
-
 PLANNED_MATCH_WINDOW_DAYS = 14
 
 

@@ -12,8 +12,6 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from .models import Activity
 from .selectors import activity_month
 
-# --- Activity calendar -----------------------------------------------------------------
-
 
 def _month_from(value: str | None) -> datetime.date:
     """'2026-11' → 1 November 2026; anything else, or a year the calendar (with the

@@ -8,6 +8,9 @@ from rest_framework.exceptions import PermissionDenied as APIPermissionDenied
 from wagtail.admin.api.actions.publish import PublishPageAPIAction
 from wagtail.admin.api.views import PagesAdminAPIViewSet
 
+from .models import PressReleasePage
+from .services import press_release_publish_refusal_log
+
 REFUSAL = (
     "A press release goes public only through a completed sign-off by two approvers: "
     "submit it to the sign-off workflow."
@@ -16,9 +19,6 @@ REFUSAL = (
 
 class SignedOffPublishPageAPIAction(PublishPageAPIAction):
     def execute(self, instance, data):
-        from .models import PressReleasePage
-        from .services import press_release_publish_refusal_log
-
         try:
             return super().execute(instance, data)
         except PermissionDenied as refused:

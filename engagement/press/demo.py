@@ -6,13 +6,14 @@ from django.utils import timezone
 from signpost import roles
 
 from engagement.activities.demo import load_activities
+from engagement.stakeholders.models import Stakeholder
+
+from .models import CommunicationPlanPage, MediaEnquiry, NewsroomPage, PressReleasePage
 
 SPOKESPERSON = ("spokesperson", "Helen", "Marsh", "signpost-spokesperson")
 
 
 def _load_plan(demo):
-    from .models import CommunicationPlanPage
-
     plan = CommunicationPlanPage.objects.child_of(demo.home).first()
     fields = {
         "aim": (
@@ -160,8 +161,6 @@ RELEASES = [
 def _load_newsroom(demo):
     from wagtail.models import Page
 
-    from .models import NewsroomPage, PressReleasePage
-
     comms = demo.users.get(roles.COMMUNICATIONS_OFFICER)
     approver = demo.users.get(roles.APPROVER)
     spokesperson = demo.users["spokesperson"]
@@ -227,8 +226,6 @@ def _load_newsroom(demo):
 
 
 def _load_enquiries(demo) -> int:
-    from .models import MediaEnquiry
-
     now = timezone.now()
     comms = demo.users.get(roles.COMMUNICATIONS_OFFICER)
     approver = demo.users.get(roles.APPROVER)
@@ -328,8 +325,6 @@ MEDIA_CONTACTS = [
 
 def _load_media_contacts() -> None:
     """Journalists who receive published releases (guide, section 8: 'Press releases')."""
-    from engagement.stakeholders.models import Stakeholder
-
     for name, organisation, position, email in MEDIA_CONTACTS:
         Stakeholder.objects.update_or_create(
             email=email,

@@ -10,6 +10,7 @@ from wagtail.log_actions import LogFormatter
 from . import services
 from .models import NewsroomPage, PressReleasePage
 from .permissions import user_is_release_author, user_signed_earlier_step
+from .selectors import press_release_sign_off
 from .services import (
     PRESS_RELEASE_EMAILED,
     PRESS_RELEASE_PUBLISH_REFUSED,
@@ -119,7 +120,6 @@ def refuse_unsigned_release_publication(request, page):
     answer in words (the model would refuse an unsigned revision with an error)."""
     if not _is_release(page):
         return None
-    from .selectors import press_release_sign_off
 
     if press_release_sign_off(revision=page.get_latest_revision()) is not None:
         return None

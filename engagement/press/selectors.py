@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from engagement.stakeholders.selectors import media_contacts
 
-from .models import MediaEnquiry
+from .models import MediaEnquiry, PressReleasePage, PressReleaseSignOff
 
 # --- Media enquiries -------------------------------------------------------------------
 
@@ -110,8 +110,6 @@ def press_release_changes_only_embargo(revision, signed_revision) -> bool:
 def press_release_sign_off(*, revision):
     """The completed sign-off that lets ``revision`` go public, or None: the release's
     latest sign-off must be of this very revision, and its content unchanged since."""
-    from .models import PressReleaseSignOff
-
     if revision is None:
         return None
     latest = (
@@ -129,8 +127,6 @@ def press_release_sign_off(*, revision):
 
 def press_release_going_live_is_signed_off(*, release) -> bool:
     """True unless saving ``release`` would take live a revision that was not signed off."""
-    from .models import PressReleasePage
-
     if release.pk:
         before = (
             PressReleasePage.objects.filter(pk=release.pk)

@@ -3,13 +3,22 @@
 from django.db import transaction
 from django.utils import timezone
 
+from engagement.activities.models import Activity
 from engagement.activities.services import activity_record_delivered
 
-# A planned activity counts as delivered by a Signpost action of the same mode and area
-# this many days either side of its planned date.
+from .models import (
+    PressReleaseApprovalTask,
+    PressReleaseMailing,
+    PressReleaseNotSignedOff,
+    PressReleasePage,
+    PressReleaseSignOff,
+)
+from .selectors import (
+    press_release_changes_only_embargo,
+    press_release_fingerprint,
+    press_release_media_recipients,
+)
 
-
-# --- Press releases --------------------------------------------------------------------
 
 PRESS_RELEASE_WORKFLOW_NAME = "Press release sign-off"
 PRESS_RELEASE_EMAILED = "engagement.press_release.emailed"
@@ -26,8 +35,6 @@ def press_release_workflow_ensure():
     from django.contrib.auth.models import Group
     from signpost.roles import APPROVER
     from wagtail.models import Workflow, WorkflowTask
-
-    from .models import PressReleaseApprovalTask
 
     workflow = Workflow.objects.filter(name=PRESS_RELEASE_WORKFLOW_NAME).first()
     if workflow is not None:
@@ -93,8 +100,6 @@ def press_release_step_prepare(*, task_state, user):
     other change since the earlier step leaves the release to go back to the first step."""
     from wagtail.models import TaskState
 
-    from .selectors import press_release_changes_only_embargo
-
     workflow_state = task_state.workflow_state
     release = workflow_state.content_object.specific
     latest = release.get_latest_revision()
@@ -149,9 +154,6 @@ def press_release_sign_off_complete(*, workflow_state, user=None):
     schedule) that revision. Other workflows publish as Wagtail does."""
     from wagtail.models import TaskState
     from wagtail.workflows import publish_workflow_state
-
-    from .models import PressReleaseNotSignedOff, PressReleasePage, PressReleaseSignOff
-    from .selectors import press_release_changes_only_embargo, press_release_fingerprint
 
     release = workflow_state.content_object.specific
     if not isinstance(release, PressReleasePage):
@@ -246,8 +248,6 @@ def press_release_publish_refused(*, release, revision, user=None, door: str = "
 def press_release_published(*, release) -> None:
     """A release has actually gone live (not merely been scheduled): record the delivery
     in the activity calendar and, once the transaction commits, email media contacts."""
-    from engagement.activities.models import Activity
-
     from .tasks import press_release_email_media_contacts
 
     if not release.live:
@@ -273,9 +273,6 @@ def press_release_email_media_contacts(*, release_id: int) -> int:
     twice, or two workers at once, sends nobody a second copy. Returns how many were sent.
     """
     from wagtail.log_actions import log
-
-    from .models import PressReleaseMailing, PressReleasePage
-    from .selectors import press_release_media_recipients
 
     release = PressReleasePage.objects.live().filter(pk=release_id).first()
     if release is None:
@@ -329,8 +326,6 @@ def press_release_mailings_retry() -> int:
     a worker lost between publication and sending, for releases still live, up to
     ``MAILING_MAX_ATTEMPTS`` tries each (beat runs this every 15 minutes). Returns how
     many were sent."""
-    from .models import PressReleaseMailing, PressReleasePage
-
     release_ids = (
         PressReleaseMailing.objects.filter(
             status__in=(PressReleaseMailing.Status.PENDING, PressReleaseMailing.Status.FAILED),

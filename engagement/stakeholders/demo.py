@@ -7,7 +7,9 @@ import datetime
 
 from django.utils import timezone
 
-# --- Stakeholder register ------------------------------------------------------------------
+from .models import ConcernTheme, Engagement, Stakeholder
+from .services import engagement_record_logged, stakeholder_assess
+
 # name, organisation, type, areas, history of (days ago, interest, influence, reason)
 STAKEHOLDERS = [
     (
@@ -257,9 +259,6 @@ THEMES = [
 
 
 def load(demo) -> None:
-    from .models import ConcernTheme, Engagement, Stakeholder
-    from .services import engagement_record_logged, stakeholder_assess
-
     today = timezone.localdate()
     officer = demo.users.get("Communications officer")
     neighbourhood = demo.users.get("Neighbourhood team")

@@ -14,6 +14,8 @@ from contextvars import ContextVar
 from modelsearch.index import remove_object
 from modelsearch.signal_handlers import post_save_signal_handler
 
+from .models import Stakeholder
+
 _deferred: ContextVar[list | None] = ContextVar("stakeholder_index_deferred", default=None)
 
 
@@ -37,8 +39,6 @@ def stakeholder_index_deferred():
     without an error. Use it inside the transaction that saves them, so that with the
     database backend the index entries commit or roll back with the rows."""
     from modelsearch.backends import get_search_backends
-
-    from .models import Stakeholder
 
     pending: list = []
     token = _deferred.set(pending)

@@ -3,7 +3,8 @@
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from .models import Quadrant, Stakeholder, StakeholderAlert
+from .models import Engagement, Quadrant, Stakeholder, StakeholderAlert
+from .strategy import STRATEGIES
 
 
 def stakeholder_quadrant_counts(queryset: QuerySet | None = None) -> dict[str, int]:
@@ -34,8 +35,6 @@ def media_contacts() -> QuerySet:
 def plan_audiences() -> list[dict]:
     """The communication plan's audiences: each quadrant of the interest/influence grid
     with its strategy and how many stakeholders the register holds in it, live."""
-    from .strategy import STRATEGIES
-
     counts = stakeholder_quadrant_counts()
     return [
         {
@@ -86,6 +85,4 @@ def stakeholders_for_grid(queryset: QuerySet | None = None) -> QuerySet:
 
 
 def engagements_follow_up_overdue(on=None) -> QuerySet:
-    from .models import Engagement
-
     return Engagement.objects.follow_up_overdue(on).order_by("follow_up_due", "pk")

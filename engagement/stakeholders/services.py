@@ -10,6 +10,7 @@ from signpost.sanitise import clean_text
 from engagement.activities.models import Activity
 from engagement.activities.services import activity_record_delivered
 
+from .importing import stakeholder_import_check
 from .models import (
     Engagement,
     Quadrant,
@@ -19,18 +20,11 @@ from .models import (
     grid_threshold,
 )
 from .search import stakeholder_index_deferred
-
-# A planned activity counts as delivered by a Signpost action of the same mode and area
-# this many days either side of its planned date.
-
-
-# --- Stakeholder register ----------------------------------------------------------------
+from .strategy import next_action_for
 
 
 def stakeholder_next_action(stakeholder: Stakeholder) -> tuple[str, datetime.date | None]:
     """What to do next for a stakeholder and by when, from its quadrant's strategy."""
-    from .strategy import next_action_for
-
     return next_action_for(stakeholder)
 
 
@@ -145,8 +139,6 @@ def stakeholders_import(*, file, imported_by, filename: str = ""):
     from uuid import uuid4
 
     from wagtail.log_actions import log
-
-    from .importing import stakeholder_import_check
 
     with transaction.atomic():
         # Checked inside the transaction, so the duplicates found are those it writes beside.

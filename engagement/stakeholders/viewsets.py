@@ -18,6 +18,7 @@ from .filters import StakeholderFilterSet
 from .forms import StakeholderForm
 from .grid import trail_chart
 from .models import Stakeholder, StakeholderAlert
+from .selectors import stakeholder_trail
 from .strategy import STRATEGIES
 
 
@@ -82,8 +83,6 @@ class StakeholderInspectView(snippet_views.InspectView):
         return [f for f in fields if f not in CONTACT_COLUMNS]
 
     def get_context_data(self, **kwargs):
-        from .selectors import stakeholder_trail
-
         context = super().get_context_data(**kwargs)
         stakeholder = self.object
         action, due = services.stakeholder_next_action(stakeholder)

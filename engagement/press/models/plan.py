@@ -14,8 +14,9 @@ from wagtail.models import (
 )
 
 from engagement.activities.models import Activity
+from engagement.activities.selectors import activity_plan_summary
+from engagement.stakeholders.selectors import plan_audiences
 
-# --- Communication plan, newsroom and press releases ---------------------------------
 # Guide, section 3 ("Develop a communication plan"), section 4 ("Beware of the local
 # press!") and section 8 ("Press releases"): one plan agreed early, one spokesperson, and
 # nothing said to the press without sign-off.
@@ -118,9 +119,6 @@ class CommunicationPlanPage(Page):
         return self.review_date <= timezone.localdate()
 
     def get_context(self, request, *args, **kwargs):
-        from engagement.activities.selectors import activity_plan_summary
-        from engagement.stakeholders.selectors import plan_audiences
-
         context = super().get_context(request, *args, **kwargs)
         context["audiences"] = plan_audiences()
         context["calendar"] = activity_plan_summary()

@@ -14,8 +14,6 @@ from wagtail.search import index
 
 from engagement.places.models import Area
 
-# --- Stakeholder register (guide section 8, "Framework for communication", Figure 2) -----
-
 INTEREST_MEANINGS = {
     1: "No apparent interest in the local drugs problem or the initiative.",
     2: "Aware of the problem; takes an interest now and then but rarely acts on it.",
