@@ -1,11 +1,14 @@
-"""Reads for the printing app: short-link look-ups, overdue signs, scan counts."""
+"""Reads for the printing app: short-link look-ups, overdue signs, scan counts, and the
+printing figures of progress reports."""
 
 import datetime
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from signpost.figures import day_bounds
 
-from .models import SHORT_CODE_ALPHABET, PrintRun, ShortLink, Sign
+from .models import FORMATS, SHORT_CODE_ALPHABET, Kind, PrintRun, ShortLink, Sign
 
 
 def normalise_code(code: str) -> str:
@@ -50,8 +53,6 @@ def print_run_scans(print_run: PrintRun) -> int:
 
 def print_run_codes(print_run: PrintRun) -> dict:
     """How many household codes the run carries and how many residents have used."""
-    from django.db.models import Count, Q
-
     from surveys.models import ResponseCode
 
     return ResponseCode.objects.filter(print_run_id=print_run.pk).aggregate(
@@ -68,3 +69,67 @@ def user_may_open_print_run(user, print_run: PrintRun) -> bool:
     if not print_run.per_household:
         return True
     return user.has_perm("printing.add_printrun") or user.has_perm("surveys.add_responsecode")
+
+
+# --- Figures for progress reports and the dashboard -------------------------------------
+
+
+def _leaflet_formats() -> list[str]:
+    return [code for code, spec in FORMATS.items() if spec.kind == Kind.LEAFLET]
+
+
+def _sign_formats() -> list[str]:
+    return [code for code, spec in FORMATS.items() if spec.kind == Kind.SIGN]
+
+
+def printing_section(*, start: datetime.date, end: datetime.date, today: datetime.date) -> dict:
+    """Print runs, leaflets, signs and QR scans per area for runs printed from ``start``
+    to ``end`` (inclusive), and signs overdue to come down ``today``. Three queries."""
+    start_at, end_before = day_bounds(start, end)
+    in_period = Q(created_at__gte=start_at, created_at__lt=end_before)
+    runs = (
+        PrintRun.objects.filter(in_period)
+        .order_by()
+        .values("area_id", "area__name")
+        .annotate(
+            runs=Count("pk"),
+            leaflets=Coalesce(Sum("quantity", filter=Q(format__in=_leaflet_formats())), Value(0)),
+            signs=Coalesce(Sum("quantity", filter=Q(format__in=_sign_formats())), Value(0)),
+        )
+        .order_by("area__name")
+    )
+    scans = dict(
+        ShortLink.objects.filter(
+            print_run__created_at__gte=start_at, print_run__created_at__lt=end_before
+        )
+        .order_by()
+        .values("print_run__area_id")
+        .annotate(scans=Coalesce(Sum("scan_count"), Value(0)))
+        .values_list("print_run__area_id", "scans")
+    )
+    areas = [
+        {
+            "area": row["area__name"],
+            "runs": row["runs"],
+            "leaflets": row["leaflets"],
+            "signs": row["signs"],
+            "scans": scans.get(row["area_id"], 0),
+        }
+        for row in runs
+    ]
+    signs = Sign.objects.aggregate(
+        up=Count("pk", filter=Q(put_up_at__isnull=False, taken_down_at__isnull=True)),
+        overdue=Count(
+            "pk",
+            filter=Q(put_up_at__isnull=False, taken_down_at__isnull=True, due_down_on__lt=today),
+        ),
+    )
+    return {
+        "areas": areas,
+        "runs": sum(a["runs"] for a in areas),
+        "leaflets": sum(a["leaflets"] for a in areas),
+        "signs": sum(a["signs"] for a in areas),
+        "scans": sum(a["scans"] for a in areas),
+        "signs_up": signs["up"],
+        "signs_overdue": signs["overdue"],
+    }

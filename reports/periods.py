@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.utils import timezone
+from signpost.figures import day_bounds
 
 from .models import period_label
 
@@ -49,13 +49,12 @@ class Period:
 
     @property
     def start_at(self) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+        return day_bounds(self.start, self.end)[0]
 
     @property
     def end_before(self) -> datetime.datetime:
         """The first moment after the period, for ``__lt`` filters on datetimes."""
-        following = self.end + datetime.timedelta(days=1)
-        return timezone.make_aware(datetime.datetime.combine(following, datetime.time.min))
+        return day_bounds(self.start, self.end)[1]
 
     @property
     def label(self) -> str:

@@ -1,5 +1,7 @@
 """The figures of the dashboard and of progress reports, one selector per section.
 
+Each app answers for its own figures through its selectors (printing, surveys,
+newsletters); this module composes them into a report, asking each for the same days.
 Every figure is counted by the database (``aggregate``/``annotate`` with filtered
 ``Count``/``Sum``), so each section costs the same few queries however much data there
 is. Each selector returns plain JSON-ready values: an issued report stores them as its
@@ -23,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from signpost.figures import rate
 
 from engagement.models import (
     Activity,
@@ -34,20 +37,18 @@ from engagement.models import (
 from engagement.press.selectors import media_enquiries_overdue
 from engagement.stakeholders.selectors import stakeholder_quadrant_counts
 from engagement.stakeholders.strategy import interval_days, reassess_days
-from printing.models import FORMATS, Kind, PrintRun, ShortLink, Sign
-from surveys.models import SurveyWave
+from newsletters.selectors import newsletter_section
+from printing.selectors import printing_section
+from surveys.selectors import survey_section, survey_waves_open
 
 from .periods import Period
 
+# --- Engagement --------------------------------------------------------------------------
+# Stakeholders, the activity calendar, press and media, and the engagement log: counted
+# here from engagement's models until engagement answers for them through its own
+# selectors. Everything from here to "Whole report" goes there together.
+
 QUADRANT_ORDER = [Quadrant.INVOLVE, Quadrant.CONSULT, Quadrant.INFORM, Quadrant.WATCH]
-
-
-def _leaflet_formats() -> list[str]:
-    return [code for code, spec in FORMATS.items() if spec.kind == Kind.LEAFLET]
-
-
-def _sign_formats() -> list[str]:
-    return [code for code, spec in FORMATS.items() if spec.kind == Kind.SIGN]
 
 
 # --- Stakeholders ------------------------------------------------------------------------
@@ -130,119 +131,6 @@ def stakeholder_section(period: Period, *, today: datetime.date) -> dict:
         "moves": moves,
         "moved": sum(m["count"] for m in moves),
     }
-
-
-# --- Printing ----------------------------------------------------------------------------
-
-
-def printing_section(period: Period, *, today: datetime.date) -> dict:
-    """Print runs, leaflets, signs and QR scans per area for runs printed in the period,
-    and signs overdue to come down. Three queries."""
-    in_period = Q(created_at__gte=period.start_at, created_at__lt=period.end_before)
-    runs = (
-        PrintRun.objects.filter(in_period)
-        .order_by()
-        .values("area_id", "area__name")
-        .annotate(
-            runs=Count("pk"),
-            leaflets=Coalesce(Sum("quantity", filter=Q(format__in=_leaflet_formats())), Value(0)),
-            signs=Coalesce(Sum("quantity", filter=Q(format__in=_sign_formats())), Value(0)),
-        )
-        .order_by("area__name")
-    )
-    scans = dict(
-        ShortLink.objects.filter(
-            print_run__created_at__gte=period.start_at, print_run__created_at__lt=period.end_before
-        )
-        .order_by()
-        .values("print_run__area_id")
-        .annotate(scans=Coalesce(Sum("scan_count"), Value(0)))
-        .values_list("print_run__area_id", "scans")
-    )
-    areas = [
-        {
-            "area": row["area__name"],
-            "runs": row["runs"],
-            "leaflets": row["leaflets"],
-            "signs": row["signs"],
-            "scans": scans.get(row["area_id"], 0),
-        }
-        for row in runs
-    ]
-    signs = Sign.objects.aggregate(
-        up=Count("pk", filter=Q(put_up_at__isnull=False, taken_down_at__isnull=True)),
-        overdue=Count(
-            "pk",
-            filter=Q(put_up_at__isnull=False, taken_down_at__isnull=True, due_down_on__lt=today),
-        ),
-    )
-    return {
-        "areas": areas,
-        "runs": sum(a["runs"] for a in areas),
-        "leaflets": sum(a["leaflets"] for a in areas),
-        "signs": sum(a["signs"] for a in areas),
-        "scans": sum(a["scans"] for a in areas),
-        "signs_up": signs["up"],
-        "signs_overdue": signs["overdue"],
-    }
-
-
-# --- Surveys -----------------------------------------------------------------------------
-
-
-def survey_section(period: Period, *, today: datetime.date) -> dict:
-    """Survey waves open at any time in the period, with the responses received in the
-    period and in all. One query."""
-    waves = (
-        SurveyWave.objects.filter(opens_on__lte=period.end, closes_on__gte=period.start)
-        .select_related("survey", "area")
-        .annotate(
-            responses_total=Count("responses"),
-            responses_in_period=Count(
-                "responses", filter=Q(responses__submitted_on__range=(period.start, period.end))
-            ),
-        )
-        .order_by("opens_on", "pk")
-    )
-    waves = list(waves)
-    rows = [
-        {
-            "wave_id": wave.pk,
-            "survey": wave.survey.title,
-            "area": wave.area.name,
-            "kind": wave.get_kind_display(),
-            "opens_on": wave.opens_on.isoformat(),
-            "closes_on": wave.closes_on.isoformat(),
-            "open_now": wave.is_open(today),
-            "responses_in_period": response_count_shown(wave.responses_in_period),
-            "responses_total": response_count_shown(wave.responses_total),
-        }
-        for wave in waves
-    ]
-    return {
-        "waves": rows,
-        "comparisons": survey_comparisons(period),
-        "open_now": sum(1 for r in rows if r["open_now"]),
-        "responses_in_period": response_count_shown(
-            sum(wave.responses_in_period for wave in waves)
-        ),
-    }
-
-
-def response_count_shown(count: int) -> int | None:
-    """A wave's response count as a report may print it: fewer than the survey threshold
-    is None ("fewer than 10"), as on the comparison page."""
-    return count if count >= settings.SURVEYS_SUPPRESSION_THRESHOLD else None
-
-
-def survey_waves_open(today: datetime.date):
-    """Waves open today with their response counts, for the dashboard. One query."""
-    return (
-        SurveyWave.objects.open_on(today)
-        .select_related("survey", "area")
-        .annotate(responses_total=Count("responses"))
-        .order_by("closes_on", "pk")
-    )
 
 
 # --- Activity calendar -------------------------------------------------------------------
@@ -359,7 +247,7 @@ def communications_section(period: Period, *, today: datetime.date) -> dict:
         },
         "enquiries": {
             **enquiries,
-            "on_time_rate": _rate(enquiries["on_time"], enquiries["responded"]),
+            "on_time_rate": rate(enquiries["on_time"], enquiries["responded"]),
         },
         "plan": None
         if plan is None
@@ -371,151 +259,6 @@ def communications_section(period: Period, *, today: datetime.date) -> dict:
             "channels": len(plan.channels),
             "spokesperson": plan.spokesperson_name,
         },
-    }
-
-
-# --- Whole report ------------------------------------------------------------------------
-
-SECTIONS = {
-    "stakeholders": stakeholder_section,
-    "engagements": lambda period, today: engagement_section(period, today=today),
-    "activities": activity_section,
-    "newsletters": lambda period, today: newsletter_section(period, today=today),
-    "printing": printing_section,
-    "surveys": survey_section,
-    "communications": communications_section,
-}
-
-
-def report_figures(period: Period, *, today: datetime.date | None = None) -> dict:
-    """Every section's figures for the period: what an issued report stores."""
-    today = today or timezone.localdate()
-    figures = {
-        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
-        "as_at": today.isoformat(),
-        "computed_at": timezone.now().isoformat(timespec="seconds"),
-        "suppression_threshold": getattr(settings, "SURVEYS_SUPPRESSION_THRESHOLD", 10),
-    }
-    for name, section in SECTIONS.items():
-        figures[name] = section(period, today=today)
-    return figures
-
-
-def dashboard_figures(
-    *, today: datetime.date, period: Period, with_names: bool, with_enquiries: bool = False
-) -> dict:
-    """The admin dashboard: the report's sections over a recent period, this month's
-    activity calendar, the waves open today, (for users who may see the register) who
-    moved quadrant and (for those who handle the media log) which enquiries are overdue.
-    A fixed number of queries."""
-    month = Period.month_of(today)
-    context = {
-        "today": today,
-        "period": period,
-        "month": month,
-        "stakeholders": stakeholder_section(period, today=today),
-        "printing": printing_section(period, today=today),
-        "activities": activity_section(month, today=today),
-        "engagements": engagement_section(period, today=today),
-        "newsletters": newsletter_section(period, today=today),
-        "communications": communications_section(period, today=today),
-        "open_waves": list(survey_waves_open(today)),
-        "enquiries_overdue": (
-            list(media_enquiries_overdue(_moment(today))[:10]) if with_enquiries else []
-        ),
-        "movers": list(stakeholder_moves(period)[:10]) if with_names else [],
-    }
-    return context
-
-
-def glance_figures(today: datetime.date) -> dict:
-    """The few headline figures of the admin home page's panel."""
-    period = Period.last_days(30, today)
-    return {
-        "today": today,
-        "stakeholders": stakeholder_section(period, today=today),
-        "printing": printing_section(period, today=today),
-        "activities": activity_section(Period.month_of(today), today=today),
-        "engagements": engagement_section(period, today=today),
-        "newsletters": newsletter_section(period, today=today),
-        "communications": communications_section(period, today=today),
-        "waves_open": survey_waves_open(today).count(),
-    }
-
-
-# --- Newsletters -------------------------------------------------------------------------
-
-CAMPAIGNS_SHOWN = 5
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def newsletter_section(period: Period, *, today: datetime.date) -> dict:
-    """Subscribers per area now and how many joined and left in the period; campaigns
-    sent in the period (the last few) with delivery, open and unsubscribe rates. Two
-    queries."""
-    from newsletters.models import Campaign, Delivery, Subscriber
-
-    joined = Q(confirmed_at__gte=period.start_at, confirmed_at__lt=period.end_before)
-    left = Q(unsubscribed_at__gte=period.start_at, unsubscribed_at__lt=period.end_before)
-    rows = (
-        Subscriber.objects.order_by()
-        .values("area__name")
-        .annotate(
-            subscribed=Count("pk", filter=Q(status=Subscriber.Status.CONFIRMED)),
-            joined=Count("pk", filter=joined),
-            left=Count("pk", filter=left),
-        )
-        .filter(Q(subscribed__gt=0) | Q(joined__gt=0) | Q(left__gt=0))
-        .order_by("area__name")
-    )
-    areas = [
-        {
-            "area": row["area__name"] or "Outside the areas",
-            "subscribed": row["subscribed"],
-            "joined": row["joined"],
-            "left": row["left"],
-            "growth": row["joined"] - row["left"],
-        }
-        for row in rows
-    ]
-    sent_states = [Delivery.Status.SENT, Delivery.Status.DELIVERED, Delivery.Status.BOUNCED]
-    campaigns = (
-        Campaign.objects.filter(
-            send_started_at__gte=period.start_at, send_started_at__lt=period.end_before
-        )
-        .annotate(
-            n_sent=Count("deliveries", filter=Q(deliveries__status__in=sent_states)),
-            n_delivered=Count("deliveries__delivered_at"),
-            n_opened=Count("deliveries__opened_at"),
-            n_unsubscribed=Count("deliveries__unsubscribed_at"),
-            n_bounced=Count("deliveries__bounced_at"),
-        )
-        .order_by("-send_started_at")[:CAMPAIGNS_SHOWN]
-    )
-    return {
-        "areas": areas,
-        "subscribed": sum(a["subscribed"] for a in areas),
-        "joined": sum(a["joined"] for a in areas),
-        "left": sum(a["left"] for a in areas),
-        "campaigns": [
-            {
-                "name": c.name,
-                "sent_on": timezone.localtime(c.send_started_at).date().isoformat(),
-                "status": c.get_status_display(),
-                "sent": c.n_sent,
-                "delivered": c.n_delivered,
-                "opened": c.n_opened,
-                "unsubscribed": c.n_unsubscribed,
-                "bounced": c.n_bounced,
-                "delivery_rate": _rate(c.n_delivered, c.n_sent),
-                "open_rate": _rate(c.n_opened, c.n_delivered),
-                "unsubscribe_rate": _rate(c.n_unsubscribed, c.n_delivered),
-            }
-            for c in campaigns
-        ],
     }
 
 
@@ -554,64 +297,76 @@ def engagement_section(period: Period, *, today: datetime.date) -> dict:
     }
 
 
-# --- Survey comparison -------------------------------------------------------------------
-
-COMPARISONS_SHOWN = 3
+# --- Whole report ------------------------------------------------------------------------
 
 
-def survey_comparisons(period: Period, *, limit: int = COMPARISONS_SHOWN) -> list[dict]:
-    """The surveys app's own comparison (statistics, suppression, plain-English caveats
-    and chart) for each follow-up wave open in the period, against the latest baseline
-    for the same survey and area. At most ``limit`` comparisons, so a bounded number of
-    queries: two here and three per comparison in ``comparison_build``."""
-    from surveys.charts import change_chart
-    from surveys.selectors import comparison_build, comparison_snapshot
+def _days(period: Period) -> dict:
+    """The period as the apps' selectors take it: inclusive dates."""
+    return {"start": period.start, "end": period.end}
 
-    latest_baseline = (
-        SurveyWave.objects.filter(
-            kind=SurveyWave.BASELINE,
-            survey=OuterRef("survey"),
-            area=OuterRef("area"),
-            opens_on__lte=OuterRef("opens_on"),
-        )
-        .order_by("-opens_on", "-pk")
-        .values("pk")[:1]
-    )
-    follow_ups = list(
-        SurveyWave.objects.filter(
-            kind=SurveyWave.FOLLOW_UP, opens_on__lte=period.end, closes_on__gte=period.start
-        )
-        .annotate(baseline_id=Subquery(latest_baseline))
-        .filter(baseline_id__isnull=False)
-        .select_related("survey", "area")
-        .order_by("-closes_on", "-pk")[:limit]
-    )
-    if not follow_ups:
-        return []
-    baselines = SurveyWave.objects.select_related("survey", "area").in_bulk(
-        [f.baseline_id for f in follow_ups]
-    )
-    comparisons = []
-    for follow_up in follow_ups:
-        baseline = baselines[follow_up.baseline_id]
-        comparison = comparison_build(baseline=baseline, follow_up=follow_up)
-        comparisons.append(
-            {
-                "baseline": str(baseline),
-                "follow_up": str(follow_up),
-                "area": follow_up.area.name,
-                # Fewer responses than the threshold are not printed (None), as on the
-                # comparison page.
-                "baseline_responses": comparison.baseline.responses
-                if comparison.baseline.responses_shown
-                else None,
-                "follow_up_responses": comparison.follow_up.responses
-                if comparison.follow_up.responses_shown
-                else None,
-                "threshold": comparison.threshold,
-                "summary": list(comparison.summary),
-                "questions": comparison_snapshot(comparison),
-                "chart": str(change_chart(comparison.questions)),
-            }
-        )
-    return comparisons
+
+SECTIONS = {
+    "stakeholders": stakeholder_section,
+    "engagements": engagement_section,
+    "activities": activity_section,
+    "newsletters": lambda period, today: newsletter_section(**_days(period)),
+    "printing": lambda period, today: printing_section(**_days(period), today=today),
+    "surveys": lambda period, today: survey_section(**_days(period), today=today),
+    "communications": communications_section,
+}
+
+
+def report_figures(period: Period, *, today: datetime.date | None = None) -> dict:
+    """Every section's figures for the period: what an issued report stores."""
+    today = today or timezone.localdate()
+    figures = {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "as_at": today.isoformat(),
+        "computed_at": timezone.now().isoformat(timespec="seconds"),
+        "suppression_threshold": getattr(settings, "SURVEYS_SUPPRESSION_THRESHOLD", 10),
+    }
+    for name, section in SECTIONS.items():
+        figures[name] = section(period, today=today)
+    return figures
+
+
+def dashboard_figures(
+    *, today: datetime.date, period: Period, with_names: bool, with_enquiries: bool = False
+) -> dict:
+    """The admin dashboard: the report's sections over a recent period, this month's
+    activity calendar, the waves open today, (for users who may see the register) who
+    moved quadrant and (for those who handle the media log) which enquiries are overdue.
+    A fixed number of queries."""
+    month = Period.month_of(today)
+    context = {
+        "today": today,
+        "period": period,
+        "month": month,
+        "stakeholders": stakeholder_section(period, today=today),
+        "printing": printing_section(**_days(period), today=today),
+        "activities": activity_section(month, today=today),
+        "engagements": engagement_section(period, today=today),
+        "newsletters": newsletter_section(**_days(period)),
+        "communications": communications_section(period, today=today),
+        "open_waves": list(survey_waves_open(today)),
+        "enquiries_overdue": (
+            list(media_enquiries_overdue(_moment(today))[:10]) if with_enquiries else []
+        ),
+        "movers": list(stakeholder_moves(period)[:10]) if with_names else [],
+    }
+    return context
+
+
+def glance_figures(today: datetime.date) -> dict:
+    """The few headline figures of the admin home page's panel."""
+    period = Period.last_days(30, today)
+    return {
+        "today": today,
+        "stakeholders": stakeholder_section(period, today=today),
+        "printing": printing_section(**_days(period), today=today),
+        "activities": activity_section(Period.month_of(today), today=today),
+        "engagements": engagement_section(period, today=today),
+        "newsletters": newsletter_section(**_days(period)),
+        "communications": communications_section(period, today=today),
+        "waves_open": survey_waves_open(today).count(),
+    }

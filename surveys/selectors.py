@@ -5,12 +5,14 @@ applies small-count suppression before anything leaves this module, so every scr
 chart, export and published page shows the same protected figures.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from .blocks import Question
+from .charts import change_chart
 from .formatting import (
     confidence_text,
     p_value_number,
@@ -665,3 +667,122 @@ def comparison_snapshot(comparison: Comparison) -> list[dict]:
         }
         for q in comparison.with_share
     ]
+
+
+# --- Figures for progress reports and the dashboard -------------------------------------
+
+COMPARISONS_SHOWN = 3
+
+
+def response_count_shown(count: int) -> int | None:
+    """A wave's response count as a report may print it: fewer than the survey threshold
+    is None ("fewer than 10"), as on the comparison page."""
+    return count if count >= settings.SURVEYS_SUPPRESSION_THRESHOLD else None
+
+
+def survey_waves_open(today: datetime.date):
+    """Waves open today with their response counts, for the dashboard. One query."""
+    return (
+        SurveyWave.objects.open_on(today)
+        .select_related("survey", "area")
+        .annotate(responses_total=Count("responses"))
+        .order_by("closes_on", "pk")
+    )
+
+
+def survey_section(*, start: datetime.date, end: datetime.date, today: datetime.date) -> dict:
+    """Survey waves open at any time from ``start`` to ``end`` (inclusive), with the
+    responses received in that span and in all, and the comparisons of the follow-ups
+    among them. One query, and those of ``survey_comparisons``."""
+    waves = (
+        SurveyWave.objects.filter(opens_on__lte=end, closes_on__gte=start)
+        .select_related("survey", "area")
+        .annotate(
+            responses_total=Count("responses"),
+            responses_in_period=Count(
+                "responses", filter=Q(responses__submitted_on__range=(start, end))
+            ),
+        )
+        .order_by("opens_on", "pk")
+    )
+    waves = list(waves)
+    rows = [
+        {
+            "wave_id": wave.pk,
+            "survey": wave.survey.title,
+            "area": wave.area.name,
+            "kind": wave.get_kind_display(),
+            "opens_on": wave.opens_on.isoformat(),
+            "closes_on": wave.closes_on.isoformat(),
+            "open_now": wave.is_open(today),
+            "responses_in_period": response_count_shown(wave.responses_in_period),
+            "responses_total": response_count_shown(wave.responses_total),
+        }
+        for wave in waves
+    ]
+    return {
+        "waves": rows,
+        "comparisons": survey_comparisons(start=start, end=end),
+        "open_now": sum(1 for r in rows if r["open_now"]),
+        "responses_in_period": response_count_shown(
+            sum(wave.responses_in_period for wave in waves)
+        ),
+    }
+
+
+def survey_comparisons(
+    *, start: datetime.date, end: datetime.date, limit: int = COMPARISONS_SHOWN
+) -> list[dict]:
+    """The comparison (statistics, suppression, plain-English caveats and chart) for each
+    follow-up wave open from ``start`` to ``end``, against the latest baseline for the
+    same survey and area, as a report stores it. At most ``limit`` comparisons, so a
+    bounded number of queries: two here and three per comparison in
+    ``comparison_build``."""
+    latest_baseline = (
+        SurveyWave.objects.filter(
+            kind=SurveyWave.BASELINE,
+            survey=OuterRef("survey"),
+            area=OuterRef("area"),
+            opens_on__lte=OuterRef("opens_on"),
+        )
+        .order_by("-opens_on", "-pk")
+        .values("pk")[:1]
+    )
+    follow_ups = list(
+        SurveyWave.objects.filter(
+            kind=SurveyWave.FOLLOW_UP, opens_on__lte=end, closes_on__gte=start
+        )
+        .annotate(baseline_id=Subquery(latest_baseline))
+        .filter(baseline_id__isnull=False)
+        .select_related("survey", "area")
+        .order_by("-closes_on", "-pk")[:limit]
+    )
+    if not follow_ups:
+        return []
+    baselines = SurveyWave.objects.select_related("survey", "area").in_bulk(
+        [f.baseline_id for f in follow_ups]
+    )
+    comparisons = []
+    for follow_up in follow_ups:
+        baseline = baselines[follow_up.baseline_id]
+        comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+        comparisons.append(
+            {
+                "baseline": str(baseline),
+                "follow_up": str(follow_up),
+                "area": follow_up.area.name,
+                # Fewer responses than the threshold are not printed (None), as on the
+                # comparison page.
+                "baseline_responses": comparison.baseline.responses
+                if comparison.baseline.responses_shown
+                else None,
+                "follow_up_responses": comparison.follow_up.responses
+                if comparison.follow_up.responses_shown
+                else None,
+                "threshold": comparison.threshold,
+                "summary": list(comparison.summary),
+                "questions": comparison_snapshot(comparison),
+                "chart": str(change_chart(comparison.questions)),
+            }
+        )
+    return comparisons

@@ -19,7 +19,6 @@ from .selectors import (
     press_release_media_recipients,
 )
 
-
 PRESS_RELEASE_WORKFLOW_NAME = "Press release sign-off"
 PRESS_RELEASE_EMAILED = "engagement.press_release.emailed"
 MAILING_MAX_ATTEMPTS = 5

@@ -10,25 +10,14 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from signpost.charts import POINT_FILL, QUADRANT_FILL
+
 from .models import Quadrant, grid_threshold
 
 LEFT, TOP, CELL = 64, 32, 96
 SIZE = 5 * CELL
 WIDTH, HEIGHT = LEFT + SIZE + 16, TOP + SIZE + 84
 MAX_IN_CELL = 16  # beyond this a cell shows 15 points and a "+n" marker
-
-QUADRANT_FILL = {
-    Quadrant.INVOLVE: "#d4ebd0",
-    Quadrant.CONSULT: "#fbefc5",
-    Quadrant.INFORM: "#d6e4f5",
-    Quadrant.WATCH: "#ececec",
-}
-POINT_FILL = {
-    Quadrant.INVOLVE: "#1b5e20",
-    Quadrant.CONSULT: "#7a4f00",
-    Quadrant.INFORM: "#0d47a1",
-    Quadrant.WATCH: "#424242",
-}
 
 
 def cell_origin(interest: int, influence: int) -> tuple[float, float]:

@@ -1,7 +1,6 @@
 from django import template
 from django.conf import settings
-
-from .. import charts
+from signpost import charts
 
 register = template.Library()
 

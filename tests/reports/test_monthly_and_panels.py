@@ -80,15 +80,3 @@ def test_the_glance_panel_keeps_a_fixed_query_budget(
     build_initiative_data(10, today=today, tag="more")
     with django_assert_max_num_queries(len(small)):
         client.get(reverse("wagtailadmin_home"))
-
-
-def test_the_reports_quadrant_chart_uses_the_grids_colours():
-    from engagement.models import Quadrant
-    from engagement.stakeholders.grid import POINT_FILL, QUADRANT_FILL
-    from reports.charts import quadrant_chart
-
-    for quadrant in Quadrant:
-        svg = quadrant_chart(
-            [{"key": quadrant.value, "label": quadrant.label, "count": 1}], title="Grid"
-        )
-        assert f'fill="{QUADRANT_FILL[quadrant]}" stroke="{POINT_FILL[quadrant]}"' in svg

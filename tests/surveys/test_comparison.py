@@ -15,54 +15,6 @@ from .factories import SurveyWaveFactory, responses_add
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def waves(survey):
-    baseline = SurveyWaveFactory(survey=survey, slug="before", kind=SurveyWave.BASELINE)
-    follow_up = SurveyWaveFactory(
-        survey=survey, slug="after", kind=SurveyWave.FOLLOW_UP, area=baseline.area
-    )
-    # Safe after dark: 120/300 → 190/300 positive, a real change.
-    responses_add(
-        baseline,
-        {
-            "safe_after_dark": {
-                "very_safe": 40,
-                "fairly_safe": 80,
-                "a_bit_unsafe": 110,
-                "very_unsafe": 66,
-                "dont_know": 4,
-            },
-            "drugs_problem": {
-                "very_big": 100,
-                "fairly_big": 95,
-                "not_very_big": 60,
-                "not_a_problem": 45,
-            },
-            "how_heard": {"leaflet": 150, "sign": 60, "email": 7, "door_to_door": 50, "other": 33},
-        },
-    )
-    responses_add(
-        follow_up,
-        {
-            "safe_after_dark": {
-                "very_safe": 70,
-                "fairly_safe": 120,
-                "a_bit_unsafe": 70,
-                "very_unsafe": 40,
-                "dont_know": 0,
-            },
-            "drugs_problem": {
-                "very_big": 98,
-                "fairly_big": 97,
-                "not_very_big": 58,
-                "not_a_problem": 47,
-            },
-            "how_heard": {"leaflet": 160, "sign": 70, "email": 20, "door_to_door": 30, "other": 20},
-        },
-    )
-    return baseline, follow_up
-
-
 def compare_url(waves, name="surveys_compare", **extra):
     baseline, follow_up = waves
     return reverse(name, kwargs={"baseline": baseline.pk, "follow_up": follow_up.pk, **extra})
