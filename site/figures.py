@@ -21,3 +21,11 @@ def day_bounds(
 def rate(part: int, whole: int) -> float | None:
     """``part`` as a percentage of ``whole`` to one decimal place; None of nothing."""
     return round(100 * part / whole, 1) if whole else None
+
+
+def moment_as_at(today: datetime.date) -> datetime.datetime:
+    """'Now' for figures as at ``today``: now itself when that is today, otherwise the
+    end of that day, so figures for a past date count what was overdue then."""
+    if today == timezone.localdate():
+        return timezone.now()
+    return day_bounds(today, today)[1]

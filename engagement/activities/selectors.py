@@ -126,3 +126,34 @@ def activity_plan_summary(*, today: datetime.date | None = None, upcoming: int =
         row["label"] = labels.get(row["mode"], row["mode"])
     totals["year"] = today.year
     return totals
+
+
+# --- Figures for reports and the dashboard ----------------------------------------------
+
+
+def activity_section(*, start: datetime.date, end: datetime.date, today: datetime.date) -> dict:
+    """Activities planned in the period against those delivered, per mode of
+    communication. Two queries."""
+    in_period = (start, end)
+    counts = {
+        "planned": Count("pk", filter=Q(planned_on__range=in_period)),
+        "delivered": Count("pk", filter=Q(delivered_on__range=in_period)),
+        "planned_delivered": Count(
+            "pk", filter=Q(planned_on__range=in_period, delivered_on__isnull=False)
+        ),
+        "not_delivered": Count(
+            "pk",
+            filter=Q(planned_on__range=in_period, planned_on__lt=today, delivered_on__isnull=True),
+        ),
+    }
+    relevant = Activity.objects.filter(
+        Q(planned_on__range=in_period) | Q(delivered_on__range=in_period)
+    ).order_by()
+    rows = relevant.values("mode").annotate(**counts).order_by("mode")
+    labels = dict(Activity.Mode.choices)
+    modes = sorted(
+        ({"mode": labels.get(r.pop("mode"), "Other"), **r} for r in rows),
+        key=lambda r: r["mode"],
+    )
+    totals = relevant.aggregate(**counts)
+    return {"modes": modes, **totals}

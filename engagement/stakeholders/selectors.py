@@ -1,10 +1,30 @@
 """Reads and aggregations of the stakeholder register; everything here runs in the database."""
 
-from django.db.models import Count, QuerySet
+import datetime
+
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Engagement, Quadrant, Stakeholder, StakeholderAlert
-from .strategy import STRATEGIES
+from .models import (
+    Engagement,
+    Quadrant,
+    Stakeholder,
+    StakeholderAlert,
+    StakeholderAssessment,
+    quadrant_expression,
+)
+from .strategy import STRATEGIES, interval_days, reassess_days
 
 
 def stakeholder_quadrant_counts(queryset: QuerySet | None = None) -> dict[str, int]:
@@ -86,3 +106,118 @@ def stakeholders_for_grid(queryset: QuerySet | None = None) -> QuerySet:
 
 def engagements_follow_up_overdue(on=None) -> QuerySet:
     return Engagement.objects.follow_up_overdue(on).order_by("follow_up_due", "pk")
+
+
+# --- Figures for reports and the dashboard ----------------------------------------------
+
+# The order reports list the quadrants in.
+QUADRANT_ORDER = [Quadrant.INVOLVE, Quadrant.CONSULT, Quadrant.INFORM, Quadrant.WATCH]
+
+
+def _assessments_with_previous():
+    """Each assessment beside the stakeholder's scoring just before it."""
+    earlier = StakeholderAssessment.objects.filter(stakeholder=OuterRef("stakeholder")).filter(
+        Q(assessed_on__lt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), created_at__lt=OuterRef("created_at"))
+    )
+    earlier = earlier.order_by("-assessed_on", "-created_at")
+    return StakeholderAssessment.objects.annotate(
+        prev_interest=Subquery(earlier.values("interest")[:1], output_field=IntegerField()),
+        prev_influence=Subquery(earlier.values("influence")[:1], output_field=IntegerField()),
+    ).annotate(
+        from_quadrant=quadrant_expression("prev_"),
+        to_quadrant=quadrant_expression(),
+    )
+
+
+def stakeholder_moves(*, start: datetime.date, end: datetime.date):
+    """Assessments from ``start`` to ``end`` that moved a stakeholder to another quadrant, newest
+    first (names included: for users allowed to see the register)."""
+    return (
+        _assessments_with_previous()
+        .filter(assessed_on__range=(start, end), prev_interest__isnull=False)
+        .exclude(from_quadrant=F("to_quadrant"))
+        .select_related("stakeholder")
+        .order_by("-assessed_on", "-created_at")
+    )
+
+
+def stakeholder_section(*, start: datetime.date, end: datetime.date, today: datetime.date) -> dict:
+    """Stakeholders per quadrant now, moves between quadrants in the period (counts
+    only, no names: reports go to partners), and actions overdue today. Three queries."""
+    quadrants = stakeholder_quadrant_counts()
+    watch_due = today - datetime.timedelta(days=interval_days(Quadrant.WATCH))
+    reassess_due = today - datetime.timedelta(days=reassess_days())
+    totals = (
+        Stakeholder.objects.with_quadrant()
+        .order_by()
+        .aggregate(
+            total=Count("pk"),
+            unscored=Count("pk", filter=Q(interest__isnull=True)),
+            actions_overdue=Count("pk", filter=Q(next_action_due__lt=today)),
+            reassessments_overdue=Count(
+                "pk",
+                filter=Q(interest__isnull=True)
+                | Q(assessed_on__lt=reassess_due)
+                | Q(current_quadrant=Quadrant.WATCH.value, assessed_on__lt=watch_due),
+            ),
+        )
+    )
+    move_rows = (
+        stakeholder_moves(start=start, end=end)
+        .order_by()
+        .values("from_quadrant", "to_quadrant")
+        .annotate(n=Count("pk"))
+        .order_by("from_quadrant", "to_quadrant")
+    )
+    labels = dict(Quadrant.choices)
+    moves = [
+        {
+            "from": labels.get(row["from_quadrant"], row["from_quadrant"]),
+            "to": labels.get(row["to_quadrant"], row["to_quadrant"]),
+            "count": row["n"],
+        }
+        for row in move_rows
+    ]
+    return {
+        "quadrants": [
+            {"key": q.value, "label": q.label, "count": quadrants.get(q.value, 0)}
+            for q in QUADRANT_ORDER
+        ],
+        "total": totals["total"],
+        "unscored": totals["unscored"],
+        "actions_overdue": totals["actions_overdue"],
+        "reassessments_overdue": totals["reassessments_overdue"],
+        "moves": moves,
+        "moved": sum(m["count"] for m in moves),
+    }
+
+
+def engagement_section(*, start: datetime.date, end: datetime.date, today: datetime.date) -> dict:
+    """Engagements logged in the period by mode (door-to-door and forum meetings keep
+    counts only), and follow-ups open and overdue today. Two queries."""
+    rows = (
+        Engagement.objects.filter(occurred_on__range=(start, end))
+        .order_by()
+        .values("mode")
+        .annotate(
+            count=Count("pk"),
+            doors_knocked=Coalesce(Sum("doors_knocked"), Value(0)),
+            conversations=Coalesce(Sum("conversations"), Value(0)),
+            attendance=Coalesce(Sum("attendance_count"), Value(0)),
+        )
+        .order_by("mode")
+    )
+    labels = dict(Engagement.Mode.choices)
+    modes = [{"mode": labels.get(r.pop("mode"), "Other"), **r} for r in rows]
+    follow_ups = Engagement.objects.follow_up_open().aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(follow_up_due__lt=today))
+    )
+    return {
+        "modes": modes,
+        "count": sum(m["count"] for m in modes),
+        "doors_knocked": sum(m["doors_knocked"] for m in modes),
+        "conversations": sum(m["conversations"] for m in modes),
+        "follow_ups_open": follow_ups["open"],
+        "follow_ups_overdue": follow_ups["overdue"],
+    }
