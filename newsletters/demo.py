@@ -6,12 +6,12 @@ import random
 
 from django.db.models import Q
 from django.utils import timezone
+from signpost.links import absolute_url
 
 from engagement.models import Activity
 from engagement.services import activity_record_delivered
 
 from .consent import CURRENT_WORDING_VERSION
-from .email import absolute_url
 from .models import Campaign, ConsentRecord, Delivery, NewsletterPage, Subscriber, Topic
 
 TOPICS = [

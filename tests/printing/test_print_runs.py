@@ -169,13 +169,13 @@ def test_print_run_is_logged_and_recorded_in_the_activity_calendar(
     leaflets, signs = PrintRun.objects.order_by("created_at")
     modes = {a.mode for a in Activity.objects.filter(area=area, operation=operation)}
     assert modes == {Activity.Mode.LEAFLET_DROP, Activity.Mode.REMOVABLE_SIGNS}
-    entry = ModelLogEntry.objects.filter(action="signpost.print_run").get(
+    entry = ModelLogEntry.objects.filter(action="printing.print_run.recorded").get(
         object_id=str(leaflets.pk)
     )
     assert entry.user == neighbourhood_officer
     assert entry.data["quantity"] == 4
     assert ModelLogEntry.objects.filter(
-        action="signpost.print_run_ready", object_id=str(signs.pk)
+        action="printing.print_run.ready", object_id=str(signs.pk)
     ).exists()
 
 
