@@ -223,7 +223,7 @@ def test_newsletter_and_engagement_figures_match_an_independent_count(demo_and_d
 
 
 def test_the_survey_comparison_is_the_survey_apps_own_with_its_caveats(demo_and_data, today):
-    from surveys.selectors import comparison_build
+    from surveys.selectors import comparison_build, comparison_snapshot
 
     follow_up = SurveyWave.objects.filter(kind=SurveyWave.FOLLOW_UP).first()
     assert follow_up is not None, "the demo data has a follow-up wave"
@@ -241,7 +241,11 @@ def test_the_survey_comparison_is_the_survey_apps_own_with_its_caveats(demo_and_
     assert shown["summary"] == expected.summary
     assert shown["baseline_responses"] == Response.objects.filter(wave=baseline).count()
     assert shown["follow_up_responses"] == Response.objects.filter(wave=follow_up).count()
-    assert any(
-        "not proof" in q["verdict"] or "No change" in q["verdict"] for q in shown["questions"]
-    )
+    assert shown["questions"] == comparison_snapshot(expected)
+    # Every verdict says what it cannot show: a change is not proof, no change is not none.
+    for question in shown["questions"]:
+        verdict = question["verdict"]
+        assert "not proof that the operation caused it" in verdict or verdict.startswith(
+            "No change detectable at this sample size"
+        ), verdict
     assert "<svg" in shown["chart"]
