@@ -3,8 +3,8 @@ preview, the survey invitation on a newsletter page and its PNG in the email.
 
 Encoded by zxing-cpp (zint's encoder in C): error correction level M, the smallest
 version that fits, and the mask pattern chosen by ISO/IEC 18004's penalty rules. It takes
-a twentieth of the time a pure-Python encoder does, which is most of what a stamped
-print page costs (BENCHMARKS.md, "Printing")."""
+a twentieth of the time of a pure-Python encoder, and encoding is most of what a stamped
+print page costs (BENCHMARKS.md, "Printing: household leaflets as one PDF")."""
 
 import io
 
