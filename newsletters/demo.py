@@ -6,12 +6,12 @@ import random
 
 from django.db.models import Q
 from django.utils import timezone
+from signpost.links import absolute_url
 
 from engagement.activities.services import activity_record_delivered
 from engagement.models import Activity
 
 from .consent import CURRENT_WORDING_VERSION
-from .email import absolute_url
 from .models import Campaign, ConsentRecord, Delivery, NewsletterPage, Subscriber, Topic
 
 TOPICS = [

@@ -3,18 +3,15 @@ alternative, rendered once per campaign with neutral merge fields (``[[name]]``)
 sender backend turns into its ESP's per-recipient substitutions."""
 
 import html
-import io
 import re
 from dataclasses import dataclass
 
 import css_inline
-import qrcode
-import qrcode.image.svg
-from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import strip_tags
+from signpost.links import absolute_url, absolutise
 
 MERGE_FIELDS = ("name", "unsubscribe_url", "preferences_url")
 _QR_SALT = "newsletters.qr"
@@ -23,29 +20,6 @@ _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=Fal
 
 def merge_field(name: str) -> str:
     return f"[[{name}]]"
-
-
-def absolute_url(path: str) -> str:
-    if not path or path.startswith(("http://", "https://", "mailto:", "tel:")):
-        return path
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/" + path.lstrip("/")
-
-
-def absolutise(markup: str) -> str:
-    """Site-relative links and images made absolute: an email has no site to be relative to."""
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    return re.sub(r'(href|src)="/(?!/)', lambda m: f'{m.group(1)}="{base}/', markup)
-
-
-def qr_code_svg(target: str) -> str:
-    image = qrcode.make(target, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    return image.to_string(encoding="unicode")
-
-
-def qr_code_png(target: str) -> bytes:
-    buffer = io.BytesIO()
-    qrcode.make(target, box_size=6, border=2).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def qr_code_url(target: str) -> str:

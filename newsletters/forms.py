@@ -1,12 +1,13 @@
 """Public forms: sign-up and preferences. Every text field is cleaned through
-``signpost.sanitise``; the sign-up form carries the honeypot."""
+``signpost.sanitise``; the sign-up form carries the honeypot. And the campaign page's
+forms in the admin: a test send, a schedule."""
 
 import re
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import slug_re
+from django.core.validators import slug_re, validate_email
 from signpost.public_forms import HoneypotFormMixin
 from signpost.sanitise import clean_text
 
@@ -127,3 +128,30 @@ class SignUpForm(HoneypotFormMixin, SubscriberDetailsForm):
 
 class PreferencesForm(SubscriberDetailsForm):
     pass
+
+
+class TestSendForm(forms.Form):
+    addresses = forms.CharField(
+        label="Send a test to",
+        help_text="Up to five addresses, separated by commas.",
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_addresses(self):
+        addresses = [a.strip() for a in self.cleaned_data["addresses"].split(",") if a.strip()]
+        if not addresses or len(addresses) > 5:
+            raise forms.ValidationError("Give between one and five addresses.")
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(f"Not an email address: {address}") from error
+        return addresses
+
+
+class ScheduleForm(forms.Form):
+    send_at = forms.DateTimeField(
+        label="Send at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )

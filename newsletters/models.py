@@ -293,12 +293,6 @@ class Campaign(models.Model):
             "topics": sorted(self.topics.values_list("pk", flat=True)),
         }
 
-    def send(self, *, user):
-        """Start sending now (after approval)."""
-        from .services import campaign_send_now
-
-        return campaign_send_now(campaign=self, user=user)
-
 
 class Delivery(models.Model):
     """One campaign email to one subscriber: the ledger that makes sending idempotent.

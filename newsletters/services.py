@@ -23,13 +23,13 @@ from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from signpost.links import absolute_url
 from wagtail.log_actions import log
 
 from engagement.models import Area
 
 from . import tokens
 from .consent import CURRENT_WORDING_VERSION
-from .email import absolute_url
 from .models import (
     Campaign,
     ConsentRecord,

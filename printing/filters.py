@@ -1,11 +1,12 @@
-"""Listing filters for print runs; every filter is a database query."""
+"""Listing filters for print runs and signs; every filter is a database query."""
 
 import django_filters
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 from engagement.models import Area, Operation
 
-from .models import FORMATS, Kind, PrintFormat, PrintRun
+from .models import FORMATS, Kind, PrintFormat, PrintRun, Sign
+from .selectors import signs_overdue
 
 
 class PrintRunFilterSet(WagtailFilterSet):
@@ -49,3 +50,40 @@ class PrintRunFilterSet(WagtailFilterSet):
             return queryset.filter(format__in=signs)
         leaflets = queryset.exclude(format__in=signs)
         return leaflets.filter(per_household=value == self.HOUSEHOLD_LEAFLETS)
+
+
+class SignFilterSet(WagtailFilterSet):
+    """Which signs to list: by default those up now, the ones that need watching."""
+
+    UP, OVERDUE, NOT_UP, ALL = "up", "overdue", "not_up", "all"
+
+    show = django_filters.ChoiceFilter(
+        label="Show",
+        choices=[
+            (UP, "Up now"),
+            (OVERDUE, "Overdue"),
+            (NOT_UP, "Printed, not yet up"),
+            (ALL, "All"),
+        ],
+        method="filter_show",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Sign
+        fields = ["show"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("show"):
+            queryset = self.filter_show(queryset, "show", self.UP)
+        return queryset
+
+    def filter_show(self, queryset, name, value):
+        if value == self.OVERDUE:
+            return queryset.filter(pk__in=signs_overdue().values("pk"))
+        if value == self.UP:
+            return queryset.filter(put_up_at__isnull=False, taken_down_at__isnull=True)
+        if value == self.NOT_UP:
+            return queryset.filter(put_up_at__isnull=True)
+        return queryset

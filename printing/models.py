@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from signpost.links import absolute_url
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
@@ -45,14 +46,6 @@ class FormatSpec:
     width_mm: int
     height_mm: int
     sides: int  # pages per printed item
-
-    @property
-    def width_pt(self) -> float:
-        return self.width_mm * 72 / 25.4
-
-    @property
-    def height_pt(self) -> float:
-        return self.height_mm * 72 / 25.4
 
 
 class PrintFormat(models.TextChoices):
@@ -239,7 +232,6 @@ class PrintRun(models.Model):
     def target_url(self, household_code: str = "") -> str:
         """Where the QR code leads, resolved when scanned so a moved page still works.
         A target that has gone (page unpublished) falls back to the home page."""
-        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         if self.qr_target == QRTarget.SURVEY and self.survey_wave_id:
             return self.survey_wave.get_public_url(code=household_code or None)
         if self.qr_target == QRTarget.UPDATE_PAGE and self.target_page_id:
@@ -248,10 +240,11 @@ class PrintRun(models.Model):
                 return page.get_full_url()
         if self.qr_target == QRTarget.SIGNUP:
             try:
-                return f"{base}{reverse('newsletters:subscribe')}?{urlencode({'area': self.area.slug})}"
+                query = urlencode({"area": self.area.slug})
+                return absolute_url(f"{reverse('newsletters:subscribe')}?{query}")
             except NoReverseMatch:
                 pass
-        return base + "/"
+        return absolute_url("/")
 
     def download_filename(self) -> str:
         return f"{self.operation.slug}-{self.area.slug}-{self.format}-{self.pk}.pdf"
@@ -350,7 +343,7 @@ class ShortLink(models.Model):
         return reverse("printing:short_link", kwargs={"code": self.code})
 
     def full_url(self) -> str:
-        return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + self.get_absolute_url()
+        return absolute_url(self.get_absolute_url())
 
     def display_address(self) -> str:
         """The short address printed under the QR code, without the scheme."""

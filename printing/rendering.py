@@ -1,4 +1,5 @@
-"""How a print run becomes HTML and PDF: QR codes, the page layout, fitting the text.
+"""How a print run becomes HTML and PDF: the page layout, fitting the text, stamping the
+items (QR codes from ``signpost.qr``).
 
 The HTML print preview in the admin and the PDF are the same template rendered with the
 same context, so what the officer checks is what prints: the PDF's page is laid out once
@@ -16,12 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pikepdf
-import zxingcpp
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from signpost.models import InitiativeSettings
 from signpost.pdf import render_html
+from signpost.qr import qr_matrix, qr_svg
 from wagtail.models import Site
 
 from . import stamping
@@ -32,8 +32,6 @@ TEMPLATE = "print/print_run.html"
 # read at a distance, so they shrink less.
 LEAFLET_SCALES = [Decimal("1.00"), Decimal("0.92"), Decimal("0.85"), Decimal("0.78")]
 SIGN_SCALES = [Decimal("1.00"), Decimal("0.90"), Decimal("0.82")]
-# Modules of light margin around a QR code, as the standard asks.
-QR_QUIET_ZONE = 4
 # Progress is reported after this many items are stamped (and after every part).
 PROGRESS_EVERY = 100
 # The anchor of the page after the item's, where WeasyPrint sets every character a code
@@ -128,51 +126,6 @@ def sample_item(*, per_household: bool, sign: bool = False) -> PrintItem:
         number=888 if sign else 1,
         household_code=ResponseCode(code="X" * CODE_LENGTH).display if per_household else "",
     )
-
-
-def qr_matrix(url: str) -> list[list[bool]]:
-    """The QR code's modules, dark as ``True``, with the standard four-module quiet zone
-    around them: error correction level M, the smallest version that fits, and the mask
-    pattern chosen by ISO/IEC 18004's penalty rules. Encoded by zxing-cpp (zint's
-    encoder in C), a twentieth of the time a pure-Python encoder takes, which is most of
-    the time a stamped page costs."""
-    symbol = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = memoryview(symbol.to_image(scale=1, add_quiet_zones=False))
-    size = image.shape[0] + 2 * QR_QUIET_ZONE
-    pixels = image.tobytes()
-    blank = [False] * size
-    matrix = [blank[:] for _ in range(QR_QUIET_ZONE)]
-    for y in range(image.shape[0]):
-        row = pixels[y * image.shape[1] : (y + 1) * image.shape[1]]
-        matrix.append(
-            [False] * QR_QUIET_ZONE + [value < 128 for value in row] + [False] * QR_QUIET_ZONE
-        )
-    matrix.extend(blank[:] for _ in range(QR_QUIET_ZONE))
-    return matrix
-
-
-def qr_svg(url: str) -> str:
-    """A vector QR code for the HTML preview: one SVG path of the dark modules, each row's
-    runs drawn as one rectangle, as the PDF stamps it. Sized by the surrounding CSS box."""
-    matrix = qr_matrix(url)
-    size = len(matrix)
-    segments = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < size:
-            if row[x]:
-                start = x
-                while x < size and row[x]:
-                    x += 1
-                segments.append(f"M{start} {y}h{x - start}v1H{start}z")
-            else:
-                x += 1
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'role="img" aria-label="QR code" shape-rendering="crispEdges">'
-        f'<path fill="#000" d="{"".join(segments)}"/></svg>'
-    )
-    return mark_safe(svg)  # noqa: S308 (built here from the QR matrix, no user markup)
 
 
 def branding(site: Site | None = None) -> InitiativeSettings:

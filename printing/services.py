@@ -15,7 +15,9 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Least
+from django.urls import reverse
 from django.utils import timezone
+from signpost.links import absolute_url
 from wagtail.log_actions import log
 
 from engagement.activities.services import activity_record_delivered
@@ -27,10 +29,11 @@ from .models import FORMATS, Kind, PrintRun, QRTarget, ShortLink, Sign, short_co
 
 logger = logging.getLogger(__name__)
 
-LOG_ACTION_PRINT_RUN = "signpost.print_run"
-LOG_ACTION_PRINT_RUN_READY = "signpost.print_run_ready"
-LOG_ACTION_SIGN_UP = "signpost.sign_put_up"
-LOG_ACTION_SIGN_DOWN = "signpost.sign_taken_down"
+# Audit-log actions, named <app>.<thing>.<verb> (migration 0004 renamed the older ones).
+LOG_ACTION_PRINT_RUN = "printing.print_run.recorded"
+LOG_ACTION_PRINT_RUN_READY = "printing.print_run.ready"
+LOG_ACTION_SIGN_UP = "printing.sign.put_up"
+LOG_ACTION_SIGN_DOWN = "printing.sign.taken_down"
 
 
 def max_quantity() -> int:
@@ -562,8 +565,9 @@ def signs_chase_overdue(*, today: datetime.date | None = None) -> int:
         Sign.objects.filter(pk__in=[s.pk for signs in by_person.values() for s in signs]).update(
             reminded_on=today
         )
+    overdue_url = absolute_url(reverse("printing_signs:index") + "?show=overdue")
     for person, signs in by_person.items():
-        context = {"person": person, "signs": signs, "base_url": settings.WAGTAILADMIN_BASE_URL}
+        context = {"person": person, "signs": signs, "signs_url": overdue_url}
         send_mail(
             subject=f"{len(signs)} sign{'s' if len(signs) != 1 else ''} overdue to come down",
             message=render_to_string("email/printing/signs_overdue.txt", context),

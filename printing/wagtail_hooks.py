@@ -1,12 +1,18 @@
+"""Admin wiring: the Printing menu (print runs, signs, templates), the print run and sign
+listings, the custom screens' URLs, the audit-log actions every print run and sign is
+logged under, and the overdue signs on the dashboard."""
+
 from django.urls import include, path, reverse
 from signpost.admin_menu import PermissionMenuItem
 from signpost.choosers import PermissionCheckedSnippetViewSet
+from signpost.viewsets import ListingViewSet
 from wagtail import hooks
-from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 
-from . import admin_urls, selectors, services
-from .models import PrintTemplate
+from . import admin_urls, selectors, services, views
+from .filters import PrintRunFilterSet, SignFilterSet
+from .models import PrintRun, PrintTemplate, Sign
+from .panels import OverdueSignsPanel
 
 
 class PrintTemplateViewSet(PermissionCheckedSnippetViewSet):
@@ -20,6 +26,32 @@ class PrintTemplateViewSet(PermissionCheckedSnippetViewSet):
 
 
 register_snippet(PrintTemplateViewSet)
+
+
+class PrintRunViewSet(ListingViewSet):
+    model = PrintRun
+    icon = "doc-full-inverse"
+    index_view_class = views.PrintRunIndexView
+    add_url_name = "printing_admin:create"
+    filterset_class = PrintRunFilterSet
+    ordering = "-created_at"
+    list_per_page = 25
+
+
+class SignViewSet(ListingViewSet):
+    model = Sign
+    icon = "pick"
+    index_view_class = views.SignIndexView
+    filterset_class = SignFilterSet
+    list_per_page = 50
+
+
+@hooks.register("register_admin_viewset")
+def register_printing_listings():
+    return [
+        PrintRunViewSet("printing_runs", url_prefix="printing/runs"),
+        SignViewSet("printing_signs", url_prefix="printing/signs"),
+    ]
 
 
 @hooks.register("register_admin_urls")
@@ -44,7 +76,7 @@ def register_printing_menu():
 def register_print_runs_item():
     return PermissionMenuItem(
         "Print runs",
-        reverse("printing_admin:runs"),
+        reverse("printing_runs:index"),
         icon_name="doc-full-inverse",
         order=100,
         permission="printing.view_printrun",
@@ -55,7 +87,7 @@ def register_print_runs_item():
 def register_signs_item():
     return PermissionMenuItem(
         "Signs",
-        reverse("printing_admin:signs"),
+        reverse("printing_signs:index"),
         icon_name="pick",
         order=200,
         permission="printing.view_sign",
@@ -81,20 +113,6 @@ def register_printing_log_actions(actions):
     )
     actions.register_action(services.LOG_ACTION_SIGN_UP, "Sign put up", "Sign put up")
     actions.register_action(services.LOG_ACTION_SIGN_DOWN, "Sign taken down", "Sign taken down")
-
-
-class OverdueSignsPanel(Component):
-    """Signs still up past their due date, on the dashboard of everyone who logs signs."""
-
-    name = "overdue_signs"
-    order = 90
-    template_name = "printing/admin/overdue_signs_panel.html"
-
-    def __init__(self, signs):
-        self.signs = signs
-
-    def get_context_data(self, parent_context=None):
-        return {"signs": self.signs}
 
 
 @hooks.register("construct_homepage_panels")

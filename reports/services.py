@@ -2,12 +2,12 @@
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from signpost.links import absolute_url
 from signpost.pdf import render_template_document
 from signpost.roles import COMMUNICATIONS_OFFICER, role_member_emails
 from signpost.sanitise import clean_text
@@ -17,7 +17,8 @@ from .models import ProgressReport, ReportIssuedError
 from .periods import TOO_LATE, Period, ends_too_late
 from .selectors import report_figures
 
-LOG_ACTION_ISSUE = "reports.issue"
+# Audit-log action, named <app>.<thing>.<verb> (migration 0002 renamed "reports.issue").
+LOG_ACTION_ISSUE = "reports.report.issued"
 COMMENTARY_MAX_LENGTH = 6000
 PDF_TEMPLATE = "print/progress_report.html"
 
@@ -179,7 +180,7 @@ def report_ready_notify_send(*, report_id: int) -> int:
             return 0
         recipients = role_member_emails(COMMUNICATIONS_OFFICER)
         if recipients:
-            url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + report.get_admin_url()
+            url = absolute_url(report.get_admin_url())
             context = {"report": report, "url": url}
             subject = f"Draft progress report ready: {report.period_label()}"
             body = render_to_string("email/reports/report_ready.txt", context)

@@ -1,10 +1,13 @@
+"""Admin wiring: the reports URLs and menu items, the log action an issued report is
+recorded under, and the home page's summary panel."""
+
 from django.urls import include, path, reverse
 from django.utils import timezone
 from signpost.admin_menu import PermissionMenuItem
 from wagtail import hooks
-from wagtail.admin.ui.components import Component
 
 from . import admin_urls, selectors, services
+from .panels import CommunicationsAtAGlancePanel
 
 
 @hooks.register("register_admin_urls")
@@ -39,22 +42,6 @@ def register_reports_log_actions(actions):
     actions.register_action(
         services.LOG_ACTION_ISSUE, "Progress report issued", "Progress report issued"
     )
-
-
-class CommunicationsAtAGlancePanel(Component):
-    """The admin home page's summary of the communications work, linking to the full
-    dashboard. Overdue signs are listed by the printing app's own panel; this one only
-    counts them."""
-
-    name = "communications_at_a_glance"
-    order = 60
-    template_name = "reports/admin/glance_panel.html"
-
-    def __init__(self, figures: dict):
-        self.figures = figures
-
-    def get_context_data(self, parent_context=None):
-        return self.figures
 
 
 @hooks.register("construct_homepage_panels")

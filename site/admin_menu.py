@@ -2,6 +2,8 @@
 
 from wagtail.admin.menu import MenuItem
 
+from .dev_mail import may_read_mailbox
+
 
 class PermissionMenuItem(MenuItem):
     """A menu item shown only to users who hold ``permission``: the view behind it checks
@@ -13,3 +15,10 @@ class PermissionMenuItem(MenuItem):
 
     def is_shown(self, request):
         return request.user.has_perm(self.permission)
+
+
+class OutgoingMailMenuItem(MenuItem):
+    """The development mailbox, in the settings menu of those who may read it."""
+
+    def is_shown(self, request):
+        return may_read_mailbox(request.user)

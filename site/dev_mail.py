@@ -41,6 +41,16 @@ def substitute(template: str, values: dict) -> str:
     )
 
 
+def mailbox_in_use() -> bool:
+    return settings.EMAIL_BACKEND == "signpost.dev_mail.EmailBackend"
+
+
+def may_read_mailbox(user) -> bool:
+    """Superusers, and only while email goes to files: the files hold residents'
+    addresses and working unsubscribe links."""
+    return mailbox_in_use() and user.is_superuser
+
+
 def mail_dir() -> Path:
     return Path(settings.EMAIL_FILE_PATH)
 

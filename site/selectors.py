@@ -3,9 +3,21 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from wagtail import hooks
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 HOME_PAGE_CONTEXT_HOOK = "signpost_home_page_context"
+EDITING = ["change", "publish"]
+
+
+def pages_user_may_see(pages, user):
+    """Live pages, and pages not live (drafts, releases under embargo) only for those who
+    may edit them: a title can say more than a press release is ready to."""
+    if user.is_superuser:
+        return pages
+    editable = PagePermissionPolicy().instances_user_has_any_permission_for(user, EDITING)
+    return pages.filter(Q(live=True) | Q(pk__in=editable.values("pk")))
 
 
 def home_page_content(page) -> dict:

@@ -2,28 +2,15 @@
 the development mailbox, for superusers, when email is written to files
 (signpost.dev_mail), and cache headers on every page served."""
 
-from django.conf import settings
-from django.db.models import Q
 from django.http import Http404
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
-from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from . import admin_views
+from . import views
+from .admin_menu import OutgoingMailMenuItem
 from .caching import cache_headers_apply
-
-EDITING = ["change", "publish"]
-
-
-def pages_user_may_see(pages, user):
-    """Live pages, and pages not live (drafts, releases under embargo) only for those who
-    may edit them: a title can say more than a press release is ready to."""
-    if user.is_superuser:
-        return pages
-    editable = PagePermissionPolicy().instances_user_has_any_permission_for(user, EDITING)
-    return pages.filter(Q(live=True) | Q(pk__in=editable.values("pk")))
+from .selectors import pages_user_may_see
 
 
 @hooks.register("construct_page_chooser_queryset")
@@ -36,22 +23,13 @@ def page_chooser_shows_what_the_user_may_see(pages, request):
     return pages_user_may_see(pages, request.user)
 
 
-def mailbox_in_use() -> bool:
-    return settings.EMAIL_BACKEND == "signpost.dev_mail.EmailBackend"
-
-
-class OutgoingMailMenuItem(MenuItem):
-    def is_shown(self, request):
-        return mailbox_in_use() and request.user.is_superuser
-
-
 @hooks.register("register_admin_urls")
 def register_outgoing_mail_urls():
     return [
-        path("outgoing-mail/", admin_views.outgoing_mail, name="signpost_outgoing_mail"),
+        path("outgoing-mail/", views.outgoing_mail, name="signpost_outgoing_mail"),
         path(
             "outgoing-mail/<str:name>/",
-            admin_views.outgoing_mail_message,
+            views.outgoing_mail_message,
             name="signpost_outgoing_mail_message",
         ),
     ]

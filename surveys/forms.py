@@ -1,10 +1,12 @@
-"""The resident's survey form, built from the survey's questions."""
+"""The resident's survey form, built from the survey's questions; and the analyst's forms in
+the admin: choosing the waves to compare, publishing "you said, we did", issuing codes."""
 
 from django import forms
 from signpost.public_forms import HoneypotFormMixin
 from signpost.sanitise import clean_text
 
 from .blocks import Question
+from .models import SurveyWave
 from .services import CODE_LENGTH, code_normalise
 
 CODE_FIELD = "code"
@@ -123,3 +125,107 @@ class SurveyForm(HoneypotFormMixin, forms.Form):
     def question_fields(self):
         """(question, bound field) pairs in the survey's order, for the template."""
         return [(q, self[self.field_name(q)]) for q in self.questions]
+
+
+def comparison_area_errors(baseline, follow_up, comparison_baseline, comparison_follow_up):
+    """Why two waves cannot serve as the comparison area for a baseline and follow-up."""
+    errors = []
+    if comparison_baseline.area_id != comparison_follow_up.area_id:
+        errors.append("The comparison area's two waves must be in the same area.")
+    if not comparison_baseline.area.is_comparison_area:
+        errors.append(
+            f"{comparison_baseline.area} is not marked as a comparison area (edit the area)."
+        )
+    if comparison_baseline.area_id in (baseline.area_id, follow_up.area_id):
+        errors.append("The comparison area must be another area than the operation's.")
+    if {comparison_baseline.survey_id, comparison_follow_up.survey_id} != {
+        baseline.survey_id,
+        follow_up.survey_id,
+    }:
+        errors.append("The comparison area must run the same survey.")
+    if (comparison_baseline.kind, comparison_follow_up.kind) != (
+        SurveyWave.BASELINE,
+        SurveyWave.FOLLOW_UP,
+    ):
+        errors.append("Choose the comparison area's baseline, then its follow-up.")
+    return errors
+
+
+class ComparisonAreaForm(forms.Form):
+    comparison_baseline = forms.ModelChoiceField(
+        queryset=SurveyWave.objects.filter(area__is_comparison_area=True).select_related(
+            "survey", "area"
+        ),
+        required=False,
+        label="Comparison area before (optional)",
+        help_text="The same survey in an area where no operation ran, over the same weeks.",
+    )
+    comparison_follow_up = forms.ModelChoiceField(
+        queryset=SurveyWave.objects.filter(area__is_comparison_area=True).select_related(
+            "survey", "area"
+        ),
+        required=False,
+        label="Comparison area after (optional)",
+    )
+    baseline = follow_up = None
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("comparison_baseline"), cleaned.get("comparison_follow_up")
+        if not first and not second:
+            return cleaned
+        if not (first and second):
+            raise forms.ValidationError("Choose both of the comparison area's waves, or neither.")
+        baseline = cleaned.get("baseline", self.baseline)
+        follow_up = cleaned.get("follow_up", self.follow_up)
+        if baseline and follow_up:
+            errors = comparison_area_errors(baseline, follow_up, first, second)
+            if errors:
+                raise forms.ValidationError(errors)
+        return cleaned
+
+
+class ChooseWavesForm(ComparisonAreaForm):
+    baseline = forms.ModelChoiceField(
+        queryset=SurveyWave.objects.select_related("survey", "area"), label="Before (baseline)"
+    )
+    follow_up = forms.ModelChoiceField(
+        queryset=SurveyWave.objects.select_related("survey", "area"), label="After (follow-up)"
+    )
+    field_order = ["baseline", "follow_up", "comparison_baseline", "comparison_follow_up"]
+
+    def clean(self):
+        if self.data.get("baseline") and self.data.get("baseline") == self.data.get("follow_up"):
+            raise forms.ValidationError("Choose two different waves.")
+        return super().clean()
+
+
+class PublishForm(forms.Form):
+    title = forms.CharField(max_length=255)
+    you_said = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="You said",
+        help_text="What residents told us.",
+    )
+    we_did = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="We did",
+        help_text="What partners did about it.",
+    )
+    what_changed = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="What the survey shows",
+        help_text="Starts from the plain-English summary. Keep it honest: no claim that the "
+        "operation caused a change.",
+    )
+
+
+class IssueCodesForm(forms.Form):
+    wave = forms.ModelChoiceField(queryset=SurveyWave.objects.select_related("survey", "area"))
+    count = forms.IntegerField(
+        min_value=1,
+        max_value=50_000,
+        label="How many codes",
+        help_text="One per household. The printing app makes per-household leaflets itself; "
+        "use this for codes you hand out another way.",
+    )

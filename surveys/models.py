@@ -9,12 +9,12 @@ anonymous and its ``Answer`` rows are counted by the database.
 import math
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from signpost.blocks import RICH_TEXT_FEATURES
+from signpost.links import absolute_url
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -182,7 +182,7 @@ class SurveyWave(models.Model):
 
     def get_public_url(self, code: "str | ResponseCode | None" = None) -> str:
         """The absolute address residents open, optionally carrying a household code."""
-        url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + self.public_path
+        url = absolute_url(self.public_path)
         if code:
             url += "?" + urlencode({"code": getattr(code, "code", code)})
         return url

@@ -1,15 +1,45 @@
-"""The resident's side of a survey wave: the form, the thank-you and the polite refusals."""
+"""The resident's side of a survey wave (the form, the thank-you and the polite refusals),
+and the analyst's in the admin: the comparison of a baseline and a follow-up wave, its
+exports, household codes, and the "you said, we did" page made from it. Thin: figures
+come from ``selectors``."""
+
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.shortcuts import redirect, render
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+from django.views.generic import FormView, TemplateView
+from signpost.admin_permissions import require_permission
+from signpost.exports import csv_response, xlsx_response
 from signpost.public_forms import rate_limited
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .forms import SurveyForm
+from . import charts
+from .forms import ChooseWavesForm, ComparisonAreaForm, IssueCodesForm, PublishForm, SurveyForm
 from .models import ResponseCode, SurveyWave
-from .selectors import response_code_problem
-from .services import CodeError, code_normalise, response_submit
+from .selectors import (
+    AGGREGATE_HEADER,
+    COMPARISON_AREA_CAVEAT,
+    comparison_build,
+    comparison_table_rows,
+    raw_responses,
+    raw_responses_header,
+    response_code_problem,
+)
+from .services import (
+    CodeError,
+    code_normalise,
+    response_codes_issue,
+    response_submit,
+    you_said_we_did_create,
+)
+
+READ_PERMISSION = "surveys.view_response"
+RAW_PERMISSION = "surveys.export_response"
 
 
 def _wave_or_none(slug):
@@ -117,3 +147,203 @@ def wave_thanks(request, slug):
         "surveys/wave_thanks.html",
         {"wave": wave, "page": wave.survey, "today": timezone.localdate()},
     )
+
+
+class _ComparisonAccess:
+    permission = READ_PERMISSION
+
+    def dispatch(self, request, *args, **kwargs):
+        require_permission(request, self.permission)
+        if kwargs.get("fmt", "csv") not in ("csv", "xlsx"):
+            raise Http404("Exports are CSV or XLSX.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def waves(self):
+        queryset = SurveyWave.objects.select_related("survey", "area", "operation")
+        baseline = get_object_or_404(queryset, pk=self.kwargs["baseline"])
+        follow_up = get_object_or_404(queryset, pk=self.kwargs["follow_up"])
+        return baseline, follow_up
+
+    def comparison_waves(self, baseline, follow_up):
+        """The comparison area's two waves named in the query string, checked as the
+        choosing form checks them; none when absent."""
+        form = ComparisonAreaForm(self.request.GET or None)
+        if not self.request.GET.get("comparison_baseline"):
+            return None, None
+        form.baseline, form.follow_up = baseline, follow_up
+        if not form.is_valid():
+            raise Http404("Those waves cannot be a comparison area for this comparison.")
+        return form.cleaned_data["comparison_baseline"], form.cleaned_data["comparison_follow_up"]
+
+    def build(self):
+        baseline, follow_up = self.waves()
+        comparison_baseline, comparison_follow_up = self.comparison_waves(baseline, follow_up)
+        comparison = comparison_build(
+            baseline=baseline,
+            follow_up=follow_up,
+            comparison_baseline=comparison_baseline,
+            comparison_follow_up=comparison_follow_up,
+        )
+        query = ""
+        if comparison_baseline:
+            query = "?" + urlencode(
+                {
+                    "comparison_baseline": comparison_baseline.pk,
+                    "comparison_follow_up": comparison_follow_up.pk,
+                }
+            )
+        return comparison, query
+
+
+class ChooseWavesView(_ComparisonAccess, WagtailAdminTemplateMixin, FormView):
+    page_title = "Compare survey waves"
+    header_icon = "table"
+    template_name = "surveys/admin/choose_waves.html"
+    form_class = ChooseWavesForm
+
+    def get_initial(self):
+        waves = SurveyWave.objects.order_by("-opens_on")
+        chosen = {
+            name: waves.filter(pk=self.request.GET[name]).first()
+            for name in ("baseline", "follow_up")
+            if self.request.GET.get(name, "").isdigit()
+        }
+        return {
+            "baseline": waves.filter(kind=SurveyWave.BASELINE).first(),
+            "follow_up": waves.filter(kind=SurveyWave.FOLLOW_UP).first(),
+            **chosen,
+        }
+
+    def form_valid(self, form):
+        url = reverse(
+            "surveys_compare",
+            kwargs={
+                "baseline": form.cleaned_data["baseline"].pk,
+                "follow_up": form.cleaned_data["follow_up"].pk,
+            },
+        )
+        if form.cleaned_data.get("comparison_baseline"):
+            url += "?" + urlencode(
+                {
+                    "comparison_baseline": form.cleaned_data["comparison_baseline"].pk,
+                    "comparison_follow_up": form.cleaned_data["comparison_follow_up"].pk,
+                }
+            )
+        return redirect(url)
+
+
+class ComparisonView(_ComparisonAccess, WagtailAdminTemplateMixin, TemplateView):
+    page_title = "Survey comparison"
+    header_icon = "table"
+    template_name = "surveys/admin/comparison.html"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("surveys_compare_choose"), "label": "Compare survey waves"},
+            {"url": "", "label": "Comparison"},
+        ]
+
+    def get_context_data(self, **kwargs):
+        comparison, query = self.build()
+        follow_up = comparison.follow_up.wave
+        rows = [
+            {"row": row, "chart": charts.distribution_chart(row)} for row in comparison.questions
+        ]
+        follow_up_parent = follow_up.survey
+        return super().get_context_data(
+            comparison=comparison,
+            rows=rows,
+            change_chart=charts.change_chart(comparison.questions),
+            can_export_raw=self.request.user.has_perm(RAW_PERMISSION),
+            can_publish=follow_up_parent.permissions_for_user(self.request.user).can_add_subpage(),
+            comparison_query=query,
+            comparison_area_caveat=COMPARISON_AREA_CAVEAT,
+            **kwargs,
+        )
+
+
+class AggregateExportView(_ComparisonAccess, TemplateView):
+    def get(self, request, *args, **kwargs):
+        comparison, _ = self.build()
+        baseline, follow_up = comparison.baseline.wave, comparison.follow_up.wave
+        name = f"{baseline.slug}-vs-{follow_up.slug}-aggregates"
+        rows = list(comparison_table_rows(comparison))
+        if kwargs["fmt"] == "xlsx":
+            return xlsx_response(
+                f"{name}.xlsx", AGGREGATE_HEADER, rows, sheet_title="Survey comparison"
+            )
+        return csv_response(f"{name}.csv", AGGREGATE_HEADER, rows)
+
+
+class RawExportView(_ComparisonAccess, TemplateView):
+    """Anonymous raw responses of both waves, one row each; only for analysts."""
+
+    permission = RAW_PERMISSION
+
+    def get(self, request, *args, **kwargs):
+        baseline, follow_up = self.waves()
+        questions = list(
+            {
+                **{q.key: q for q in baseline.survey.get_questions()},
+                **{q.key: q for q in follow_up.survey.get_questions()},
+            }.values()
+        )
+        header = raw_responses_header(questions)
+        rows = raw_responses([baseline, follow_up], questions)
+        name = f"{baseline.slug}-vs-{follow_up.slug}-responses"
+        if kwargs["fmt"] == "xlsx":
+            return xlsx_response(f"{name}.xlsx", header, rows, sheet_title="Anonymous responses")
+        return csv_response(f"{name}.csv", header, rows)
+
+
+class PublishView(_ComparisonAccess, WagtailAdminTemplateMixin, FormView):
+    page_title = "Publish “you said, we did”"
+    header_icon = "doc-full"
+    template_name = "surveys/admin/publish.html"
+    form_class = PublishForm
+
+    def _check_page_permission(self, follow_up):
+        require_permission(
+            self.request,
+            lambda user: follow_up.survey.permissions_for_user(user).can_add_subpage(),
+        )
+
+    def get_initial(self):
+        baseline, follow_up = self.waves()
+        self._check_page_permission(follow_up)
+        comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+        return {
+            "title": f"You said, we did: {follow_up.area.name}",
+            "what_changed": " ".join(comparison.summary),
+        }
+
+    def form_valid(self, form):
+        baseline, follow_up = self.waves()
+        self._check_page_permission(follow_up)
+        page = you_said_we_did_create(
+            baseline=baseline, follow_up=follow_up, user=self.request.user, **form.cleaned_data
+        )
+        messages.success(
+            self.request,
+            f"Draft page ‘{page.title}’ created. Check it, then publish or submit it for sign-off.",
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+class IssueCodesView(_ComparisonAccess, WagtailAdminTemplateMixin, FormView):
+    """Issue single-use household codes for a wave and download them with their links."""
+
+    permission = "surveys.add_responsecode"
+    page_title = "Household codes"
+    header_icon = "key"
+    template_name = "surveys/admin/issue_codes.html"
+    form_class = IssueCodesForm
+
+    def form_valid(self, form):
+        wave = form.cleaned_data["wave"]
+        codes = response_codes_issue(wave=wave, count=form.cleaned_data["count"])
+        return csv_response(
+            f"{wave.slug}-codes.csv",
+            ["code", "address"],
+            ([code.display, wave.get_public_url(code=code.code)] for code in codes),
+        )

@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 
-from . import admin_views
+from . import views
 from .models import SurveyWave
 
 
@@ -41,22 +41,20 @@ register_snippet(SurveyWaveViewSet)
 def register_comparison_urls():
     base = "surveys/compare/<int:baseline>/<int:follow_up>/"
     return [
-        path(
-            "surveys/compare/", admin_views.ChooseWavesView.as_view(), name="surveys_compare_choose"
-        ),
-        path(base, admin_views.ComparisonView.as_view(), name="surveys_compare"),
+        path("surveys/compare/", views.ChooseWavesView.as_view(), name="surveys_compare_choose"),
+        path(base, views.ComparisonView.as_view(), name="surveys_compare"),
         path(
             base + "aggregates.<str:fmt>",
-            admin_views.AggregateExportView.as_view(),
+            views.AggregateExportView.as_view(),
             name="surveys_compare_export",
         ),
         path(
             base + "responses.<str:fmt>",
-            admin_views.RawExportView.as_view(),
+            views.RawExportView.as_view(),
             name="surveys_compare_raw",
         ),
-        path(base + "publish/", admin_views.PublishView.as_view(), name="surveys_compare_publish"),
-        path("surveys/codes/", admin_views.IssueCodesView.as_view(), name="surveys_issue_codes"),
+        path(base + "publish/", views.PublishView.as_view(), name="surveys_compare_publish"),
+        path("surveys/codes/", views.IssueCodesView.as_view(), name="surveys_issue_codes"),
     ]
 
 
@@ -67,7 +65,7 @@ def register_comparison_menu_item():
         reverse("surveys_compare_choose"),
         icon_name="table",
         order=251,
-        permission=admin_views.READ_PERMISSION,
+        permission=views.READ_PERMISSION,
     )
 
 

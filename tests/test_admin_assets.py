@@ -8,6 +8,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
+AVATAR = re.compile(r'"avatarUrl": "/static/wagtailadmin/images/default-user-avatar\.png[?"]')
 ASSET = re.compile(r'<(?:img|script|link|source|iframe)\b[^>]*?\b(?:src|href|srcset)="([^"]+)"')
 
 
@@ -25,6 +26,8 @@ def test_admin_pages_load_only_the_sites_own_assets(client, comms_officer):
         reverse("wagtailadmin_account"),
     ):
         html = client.get(url).content.decode()
-        assert 'class="avatar' in html or "avatar" in html
+        # The account menu draws the user's avatar (its address is in the sidebar's data,
+        # which the asset check does not read): the site's own default image.
+        assert AVATAR.search(html), url
         assert foreign_assets(html) == [], url
         assert "gravatar" not in html

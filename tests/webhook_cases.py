@@ -31,6 +31,9 @@ def basic_auth(credentials: str) -> str:
 class WebhookSecurityCases:
     url: str = ""
     secret_settings: dict = {}
+    #: What the endpoint answers every refused request with (anymail: 400, for any failed
+    #: validation); a subclass for an endpoint that answers otherwise says so here.
+    refused_status: int = 400
 
     @pytest.fixture(autouse=True)
     def _webhook_secret(self, settings):
@@ -58,29 +61,30 @@ class WebhookSecurityCases:
 
     def test_refused_without_the_secret(self, client):
         response = self.post(client, self.signed_request(), auth=None)
-        assert response.status_code in (400, 401, 403)
+        assert response.status_code == self.refused_status
         self.assert_nothing_recorded()
 
     def test_refused_with_a_wrong_secret(self, client):
         response = self.post(client, self.signed_request(), auth="webhook-user:guessed")
-        assert response.status_code in (400, 401, 403)
+        assert response.status_code == self.refused_status
         self.assert_nothing_recorded()
 
     def test_refused_with_a_bad_signature(self, client):
         response = self.post(client, self.badly_signed_request(), auth=WEBHOOK_SECRET)
-        assert response.status_code in (400, 401, 403)
+        assert response.status_code == self.refused_status
         self.assert_nothing_recorded()
 
     def test_refused_with_an_old_signature(self, client):
         response = self.post(client, self.stale_signed_request(), auth=WEBHOOK_SECRET)
-        assert response.status_code in (400, 401, 403)
+        assert response.status_code == self.refused_status
         self.assert_nothing_recorded()
 
     def test_refused_when_no_secret_is_configured(self, client, settings):
         # As in development, where the variable is not set: the signature alone is not enough.
         settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": ""}
-        assert self.post(client, self.signed_request(), auth=None).status_code in (400, 403)
-        assert self.post(client, self.signed_request(), auth=":").status_code in (400, 403)
+        for auth in (None, ":"):
+            response = self.post(client, self.signed_request(), auth=auth)
+            assert response.status_code == self.refused_status
         self.assert_nothing_recorded()
 
     def test_refused_over_get(self, client):

@@ -2,10 +2,10 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
+from signpost.admin_permissions import require_permission
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -37,8 +37,7 @@ class ActivityCalendarView(WagtailAdminTemplateMixin, TemplateView):
     add_url_name = None
 
     def dispatch(self, request, *args, **kwargs):
-        if not self.permission_policy.user_has_permission(request.user, "view"):
-            raise PermissionDenied
+        require_permission(request, "engagement.view_activity")
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):

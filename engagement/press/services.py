@@ -343,10 +343,9 @@ def press_release_message(*, release, email: str, name: str = ""):
     from django.conf import settings
     from django.core.mail import EmailMultiAlternatives
     from django.template.loader import render_to_string
+    from signpost.links import absolutise
     from signpost.models import InitiativeSettings
     from wagtail.models import Site
-
-    from newsletters.email import absolutise
 
     site = release.get_site() or Site.objects.get(is_default_site=True)
     context = {

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from signpost.links import absolute_url
 from signpost.roles import COMMUNICATIONS_OFFICER, role_member_emails
 from signpost.sanitise import clean_text
 
@@ -188,12 +189,6 @@ def stakeholder_alert_acknowledge(*, alert: StakeholderAlert, user) -> Stakehold
     return alert
 
 
-def _admin_url(path: str) -> str:
-    from django.conf import settings
-
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def stakeholder_alert_email_send(*, alert_id: int) -> int:
     """Email the communications officers about one rising-interest alert, once.
 
@@ -216,7 +211,7 @@ def stakeholder_alert_email_send(*, alert_id: int) -> int:
             return 0
         recipients = role_member_emails(COMMUNICATIONS_OFFICER)
         if recipients:
-            url = _admin_url(
+            url = absolute_url(
                 reverse(
                     "wagtailsnippets_engagement_stakeholder:inspect", args=[alert.stakeholder_id]
                 )
@@ -274,7 +269,7 @@ def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
                 {
                     "stakeholder": s,
                     "action": stakeholder_next_action(s)[0],
-                    "url": _admin_url(
+                    "url": absolute_url(
                         reverse("wagtailsnippets_engagement_stakeholder:inspect", args=[s.pk])
                     ),
                 }
@@ -283,7 +278,7 @@ def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
             follow_up_items = [
                 {
                     "engagement": e,
-                    "url": _admin_url(
+                    "url": absolute_url(
                         reverse("wagtailsnippets_engagement_engagement:edit", args=[e.pk])
                     ),
                 }

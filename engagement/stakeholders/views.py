@@ -4,13 +4,13 @@ its print version, acknowledging alerts and the CSV import. Thin: reads come fro
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
+from signpost.admin_permissions import require_permission
 from signpost.exports import csv_response
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -82,8 +82,7 @@ def grid_context(request, queryset, *, svg_id: str = "stakeholder-grid") -> dict
 
 
 def _grid_page_context(request) -> dict:
-    if not request.user.has_perm(GRID_PERMISSION):
-        raise PermissionDenied
+    require_permission(request, GRID_PERMISSION)
     form = GridFilterForm(request.GET or None)
     queryset = form.filter(Stakeholder.objects.all())
     context = grid_context(request, queryset)
@@ -114,8 +113,7 @@ def stakeholder_grid_print(request):
 
 @require_POST
 def stakeholder_alert_acknowledge(request, alert_id: int):
-    if not request.user.has_perm("engagement.change_stakeholder"):
-        raise PermissionDenied
+    require_permission(request, "engagement.change_stakeholder")
     alert = get_object_or_404(StakeholderAlert, pk=alert_id)
     services.stakeholder_alert_acknowledge(alert=alert, user=request.user)
     messages.success(request, f"Noted: {alert.stakeholder.name}'s strategy has been reviewed.")
@@ -155,8 +153,7 @@ class StakeholderImportView(WagtailAdminTemplateMixin, FormView):
     problems_shown = 500
 
     def dispatch(self, request, *args, **kwargs):
-        if not self.permission_policy.user_has_permission(request.user, "add"):
-            raise PermissionDenied
+        require_permission(request, "engagement.add_stakeholder")
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -199,6 +196,5 @@ class StakeholderImportView(WagtailAdminTemplateMixin, FormView):
 
 def stakeholder_import_template(request):
     """The heading row of an import file, ready to fill in."""
-    if not request.user.has_perm("engagement.add_stakeholder"):
-        raise PermissionDenied
+    require_permission(request, "engagement.add_stakeholder")
     return csv_response("stakeholders-import.csv", importing.template_headings(), [])

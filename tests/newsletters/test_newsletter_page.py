@@ -9,6 +9,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from newsletters.email import render_newsletter_email, sample_merge_values
 from newsletters.models import NewsletterPage
+from tests.test_qr import decode_png
 
 from .factories import make_newsletter
 
@@ -148,11 +149,14 @@ def test_merge_values_are_escaped_in_html(db):
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html
 
 
-def test_the_survey_qr_code_image_is_served_only_for_signed_addresses(client, db):
+def test_the_survey_qr_code_image_is_served_only_for_signed_addresses(client, db, tmp_path):
     page = make_newsletter()
     html = render_newsletter_email(page).html
     src = re.search(r'src="http://testserver(/newsletters/qr/[^"]+\.png)"', html).group(1)
     response = client.get(src)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
+    assert decode_png(tmp_path, response.content) == [
+        "https://signpost.example.org/survey/eastfield/"
+    ]
     assert client.get("/newsletters/qr/forged.png").status_code == 400

@@ -54,7 +54,7 @@ def runs(neighbourhood_officer):
 
 
 def listed(client, runs, **filters) -> set[str]:
-    response = client.get(reverse("printing_admin:runs"), filters)
+    response = client.get(reverse("printing_runs:index"), filters)
     assert response.status_code == 200
     shown = {int(pk) for pk in re.findall(r'href="/admin/printing/runs/(\d+)/"', response.text)}
     return {name for name, run in runs.items() if run.pk in shown}
@@ -90,15 +90,15 @@ def test_print_runs_are_filtered_by_operation_area_kind_format_status_and_date(
     assert listed(client, runs, created_at_from=today.isoformat()) == {"eastfield A3 signs"}
     # Filters combine; the page says how many matched, or that none did.
     assert listed(client, runs, kind="sign", status="ready") == {"eastfield A4 signs"}
-    page = client.get(reverse("printing_admin:runs"), {"kind": "sign", "status": "ready"})
+    page = client.get(reverse("printing_runs:index"), {"kind": "sign", "status": "ready"})
     assert "1 print run matches these filters" in page.text
-    none = client.get(reverse("printing_admin:runs"), {"status": "failed", "kind": "sign"})
+    none = client.get(reverse("printing_runs:index"), {"status": "failed", "kind": "sign"})
     assert "No print runs match these filters" in none.text
 
 
 def test_the_filters_are_on_the_listing(client, neighbourhood_officer, runs):
     client.force_login(neighbourhood_officer)
-    html = client.get(reverse("printing_admin:runs")).text
+    html = client.get(reverse("printing_runs:index")).text
     for name in ("operation", "area", "kind", "format", "status", "created_at_from"):
         assert f'name="{name}"' in html
     assert "Operation Harbour" in html

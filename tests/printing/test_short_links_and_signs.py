@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from printing import services
 from printing.models import PrintRun, ShortLink, Sign
@@ -125,6 +126,11 @@ def test_officer_logs_a_sign_up_with_a_default_due_date_then_down(
     )
     sign.refresh_from_db()
     assert sign.status == "Taken down"
+    logged = ModelLogEntry.objects.for_instance(sign).order_by("timestamp", "pk")
+    assert [(e.action, e.message) for e in logged] == [
+        ("printing.sign.put_up", "Sign put up"),
+        ("printing.sign.taken_down", "Sign taken down"),
+    ]
 
 
 def test_overdue_signs_are_listed_and_chased_once_a_day(client, sign_run, neighbourhood_officer):
@@ -147,8 +153,12 @@ def test_overdue_signs_are_listed_and_chased_once_a_day(client, sign_run, neighb
     )
 
     client.force_login(neighbourhood_officer)
-    listing = client.get(reverse("printing_admin:signs"), {"show": "overdue"}).content.decode()
+    listing = client.get(reverse("printing_signs:index"), {"show": "overdue"}).content.decode()
     assert "Wharf Street" in listing and "Lock Lane" not in listing
+    # By default the listing shows the signs up now, the overdue one marked.
+    up_now = client.get(reverse("printing_signs:index")).content.decode()
+    assert "Wharf Street" in up_now and "Lock Lane" in up_now
+    assert up_now.count("<strong>Overdue</strong>") == 1
 
     assert services.signs_chase_overdue(today=today) == 1
     assert services.signs_chase_overdue(today=today) == 0  # once a day

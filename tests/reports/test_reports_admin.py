@@ -97,7 +97,9 @@ def test_a_communications_officer_drafts_comments_on_and_issues_a_report(
     report.refresh_from_db()
     assert report.status == "issued" and report.issued_by == comms_officer
     assert report.figures["printing"]["runs"] == 6
-    assert ModelLogEntry.objects.filter(action="reports.issue", object_id=str(report.pk)).exists()
+    assert ModelLogEntry.objects.filter(
+        action="reports.report.issued", object_id=str(report.pk)
+    ).exists()
     index = client.get(reverse("reports_admin:index")).content.decode()
     assert "Progress report 2026" in index and "Issued" in index
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from surveys.models import Response, SurveyWave
 from surveys.selectors import (
     comparison_build,
+    comparison_snapshot,
     response_count_shown,
     survey_comparisons,
     survey_section,
@@ -106,8 +107,14 @@ def test_the_comparison_is_the_survey_apps_own_with_its_caveats(
     assert shown["baseline"] == str(baseline) and shown["follow_up"] == str(follow_up)
     assert shown["summary"] == expected.summary
     assert (shown["baseline_responses"], shown["follow_up_responses"]) == (300, 300)
+    assert shown["questions"] == comparison_snapshot(expected)
     verdicts = [q["verdict"] for q in shown["questions"]]
     assert any("not proof" in v for v in verdicts) and any("No change" in v for v in verdicts)
+    # Every verdict says what it cannot show: a change is not proof, no change is not none.
+    for verdict in verdicts:
+        assert "not proof that the operation caused it" in verdict or verdict.startswith(
+            "No change detectable at this sample size"
+        ), verdict
     assert "<svg" in shown["chart"] and "confidence intervals" in shown["chart"]
     # The report's survey section carries the same comparison.
     section = survey_section(start=follow_up.opens_on, end=today, today=today)

@@ -3,12 +3,13 @@ commentary, issue, PDF). Permissions: everyone with ``view_progressreport`` read
 reports; only editors see drafts, change them and issue them."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from signpost.admin_permissions import require_permission
 
 from . import selectors, services
 from .forms import ReportForm
@@ -18,18 +19,13 @@ from .periods import Period
 DASHBOARD_PERIODS = {30: "Last 30 days", 90: "Last 90 days", 365: "Last 12 months"}
 
 
-def _require(request, perm: str):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
 def _visible_report(request, pk: int) -> ProgressReport:
-    _require(request, "reports.view_progressreport")
+    require_permission(request, "reports.view_progressreport")
     return get_object_or_404(ProgressReport.objects.visible_to(request.user), pk=pk)
 
 
 def dashboard(request):
-    _require(request, "reports.view_dashboard")
+    require_permission(request, "reports.view_dashboard")
     today = timezone.localdate()
     try:
         days = int(request.GET.get("days", 30))
@@ -47,7 +43,7 @@ def dashboard(request):
 
 
 def report_index(request):
-    _require(request, "reports.view_progressreport")
+    require_permission(request, "reports.view_progressreport")
     reports = ProgressReport.objects.visible_to(request.user).select_related("issued_by")
     return TemplateResponse(
         request,
@@ -61,7 +57,7 @@ def report_index(request):
 
 
 def report_create(request):
-    _require(request, "reports.add_progressreport")
+    require_permission(request, "reports.add_progressreport")
     form = ReportForm(request.POST or None, initial={"preset": "last_month"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -94,7 +90,7 @@ def _form_errors(form, error: ValidationError):
 
 
 def report_edit(request, pk: int):
-    _require(request, "reports.change_progressreport")
+    require_permission(request, "reports.change_progressreport")
     report = get_object_or_404(ProgressReport, pk=pk)
     if report.is_issued:
         messages.error(request, "This report has been issued and can no longer be changed.")
@@ -160,7 +156,7 @@ def report_pdf(request, pk: int):
 
 @require_POST
 def report_issue(request, pk: int):
-    _require(request, "reports.issue_progressreport")
+    require_permission(request, "reports.issue_progressreport")
     report = get_object_or_404(ProgressReport, pk=pk)
     try:
         services.report_issue(report=report, user=request.user)
@@ -174,7 +170,7 @@ def report_issue(request, pk: int):
 
 @require_POST
 def report_delete(request, pk: int):
-    _require(request, "reports.delete_progressreport")
+    require_permission(request, "reports.delete_progressreport")
     report = get_object_or_404(ProgressReport, pk=pk)
     if report.is_issued:
         raise Http404("Issued reports are kept.")
