@@ -2,23 +2,17 @@
 already recorded is rewritten, so it keeps its labels."""
 
 from django.db import migrations
+from signpost.log_actions import rename_log_actions
 
 RENAMED = {"reports.issue": "reports.report.issued"}
 
 
-def rename_actions(apps, renamed: dict[str, str]) -> None:
-    for label in ("wagtailcore.ModelLogEntry", "wagtailcore.PageLogEntry"):
-        log_entry = apps.get_model(label)
-        for old, new in renamed.items():
-            log_entry.objects.filter(action=old).update(action=new)
-
-
 def forwards(apps, schema_editor):
-    rename_actions(apps, RENAMED)
+    rename_log_actions(apps, RENAMED)
 
 
 def backwards(apps, schema_editor):
-    rename_actions(apps, {new: old for old, new in RENAMED.items()})
+    rename_log_actions(apps, RENAMED, backwards=True)
 
 
 class Migration(migrations.Migration):
