@@ -13,7 +13,7 @@ class Activity(models.Model):
 
     Things Signpost does itself (a campaign sent, a print run, a press release published,
     a forum meeting logged) are recorded as delivered by
-    ``engagement.services.activity_record_delivered``, keyed on the object that did it.
+    ``engagement.activities.services.activity_record_delivered``, keyed on the object that did it.
     """
 
     class Mode(models.TextChoices):

@@ -108,7 +108,7 @@ class StakeholderImportRowForm(StakeholderForm):
     """One row of a CSV import, held to the admin form's rules (both scores 1 to 5 with a
     reason, no future dates, the consent rules, a valid email), with messages that name
     the allowed values because the user cannot see a drop-down. Areas are matched by
-    ``engagement.importing`` against one read of the areas, not a query per row."""
+    ``stakeholders.importing`` against one read of the areas, not a query per row."""
 
     DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y"]
 

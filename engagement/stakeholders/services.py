@@ -131,7 +131,7 @@ STAKEHOLDER_IMPORTED = "engagement.stakeholder.imported"
 def stakeholders_import(*, file, imported_by, filename: str = ""):
     """Import a CSV of stakeholders all or nothing.
 
-    Every row is checked first (``engagement.importing``); any problem, and nothing is
+    Every row is checked first (``stakeholders.importing``); any problem, and nothing is
     written. A clean file creates each stakeholder as the admin's add form does, with its
     first dated assessment through ``stakeholder_assess`` when it is scored, and an
     audit-log entry saying who imported it from which file and row, all in one

@@ -102,7 +102,7 @@ class Stakeholder(index.Indexed, ClusterableModel):
     interest/influence grid (guide section 8, Figure 2) to decide how to engage them.
 
     ``interest`` and ``influence`` are copies of the latest assessment, written only by
-    ``engagement.services.stakeholder_assess``; the quadrant is derived from them.
+    ``stakeholders.services.stakeholder_assess``; the quadrant is derived from them.
     """
 
     class Type(models.TextChoices):
@@ -167,7 +167,7 @@ class Stakeholder(index.Indexed, ClusterableModel):
 
     objects = StakeholderQuerySet.as_manager()
 
-    # Indexed by engagement.search's receivers, which an import can defer to one bulk write.
+    # Indexed by stakeholders.search's receivers, which an import can defer to one bulk write.
     search_auto_update = False
     search_fields = [
         index.SearchField("name"),
