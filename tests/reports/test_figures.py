@@ -10,7 +10,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from engagement.activities.selectors import activity_section
 from engagement.models import Activity, Stakeholder, StakeholderAssessment
+from engagement.press.selectors import communications_section
+from engagement.stakeholders.selectors import engagement_section, stakeholder_section
 from newsletters.selectors import newsletter_section
 from printing.selectors import printing_section
 from reports.periods import Period
@@ -85,8 +88,8 @@ def test_stakeholder_figures_match_an_independent_count(demo_and_data, period, t
 def test_the_report_asks_each_app_for_its_figures_for_its_days_and_as_at_date(
     demo_and_data, period, today
 ):
-    """Printing, surveys and newsletters answer for their own figures (their tests count
-    them); the report asks each for the period's days, as at the report's date."""
+    """Engagement's sub-packages, printing, surveys and newsletters answer for their own
+    figures; the report asks each for the period's days, as at the report's date."""
     as_at = today + datetime.timedelta(days=10)  # signs due down in 5 days are overdue then
     figures = report_figures(period, today=as_at)
     days = {"start": period.start, "end": period.end}
@@ -105,6 +108,13 @@ def test_the_report_asks_each_app_for_its_figures_for_its_days_and_as_at_date(
     surveys = survey_section(**days, today=as_at)
     assert without_charts(figures["surveys"]) == without_charts(surveys)
     assert figures["surveys"]["waves"]
+
+    assert figures["stakeholders"] == stakeholder_section(**days, today=as_at)
+    assert figures["engagements"] == engagement_section(**days, today=as_at)
+    assert figures["activities"] == activity_section(**days, today=as_at)
+    assert figures["communications"] == communications_section(**days, today=as_at)
+    # As at a later day, more planned activities are past their date and not delivered.
+    assert figures["activities"] != activity_section(**days, today=period.start)
 
 
 def test_activity_figures_match_an_independent_count(demo_and_data, period, today):
