@@ -138,6 +138,15 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process (all its threads) has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def prepare(args):
     """Migrate, and make exactly N confirmed subscribers in a bench area (one INSERT)."""
     from django.core.management import call_command
@@ -248,6 +257,7 @@ def raw_anymail(args, page) -> tuple[int, float]:
     connection = get_connection()
     connection.open()
     started = time.perf_counter()
+    raw_anymail.cpu = time.process_time()
     for emails, values in batches:
         message = AnymailMessage(
             subject=subject,
@@ -269,6 +279,7 @@ def raw_anymail(args, page) -> tuple[int, float]:
         message.track_clicks = True
         message.send()
     seconds = time.perf_counter() - started
+    raw_anymail.cpu = time.process_time() - raw_anymail.cpu
     connection.close()
     return args.raw_sample, seconds
 
@@ -468,11 +479,15 @@ def main():
 
         # 1. django-anymail's own ceiling, in this process.
         log.mark()
+        mock_cpu = cpu_seconds(mock.pid)
         raw_count, raw_seconds = raw_anymail(args, page)
         raw_rate = raw_count / raw_seconds
+        raw_mock_cpu = cpu_seconds(mock.pid) - mock_cpu
         print(
             f"anymail alone, {args.batch_size} per call, one process: {raw_count} emails in "
-            f"{raw_seconds:.2f}s = {raw_rate:.0f} emails/s ({1e6 / raw_rate:.0f} µs per email)",
+            f"{raw_seconds:.2f}s = {raw_rate:.0f} emails/s ({1e6 / raw_rate:.0f} µs per email; "
+            f"CPU per email: {1e6 * raw_anymail.cpu / raw_count:.0f} µs in the sender, "
+            f"{1e6 * raw_mock_cpu / raw_count:.0f} µs in the mock)",
             flush=True,
         )
 
@@ -494,7 +509,11 @@ def main():
         memory = MemorySampler(workers)
         memory.start()
         campaign, approver = new_campaign("Benchmark batched", area, page)
+        worker_cpu = sum(cpu_seconds(w.pid) for w in workers)
+        mock_cpu = cpu_seconds(mock.pid)
         request_seconds, seconds = send_and_wait(campaign, approver)
+        worker_cpu = sum(cpu_seconds(w.pid) for w in workers) - worker_cpu
+        mock_cpu = cpu_seconds(mock.pid) - mock_cpu
         memory.stopped.set()
         time.sleep(1)  # the last task's timers reach Redis after the campaign is sent
         totals = phases.collect(broker)
@@ -508,6 +527,11 @@ def main():
             flush=True,
         )
         print(f"worker memory: {memory.summary()}", flush=True)
+        print(
+            f"CPU per email: {1e6 * worker_cpu / args.subscribers:.0f} µs in the workers, "
+            f"{1e6 * mock_cpu / args.subscribers:.0f} µs in the mock",
+            flush=True,
+        )
         assert set(sent) == expected and max(sent.values()) == 1, "clean run lost or duplicated"
         print(
             f"per email, worker time ({int(totals.get('chunk tasks', 0))} chunk tasks, "

@@ -28,6 +28,7 @@ import time
 TIMED = [
     ("chunk service", "newsletters.services", "campaign_send_chunk"),
     ("ledger", "newsletters.services", "campaign_write_deliveries"),
+    ("ledger", "newsletters.services", "_write_ledger_piece"),
     ("queue chunk tasks", "newsletters.services", "campaign_enqueue_chunks"),
     ("claim", "newsletters.services", "_claim_chunk"),
     ("merge values", "newsletters.services", "_merge_values"),
@@ -181,6 +182,6 @@ def overlapped(totals: dict[str, float], emails: int) -> list[tuple[str, float]]
     ]
     rows += [
         (f"{phase}, ahead in a thread", f"{phase} (ahead, in a thread)")
-        for phase in ("claim", "merge values", "finish check")
+        for phase in ("ledger", "claim", "merge values", "finish check")
     ]
     return [(name, 1e6 * totals[key] / emails) for name, key in rows if key in totals]

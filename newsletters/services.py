@@ -1264,22 +1264,20 @@ def deliveries_resume_stalled(*, now=None) -> int:
         )
     for campaign_id in campaign_ids:
         transaction.on_commit(lambda cid=campaign_id: campaign_enqueue_chunks(campaign_id=cid))
-    # A campaign whose ledger is not all written and has nothing queued or in flight
-    # lost the task that was to write the next piece (its worker died): write it now.
+    # A campaign whose ledger is not all written and has nothing in flight a lease after
+    # it started may have lost the task that was to send its queued rows and write the
+    # next piece (its worker died): queue both. A second chunk or writer is harmless.
     lease = datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS)
     unwritten = Campaign.objects.filter(
         status=Campaign.Status.SENDING,
         send_started_at__lt=now - lease,
         ledger_written_at__isnull=True,
     ).exclude(
-        Exists(
-            Delivery.objects.filter(
-                campaign_id=OuterRef("pk"),
-                status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING],
-            )
-        )
+        Exists(Delivery.objects.filter(campaign_id=OuterRef("pk"), status=Delivery.Status.SENDING))
     )
     for campaign_id in unwritten.values_list("pk", flat=True):
+        if campaign_id not in campaign_ids:
+            transaction.on_commit(lambda cid=campaign_id: campaign_enqueue_chunks(campaign_id=cid))
         transaction.on_commit(lambda cid=campaign_id: _queue_write_deliveries(cid))
     # Chunks ask the database whether their campaign is done only when the cache's tally
     # says so; this asks for every sending campaign, whatever the cache holds.
