@@ -534,12 +534,7 @@ def campaign_write_deliveries(*, campaign_id: int) -> int:
     piece while its first batch is at the ESP, and so on: sending starts after one
     piece, not after the whole list, and one worker overlaps the ledger with sending.
     Running this twice writes nothing twice. Returns the rows written."""
-    written = _write_ledger_piece(campaign_id)
-    if written and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Tell the planner about the new rows before the chunks query them.
-            cursor.execute(f"ANALYZE {Delivery._meta.db_table}")
-    return written
+    return _write_ledger_piece(campaign_id)
 
 
 def _ledger_piece_size() -> int:
@@ -588,6 +583,10 @@ def _write_ledger_piece(campaign_id: int) -> int:
                 [campaign_id, Delivery.Status.QUEUED, *params],
             )
             rows = cursor.fetchall()
+            if rows and not after and connection.vendor == "postgresql":
+                # Tell the planner about the new rows before the first chunk, queued at
+                # the commit, queries them (on another worker, at once).
+                cursor.execute(f"ANALYZE {Delivery._meta.db_table}")
         # Writers take turns and start after the highest subscriber written, so nothing
         # conflicts: a piece short of the size is the segment's end.
         complete = len(rows) < size
