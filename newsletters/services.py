@@ -883,10 +883,10 @@ def campaign_send_chunk(
     the message ids. Returns how many were sent. With ``continue_ledger`` (a range the
     ledger's latest piece), the next piece is written while the first batch is out.
 
-    The batches overlap: while one batch's ESP call is in flight, the next is claimed,
-    its merge values made and its request built in a second thread; it goes out only
-    once the one before it is recorded, so at most one batch can have reached the ESP
-    unrecorded when a worker dies. Raises ``ChunkRetry`` on a transient ESP error,
+    The batches overlap: while one batch's ESP call is in flight, the next ones are
+    claimed and given their merge values (``_BatchesAhead``) and their requests built in
+    threads; each goes out only once the one before it is recorded, so at most one
+    batch can have reached the ESP unrecorded when a worker dies. Raises ``ChunkRetry`` on a transient ESP error,
     keeping the claim so a retry sends exactly the same rows (then the rest of the
     range). The queries are the same for a batch of ten and of a thousand."""
     from .campaign_backends import batch_size, get_backend

@@ -1,7 +1,10 @@
 """The sending pipeline at scale: the send button only freezes the email and hands the
 ledger to a worker; the ledger is one statement; a chunk costs the same queries at any
 size; what a chunk sends is exactly its claimed, mailable rows; results are recorded
-once; a lost ledger task or a dead worker's chunk is picked up again."""
+once; a lost ledger task or a dead worker's chunk is picked up again. A chunk task's
+batches overlap (the next claimed and built while one is at the ESP) without ever
+letting a second batch out before the first is recorded, and the ledger is written a
+piece at a time while the pieces before it are sent."""
 
 import datetime
 
