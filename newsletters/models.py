@@ -256,6 +256,9 @@ class Campaign(models.Model):
     scheduled_for = models.DateTimeField(null=True, blank=True)
     send_started_at = models.DateTimeField(null=True, blank=True)
     send_finished_at = models.DateTimeField(null=True, blank=True)
+    # The ledger is written a piece at a time while the first pieces are sent; this says
+    # when its last piece was written (until then the campaign cannot be finished).
+    ledger_written_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
     # The email as rendered when sending began, so every chunk sends the same thing.
     rendered_subject = models.CharField(max_length=150, blank=True)

@@ -25,10 +25,15 @@ def campaign_send_chunk(
     claim: str | None = None,
     first_id: int | None = None,
     last_id: int | None = None,
+    continue_ledger: bool = False,
 ) -> int:
     try:
         return services.campaign_send_chunk(
-            campaign_id=campaign_id, claim=claim, first_id=first_id, last_id=last_id
+            campaign_id=campaign_id,
+            claim=claim,
+            first_id=first_id,
+            last_id=last_id,
+            continue_ledger=continue_ledger,
         )
     except services.ChunkRetry as error:
         if self.request.retries >= self.max_retries:
@@ -39,7 +44,7 @@ def campaign_send_chunk(
             )
             return 0
         raise self.retry(
-            args=[campaign_id, error.claim],
+            args=[campaign_id, error.claim, error.first_id, error.last_id],
             countdown=RETRY_BASE_SECONDS * 2**self.request.retries,
             exc=error,
         ) from error

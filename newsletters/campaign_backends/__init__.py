@@ -3,6 +3,7 @@ abstract backend, chosen by the ``SIGNPOST_CAMPAIGN_BACKEND`` setting, and one e
 for whatever the vendor's library raises."""
 
 import abc
+import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -33,6 +34,31 @@ class BatchResult:
     refused: dict[str, str] = field(default_factory=dict)
 
 
+class BatchWithdrawn(Exception):
+    """The batch was withdrawn before it went out (the one before it needs a retry)."""
+
+
+class SendGate:
+    """When a prepared batch may go to the ESP: opened once the batch before it is
+    recorded, so only one batch at a time can have reached the ESP unrecorded."""
+
+    def __init__(self):
+        self._event = threading.Event()
+        self._withdrawn = False
+
+    def open(self) -> None:
+        self._event.set()
+
+    def withdraw(self) -> None:
+        self._withdrawn = True
+        self._event.set()
+
+    def wait(self) -> None:
+        self._event.wait()
+        if self._withdrawn:
+            raise BatchWithdrawn
+
+
 class CampaignBackend(abc.ABC):
     """Sends one batch of one campaign: a single ESP call, per-recipient merge values."""
 
@@ -41,6 +67,15 @@ class CampaignBackend(abc.ABC):
     @abc.abstractmethod
     def send_batch(self, *, campaign, recipients: list[Recipient]) -> BatchResult:
         """Send one ESP call; raise ``CampaignBackendError`` on failure."""
+
+    def send_batch_when_open(
+        self, *, campaign, recipients: list[Recipient], gate: SendGate
+    ) -> BatchResult:
+        """Send one ESP call once ``gate`` opens (raise ``BatchWithdrawn`` if it is
+        withdrawn instead). A backend that can build its request before the gate opens
+        overrides this, so the building overlaps the previous batch's call."""
+        gate.wait()
+        return self.send_batch(campaign=campaign, recipients=recipients)
 
 
 def get_backend() -> CampaignBackend:

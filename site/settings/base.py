@@ -241,6 +241,8 @@ SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS = env_int("SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS
 SIGNPOST_UNCONFIRMED_PURGE_DAYS = env_int("SIGNPOST_UNCONFIRMED_PURGE_DAYS", 14)
 # Recipients per ESP call (Mailgun accepts at most 1,000 per batch send).
 SIGNPOST_ESP_BATCH_SIZE = env_int("SIGNPOST_ESP_BATCH_SIZE", 500)
+# Batches one chunk task sends, each claimed and built while the one before is in flight.
+SIGNPOST_ESP_BATCHES_PER_TASK = env_int("SIGNPOST_ESP_BATCHES_PER_TASK", 10)
 # Emails per second across every worker (a token bucket in the shared cache).
 SIGNPOST_ESP_RATE_PER_SECOND = env_int("SIGNPOST_ESP_RATE_PER_SECOND", 500)
 # A chunk still marked "sending" this long after it was claimed belonged to a dead worker.

@@ -1,7 +1,10 @@
 """The sending pipeline at scale: the send button only freezes the email and hands the
 ledger to a worker; the ledger is one statement; a chunk costs the same queries at any
 size; what a chunk sends is exactly its claimed, mailable rows; results are recorded
-once; a lost ledger task or a dead worker's chunk is picked up again."""
+once; a lost ledger task or a dead worker's chunk is picked up again. A chunk task's
+batches overlap (the next claimed and built while one is at the ESP) without ever
+letting a second batch out before the first is recorded, and the ledger is written a
+piece at a time while the pieces before it are sent."""
 
 import datetime
 
@@ -42,9 +45,12 @@ def sent_to():
 
 
 def start(campaign, approver):
-    """Press send, then let a worker write the ledger; no chunk has run yet."""
+    """Press send, then let a worker write the whole ledger; no chunk has run yet."""
     services.campaign_send_now(campaign=campaign, user=approver)
-    return services.campaign_write_deliveries(campaign_id=campaign.pk)
+    written = services.campaign_write_deliveries(campaign_id=campaign.pk)
+    while Campaign.objects.get(pk=campaign.pk).ledger_written_at is None:
+        written += services._write_ledger_piece(campaign.pk)  # the chunks' part
+    return written
 
 
 def test_the_send_button_writes_no_ledger_and_a_worker_writes_it_in_one_statement(
@@ -82,7 +88,8 @@ def test_the_ledger_costs_the_same_queries_for_five_or_fifty(
         services.campaign_send_now(campaign=campaign, user=approver)
         with CaptureQueriesContext(connection) as queries:
             assert services.campaign_write_deliveries(campaign_id=campaign.pk) == size
-        counts.append(len(queries))
+        # The sending's own queries (the activity calendar's caches warm up on the first).
+        counts.append(sum("newsletters_" in q["sql"] for q in queries.captured_queries))
     assert counts[0] == counts[1]
 
 
@@ -304,3 +311,250 @@ def test_a_crash_after_the_esp_accepted_a_chunk_puts_only_that_chunk_at_risk(
     assert set(recipients) == set(Subscriber.objects.values_list("email", flat=True))
     assert twice == at_risk and len(at_risk) == 2
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+# --- Overlapping batches: a chunk task sends a range a batch at a time, claiming and
+# building the next while one is at the ESP, and writes the ledger's next piece meanwhile.
+
+
+class Journal(CampaignBackend):
+    """Notes when each batch goes out; ``fail_on`` makes that call a transient error."""
+
+    events: list = []
+    fail_on: int | None = None
+
+    def send_batch(self, *, campaign, recipients):
+        from newsletters.campaign_backends import CampaignBackendError
+
+        calls = sum(1 for event in self.events if event[0] == "sent") + 1
+        if calls == self.fail_on:
+            self.events.append(("failed", {r.delivery_id for r in recipients}))
+            raise CampaignBackendError("503 from the ESP", transient=True)
+        self.events.append(("sent", {r.delivery_id for r in recipients}))
+        for r in recipients:
+            mail.outbox.append(mail.EmailMessage(to=[r.email]))
+        return BatchResult(message_ids={r.email: "<batch>" for r in recipients})
+
+
+@pytest.fixture
+def journal(settings, monkeypatch):
+    settings.SIGNPOST_CAMPAIGN_BACKEND = f"{__name__}.Journal"
+    monkeypatch.setattr(Journal, "events", [])
+    monkeypatch.setattr(Journal, "fail_on", None)
+    record = services._record_sent
+
+    def noted(campaign_id, claim, recipients, result):
+        Journal.events.append(("recorded", {r.delivery_id for r in recipients}))
+        return record(campaign_id, claim, recipients, result)
+
+    monkeypatch.setattr(services, "_record_sent", noted)
+    return Journal
+
+
+def whole_range(campaign):
+    ids = Delivery.objects.filter(campaign=campaign).values_list("pk", flat=True)
+    return {"first_id": min(ids), "last_id": max(ids)}
+
+
+def test_each_batch_of_a_range_goes_out_only_once_the_one_before_is_recorded(
+    settings, approver, campaign, eastfield, journal
+):
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    SubscriberFactory.create_batch(5, area=eastfield)
+    start(campaign, approver)
+    sent = services.campaign_send_chunk(campaign_id=campaign.pk, **whole_range(campaign))
+    assert sent == 6
+    kinds = [kind for kind, _ in journal.events]
+    assert kinds == ["sent", "recorded"] * 3
+    batches = [rows for kind, rows in journal.events if kind == "sent"]
+    assert all(len(rows) == 2 for rows in batches) and len(set().union(*batches)) == 6
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+def test_a_range_costs_the_same_queries_at_any_batch_size(
+    settings, approver, comms_officer, eastfield, riverside, journal
+):
+    counts = []
+    for batch, area in ((2, eastfield), (9, riverside)):
+        settings.SIGNPOST_ESP_BATCH_SIZE = batch
+        SubscriberFactory.create_batch(3 * batch, area=area)
+        campaign = CampaignFactory(created_by=comms_officer, areas=[area])
+        services.campaign_approve(campaign=campaign, user=approver)
+        start(campaign, approver)
+        journal.events.clear()
+        with CaptureQueriesContext(connection) as queries:
+            sent = services.campaign_send_chunk(campaign_id=campaign.pk, **whole_range(campaign))
+        assert sent == 3 * batch
+        assert [kind for kind, _ in journal.events].count("sent") == 3
+        # Per batch a claim and a record (both an UPDATE naming the claim), and one
+        # claim that finds the range done.
+        updates = [
+            q for q in queries.captured_queries if q["sql"].lstrip().startswith(("UPDATE", "WITH"))
+        ]
+        assert len([q for q in updates if "claim" in q["sql"]]) == 3 + 3 + 1
+        assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+        # The sending's own queries (the activity calendar's caches warm up on the first).
+        counts.append(sum("newsletters_" in q["sql"] for q in queries.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_a_worker_dying_mid_range_puts_only_the_batch_at_the_esp_at_risk(
+    settings, approver, campaign, eastfield, journal, monkeypatch, run_commits
+):
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    SubscriberFactory.create_batch(5, area=eastfield)
+    start(campaign, approver)
+
+    def worker_dies(*args, **kwargs):
+        raise SystemExit("SIGKILL")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_record_sent", worker_dies)
+        with pytest.raises(SystemExit):
+            services.campaign_send_chunk(campaign_id=campaign.pk, **whole_range(campaign))
+    # The first batch reached the ESP; the next, claimed and built, never went out.
+    at_risk = {m.to[0] for m in mail.outbox}
+    assert len(at_risk) == 2
+    claimed_ahead = Delivery.objects.filter(status=Delivery.Status.SENDING).count()
+    assert claimed_ahead == 2 + 2 * services.BATCHES_AHEAD
+    later = timezone.now() + datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS + 1)
+    run_commits(lambda: services.deliveries_resume_stalled(now=later))
+
+    recipients = sent_to()
+    twice = {address for address in recipients if recipients.count(address) > 1}
+    assert set(recipients) == set(Subscriber.objects.values_list("email", flat=True))
+    assert twice == at_risk
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+def test_a_transient_error_mid_range_puts_the_batches_built_ahead_back_and_the_retry_goes_on(
+    settings, approver, campaign, eastfield, journal
+):
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    SubscriberFactory.create_batch(7, area=eastfield)
+    start(campaign, approver)
+    journal.fail_on = 2
+    span = whole_range(campaign)
+    with pytest.raises(services.ChunkRetry) as retry:
+        services.campaign_send_chunk(campaign_id=campaign.pk, **span)
+    failed = next(rows for kind, rows in journal.events if kind == "failed")
+    # Only the failed batch stays claimed; the ones built ahead are queued as they were.
+    claimed = Delivery.objects.filter(claim=retry.value.claim, status=Delivery.Status.SENDING)
+    assert set(claimed.values_list("pk", flat=True)) == failed
+    assert Delivery.objects.filter(status=Delivery.Status.SENDING).count() == 2
+    assert set(
+        Delivery.objects.filter(status=Delivery.Status.QUEUED).values_list("attempts", flat=True)
+    ) == {0}
+    assert retry.value.first_id == max(failed) + 1 and retry.value.last_id == span["last_id"]
+
+    journal.fail_on = None
+    assert (
+        services.campaign_send_chunk(
+            campaign_id=campaign.pk,
+            claim=retry.value.claim,
+            first_id=retry.value.first_id,
+            last_id=retry.value.last_id,
+        )
+        == 6
+    )
+    resent = [rows for kind, rows in journal.events if kind == "sent"][1]
+    assert resent == failed  # the retry sends exactly the claimed rows first
+    assert sorted(sent_to()) == sorted(Subscriber.objects.values_list("email", flat=True))
+    assert len(sent_to()) == 8
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+def test_the_ledger_is_written_a_piece_at_a_time_while_the_piece_before_is_sent(
+    settings, approver, campaign, eastfield, journal, monkeypatch, run_commits
+):
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    settings.SIGNPOST_ESP_BATCHES_PER_TASK = 1
+    SubscriberFactory.create_batch(4, area=eastfield)
+    services.campaign_send_now(campaign=campaign, user=approver)
+    ledger_at_first_record = []
+    record = services._record_sent
+
+    def noted(*args):
+        ledger_at_first_record.append(Delivery.objects.count())
+        return record(*args)
+
+    monkeypatch.setattr(services, "_record_sent", noted)
+    assert run_commits(lambda: services.campaign_write_deliveries(campaign_id=campaign.pk)) == 2
+    # The second piece was written while the first piece's batch was at the ESP.
+    assert ledger_at_first_record[0] == 4
+    assert len(sent_to()) == 5 and len(set(sent_to())) == 5
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT and campaign.recipient_count == 5
+    assert campaign.ledger_written_at is not None
+
+
+def test_a_campaign_is_not_finished_while_its_ledger_is_still_being_written(
+    settings, approver, campaign, eastfield
+):
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    settings.SIGNPOST_ESP_BATCHES_PER_TASK = 1
+    SubscriberFactory.create_batch(2, area=eastfield)
+    services.campaign_send_now(campaign=campaign, user=approver)
+    assert services.campaign_write_deliveries(campaign_id=campaign.pk) == 2  # its task lost
+    services.campaign_send_chunk(campaign_id=campaign.pk)
+    assert not Delivery.objects.filter(status__in=["queued", "sending"]).exists()
+    assert not services.campaign_finish_if_done(campaign_id=campaign.pk)
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENDING
+
+
+def test_a_ledger_piece_lost_with_its_worker_is_sent_and_continued_by_the_resume_task(
+    settings, approver, campaign, eastfield, run_commits
+):
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    settings.SIGNPOST_ESP_BATCHES_PER_TASK = 1
+    SubscriberFactory.create_batch(4, area=eastfield)
+    services.campaign_send_now(campaign=campaign, user=approver)
+    # The first piece is written; the worker dies before its chunk task is queued.
+    assert services.campaign_write_deliveries(campaign_id=campaign.pk) == 2
+    assert run_commits(services.deliveries_resume_stalled) == 0
+    assert not mail.outbox  # a lease has not passed: the writer may still be alive
+    later = timezone.now() + datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS + 1)
+    run_commits(lambda: services.deliveries_resume_stalled(now=later))
+    assert len(sent_to()) == 5 and len(set(sent_to())) == 5
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+@pytest.fixture
+def migrated(transactional_db):
+    """Outside a test transaction, with what migrations made (roles, home page), even
+    after a live-server test emptied the database."""
+    from tests.conftest import ensure_migrated_data
+
+    ensure_migrated_data()
+
+
+def test_outside_a_transaction_the_batches_ahead_are_claimed_in_a_thread_of_their_own(
+    migrated, settings, comms_officer, approver, eastfield
+):
+    """A worker's chunk runs outside any transaction: there a second thread, with its
+    own database connection, claims and builds the batches ahead and writes the ledger's
+    next piece; everyone is still mailed once and the thread is gone at the end."""
+    import threading
+
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    settings.SIGNPOST_ESP_BATCHES_PER_TASK = 2
+    SubscriberFactory.create_batch(9, area=eastfield)
+    campaign = CampaignFactory(created_by=comms_officer, areas=[eastfield])
+    services.campaign_approve(campaign=campaign, user=approver)
+    threads = threading.active_count()
+    threaded = []
+    init = services._BatchesAhead.__init__
+
+    def noting(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        threaded.append(self.threaded)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services._BatchesAhead, "__init__", noting)
+        # Committed at once: the ledger task and the chunk tasks run in this process.
+        services.campaign_send_now(campaign=campaign, user=approver)
+    assert len(threaded) == 3 and all(threaded)  # pieces of 4, 4 and 1
+    assert len(sent_to()) == 9 and len(set(sent_to())) == 9
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT and campaign.recipient_count == 9
+    assert threading.active_count() == threads
