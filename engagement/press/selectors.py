@@ -1,6 +1,7 @@
 """Reads for the plan, the newsroom, media enquiries and press release sign-off."""
 
 import datetime
+import re
 
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
@@ -109,11 +110,32 @@ def press_release_fingerprint(revision) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
+# The rich text editor's own bookkeeping in saved HTML: a key on every paragraph, and an
+# empty paragraph it puts in an empty field once the page has loaded.
+_EDITOR_BLOCK_KEY = re.compile(r' data-block-key="[^"]*"')
+_EMPTY_RICH_TEXT = re.compile(r"(\s*<p>\s*</p>\s*)*")
+
+
+def _as_read(value):
+    """A value as a reader sees it: without the rich text editor's keys, and an empty
+    paragraph read as nothing."""
+    if isinstance(value, list):
+        return [_as_read(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_read(item) for key, item in value.items()}
+    if isinstance(value, str):
+        text = _EDITOR_BLOCK_KEY.sub("", value)
+        return "" if _EMPTY_RICH_TEXT.fullmatch(text) else text
+    return value
+
+
 def press_release_changes_only_embargo(revision, signed_revision) -> bool:
-    """True when ``revision`` differs from ``signed_revision`` in nothing but the embargo."""
-    return press_release_signed_content(
-        revision, without_embargo=True
-    ) == press_release_signed_content(signed_revision, without_embargo=True)
+    """True when ``revision`` differs from ``signed_revision`` in nothing a reader would
+    see but the embargo. (Approving in the editor saves the form: an empty field the
+    editor filled with an empty paragraph is not a change of wording.)"""
+    return _as_read(press_release_signed_content(revision, without_embargo=True)) == _as_read(
+        press_release_signed_content(signed_revision, without_embargo=True)
+    )
 
 
 def press_release_sign_off(*, revision):

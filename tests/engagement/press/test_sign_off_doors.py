@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry, TaskState, WorkflowState
 
 from engagement.models import PressReleaseNotSignedOff, PressReleasePage, Stakeholder
+from engagement.press.selectors import press_release_changes_only_embargo
 from engagement.press.services import PRESS_RELEASE_PUBLISH_REFUSED
 from engagement.tasks import publish_scheduled
 from tests.engagement.factories import StakeholderFactory
@@ -403,6 +404,23 @@ def test_the_proper_route_publishes_at_the_embargo_set_at_step_two(
     release = PressReleasePage.objects.get(pk=release.pk)
     assert release.live and release.live_revision == sign_off.revision
     assert [m.to for m in press_emails()] == [["sam@echo.example.com"]]
+
+
+def test_what_the_rich_text_editor_adds_by_itself_is_not_a_change_of_wording(make_release):
+    """Approving in the editor saves the form; by then the rich text editor may have put an
+    empty paragraph (with its own key) in an empty field, or given paragraphs new keys.
+    Neither changes what a reader sees, so neither sends a release back to step one."""
+    release = make_release(notes_to_editors="")
+    signed = release.save_revision()
+    release.notes_to_editors = '<p data-block-key="1krhf"></p>'
+    release.go_live_at = in_future(hours=3)
+    filled = release.save_revision()
+    assert press_release_changes_only_embargo(filled, signed)
+
+    release.notes_to_editors = '<p data-block-key="1krhf">Interviews on request.</p>'
+    worded = release.save_revision()
+    assert not press_release_changes_only_embargo(worded, signed)
+    assert not press_release_changes_only_embargo(worded, filled)
 
 
 def test_an_embargo_changed_after_the_first_approval_by_anyone_else_goes_back_to_step_one(
