@@ -1216,13 +1216,22 @@ def _merge_values(subscriber, campaign_id: int, links: ManageLinks | None = None
     }
 
 
+_REFUSED = "Refused by the ESP"
+# Why a recipient was refused, as the ledger says it (anymail's recipient statuses).
+_REFUSAL_ERRORS = {"invalid": "Not a valid email address"}
+
+
 def _record_sent(campaign_id: int, claim: str, recipients, result) -> int:
-    """Mark the chunk sent with its message ids in one statement (two when the ESP
-    refused some addresses, together so a crash cannot leave half of it recorded).
+    """Mark the chunk sent with its message ids in one statement (one more for each
+    reason addresses were refused, together so a crash cannot leave half of it
+    recorded).
     Returns the rows recorded: none when the lease ran out and the rows were queued
     again meanwhile."""
     now = timezone.now()
-    refused = [r.delivery_id for r in recipients if r.email in result.refused]
+    refused = collections.defaultdict(list)
+    for r in recipients:
+        if r.email in result.refused:
+            refused[_REFUSAL_ERRORS.get(result.refused[r.email], _REFUSED)].append(r.delivery_id)
     message_ids = {
         r.delivery_id: result.message_ids.get(r.email, "")
         for r in recipients
@@ -1242,9 +1251,9 @@ def _record_sent(campaign_id: int, claim: str, recipients, result) -> int:
     )
     recorded = 0
     with transaction.atomic() if refused else contextlib.nullcontext():
-        if refused:
-            recorded += claimed.filter(pk__in=refused).update(
-                status=Delivery.Status.FAILED, claim=None, error="Refused by the ESP"
+        for error, ids in refused.items():
+            recorded += claimed.filter(pk__in=ids).update(
+                status=Delivery.Status.FAILED, claim=None, error=error
             )
         if message_ids:
             recorded += claimed.update(
