@@ -6,16 +6,22 @@ recorded, and the rest of its batch still goes."""
 import types
 
 import pytest
+import requests
 from anymail.exceptions import AnymailInvalidAddress
 from anymail.utils import parse_single_address
 from django.core.mail import get_connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from requests.models import RequestEncodingMixin
 
 from newsletters import services
 from newsletters.campaign_backends import Recipient
 from newsletters.campaign_backends.anymail import AnymailBatchBackend
-from newsletters.campaign_backends.mailgun import PreparedMailgunPayload, prepared_address
+from newsletters.campaign_backends.mailgun import (
+    PreparedMailgunPayload,
+    form_urlencoded,
+    prepared_address,
+)
 from newsletters.models import Campaign, Delivery, Subscriber
 
 from .test_mailgun_sending import mailgun, ready  # noqa: F401 (fixtures)
@@ -84,6 +90,13 @@ def test_prepared_addresses_give_mailgun_the_payload_anymail_builds_from_the_str
     assert prepared_batch.invalid == plain_batch.invalid
     assert prepared.serialize_data() == plain.serialize_data()
     assert [a.addr_spec for a in prepared.all_recipients] == prepared_batch.emails
+    # And the request that goes out is the one requests would have made of it.
+    plain_request, prepared_request = (
+        requests.Request(**payload.get_request_params("https://api.example/v3/")).prepare()
+        for payload in (plain, prepared)
+    )
+    assert prepared_request.body == plain_request.body.encode()
+    assert prepared_request.headers == plain_request.headers
     # Left out means anymail refuses it, or would send to some other address.
     for email in prepared_batch.invalid:
         try:
@@ -92,6 +105,19 @@ def test_prepared_addresses_give_mailgun_the_payload_anymail_builds_from_the_str
             continue
         assert parsed.addr_spec != email or not parsed.domain
     assert set(prepared_batch.emails) | set(prepared_batch.invalid) == set(emails)
+
+
+form_values = st.one_of(st.none(), st.integers(), st.text(), st.binary())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(), st.one_of(form_values, st.lists(form_values, max_size=4)), max_size=6
+    )
+)
+def test_the_form_is_encoded_byte_for_byte_as_requests_encodes_it(data):
+    assert form_urlencoded(data) == RequestEncodingMixin._encode_params(data).encode()
 
 
 def test_plain_addresses_are_not_given_to_the_address_parser(monkeypatch):
