@@ -966,10 +966,11 @@ def _short_gil_switches():
 class _BatchesAhead:
     """The batches after the one at the ESP, claimed, merged and built ahead of it.
 
-    Outside a transaction they are claimed in a thread of their own, with its own
-    database connection, so the claims overlap the recording of the batch at the ESP.
-    Inside one (a test), another connection could not see its rows: they are claimed
-    in the caller's thread, before the batch at the ESP is recorded. ``first`` is work
+    Outside a transaction, on PostgreSQL, they are claimed in a thread of their own, with
+    its own database connection, so the claims overlap the recording of the batch at the
+    ESP. Inside one (a test), another connection could not see its rows, and SQLite takes
+    one writer at a time: there they are claimed in the caller's thread, before the
+    batch at the ESP is recorded. ``first`` is work
     for that thread to do before it starts (the ledger's next piece)."""
 
     def __init__(self, claim_next, cursor: int, first=None):
@@ -978,7 +979,8 @@ class _BatchesAhead:
         self.first = first
         self.done = False
         self.ready: collections.deque[_Batch] = collections.deque()
-        self.threaded = not connection.in_atomic_block
+        # SQLite (the embedded default) takes one writer at a time: no second connection.
+        self.threaded = not connection.in_atomic_block and connection.vendor == "postgresql"
         if not self.threaded and first is not None:
             first()
         if self.threaded:
