@@ -147,6 +147,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of every PostgreSQL process on this machine so far, with what the
+    server's exited backends used (their parent's children's time)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, fields = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
+        if name == "postgres":
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def prepare(args):
     """Migrate, and make exactly N confirmed subscribers in a bench area (one INSERT)."""
     from django.core.management import call_command
@@ -184,8 +199,11 @@ def prepare(args):
                   FROM generate_series(0, %s - 1) AS n) AS numbered
         """  # noqa: S608
         cursor.execute(insert, [area.pk, args.subscribers])
-        cursor.execute(f"ANALYZE {Subscriber._meta.db_table}")
-        cursor.execute(f"ANALYZE {Delivery._meta.db_table}")
+        # Every run starts from the same state: without this, the rows the runs before
+        # deleted and superseded are still in the tables and their indexes, and each run
+        # is slower than the one before it.
+        for model in (Subscriber, Delivery):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     page = NewsletterPage.objects.filter(slug="benchmark-newsletter").first()
     if page is None:
         page = NewsletterPage(
@@ -521,9 +539,11 @@ def main():
         campaign, approver = new_campaign("Benchmark batched", area, page)
         worker_cpu = sum(cpu_seconds(w.pid) for w in workers)
         mock_cpu = cpu_seconds(mock.pid)
+        database_cpu = postgres_cpu_seconds()
         request_seconds, seconds = send_and_wait(campaign, approver)
         worker_cpu = sum(cpu_seconds(w.pid) for w in workers) - worker_cpu
         mock_cpu = cpu_seconds(mock.pid) - mock_cpu
+        database_cpu = postgres_cpu_seconds() - database_cpu
         memory.stopped.set()
         time.sleep(1)  # the last task's timers reach Redis after the campaign is sent
         totals = phases.collect(broker)
@@ -539,7 +559,10 @@ def main():
         print(f"worker memory: {memory.summary()}", flush=True)
         print(
             f"CPU per email: {1e6 * worker_cpu / args.subscribers:.0f} µs in the workers, "
-            f"{1e6 * mock_cpu / args.subscribers:.0f} µs in the mock",
+            f"{1e6 * mock_cpu / args.subscribers:.0f} µs in the mock, "
+            f"{1e6 * database_cpu / args.subscribers:.0f} µs in PostgreSQL "
+            f"(wall × {os.cpu_count()} cores / emails = "
+            f"{1e6 * seconds * os.cpu_count() / args.subscribers:.0f} µs)",
             flush=True,
         )
         assert set(sent) == expected and max(sent.values()) == 1, "clean run lost or duplicated"
