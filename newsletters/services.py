@@ -947,6 +947,7 @@ def campaign_send_chunk(
         finally:
             # Whatever went wrong, no prepared call may go out or be left waiting.
             ahead.close(release=False)
+    ahead.raise_first_error()
     return sent
 
 
@@ -970,13 +971,16 @@ class _BatchesAhead:
     its own database connection, so the claims overlap the recording of the batch at the
     ESP. Inside one (a test), another connection could not see its rows, and SQLite takes
     one writer at a time: there they are claimed in the caller's thread, before the
-    batch at the ESP is recorded. ``first`` is work
-    for that thread to do before it starts (the ledger's next piece)."""
+    batch at the ESP is recorded. ``first`` is work to do besides (the ledger's next
+    piece): threaded, in a thread of its own once the first batch ahead is claimed, so
+    the claims after it do not wait for it; otherwise at once."""
 
     def __init__(self, claim_next, cursor: int, first=None):
         self.claim_next = claim_next
         self.cursor = cursor
         self.first = first
+        self.first_thread: threading.Thread | None = None
+        self.first_error: BaseException | None = None
         self.done = False
         self.ready: collections.deque[_Batch] = collections.deque()
         # SQLite (the embedded default) takes one writer at a time: no second connection.
@@ -1009,6 +1013,8 @@ class _BatchesAhead:
             while self.thread.is_alive():
                 self._drain_queue()
                 self.thread.join(timeout=0.05)
+        if self.first_thread is not None:
+            self.first_thread.join()
         if self.threaded:
             self._drain_queue()
         while self.ready:
@@ -1041,8 +1047,12 @@ class _BatchesAhead:
                     self.cursor = batch.last_id + 1
                 self._put(batch)
                 if first is not None:
-                    # Once the caller has its next batch, so it does not wait for this.
-                    first()
+                    # Once the caller has its next batch, and in a thread of its own, so
+                    # neither the caller nor the claims after it wait for the piece.
+                    self.first_thread = threading.Thread(
+                        target=self._first_in_thread, args=(first,), daemon=True
+                    )
+                    self.first_thread.start()
                     first = None
                 if batch is None:
                     return
@@ -1050,6 +1060,20 @@ class _BatchesAhead:
             self._put(error)
         finally:
             connection.close()
+
+    def _first_in_thread(self, first) -> None:
+        try:
+            first()
+        except BaseException as error:  # noqa: BLE001 (raised in the caller's thread)
+            self.first_error = error
+        finally:
+            connection.close()
+
+    def raise_first_error(self) -> None:
+        """Raise what went wrong in ``first`` (once everything has been closed): the
+        task fails, and the resume task writes the piece again."""
+        if self.first_error is not None:
+            raise self.first_error
 
     def _put(self, item) -> None:
         while True:

@@ -588,3 +588,42 @@ def test_outside_a_transaction_the_batches_ahead_are_claimed_in_a_thread_of_thei
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENT and campaign.recipient_count == 9
     assert threading.active_count() == threads
+
+
+@pytest.mark.postgres
+def test_a_ledger_piece_that_fails_in_its_thread_fails_the_task_and_is_written_again(
+    migrated, settings, comms_officer, approver, eastfield
+):
+    """The next piece of the ledger is written in a thread of its own beside the claims;
+    its failure is the task's failure, raised once the range is sent, and the resume
+    task writes the piece again."""
+    settings.SIGNPOST_ESP_BATCH_SIZE = 2
+    settings.SIGNPOST_ESP_BATCHES_PER_TASK = 2
+    SubscriberFactory.create_batch(9, area=eastfield)
+    campaign = CampaignFactory(created_by=comms_officer, areas=[eastfield])
+    services.campaign_approve(campaign=campaign, user=approver)
+    write = services._write_ledger_piece
+    calls = []
+
+    def fails_in_the_chunk(campaign_id, first_size=None):
+        calls.append(first_size)
+        if first_size is None:  # the chunk's piece, not the ledger task's first
+            raise RuntimeError("the database went away")
+        return write(campaign_id, first_size)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "_write_ledger_piece", fails_in_the_chunk)
+        with pytest.raises(RuntimeError, match="went away"):
+            services.campaign_send_now(campaign=campaign, user=approver)
+    assert calls == [6, None]
+    # The first piece (one task's range: 4) was sent; the rest was not written.
+    assert Delivery.objects.filter(campaign=campaign).count() == 4
+    assert len(sent_to()) == 4
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENDING and campaign.ledger_written_at is None
+
+    later = timezone.now() + datetime.timedelta(seconds=settings.SIGNPOST_SEND_LEASE_SECONDS + 1)
+    services.deliveries_resume_stalled(now=later)
+    assert len(sent_to()) == 9 and len(set(sent_to())) == 9
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT and campaign.recipient_count == 9
