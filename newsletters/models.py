@@ -344,11 +344,13 @@ class Delivery(models.Model):
             )
         ]
         # A chunk claims a campaign's queued rows in id order: with the id in the index
-        # that is a short range scan however many rows are already sent.
-        # The message id is looked up by equality only (a plain index, not also a LIKE one).
+        # that is a short range scan however many rows are already sent. Every index is
+        # written again each time a row changes status (three times as it is sent), so
+        # there is none on the message id: the one question that asks it (an event
+        # without Signpost's delivery id) names the recipient too, and reaches the row
+        # through the subscriber's address and the subscriber index.
         indexes = [
             models.Index(fields=["campaign", "status", "id"], name="delivery_claim_order"),
-            models.Index(fields=["esp_message_id"], name="delivery_esp_message_id"),
         ]
 
     def __str__(self):

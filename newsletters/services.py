@@ -1425,10 +1425,14 @@ def _find_delivery(payload: dict) -> Delivery | None:
         ):
             return delivery
     if payload.get("message_id") and payload.get("recipient"):
-        return deliveries.filter(
-            esp_message_id=payload["message_id"], subscriber__email=payload["recipient"]
-        ).first()
+        return _by_message_id(deliveries, payload["message_id"], payload["recipient"]).first()
     return None
+
+
+def _by_message_id(deliveries, message_id: str, recipient: str):
+    """The deliveries of one ESP message to one recipient: through the subscriber's
+    address (unique) and the subscriber index, as the message id has no index."""
+    return deliveries.filter(esp_message_id=message_id, subscriber__email=recipient)
 
 
 def _suppress(address: str, reason: str, detail: str = "") -> None:

@@ -266,6 +266,27 @@ def test_an_event_found_by_message_id_when_metadata_is_missing(webhook, sent):
     assert Delivery.objects.get(pk=ann.pk).delivered_at is not None
 
 
+@pytest.mark.postgres
+def test_an_event_found_by_message_id_never_reads_the_whole_ledger(sent):
+    """The message id has no index (every index is rewritten at each status change):
+    the lookup must reach the row through the subscriber, not by scanning deliveries."""
+    from django.db import connection, transaction
+
+    from newsletters.services import _by_message_id
+
+    query = _by_message_id(Delivery.objects.all(), "<batch-7@mg.example.org>", "ann@example.org")
+    sql, params = query.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Only a plan that needs a full scan uses one when scans cost nothing less.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on newsletters_delivery" not in plan, plan
+    # Into the subscriber's deliveries by the index that starts with the subscriber (the
+    # unique (campaign, subscriber) one would be read whole).
+    assert "newsletters_delivery_subscriber_id" in plan, plan
+
+
 def test_an_unknown_event_is_accepted_and_ignored(webhook, sent):
     _, deliveries = sent
     before = list(Delivery.objects.values())
