@@ -175,3 +175,54 @@ def test_an_invalid_stored_address_is_recorded_and_the_rest_of_its_batch_sent(
         mid.endswith("@mock.mailgun>") for mid in sent.values_list("esp_message_id", flat=True)
     )
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+def _break_addresses(deliveries):
+    """Store addresses past the form's validation, as an old import could leave them."""
+    broken = []
+    for n, delivery in enumerate(deliveries):
+        Subscriber.objects.filter(pk=delivery.subscriber_id).update(email=f"not-an-address-{n}")
+        broken.append(f"not-an-address-{n}")
+    return broken
+
+
+@pytest.mark.django_db
+def test_a_batch_of_only_invalid_addresses_makes_no_call_and_the_send_goes_on(
+    mailgun,  # noqa: F811 (fixture)
+    ready,  # noqa: F811 (fixture)
+    django_capture_on_commit_callbacks,
+):
+    campaign, emails = ready
+    first_batch = list(Delivery.objects.order_by("pk")[:4])
+    kept = set(emails) - {d.subscriber.email for d in first_batch}
+    broken = _break_addresses(first_batch)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.campaign_enqueue_chunks(campaign_id=campaign.pk)
+
+    assert mailgun.calls == 2  # the other two batches; nothing for the broken one
+    assert sorted(mailgun.recipients) == sorted(kept)
+    failed = Delivery.objects.filter(status=Delivery.Status.FAILED)
+    assert sorted(failed.values_list("subscriber__email", flat=True)) == sorted(broken)
+    assert set(failed.values_list("error", flat=True)) == {"Not a valid email address"}
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+
+@pytest.mark.django_db
+def test_an_invalid_address_stays_unsent_when_its_batch_is_retried(
+    mailgun,  # noqa: F811 (fixture)
+    ready,  # noqa: F811 (fixture)
+):
+    campaign, _ = ready
+    first_batch = list(Delivery.objects.select_related("subscriber").order_by("pk")[:4])
+    valid = sorted(d.subscriber.email for d in first_batch[1:])
+    (broken,) = _break_addresses(first_batch[:1])
+    mailgun.fail_next = [500]
+    with pytest.raises(services.ChunkRetry) as retry:
+        services.campaign_send_chunk(campaign_id=campaign.pk)
+    assert not mailgun.recipients
+
+    services.campaign_send_chunk(campaign_id=campaign.pk, claim=retry.value.claim)
+    assert sorted(mailgun.recipients) == valid  # once each, the broken one never
+    refused = Delivery.objects.get(pk=first_batch[0].pk)
+    assert (refused.status, refused.error) == (Delivery.Status.FAILED, "Not a valid email address")
+    assert broken not in mailgun.recipients
