@@ -275,8 +275,8 @@ def _run(request, campaign, action, success: str):
 
 @require_POST
 def campaign_approve(request, pk):
-    campaign = get_object_or_404(Campaign, pk=pk)
     require_permission(request, "newsletters.approve_campaign")
+    campaign = get_object_or_404(Campaign, pk=pk)
     return _run(
         request,
         campaign,

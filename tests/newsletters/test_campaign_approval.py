@@ -177,3 +177,17 @@ def test_the_author_still_cannot_approve(client, make_user, eastfield):
     assert "someone else must approve it" in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.DRAFT and campaign.approved_revision is None
+
+
+def test_approving_without_the_permission_is_refused_alike_for_any_campaign_number(
+    client, comms_officer, campaign
+):
+    """Refused before the campaign is looked up: the answer does not tell which numbers
+    are campaigns."""
+    from tests.refusals import assert_refused
+
+    client.force_login(comms_officer)
+    for pk in (campaign.pk, campaign.pk + 1000):
+        assert_refused(client.post(f"/admin/newsletters/campaigns/{pk}/approve/"))
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.DRAFT and campaign.approved_revision is None
