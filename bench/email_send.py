@@ -138,28 +138,33 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _stat(path: Path) -> tuple[str, list[str]] | None:
+    """A /proc stat file's command name and the fields after it (None once it is gone)."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    name, _, rest = text.rpartition(")")
+    return name.partition("(")[2], rest.split()
+
+
+def _ticks(fields: list[str], *, children: bool = False) -> int:
+    """User and system clock ticks (with those of reaped children)."""
+    return sum(int(f) for f in fields[11 : 15 if children else 13])
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system CPU seconds a process (all its threads) has used so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    stat = _stat(Path(f"/proc/{pid}/stat"))
+    return _ticks(stat[1]) / os.sysconf("SC_CLK_TCK") if stat else 0.0
 
 
 def postgres_cpu_seconds() -> float:
     """CPU seconds of every PostgreSQL process on this machine so far, with what the
     server's exited backends used (their parent's children's time)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name, fields = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
-        if name == "postgres":
-            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-    return total / os.sysconf("SC_CLK_TCK")
+    stats = (_stat(path) for path in Path("/proc").glob("[0-9]*/stat"))
+    ticks = sum(_ticks(s[1], children=True) for s in stats if s and s[0] == "postgres")
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def prepare(args):
