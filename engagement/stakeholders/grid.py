@@ -163,6 +163,12 @@ def _slots(n: int) -> tuple[int, float, float]:
     return k, slot, min(14.0, slot / 2 - 3)
 
 
+def _centre(x0: float, y0: float, slot: float, per_row: int, index: int) -> dict:
+    """Where a cell's index-th point sits: the cell holds rows of ``per_row`` slots."""
+    row, col = divmod(index, per_row)
+    return {"x": x0 + slot * (col + 0.5), "y": y0 + slot * (row + 0.5)}
+
+
 def grid_chart(stakeholders, *, anonymous: bool = False, url_for=None, flagged_ids=()) -> Chart:
     """Place every scored stakeholder on the grid.
 
@@ -205,11 +211,9 @@ def grid_chart(stakeholders, *, anonymous: bool = False, url_for=None, flagged_i
         shown = members if len(members) <= MAX_IN_CELL else members[: MAX_IN_CELL - 1]
         quadrant = Quadrant.for_scores(interest, influence)
         for index, s in enumerate(shown):
-            row, col = divmod(index, k)
             points.append(
                 Point(
-                    x=x0 + slot * (col + 0.5),
-                    y=y0 + slot * (row + 0.5),
+                    **_centre(x0, y0, slot, k, index),
                     r=radius,
                     quadrant=quadrant,
                     interest=interest,
@@ -224,11 +228,9 @@ def grid_chart(stakeholders, *, anonymous: bool = False, url_for=None, flagged_i
             )
         hidden = len(members) - len(shown)
         if hidden:
-            row, col = divmod(MAX_IN_CELL - 1, k)
             points.append(
                 Point(
-                    x=x0 + slot * (col + 0.5),
-                    y=y0 + slot * (row + 0.5),
+                    **_centre(x0, y0, slot, k, MAX_IN_CELL - 1),
                     r=radius,
                     quadrant=quadrant,
                     interest=interest,
