@@ -233,7 +233,7 @@ def prepare(args):
 def new_campaign(name, area, page):
     from django.contrib.auth import get_user_model
 
-    from newsletters import services
+    from newsletters.campaigns import services
     from newsletters.models import Campaign
 
     User = get_user_model()
@@ -262,7 +262,7 @@ def raw_anymail(args, page, *, prepared: bool = False) -> tuple[int, float, floa
 
     from newsletters.campaign_backends.anymail import to_esp_syntax
     from newsletters.campaign_backends.mailgun import prepared_address
-    from newsletters.email import render_newsletter_email
+    from newsletters.campaigns.email import render_newsletter_email
 
     rendered = render_newsletter_email(page, subject="News from your area")
     subject, text = to_esp_syntax(rendered.subject), to_esp_syntax(rendered.text)
@@ -316,9 +316,9 @@ def naive_send(args, area) -> tuple[int, float]:
     """The obvious loop: one rendered message and one API call per recipient."""
     from django.core.mail import EmailMultiAlternatives, get_connection
 
-    from newsletters.email import render_newsletter_email
+    from newsletters.campaigns.email import render_newsletter_email
     from newsletters.models import NewsletterPage, Subscriber
-    from newsletters.services import _merge_values
+    from newsletters.sending.merge import merge_values
 
     page = NewsletterPage.objects.get(slug="benchmark-newsletter")
     rendered = render_newsletter_email(page, subject="News from your area")
@@ -326,7 +326,7 @@ def naive_send(args, area) -> tuple[int, float]:
     connection = get_connection()
     started = time.perf_counter()
     for subscriber in subscribers:
-        values = _merge_values(subscriber, 0)
+        values = merge_values(subscriber, 0)
         message = EmailMultiAlternatives(
             subject=rendered.subject,
             body=rendered.text_for(values),
@@ -389,8 +389,8 @@ def send_and_wait(campaign, approver, timeout=3600) -> tuple[float, float]:
     """Seconds for the send button's service call (with its commit), and until ``sent``."""
     from django.db import transaction
 
-    from newsletters import services
     from newsletters.models import Campaign
+    from newsletters.sending import services
 
     started = time.perf_counter()
     with transaction.atomic():
@@ -408,8 +408,8 @@ def send_and_wait(campaign, approver, timeout=3600) -> tuple[float, float]:
 def killed_run(args, env, workers, area, page, log: MockLog, expected: set) -> dict:
     from django.db import transaction
 
-    from newsletters import services
     from newsletters.models import Campaign, Delivery
+    from newsletters.sending import services
 
     log.mark()
     campaign, approver = new_campaign("Benchmark killed worker", area, page)

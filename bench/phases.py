@@ -26,23 +26,23 @@ import time
 
 # (phase, module, attribute): attribute may be "Class.method".
 TIMED = [
-    ("chunk service", "newsletters.services", "campaign_send_chunk"),
-    ("ledger", "newsletters.services", "campaign_write_deliveries"),
-    ("ledger", "newsletters.services", "_write_ledger_piece"),
-    ("queue chunk tasks", "newsletters.services", "campaign_enqueue_chunks"),
-    ("claim", "newsletters.services", "_claim_chunk"),
-    ("merge values", "newsletters.services", "_merge_values"),
+    ("chunk service", "newsletters.sending.services", "campaign_send_chunk"),
+    ("ledger", "newsletters.sending.services", "campaign_write_deliveries"),
+    ("ledger", "newsletters.sending.services", "_write_ledger_piece"),
+    ("queue chunk tasks", "newsletters.sending.services", "campaign_enqueue_chunks"),
+    ("claim", "newsletters.sending.claims", "claim_chunk"),
+    ("merge values", "newsletters.sending.merge", "merge_values"),
     ("ESP call", "newsletters.campaign_backends.anymail", "AnymailBatchBackend.send_batch"),
     (
         "ESP call in its thread",
         "newsletters.campaign_backends.anymail",
         "AnymailBatchBackend.send_batch_when_open",
     ),
-    ("ESP wait", "newsletters.services", "_esp_result"),
-    ("wait for the next batch", "newsletters.services", "_next_batch"),
-    ("record result", "newsletters.services", "_record_sent"),
-    ("finish check", "newsletters.services", "campaign_finish_if_done"),
-    ("throttle", "newsletters.services", "esp_throttle_acquire"),
+    ("ESP wait", "newsletters.sending.batches", "_esp_result"),
+    ("wait for the next batch", "newsletters.sending.batches", "next_batch"),
+    ("record result", "newsletters.sending.batches", "_record_sent"),
+    ("finish check", "newsletters.sending.finishing", "campaign_finish_if_done"),
+    ("throttle", "newsletters.sending.batches", "esp_throttle_acquire"),
 ]
 # Phases nested inside "chunk service"; what is left of it is "load recipients".
 INSIDE_CHUNK = (

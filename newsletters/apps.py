@@ -6,8 +6,6 @@ class NewslettersConfig(AppConfig):
     verbose_name = "Newsletters"
 
     def ready(self):
-        from anymail.signals import tracking
+        from .tracking import signals  # the receiver needs the models: loaded once ready
 
-        from .signals import tracking_received
-
-        tracking.connect(tracking_received, dispatch_uid="newsletters.tracking")
+        signals.connect()

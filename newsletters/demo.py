@@ -11,8 +11,8 @@ from signpost.links import absolute_url
 from engagement.activities.services import activity_record_delivered
 from engagement.models import Activity
 
-from .consent import CURRENT_WORDING_VERSION
 from .models import Campaign, ConsentRecord, Delivery, NewsletterPage, Subscriber, Topic
+from .subscribers.consent import CURRENT_WORDING_VERSION
 
 TOPICS = [
     ("enforcement-news", "Enforcement news", "Arrests, closures and what the police are doing"),

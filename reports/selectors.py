@@ -21,7 +21,7 @@ from engagement.stakeholders.selectors import (
     stakeholder_moves,
     stakeholder_section,
 )
-from newsletters.selectors import newsletter_section
+from newsletters.sending.selectors import newsletter_section
 from printing.selectors import printing_section
 from surveys.selectors import survey_section, survey_waves_open
 

@@ -9,8 +9,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from signpost import dev_mail
 
-from newsletters import services
+from newsletters.campaigns import services as campaign_services
 from newsletters.models import Campaign, Delivery, Subscriber
+from newsletters.sending import services as sending_services
+from newsletters.subscribers import services as subscriber_services
 from tests.newsletters.factories import CampaignFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +63,8 @@ def test_a_campaign_leaves_one_merged_file_per_recipient_with_its_own_unsubscrib
     subscribers = SubscriberFactory.create_batch(5)
     campaign = CampaignFactory(created_by=comms_officer, subject="News for %recipient.name%")
     campaign.areas.set({s.area for s in subscribers})
-    services.campaign_approve(campaign=campaign, user=approver)
-    run_commits(lambda: services.campaign_send_now(campaign=campaign, user=approver))
+    campaign_services.campaign_approve(campaign=campaign, user=approver)
+    run_commits(lambda: sending_services.campaign_send_now(campaign=campaign, user=approver))
 
     files = delivered(mailbox)
     assert len(files) == 5
@@ -133,7 +135,7 @@ def test_the_sign_up_confirmation_on_disk_has_a_link_that_confirms(mailbox, run_
 
     area = AreaFactory(postcode_prefixes="HB9")
     run_commits(
-        lambda: services.subscriber_sign_up(
+        lambda: subscriber_services.subscriber_sign_up(
             email="new.resident@example.org",
             name="Sam",
             postcode="HB9 1AA",
@@ -156,7 +158,7 @@ def test_the_test_emails_links_open_a_page_that_explains_them_and_change_nothing
 ):
     resident = SubscriberFactory()
     campaign = CampaignFactory(created_by=comms_officer)
-    services.campaign_send_test(
+    campaign_services.campaign_send_test(
         campaign=campaign, user=comms_officer, addresses=["priya@example.org"]
     )
     ((message, to),) = delivered(mailbox).values()

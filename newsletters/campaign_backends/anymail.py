@@ -14,7 +14,7 @@ from anymail.message import AnymailMessage
 from django.conf import settings
 from django.core.mail import get_connection
 
-from ..email import MERGE_FIELDS, merge_field
+from ..campaigns.email import MERGE_FIELDS, merge_field
 from . import BatchResult, CampaignBackend, CampaignBackendError, Recipient, SendGate
 from .mailgun import PreparedMailgunBackend, prepared_address
 

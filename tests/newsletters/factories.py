@@ -1,9 +1,11 @@
 """Factories for the newsletters suites."""
 
 import factory
+from django.core import mail
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from newsletters.campaigns import services as campaign_services
 from newsletters.models import Campaign, NewsletterPage, Subscriber, Topic
 from tests.factories import AreaFactory
 
@@ -91,3 +93,11 @@ class CampaignFactory(DjangoModelFactory):
     def topics(self, create, extracted, **kwargs):
         if create and extracted:
             self.topics.set(extracted)
+
+
+def approve(campaign, approver):
+    return campaign_services.campaign_approve(campaign=campaign, user=approver)
+
+
+def campaign_recipients() -> list[str]:
+    return [address for message in mail.outbox for address in message.to]

@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 
 from newsletters.models import Campaign, Delivery, Subscriber
-from newsletters.selectors import campaign_figures
+from newsletters.sending import services as sending_services
+from newsletters.sending.selectors import campaign_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +39,11 @@ def test_the_demo_scheduled_campaign_is_sent_as_its_approver_signed_it_off(
 ):
     from django.contrib.auth import get_user_model
 
-    from newsletters import services
-
     call_command("load_demo_data")
     scheduled = Campaign.objects.get(status=Campaign.Status.SCHEDULED)
     assert scheduled.approved_revision == scheduled.newsletter.live_revision
     comms = get_user_model().objects.get(username="comms")
     with django_capture_on_commit_callbacks(execute=True):
-        sent = services.campaign_send_now(campaign=scheduled, user=comms)
+        sent = sending_services.campaign_send_now(campaign=scheduled, user=comms)
     assert sent.status in {Campaign.Status.SENDING, Campaign.Status.SENT}
     assert Delivery.objects.filter(campaign=scheduled).count() == sent.recipient_count > 20

@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from newsletters.consent import CURRENT_WORDING_VERSION
 from newsletters.models import Subscriber
+from newsletters.subscribers.consent import CURRENT_WORDING_VERSION
 from printing.models import PrintRun, ShortLink
 
 from .conftest import decode_qr_codes

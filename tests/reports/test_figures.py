@@ -14,7 +14,7 @@ from engagement.activities.selectors import activity_section
 from engagement.models import Activity, Stakeholder, StakeholderAssessment
 from engagement.press.selectors import communications_section
 from engagement.stakeholders.selectors import engagement_section, stakeholder_section
-from newsletters.selectors import newsletter_section
+from newsletters.sending.selectors import newsletter_section
 from printing.selectors import printing_section
 from reports.periods import Period
 from reports.selectors import dashboard_figures, report_figures

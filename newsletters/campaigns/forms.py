@@ -1,0 +1,31 @@
+"""The forms of a campaign's manage page in the admin: a test send, a schedule."""
+
+from django import forms
+from django.core.validators import validate_email
+
+
+class TestSendForm(forms.Form):
+    addresses = forms.CharField(
+        label="Send a test to",
+        help_text="Up to five addresses, separated by commas.",
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_addresses(self):
+        addresses = [a.strip() for a in self.cleaned_data["addresses"].split(",") if a.strip()]
+        if not addresses or len(addresses) > 5:
+            raise forms.ValidationError("Give between one and five addresses.")
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(f"Not an email address: {address}") from error
+        return addresses
+
+
+class ScheduleForm(forms.Form):
+    send_at = forms.DateTimeField(
+        label="Send at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )

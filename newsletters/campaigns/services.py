@@ -1,0 +1,186 @@
+"""Every decision about a campaign, one function per action: approval by an Approver
+who is not the author, its withdrawal when the campaign changes, test sends, and the
+schedule. Sending itself is the ``sending`` sub-package's."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from .email import sample_merge_values
+from .models import Campaign
+from .selectors import campaign_email, campaign_segment
+
+
+class CampaignError(ValidationError):
+    """A campaign action that cannot happen now; the message says why, for the user."""
+
+
+def campaign_locked(campaign: Campaign) -> Campaign:
+    """The campaign's row, locked until the transaction ends."""
+    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+APPROVAL_CLEARED = {
+    "status": Campaign.Status.DRAFT,
+    "approved_by": None,
+    "approved_at": None,
+    "approved_revision": None,
+    "approved_subject": "",
+    "approved_segment": {},
+}
+
+
+def campaign_edited(*, campaign: Campaign, user) -> None:
+    """Any change after sign-off needs a fresh sign-off."""
+    if campaign.status == Campaign.Status.APPROVED:
+        Campaign.objects.filter(pk=campaign.pk).update(**APPROVAL_CLEARED)
+        campaign.refresh_from_db()
+        log(instance=campaign, action="newsletters.campaign.approval_withdrawn", user=user)
+
+
+@transaction.atomic
+def campaign_approval_withdraw(*, campaign: Campaign, user) -> Campaign:
+    """Take back a sign-off, e.g. to send a newer version of the newsletter: the campaign
+    is a draft again and needs a fresh approval."""
+    campaign = campaign_locked(campaign)
+    if campaign.status not in {Campaign.Status.APPROVED, Campaign.Status.SCHEDULED}:
+        raise CampaignError("This campaign is not approved.")
+    Campaign.objects.filter(pk=campaign.pk).update(scheduled_for=None, **APPROVAL_CLEARED)
+    campaign.refresh_from_db()
+    log(instance=campaign, action="newsletters.campaign.approval_withdrawn", user=user)
+    return campaign
+
+
+def campaign_send_refusal_log(*, campaign: Campaign, user, reason: str) -> None:
+    """Put a refused attempt to send in the audit log, with who tried and why."""
+    log(
+        instance=campaign,
+        action="newsletters.campaign.send_refused",
+        user=user if user is not None and user.is_authenticated else None,
+        data={"reason": reason},
+    )
+
+
+@transaction.atomic
+def campaign_approve(*, campaign: Campaign, user) -> Campaign:
+    """Sign-off by an Approver who did not write the campaign (guide, section 3)."""
+    campaign = campaign_locked(campaign)
+    if not user.has_perm("newsletters.approve_campaign"):
+        raise PermissionDenied("Only an Approver can sign off a campaign.")
+    if campaign.created_by_id == user.pk:
+        raise CampaignError("You wrote this campaign, so someone else must approve it.")
+    if campaign.status != Campaign.Status.DRAFT:
+        raise CampaignError(
+            f"This campaign is {campaign.get_status_display().lower()}, not a draft."
+        )
+    if not campaign.newsletter.live:
+        raise CampaignError("Publish the newsletter before approving a campaign that sends it.")
+    if not campaign_segment(campaign).exists():
+        raise CampaignError("Nobody is in this campaign's segment: choose other areas or topics.")
+    revision = campaign.newsletter.live_revision
+    if revision is None:
+        raise CampaignError("Publish the newsletter before approving a campaign that sends it.")
+    campaign.status = Campaign.Status.APPROVED
+    campaign.approved_by = user
+    campaign.approved_at = timezone.now()
+    campaign.approved_revision = revision
+    campaign.approved_subject = campaign.subject
+    campaign.approved_segment = campaign.segment_definition()
+    campaign.save(
+        update_fields=[
+            "status",
+            "approved_by",
+            "approved_at",
+            "approved_revision",
+            "approved_subject",
+            "approved_segment",
+        ]
+    )
+    log(
+        instance=campaign,
+        action="newsletters.campaign.approve",
+        user=user,
+        data={
+            "newsletter_revision": revision.pk,
+            "subject": campaign.subject,
+            "segment": campaign.approved_segment,
+        },
+    )
+    return campaign
+
+
+def campaign_check_as_approved(campaign: Campaign) -> None:
+    """Refuse to send anything but what was signed off."""
+    if campaign.approved_revision_id is None:
+        raise CampaignError("This campaign has no record of what was approved: approve it again.")
+    if (
+        campaign.subject != campaign.approved_subject
+        or campaign.segment_definition() != campaign.approved_segment
+    ):
+        raise CampaignError(
+            "The subject or recipients changed after approval, so nothing was sent. "
+            "Ask an Approver to sign it off again."
+        )
+
+
+def campaign_send_test(*, campaign: Campaign, user, addresses: list[str]) -> int:
+    """Send the campaign as it will go out, to staff addresses, with sample merge values."""
+    rendered = campaign_email(campaign)
+    values = sample_merge_values()
+    if user and user.first_name:
+        values["name"] = user.first_name
+    for address in addresses:
+        message = EmailMultiAlternatives(
+            subject=f"[Test] {rendered.subject}",
+            body=rendered.text_for(values),
+            to=[address],
+            headers={
+                "List-Unsubscribe": f"<{values['unsubscribe_url']}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+        message.attach_alternative(rendered.html_for(values), "text/html")
+        message.send()
+    Campaign.objects.filter(pk=campaign.pk).update(test_sent_at=timezone.now())
+    log(
+        instance=campaign,
+        action="newsletters.campaign.test_send",
+        user=user,
+        data={"recipients": len(addresses)},
+    )
+    return len(addresses)
+
+
+@transaction.atomic
+def campaign_schedule(*, campaign: Campaign, user, when: datetime.datetime) -> Campaign:
+    campaign = campaign_locked(campaign)
+    if campaign.status not in {Campaign.Status.APPROVED, Campaign.Status.SCHEDULED}:
+        raise CampaignError("Only an approved campaign can be scheduled.")
+    if when <= timezone.now():
+        raise CampaignError("Choose a time in the future, or send now.")
+    campaign.status = Campaign.Status.SCHEDULED
+    campaign.scheduled_for = when
+    campaign.save(update_fields=["status", "scheduled_for"])
+    log(
+        instance=campaign,
+        action="newsletters.campaign.schedule",
+        user=user,
+        data={"scheduled_for": when.isoformat()},
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_unschedule(*, campaign: Campaign, user) -> Campaign:
+    campaign = campaign_locked(campaign)
+    if campaign.status != Campaign.Status.SCHEDULED:
+        raise CampaignError("This campaign is not scheduled.")
+    campaign.status = Campaign.Status.APPROVED
+    campaign.scheduled_for = None
+    campaign.save(update_fields=["status", "scheduled_for"])
+    log(instance=campaign, action="newsletters.campaign.unschedule", user=user)
+    return campaign

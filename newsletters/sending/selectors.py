@@ -1,0 +1,120 @@
+"""Reads about sending: a campaign's figures as its ledger fills in, and the newsletter
+figures of progress reports and the dashboard."""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from signpost.figures import day_bounds, rate
+
+from ..campaigns.models import Campaign
+from ..subscribers.models import Subscriber
+from .models import Delivery
+
+FIGURES = (
+    "recipients",
+    "sent",
+    "delivered",
+    "bounced",
+    "complained",
+    "opened",
+    "clicked",
+    "unsubscribed",
+)
+
+
+def campaign_figures(campaign: Campaign) -> dict:
+    """Per-campaign figures in one query."""
+    sent_states = [
+        Delivery.Status.SENT,
+        Delivery.Status.DELIVERED,
+        Delivery.Status.BOUNCED,
+    ]
+    figures = Delivery.objects.filter(campaign=campaign).aggregate(
+        recipients=Count("pk"),
+        sent=Count("pk", filter=Q(status__in=sent_states)),
+        queued=Count("pk", filter=Q(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])),
+        failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
+        suppressed=Count("pk", filter=Q(status=Delivery.Status.SUPPRESSED)),
+        delivered=Count("delivered_at"),
+        bounced=Count("bounced_at"),
+        complained=Count("complained_at"),
+        opened=Count("opened_at"),
+        clicked=Count("clicked_at"),
+        unsubscribed=Count("unsubscribed_at"),
+    )
+    total = figures["recipients"]
+    done = total - figures["queued"]
+    figures["progress_percent"] = round(100 * done / total) if total else 0
+    figures["status"] = campaign.status
+    figures["status_label"] = campaign.get_status_display()
+    return figures
+
+
+# --- Figures for progress reports and the dashboard -------------------------------------
+
+CAMPAIGNS_SHOWN = 5
+
+
+def newsletter_section(*, start: datetime.date, end: datetime.date) -> dict:
+    """Subscribers per area now and how many joined and left from ``start`` to ``end``
+    (inclusive); campaigns sent in that span (the last few) with delivery, open and
+    unsubscribe rates. Two queries."""
+    start_at, end_before = day_bounds(start, end)
+    joined = Q(confirmed_at__gte=start_at, confirmed_at__lt=end_before)
+    left = Q(unsubscribed_at__gte=start_at, unsubscribed_at__lt=end_before)
+    rows = (
+        Subscriber.objects.order_by()
+        .values("area__name")
+        .annotate(
+            subscribed=Count("pk", filter=Q(status=Subscriber.Status.CONFIRMED)),
+            joined=Count("pk", filter=joined),
+            left=Count("pk", filter=left),
+        )
+        .filter(Q(subscribed__gt=0) | Q(joined__gt=0) | Q(left__gt=0))
+        .order_by("area__name")
+    )
+    areas = [
+        {
+            "area": row["area__name"] or "Outside the areas",
+            "subscribed": row["subscribed"],
+            "joined": row["joined"],
+            "left": row["left"],
+            "growth": row["joined"] - row["left"],
+        }
+        for row in rows
+    ]
+    sent_states = [Delivery.Status.SENT, Delivery.Status.DELIVERED, Delivery.Status.BOUNCED]
+    campaigns = (
+        Campaign.objects.filter(send_started_at__gte=start_at, send_started_at__lt=end_before)
+        .annotate(
+            n_sent=Count("deliveries", filter=Q(deliveries__status__in=sent_states)),
+            n_delivered=Count("deliveries__delivered_at"),
+            n_opened=Count("deliveries__opened_at"),
+            n_unsubscribed=Count("deliveries__unsubscribed_at"),
+            n_bounced=Count("deliveries__bounced_at"),
+        )
+        .order_by("-send_started_at")[:CAMPAIGNS_SHOWN]
+    )
+    return {
+        "areas": areas,
+        "subscribed": sum(a["subscribed"] for a in areas),
+        "joined": sum(a["joined"] for a in areas),
+        "left": sum(a["left"] for a in areas),
+        "campaigns": [
+            {
+                "name": c.name,
+                "sent_on": timezone.localtime(c.send_started_at).date().isoformat(),
+                "status": c.get_status_display(),
+                "sent": c.n_sent,
+                "delivered": c.n_delivered,
+                "opened": c.n_opened,
+                "unsubscribed": c.n_unsubscribed,
+                "bounced": c.n_bounced,
+                "delivery_rate": rate(c.n_delivered, c.n_sent),
+                "open_rate": rate(c.n_opened, c.n_delivered),
+                "unsubscribe_rate": rate(c.n_unsubscribed, c.n_delivered),
+            }
+            for c in campaigns
+        ],
+    }

@@ -1,0 +1,71 @@
+"""Background work for sending: thin, taking ids, safe to run twice."""
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+# Back-off for transient ESP errors: 10s, 20s, 40s, 80s, 160s.
+RETRY_BASE_SECONDS = 10
+
+
+@shared_task(
+    bind=True,
+    name="newsletters.campaign_send_chunk",
+    max_retries=5,
+    acks_late=True,
+    ignore_result=True,
+)
+def campaign_send_chunk(
+    self,
+    campaign_id: int,
+    claim: str | None = None,
+    first_id: int | None = None,
+    last_id: int | None = None,
+    continue_ledger: bool = False,
+) -> int:
+    from . import services  # services queue this task: imported when it runs
+
+    try:
+        return services.campaign_send_chunk(
+            campaign_id=campaign_id,
+            claim=claim,
+            first_id=first_id,
+            last_id=last_id,
+            continue_ledger=continue_ledger,
+        )
+    except services.ChunkRetry as error:
+        if self.request.retries >= self.max_retries:
+            # The rows stay claimed until their lease runs out; then the resume task
+            # queues them again (or, after too many attempts, marks them failed).
+            logger.warning(
+                "Campaign %s: chunk %s gave up for now: %s", campaign_id, error.claim, error
+            )
+            return 0
+        raise self.retry(
+            args=[campaign_id, error.claim, error.first_id, error.last_id],
+            countdown=RETRY_BASE_SECONDS * 2**self.request.retries,
+            exc=error,
+        ) from error
+
+
+@shared_task(name="newsletters.campaign_write_deliveries", acks_late=True, ignore_result=True)
+def campaign_write_deliveries(campaign_id: int) -> int:
+    from . import services  # services queue this task: imported when it runs
+
+    return services.campaign_write_deliveries(campaign_id=campaign_id)
+
+
+@shared_task(name="newsletters.campaigns_send_due")
+def campaigns_send_due() -> list[int]:
+    from . import services  # services queue this module's tasks: imported when it runs
+
+    return services.campaigns_send_due()
+
+
+@shared_task(name="newsletters.deliveries_resume_stalled")
+def deliveries_resume_stalled() -> int:
+    from . import services  # services queue this module's tasks: imported when it runs
+
+    return services.deliveries_resume_stalled()

@@ -1,0 +1,147 @@
+"""Residents who asked for email updates, what they chose to hear about, every change of
+their consent, and the addresses never to be mailed again.
+
+The guide's section 8 ("Emails"): residents who signed up get regular news of what is
+being done in their area. Only confirmed subscribers are mailed, and every consent change
+is recorded.
+"""
+
+import hashlib
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+
+
+def email_hash(email: str) -> str:
+    """A stable fingerprint of an address, so a suppression outlives the subscriber's
+    erasure without keeping the address itself."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+class Topic(models.Model):
+    """Something a resident can choose to hear about (e.g. enforcement news, help and
+    treatment, community events)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Subscriber.Status.CONFIRMED)
+
+    def not_suppressed(self):
+        return self.exclude(email_hash__in=Suppression.objects.values("email_hash"))
+
+    def mailable(self):
+        """Confirmed, and not on the suppression list: the only people a campaign mails."""
+        return self.confirmed().not_suppressed()
+
+
+class Subscriber(models.Model):
+    """A resident who asked for email updates. Only confirmed subscribers are mailed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Subscribed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(max_length=254, unique=True)
+    email_hash = models.CharField(max_length=64, unique=True, editable=False)
+    name = models.CharField(max_length=120, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    area = models.ForeignKey(
+        "engagement.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subscribers",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="subscribers")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "area"])]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        self.email_hash = email_hash(self.email)
+        super().save(*args, **kwargs)
+
+
+class ConsentRecord(models.Model):
+    """One change of a subscriber's consent: when, how, what wording they were shown and
+    what changed. Kept for as long as the subscriber is (UK GDPR Article 7(1))."""
+
+    class Action(models.TextChoices):
+        SIGNED_UP = "signed_up", "Signed up (not yet confirmed)"
+        CONFIRMED = "confirmed", "Confirmed by email link"
+        PREFERENCES_CHANGED = "preferences_changed", "Changed preferences"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        SUPPRESSED = "suppressed", "Stopped by the email provider"
+
+    class Method(models.TextChoices):
+        WEB_FORM = "web_form", "Sign-up form on the website"
+        EMAIL_LINK = "email_link", "Link in an email"
+        PREFERENCE_PAGE = "preference_page", "Preference page"
+        ONE_CLICK = "one_click", "One-click unsubscribe from the mail program"
+        ESP_EVENT = "esp_event", "Email provider report (bounce or complaint)"
+        ADMIN = "admin", "Staff in the admin"
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="consent_records"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=24, choices=Action.choices)
+    method = models.CharField(max_length=24, choices=Method.choices)
+    wording_version = models.CharField(max_length=20, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.at:%d %b %Y %H:%M})"
+
+
+class Suppression(models.Model):
+    """An address never to be mailed again by a campaign. Holds only a hash of the address,
+    so it survives erasure of the subscriber."""
+
+    class Reason(models.TextChoices):
+        HARD_BOUNCE = "hard_bounce", "Hard bounce"
+        COMPLAINT = "complaint", "Spam complaint"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        MANUAL = "manual", "Added by staff"
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} {self.email_hash[:12]}…"

@@ -1,0 +1,281 @@
+"""Every write about subscribers, one function per action: sign-up with double opt-in,
+confirmation, preference changes, unsubscribe, erasure, purge of unconfirmed sign-ups,
+and the suppression list; every change of consent leaves a ``ConsentRecord``."""
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from signpost.links import absolute_url
+from signpost.models import InitiativeSettings
+from wagtail.log_actions import log
+from wagtail.models import Site
+
+from engagement.models import Area
+
+from . import tokens
+from .consent import CURRENT_WORDING_VERSION
+from .models import ConsentRecord, Subscriber, Suppression, email_hash
+
+
+def subscriber_consent_record(
+    subscriber, *, action, method, changes=None, wording_version=""
+) -> ConsentRecord:
+    """Keep one change of a subscriber's consent: when, how, the wording shown, what changed."""
+    return ConsentRecord.objects.create(
+        subscriber=subscriber,
+        action=action,
+        method=method,
+        wording_version=wording_version,
+        changes=changes or {},
+    )
+
+
+def _describe(subscriber) -> dict:
+    return {
+        "name": subscriber.name,
+        "postcode": subscriber.postcode,
+        "area": subscriber.area.name if subscriber.area_id else "",
+        "topics": sorted(t.name for t in subscriber.topics.all()),
+    }
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {key: [before[key], after[key]] for key in after if before.get(key) != after[key]}
+
+
+def subscriber_send_confirmation(*, subscriber: Subscriber) -> None:
+    """The double opt-in email: a signed link that expires."""
+    context = {
+        "subscriber": subscriber,
+        "confirm_url": absolute_url(
+            reverse("newsletters:confirm", args=[tokens.confirm_token(subscriber)])
+        ),
+        "max_age_days": settings.SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS,
+    }
+    _send_transactional(subscriber, "confirm_subscription", "Confirm your email updates", context)
+
+
+def _send_already_subscribed(subscriber: Subscriber) -> None:
+    context = {
+        "subscriber": subscriber,
+        "preferences_url": absolute_url(
+            reverse("newsletters:preferences", args=[tokens.manage_token(subscriber)])
+        ),
+    }
+    _send_transactional(
+        subscriber, "already_subscribed", "You already get our email updates", context
+    )
+
+
+def _send_transactional(subscriber, template: str, subject: str, context: dict) -> None:
+    site = Site.objects.filter(is_default_site=True).first()
+    context["initiative"] = InitiativeSettings.for_site(site) if site else InitiativeSettings()
+    message = EmailMultiAlternatives(
+        subject=f"{subject} | {context['initiative'].name}",
+        body=render_to_string(f"email/{template}.txt", context),
+        to=[subscriber.email],
+    )
+    message.attach_alternative(render_to_string(f"email/{template}.html", context), "text/html")
+    message.send()
+
+
+def _awaiting_confirmation(subscriber: Subscriber) -> bool:
+    """Pending, and its confirmation link has not expired yet."""
+    max_age = datetime.timedelta(days=settings.SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS)
+    return (
+        subscriber.status == Subscriber.Status.PENDING
+        and subscriber.created_at >= timezone.now() - max_age
+    )
+
+
+@transaction.atomic
+def subscriber_sign_up(
+    *,
+    email: str,
+    name: str = "",
+    postcode: str = "",
+    topics=(),
+    area: Area | None = None,
+    wording_version: str = CURRENT_WORDING_VERSION,
+) -> None:
+    """Start a subscription, or restart one. Answers nothing about whether the address was
+    known: the caller shows the same page either way, and only the address's owner learns
+    more, by email. The area the resident chose wins; without one, the postcode's."""
+    email = email.strip().lower()
+    if area is None and postcode:
+        area = Area.objects.for_postcode(postcode)
+    topics = list(topics)
+    subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
+    if subscriber and subscriber.status == Subscriber.Status.CONFIRMED:
+        transaction.on_commit(lambda: _send_already_subscribed(subscriber))
+        return
+    if subscriber and _awaiting_confirmation(subscriber):
+        # Anyone can type an address: a second sign-up does not rewrite the first. The
+        # owner gets the first one's link again, and confirming it (or not) decides.
+        transaction.on_commit(lambda: subscriber_send_confirmation(subscriber=subscriber))
+        return
+    complained = Suppression.objects.filter(
+        email_hash=email_hash(email), reason=Suppression.Reason.COMPLAINT
+    ).exists()
+    if subscriber is None:
+        subscriber = Subscriber(email=email)
+        before = {"name": "", "postcode": "", "area": "", "topics": []}
+    else:
+        before = _describe(subscriber)
+    subscriber.name = name
+    subscriber.postcode = postcode
+    subscriber.area = area
+    subscriber.status = Subscriber.Status.PENDING
+    subscriber.created_at = timezone.now()
+    subscriber.save()
+    subscriber.topics.set(topics)
+    subscriber_consent_record(
+        subscriber,
+        action=ConsentRecord.Action.SIGNED_UP,
+        method=ConsentRecord.Method.WEB_FORM,
+        wording_version=wording_version,
+        changes=_diff(before, _describe(subscriber)),
+    )
+    if not complained:
+        transaction.on_commit(lambda: subscriber_send_confirmation(subscriber=subscriber))
+
+
+@transaction.atomic
+def subscriber_confirm(*, token: str) -> Subscriber:
+    """Finish the double opt-in. Confirming twice is harmless."""
+    key = tokens.confirm_token_key(token)
+    subscriber = Subscriber.objects.select_for_update().filter(key=key).first()
+    if subscriber is None:
+        raise tokens.LinkInvalid("This sign-up no longer exists. Please sign up again.")
+    if subscriber.status == Subscriber.Status.CONFIRMED:
+        return subscriber
+    signed_up = subscriber.consent_records.filter(action=ConsentRecord.Action.SIGNED_UP).last()
+    subscriber.status = Subscriber.Status.CONFIRMED
+    subscriber.confirmed_at = timezone.now()
+    subscriber.unsubscribed_at = None
+    subscriber.save()
+    # Fresh, confirmed consent outweighs an old unsubscribe or a bounce: the link was
+    # opened, so the mailbox works and its owner wants the updates.
+    Suppression.objects.filter(
+        email_hash=subscriber.email_hash,
+        reason__in=[Suppression.Reason.UNSUBSCRIBED, Suppression.Reason.HARD_BOUNCE],
+    ).delete()
+    subscriber_consent_record(
+        subscriber,
+        action=ConsentRecord.Action.CONFIRMED,
+        method=ConsentRecord.Method.EMAIL_LINK,
+        wording_version=signed_up.wording_version if signed_up else CURRENT_WORDING_VERSION,
+    )
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_update_preferences(
+    *,
+    subscriber: Subscriber,
+    name: str,
+    postcode: str,
+    topics,
+    method=ConsentRecord.Method.PREFERENCE_PAGE,
+) -> Subscriber:
+    before = _describe(subscriber)
+    subscriber.name = name
+    if postcode != subscriber.postcode:
+        # Only a new postcode moves the subscriber: an area chosen from a leaflet's or
+        # sign's QR code at sign-up stays while they change other preferences.
+        subscriber.postcode = postcode
+        subscriber.area = Area.objects.for_postcode(postcode) if postcode else None
+    subscriber.save()
+    subscriber.topics.set(list(topics))
+    changes = _diff(before, _describe(subscriber))
+    if changes:
+        subscriber_consent_record(
+            subscriber,
+            action=ConsentRecord.Action.PREFERENCES_CHANGED,
+            method=method,
+            wording_version=CURRENT_WORDING_VERSION,
+            changes=changes,
+        )
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_unsubscribe(
+    *, subscriber: Subscriber, method: str, campaign_id: int | None = None
+) -> bool:
+    """Leave. Returns False when already unsubscribed (a second click changes nothing)."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    Suppression.objects.get_or_create(
+        email_hash=subscriber.email_hash, defaults={"reason": Suppression.Reason.UNSUBSCRIBED}
+    )
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        return False
+    now = timezone.now()
+    previous = subscriber.status
+    subscriber.status = Subscriber.Status.UNSUBSCRIBED
+    subscriber.unsubscribed_at = now
+    subscriber.save(update_fields=["status", "unsubscribed_at"])
+    changes = {"status": [previous, subscriber.status]}
+    if campaign_id:
+        changes["campaign"] = campaign_id
+        subscriber.deliveries.filter(campaign_id=campaign_id, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=now
+        )
+    subscriber_consent_record(
+        subscriber, action=ConsentRecord.Action.UNSUBSCRIBED, method=method, changes=changes
+    )
+    return True
+
+
+def subscribers_purge_unconfirmed(*, older_than_days: int | None = None) -> int:
+    """Remove sign-ups never confirmed: without confirmation there is no consent to hold
+    the address on."""
+    days = older_than_days or settings.SIGNPOST_UNCONFIRMED_PURGE_DAYS
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    stale = Subscriber.objects.filter(status=Subscriber.Status.PENDING, created_at__lt=cutoff)
+    count = stale.count()
+    stale.delete()
+    return count
+
+
+@transaction.atomic
+def subscriber_erase(*, subscriber: Subscriber, user) -> None:
+    """Erase everything held on one subscriber (UK GDPR Article 17). Campaign figures keep
+    their counts (deliveries lose the link to the person); a suppression keeps only a hash
+    of the address, so an erased complainer is still never mailed."""
+    log(
+        instance=subscriber,
+        action="newsletters.subscriber.erase",
+        user=user,
+        title=f"Subscriber #{subscriber.pk}",
+        deleted=True,
+    )
+    subscriber.delete()
+
+
+def subscriber_log_export(*, subscriber: Subscriber, user) -> None:
+    log(
+        instance=subscriber,
+        action="newsletters.subscriber.export",
+        user=user,
+        title=f"Subscriber #{subscriber.pk}",
+    )
+
+
+def suppression_add(*, address: str, reason: str, detail: str = "") -> None:
+    """Put an address on the suppression list (by its fingerprint); a complaint outranks
+    any earlier reason."""
+    if not address:
+        return
+    suppression, created = Suppression.objects.get_or_create(
+        email_hash=email_hash(address), defaults={"reason": reason, "detail": detail[:200]}
+    )
+    if not created and reason == Suppression.Reason.COMPLAINT and suppression.reason != reason:
+        suppression.reason = reason
+        suppression.detail = detail[:200]
+        suppression.save(update_fields=["reason", "detail"])

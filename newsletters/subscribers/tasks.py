@@ -1,0 +1,37 @@
+"""Background work for subscribers: thin, taking ids, safe to run twice."""
+
+from celery import shared_task
+
+from engagement.models import Area
+
+from .models import Topic
+
+
+@shared_task(name="newsletters.subscribers_purge_unconfirmed")
+def subscribers_purge_unconfirmed() -> int:
+    from . import services  # the tasks-import-services convention (services queue tasks)
+
+    return services.subscribers_purge_unconfirmed()
+
+
+@shared_task(name="newsletters.subscriber_sign_up")
+def subscriber_sign_up(
+    email: str,
+    name: str,
+    postcode: str,
+    topic_ids: list[int],
+    area_id: int | None,
+    wording_version: str,
+) -> None:
+    """The sign-up form's work, off the request: the form answers in the same time for
+    an address that is new, pending or already subscribed."""
+    from . import services  # the tasks-import-services convention (services queue tasks)
+
+    services.subscriber_sign_up(
+        email=email,
+        name=name,
+        postcode=postcode,
+        topics=Topic.objects.filter(pk__in=topic_ids),
+        area=Area.objects.filter(pk=area_id).first() if area_id else None,
+        wording_version=wording_version,
+    )
