@@ -9,7 +9,7 @@ from wagtail.admin.api.actions.publish import PublishPageAPIAction
 from wagtail.admin.api.views import PagesAdminAPIViewSet
 
 from .models import PressReleasePage
-from .services import press_release_publish_refusal_log
+from .sign_off import press_release_publish_refusal_log
 
 REFUSAL = (
     "A press release goes public only through a completed sign-off by two approvers: "

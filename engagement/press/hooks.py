@@ -7,15 +7,15 @@ from django.shortcuts import redirect
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 from wagtail.log_actions import LogFormatter
 
-from . import services
 from .models import NewsroomPage, PressReleasePage
 from .permissions import user_is_release_author, user_signed_earlier_step
 from .selectors import press_release_sign_off
-from .services import (
-    PRESS_RELEASE_EMAILED,
+from .services import PRESS_RELEASE_EMAILED
+from .sign_off import (
     PRESS_RELEASE_PUBLISH_REFUSED,
     PRESS_RELEASE_SIGNED_OFF,
     PRESS_RELEASE_STEP_SIGNED,
+    press_release_publish_refusal_log,
 )
 
 
@@ -84,7 +84,7 @@ def refuse_press_release_actions(request, page):
             return redirect("wagtailadmin_pages:edit", page.pk)
     if request.POST.get("action-publish"):
         reverting = getattr(request.resolver_match, "url_name", "") == "revisions_revert"
-        services.press_release_publish_refusal_log(
+        press_release_publish_refusal_log(
             release=page, user=request.user, door="revert" if reverting else "edit"
         )
         messages.error(
@@ -111,7 +111,7 @@ def refuse_publishing_new_release(request, parent_page, page_class):
 
 def log_refused_publishing_of_new_release(request, page):
     if request.POST.get("action-publish") and _is_release(page) and not page.live:
-        services.press_release_publish_refusal_log(release=page, user=request.user, door="add")
+        press_release_publish_refusal_log(release=page, user=request.user, door="add")
     return None
 
 
@@ -123,7 +123,7 @@ def refuse_unsigned_release_publication(request, page):
 
     if press_release_sign_off(revision=page.get_latest_revision()) is not None:
         return None
-    services.press_release_publish_refusal_log(release=page, user=request.user, door="edit")
+    press_release_publish_refusal_log(release=page, user=request.user, door="edit")
     messages.error(request, f"{SIGN_OFF_ONLY} It was not published.")
     return redirect("wagtailadmin_pages:edit", page.pk)
 
@@ -133,7 +133,7 @@ def refuse_publishing_copied_release(request, page):
     if request.method != "POST" or not _is_release(page):
         return None
     if request.POST.get("publish_copies") or request.POST.get("alias"):
-        services.press_release_publish_refusal_log(release=page, user=request.user, door="copy")
+        press_release_publish_refusal_log(release=page, user=request.user, door="copy")
         messages.error(
             request,
             f"{SIGN_OFF_ONLY} A copy starts as a draft: untick “Publish copied page” "
@@ -161,9 +161,7 @@ class SignOffAwarePublishBulkAction(PublishBulkAction):
             if _is_release(page)
         ]
         for page in refused:
-            services.press_release_publish_refusal_log(
-                release=page, user=self.request.user, door="bulk"
-            )
+            press_release_publish_refusal_log(release=page, user=self.request.user, door="bulk")
         if refused:
             titles = ", ".join(f"“{page.get_admin_display_title()}”" for page in refused)
             messages.error(self.request, f"{SIGN_OFF_ONLY} Not published: {titles}.")

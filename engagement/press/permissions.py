@@ -8,7 +8,7 @@ they wrote or submitted, or signs both steps of one.
 """
 
 from signpost.roles import APPROVER, COMMUNICATIONS_OFFICER
-from wagtail.models import PagePermissionTester
+from wagtail.models import PagePermissionTester, TaskState
 
 
 def _in_groups(user, names: tuple[str, ...]) -> bool:
@@ -50,8 +50,6 @@ def user_is_release_author(page, user, task_state=None) -> bool:
 def user_signed_earlier_step(page, user, task_state=None) -> bool:
     """True when the user already passed another step of the sign-off now in progress, on
     the revision under review: one person never signs a release off twice."""
-    from wagtail.models import TaskState
-
     task_state = task_state or page.current_workflow_task_state
     if task_state is None or not user.is_authenticated:
         return False

@@ -13,10 +13,13 @@ from .models import (
     PressReleasePage,
     PressReleaseSignOff,
 )
-from .selectors import (
+from .selectors import press_release_media_recipients
+from .sign_off import (
+    PRESS_RELEASE_SIGNED_OFF,
+    embargo_label,
     press_release_changes_only_embargo,
     press_release_fingerprint,
-    press_release_media_recipients,
+    sign_off_steps,
 )
 
 PRESS_RELEASE_WORKFLOW_NAME = "Press release sign-off"
@@ -59,92 +62,6 @@ def newsroom_assign_workflow(*, newsroom) -> None:
     WorkflowPage.objects.create(page=newsroom, workflow=press_release_workflow_ensure())
 
 
-PRESS_RELEASE_STEP_SIGNED = "engagement.press_release.step_signed"
-PRESS_RELEASE_SIGNED_OFF = "engagement.press_release.signed_off"
-PRESS_RELEASE_PUBLISH_REFUSED = "engagement.press_release.publish_refused"
-
-# How each refused door is named in the audit log.
-PUBLISH_DOORS = {
-    "publish": "Publish",
-    "add": "Publish on creation",
-    "edit": "Publish from the editor",
-    "bulk": "Bulk publish",
-    "copy": "Publish a copy",
-    "scheduled": "Scheduled publishing",
-    "revert": "Publish an earlier version",
-    "api": "Publish through the admin API",
-}
-
-
-def _sign_off_steps(workflow) -> list:
-    return [
-        workflow_task.task
-        for workflow_task in workflow.workflow_tasks.filter(task__active=True)
-        .select_related("task")
-        .order_by("sort_order")
-    ]
-
-
-def _embargo_label(go_live_at) -> str:
-    if not go_live_at:
-        return "none (publish on approval)"
-    return f"{timezone.localtime(go_live_at):%d %B %Y %H:%M}"
-
-
-def press_release_step_prepare(*, task_state, user):
-    """Let the last approver set the embargo as part of approving. When the latest
-    revision is hers and changes nothing but the embargo of the revision the earlier
-    step signed, this step and the earlier approvals are carried onto it, so approving
-    completes the sign-off with her embargo instead of sending the release back. Any
-    other change since the earlier step leaves the release to go back to the first step."""
-    from wagtail.models import TaskState
-
-    workflow_state = task_state.workflow_state
-    release = workflow_state.content_object.specific
-    latest = release.get_latest_revision()
-    steps = _sign_off_steps(workflow_state.workflow)
-    if (
-        latest is None
-        or latest.pk == task_state.revision_id
-        or not steps
-        or steps[-1].pk != task_state.task_id
-        or latest.user_id != user.pk
-        or not press_release_changes_only_embargo(latest, task_state.revision)
-    ):
-        return task_state
-    with transaction.atomic():
-        earlier = TaskState.objects.filter(
-            workflow_state=workflow_state,
-            revision_id=task_state.revision_id,
-            status=TaskState.STATUS_APPROVED,
-        ).exclude(pk=task_state.pk)
-        for state in earlier:
-            state.copy(update_attrs={"revision": latest})
-        task_state.revision = latest
-        task_state.save(update_fields=["revision"])
-    return task_state
-
-
-def press_release_step_signed(*, task_state, user) -> None:
-    """Write into the release's history who passed which step, with the embargo they
-    approved."""
-    from wagtail.log_actions import log
-
-    release = task_state.workflow_state.content_object.specific
-    go_live_at = task_state.revision.as_object().go_live_at
-    log(
-        instance=release,
-        action=PRESS_RELEASE_STEP_SIGNED,
-        user=user,
-        revision=task_state.revision,
-        data={
-            "step": task_state.task.name,
-            "go_live_at": go_live_at.isoformat() if go_live_at else None,
-            "embargo": _embargo_label(go_live_at),
-        },
-    )
-
-
 @transaction.atomic
 def press_release_sign_off_complete(*, workflow_state, user=None):
     """The sign-off workflow has passed its last step: check that two different people,
@@ -159,7 +76,7 @@ def press_release_sign_off_complete(*, workflow_state, user=None):
         return publish_workflow_state(workflow_state, user=user)
     revision = release.get_latest_revision()
     approvals = []
-    for step in _sign_off_steps(workflow_state.workflow):
+    for step in sign_off_steps(workflow_state.workflow):
         state = (
             TaskState.objects.filter(
                 workflow_state=workflow_state,
@@ -216,32 +133,10 @@ def press_release_sign_off_complete(*, workflow_state, user=None):
             "reviewed_by": str(sign_off.reviewed_by),
             "approved_by": str(sign_off.approved_by),
             "go_live_at": go_live_at.isoformat() if go_live_at else None,
-            "embargo": _embargo_label(go_live_at),
+            "embargo": embargo_label(go_live_at),
         },
     )
     return revision.publish(user=user)
-
-
-def press_release_publish_refusal_log(*, release, user=None, door: str = "publish") -> None:
-    """Put a refused attempt to publish a release outside sign-off in the audit log."""
-    from wagtail.log_actions import log
-
-    log(
-        instance=release,
-        action=PRESS_RELEASE_PUBLISH_REFUSED,
-        user=user if user is not None and user.is_authenticated else None,
-        data={"door": door, "door_label": PUBLISH_DOORS.get(door, door)},
-    )
-
-
-def press_release_publish_refused(*, release, revision, user=None, door: str = "publish"):
-    """Record a refused attempt to publish a revision that did not complete sign-off (the
-    model refuses; this receiver of its ``publish_refused`` signal keeps the record). The
-    scheduler's attempt also takes the revision off the schedule, so it is not tried again
-    every minute."""
-    press_release_publish_refusal_log(release=release, user=user, door=door)
-    if door == "scheduled":
-        type(revision).objects.filter(pk=revision.pk).update(approved_go_live_at=None)
 
 
 def press_release_published(*, release) -> None:

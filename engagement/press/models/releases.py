@@ -3,27 +3,32 @@ sign-off (guide, section 8), and the ledger of emails to media contacts."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.dispatch import Signal
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from signpost.blocks import RICH_TEXT_FEATURES, BodyBlock
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import (
-    AbstractGroupApprovalTask,
-    Page,
-)
+from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
 from wagtail.search import index
 
 from engagement.places.models import Area, Operation
 
+from ..feeds import PressReleaseAtomFeed, PressReleaseRssFeed
 from ..forms import PressReleaseForm
 from ..permissions import (
     NewsroomPermissionTester,
     PressReleasePermissionTester,
     user_is_release_author,
     user_signed_earlier_step,
+)
+from ..sign_off import (
+    press_release_fingerprint,
+    press_release_publish_refused,
+    press_release_step_prepare,
+    press_release_step_signed,
 )
 
 
@@ -52,8 +57,6 @@ class NewsroomPage(RoutablePageMixin, Page):
         )
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
         context = super().get_context(request, *args, **kwargs)
         paginator = Paginator(self.releases().select_related("area", "operation"), 10)
         context["releases"] = paginator.get_page(request.GET.get("page"))
@@ -61,19 +64,11 @@ class NewsroomPage(RoutablePageMixin, Page):
 
     @path("feed/rss/", name="rss")
     def rss_feed(self, request):
-        from ..feeds import PressReleaseRssFeed
-
         return PressReleaseRssFeed(self)(request)
 
     @path("feed/atom/", name="atom")
     def atom_feed(self, request):
-        from ..feeds import PressReleaseAtomFeed
-
         return PressReleaseAtomFeed(self)(request)
-
-
-# Sent when a release refuses to go live unsigned; ``press.signals`` keeps the record.
-publish_refused = Signal()
 
 
 class PressReleaseNotSignedOff(PermissionDenied):
@@ -139,13 +134,9 @@ class PressReleasePage(RoutablePageMixin, Page):
         """Nothing goes public unsigned: only the revision that completed both sign-off
         steps goes live or is scheduled, whoever asks (superusers and the scheduler too).
         The completed sign-off is the permission, so Wagtail's own check is skipped."""
-        from ..selectors import press_release_sign_off
-
-        if press_release_sign_off(revision=revision) is None:
+        if PressReleaseSignOff.objects.letting_go_live(revision) is None:
             door = "scheduled" if log_action == "wagtail.publish.scheduled" else "publish"
-            publish_refused.send(
-                sender=type(self), release=self, revision=revision, user=user, door=door
-            )
+            press_release_publish_refused(release=self, revision=revision, user=user, door=door)
             if door == "scheduled":
                 return None  # the scheduler is told quietly
             raise PressReleaseNotSignedOff(
@@ -159,19 +150,33 @@ class PressReleasePage(RoutablePageMixin, Page):
         """The last line of defence: a release row never turns live (publishing, a copy
         kept live, a shell) unless its live revision completed sign-off."""
         update_fields = kwargs.get("update_fields")
-        if self.live and (update_fields is None or {"live", "live_revision"} & set(update_fields)):
-            from ..selectors import press_release_going_live_is_signed_off
-
-            if not press_release_going_live_is_signed_off(release=self):
-                raise PressReleaseNotSignedOff(
-                    "A press release goes public only through a completed sign-off."
-                )
+        going_live = self.live and (
+            update_fields is None or {"live", "live_revision"} & set(update_fields)
+        )
+        if going_live and not self._going_live_is_signed_off():
+            raise PressReleaseNotSignedOff(
+                "A press release goes public only through a completed sign-off."
+            )
         return super().save(*args, **kwargs)
+
+    def _going_live_is_signed_off(self) -> bool:
+        """True unless saving would take live a revision that was not signed off."""
+        if self.pk:
+            before = (
+                PressReleasePage.objects.filter(pk=self.pk)
+                .values("live", "live_revision_id")
+                .first()
+            )
+            if before and before["live"] and before["live_revision_id"] == self.live_revision_id:
+                return True
+        revision = self.live_revision if self.live_revision_id else None
+        if revision is None or not self.pk or str(revision.object_id) != str(self.pk):
+            # A copy kept live points at the original's revision: not its own sign-off.
+            return False
+        return PressReleaseSignOff.objects.letting_go_live(revision) is not None
 
     @path("print/", name="print")
     def printable(self, request):
-        from django.template.response import TemplateResponse
-
         return TemplateResponse(
             request, "engagement/press_release_print.html", self.get_context(request)
         )
@@ -182,7 +187,7 @@ class PressReleaseApprovalTask(AbstractGroupApprovalTask):
     nobody passes two steps of one: the person who submitted it, its owner, whoever wrote
     the revision under review and whoever signed the other step are offered no approval
     and are refused if they try. At the last step the approver may set the embargo as
-    part of approving (see ``services.press_release_step_prepare``)."""
+    part of approving (see ``sign_off.press_release_step_prepare``)."""
 
     def get_actions(self, obj, user):
         if user_is_release_author(obj, user) or user_signed_earlier_step(obj, user):
@@ -191,11 +196,8 @@ class PressReleaseApprovalTask(AbstractGroupApprovalTask):
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
-        # The one model method that calls services: Wagtail runs a step's approval here,
-        # with no signal before it, and the approval must set the embargo and record the
-        # signer in the same transaction.
-        from ..services import press_release_step_prepare, press_release_step_signed
-
+        # Wagtail runs a step's approval here, with no signal before it, and the approval
+        # must set the embargo and record the signer in the same transaction.
         release = task_state.workflow_state.content_object
         if user_is_release_author(release, user, task_state):
             raise PermissionDenied("Nobody may approve their own press release.")
@@ -208,8 +210,6 @@ class PressReleaseApprovalTask(AbstractGroupApprovalTask):
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        from wagtail.models import TaskState
-
         signed_other_step = TaskState.objects.filter(
             workflow_state=models.OuterRef("workflow_state"),
             revision=models.OuterRef("revision"),
@@ -233,6 +233,25 @@ class PressReleaseApprovalTask(AbstractGroupApprovalTask):
     class Meta:
         verbose_name = "press release sign-off task"
         verbose_name_plural = "press release sign-off tasks"
+
+
+class PressReleaseSignOffQuerySet(models.QuerySet):
+    def letting_go_live(self, revision):
+        """The completed sign-off that lets ``revision`` go public, or None: the release's
+        latest sign-off must be of this very revision, and its content unchanged since."""
+        if revision is None:
+            return None
+        latest = (
+            self.filter(release_id=revision.object_id)
+            .select_related("reviewed_by", "approved_by")
+            .order_by("-signed_at", "-pk")
+            .first()
+        )
+        if latest is None or latest.revision_id != revision.pk:
+            return None
+        if latest.fingerprint != press_release_fingerprint(revision):
+            return None
+        return latest
 
 
 class PressReleaseSignOff(models.Model):
@@ -264,6 +283,8 @@ class PressReleaseSignOff(models.Model):
     go_live_at = models.DateTimeField(null=True, blank=True, help_text="The embargo signed off.")
     fingerprint = models.CharField(max_length=64)
     signed_at = models.DateTimeField(default=timezone.now)
+
+    objects = PressReleaseSignOffQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_at", "-pk"]

@@ -13,8 +13,10 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry, TaskState, WorkflowState
 
 from engagement.models import PressReleaseNotSignedOff, PressReleasePage, Stakeholder
-from engagement.press.selectors import press_release_changes_only_embargo
-from engagement.press.services import PRESS_RELEASE_PUBLISH_REFUSED
+from engagement.press.sign_off import (
+    PRESS_RELEASE_PUBLISH_REFUSED,
+    press_release_changes_only_embargo,
+)
 from engagement.tasks import publish_scheduled
 from tests.engagement.factories import StakeholderFactory
 
