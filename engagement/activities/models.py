@@ -1,10 +1,49 @@
 """The communication plan's activity calendar: what is planned, and what was delivered
 (guide, section 3)."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from engagement.places.models import Area, Operation
+
+
+class ActivityQuerySet(models.QuerySet):
+    def plan_summary(self, *, today: datetime.date | None = None, upcoming: int = 8) -> dict:
+        """What the plan page shows of the calendar: the year's totals and what comes next."""
+        today = today or timezone.localdate()
+        year_start = today.replace(month=1, day=1)
+        year_end = today.replace(month=12, day=31)
+        totals = self.aggregate(
+            planned=Count("pk", filter=Q(planned_on__range=(year_start, year_end))),
+            delivered=Count("pk", filter=Q(delivered_on__range=(year_start, year_end))),
+            overdue=Count("pk", filter=Q(planned_on__lt=today, delivered_on__isnull=True)),
+        )
+        totals["upcoming"] = list(
+            self.filter(planned_on__gte=today, delivered_on__isnull=True)
+            .select_related("area")
+            .order_by("planned_on")[:upcoming]
+        )
+        totals["by_mode"] = list(
+            self.filter(
+                Q(planned_on__range=(year_start, year_end))
+                | Q(delivered_on__range=(year_start, year_end))
+            )
+            .values("mode")
+            .annotate(
+                planned=Count("pk", filter=Q(planned_on__isnull=False)),
+                delivered=Count("pk", filter=Q(delivered_on__isnull=False)),
+            )
+            .order_by("mode")
+        )
+        labels = dict(Activity.Mode.choices)
+        for row in totals["by_mode"]:
+            row["label"] = labels.get(row["mode"], row["mode"])
+        totals["year"] = today.year
+        return totals
 
 
 class Activity(models.Model):
@@ -51,6 +90,8 @@ class Activity(models.Model):
         related_name="+",
     )
     source_id = models.CharField(max_length=64, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         ordering = ["planned_on", "delivered_on", "title"]

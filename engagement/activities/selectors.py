@@ -94,40 +94,6 @@ def activity_month(year: int, month: int, *, today: datetime.date | None = None)
     return ActivityMonth(first=first, weeks=weeks, **totals)
 
 
-def activity_plan_summary(*, today: datetime.date | None = None, upcoming: int = 8) -> dict:
-    """What the plan page shows of the calendar: the year's totals and what comes next."""
-    today = today or timezone.localdate()
-    year_start = today.replace(month=1, day=1)
-    year_end = today.replace(month=12, day=31)
-    totals = Activity.objects.aggregate(
-        planned=Count("pk", filter=Q(planned_on__range=(year_start, year_end))),
-        delivered=Count("pk", filter=Q(delivered_on__range=(year_start, year_end))),
-        overdue=Count("pk", filter=Q(planned_on__lt=today, delivered_on__isnull=True)),
-    )
-    totals["upcoming"] = list(
-        Activity.objects.filter(planned_on__gte=today, delivered_on__isnull=True)
-        .select_related("area")
-        .order_by("planned_on")[:upcoming]
-    )
-    totals["by_mode"] = list(
-        Activity.objects.filter(
-            Q(planned_on__range=(year_start, year_end))
-            | Q(delivered_on__range=(year_start, year_end))
-        )
-        .values("mode")
-        .annotate(
-            planned=Count("pk", filter=Q(planned_on__isnull=False)),
-            delivered=Count("pk", filter=Q(delivered_on__isnull=False)),
-        )
-        .order_by("mode")
-    )
-    labels = dict(Activity.Mode.choices)
-    for row in totals["by_mode"]:
-        row["label"] = labels.get(row["mode"], row["mode"])
-    totals["year"] = today.year
-    return totals
-
-
 # --- Figures for reports and the dashboard ----------------------------------------------
 
 

@@ -24,23 +24,13 @@ from .models import (
     StakeholderAssessment,
     quadrant_expression,
 )
-from .strategy import STRATEGIES, interval_days, reassess_days
+from .strategy import interval_days, reassess_days
 
 
 def stakeholder_quadrant_counts(queryset: QuerySet | None = None) -> dict[str, int]:
     """How many assessed stakeholders sit in each quadrant, keyed by ``Quadrant`` value
     (every quadrant present, zero if empty)."""
-    queryset = Stakeholder.objects.all() if queryset is None else queryset
-    rows = (
-        queryset.assessed()
-        .with_quadrant()
-        .order_by()
-        .values("current_quadrant")
-        .annotate(n=Count("pk"))
-    )
-    counts = {quadrant.value: 0 for quadrant in Quadrant}
-    counts.update({row["current_quadrant"]: row["n"] for row in rows})
-    return counts
+    return (Stakeholder.objects.all() if queryset is None else queryset).quadrant_counts()
 
 
 def media_contacts() -> QuerySet:
@@ -50,22 +40,6 @@ def media_contacts() -> QuerySet:
         .exclude(email="")
         .order_by("organisation", "name")
     )
-
-
-def plan_audiences() -> list[dict]:
-    """The communication plan's audiences: each quadrant of the interest/influence grid
-    with its strategy and how many stakeholders the register holds in it, live."""
-    counts = stakeholder_quadrant_counts()
-    return [
-        {
-            "quadrant": quadrant.value,
-            "label": quadrant.label,
-            "count": counts[quadrant.value],
-            "summary": STRATEGIES[quadrant].summary,
-            "in_practice": STRATEGIES[quadrant].in_practice,
-        }
-        for quadrant in Quadrant
-    ]
 
 
 def stakeholders_action_overdue(on=None) -> QuerySet:

@@ -1,9 +1,11 @@
 """The communication plan page: key messages, audiences, channels, spokesperson and the
 media-enquiry protocol (guide, sections 3 and 4). It is never public."""
 
+from django.contrib.auth.models import Group
 from django.db import models
 from django.utils import timezone
 from signpost.blocks import RICH_TEXT_FEATURES
+from signpost.roles import ROLES
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -14,8 +16,8 @@ from wagtail.models import (
 )
 
 from engagement.activities.models import Activity
-from engagement.activities.selectors import activity_plan_summary
-from engagement.stakeholders.selectors import plan_audiences
+from engagement.stakeholders.models import Quadrant, Stakeholder
+from engagement.stakeholders.strategy import STRATEGIES
 
 # Guide, section 3 ("Develop a communication plan"), section 4 ("Beware of the local
 # press!") and section 8 ("Press releases"): one plan agreed early, one spokesperson, and
@@ -118,10 +120,25 @@ class CommunicationPlanPage(Page):
     def review_is_due(self) -> bool:
         return self.review_date <= timezone.localdate()
 
+    def audiences(self) -> list[dict]:
+        """The plan's audiences: each quadrant of the interest/influence grid with its
+        strategy and how many stakeholders the register holds in it, live."""
+        counts = Stakeholder.objects.quadrant_counts()
+        return [
+            {
+                "quadrant": quadrant.value,
+                "label": quadrant.label,
+                "count": counts[quadrant.value],
+                "summary": STRATEGIES[quadrant].summary,
+                "in_practice": STRATEGIES[quadrant].in_practice,
+            }
+            for quadrant in Quadrant
+        ]
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["audiences"] = plan_audiences()
-        context["calendar"] = activity_plan_summary()
+        context["audiences"] = self.audiences()
+        context["calendar"] = Activity.objects.plan_summary()
         modes = dict(Activity.Mode.choices)
         context["channels"] = [
             {**block.value, "label": modes.get(block.value["mode"], block.value["mode"])}
@@ -140,9 +157,6 @@ class CommunicationPlanPermissionTester(PagePermissionTester):
 
 def communication_plan_restrict(page: Page) -> None:
     """Restrict a page to the initiative's roles (staff and partner viewers)."""
-    from django.contrib.auth.models import Group
-    from signpost.roles import ROLES
-
     restriction = PageViewRestriction.objects.filter(
         page=page, restriction_type=PageViewRestriction.GROUPS
     ).first()

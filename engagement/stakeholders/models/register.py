@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -86,9 +87,21 @@ class StakeholderQuerySet(models.QuerySet):
         return self.filter(interest__isnull=False, influence__isnull=False)
 
     def action_overdue(self, on=None):
-        from django.utils import timezone
-
         return self.filter(next_action_due__lt=on or timezone.localdate())
+
+    def quadrant_counts(self) -> dict[str, int]:
+        """How many assessed stakeholders sit in each quadrant, keyed by ``Quadrant`` value
+        (every quadrant present, zero if empty)."""
+        rows = (
+            self.assessed()
+            .with_quadrant()
+            .order_by()
+            .values("current_quadrant")
+            .annotate(n=models.Count("pk"))
+        )
+        counts = {quadrant.value: 0 for quadrant in Quadrant}
+        counts.update({row["current_quadrant"]: row["n"] for row in rows})
+        return counts
 
 
 class StakeholderTag(TaggedItemBase):
