@@ -11,6 +11,9 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.html import strip_tags
 from signpost.blocks import RICH_TEXT_FEATURES
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -18,6 +21,13 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
+
+from engagement.models import Area
+
+from .forms import PostcodeForm
+from .listings import AreaContent, PostcodeLookup, area_content, private_sections, visible
+
+AREA_UPDATES_SHOWN = 5
 
 # A full UK postcode names a handful of households, so it never belongs in an update.
 FULL_POSTCODE_RE = re.compile(r"\b[A-Z]{1,2}[0-9][0-9A-Z]?\s*[0-9][A-Z]{2}\b", re.IGNORECASE)
@@ -66,17 +76,11 @@ class AreaIndexPage(RoutablePageMixin, Page):
     @path("", name="index")
     def index_route(self, request):
         """The list of areas, or the answer for the postcode a resident typed."""
-        from django.shortcuts import redirect
-        from django.template.response import TemplateResponse
-
-        from .forms import PostcodeForm
-        from .selectors import area_pages, postcode_lookup
-
         form = PostcodeForm(request.GET if "postcode" in request.GET else None)
         context = self.get_context(request)
-        context.update({"form": form, "areas": area_pages(), "lookup": None})
+        context.update({"form": form, "areas": AreaPage.listed(), "lookup": None})
         if form.is_bound and form.is_valid():
-            lookup = postcode_lookup(form.cleaned_data["postcode"])
+            lookup = AreaPage.for_postcode(form.cleaned_data["postcode"])
             if lookup.page is not None:
                 return redirect(lookup.page.get_url(request))
             context["lookup"] = lookup
@@ -131,11 +135,35 @@ class AreaPage(Page):
     class Meta:
         verbose_name = "area page"
 
-    def get_context(self, request, *args, **kwargs):
-        from .selectors import area_page_content
+    @classmethod
+    def listed(cls, private: Q | None = None):
+        """Live, public area pages with their areas, in name order."""
+        return visible(cls.objects, private).select_related("area").order_by("title")
 
+    @classmethod
+    def for_postcode(cls, postcode: str) -> PostcodeLookup:
+        """Where a postcode leads: an area page, an area with no page yet, or nowhere."""
+        area = Area.objects.for_postcode(postcode)
+        if area is None:
+            return PostcodeLookup(postcode=postcode)
+        page = cls.listed().filter(area=area).first()
+        return PostcodeLookup(postcode=postcode, area=area, page=page)
+
+    def content(self) -> AreaContent:
+        """Everything the page shows, in a fixed number of queries."""
+        private = private_sections()
+        updates = list(
+            visible(AreaUpdatePage.objects, private)
+            .child_of(self)
+            .order_by("-first_published_at")[:AREA_UPDATES_SHOWN]
+        )
+        if self.area is None:
+            return AreaContent(updates=updates)
+        return area_content(self.area, updates=updates, private=private)
+
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(area_page_content(self))
+        context["area_content"] = self.content()
         return context
 
 

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
+from .services import summary_pages_purge as purge
+
 
 def summary_pages_purge(instance, **kwargs) -> None:
-    from .services import summary_pages_purge as purge
-
     if getattr(settings, "WAGTAILFRONTENDCACHE", None):
         purge(changed=instance)
 
