@@ -110,12 +110,12 @@ class GuidanceBlock(blocks.StructBlock):
         template = "signpost/blocks/guidance.html"
 
     def get_context(self, value, parent_context=None):
-        from .models import InitiativeSettings
-
         context = super().get_context(value, parent_context=parent_context)
-        request = (parent_context or {}).get("request")
-        if not value.get("text") and request is not None:
-            initiative = InitiativeSettings.for_request(request)
+        # The initiative's settings, as Wagtail's settings context processor gives them to
+        # the page's template (InitiativeSettings.for_request, read once per request).
+        site_settings = (parent_context or {}).get("settings")
+        if not value.get("text") and site_settings is not None:
+            initiative = site_settings["signpost"]["InitiativeSettings"]
             context["fallback_text"] = getattr(initiative, self.setting_field, "")
         return context
 

@@ -1,7 +1,7 @@
 """Pages and settings of the public site that every app hangs from."""
 
 from django.db import models
-from wagtail import blocks
+from wagtail import blocks, hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
@@ -10,6 +10,9 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, HomeSectionsBlock, home_sections_default
+from .privacy import privacy_facts
+
+HOME_PAGE_CONTEXT_HOOK = "signpost_home_page_context"
 
 
 class HomePage(Page):
@@ -48,11 +51,18 @@ class HomePage(Page):
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
 
-    def get_context(self, request, *args, **kwargs):
-        from .selectors import home_page_content
+    def content(self) -> dict:
+        """What the home page's sections list. Apps add their part through the
+        ``signpost_home_page_context`` hook (a function of the page returning a dict), so
+        the project package never imports the apps that sit above it."""
+        content: dict = {}
+        for provider in hooks.get_hooks(HOME_PAGE_CONTEXT_HOOK):
+            content.update(provider(self))
+        return content
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_page_content(self))
+        context.update(self.content())
         types = {block.block_type for block in self.sections}
         context["guidance_in_sections"] = {"report_information", "drugs_help"} <= types
         return context
@@ -88,8 +98,6 @@ class PrivacyNoticePage(Page):
         verbose_name = "privacy notice"
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import privacy_facts
-
         context = super().get_context(request, *args, **kwargs)
         context["facts"] = privacy_facts(InitiativeSettings.for_request(request))
         return context

@@ -1,13 +1,8 @@
 """Reads for the project package's own pages."""
 
-from dataclasses import dataclass
-
-from django.conf import settings
 from django.db.models import Q
-from wagtail import hooks
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-HOME_PAGE_CONTEXT_HOOK = "signpost_home_page_context"
 EDITING = ["change", "publish"]
 
 
@@ -18,66 +13,3 @@ def pages_user_may_see(pages, user):
         return pages
     editable = PagePermissionPolicy().instances_user_has_any_permission_for(user, EDITING)
     return pages.filter(Q(live=True) | Q(pk__in=editable.values("pk")))
-
-
-def home_page_content(page) -> dict:
-    """What the home page's sections list. Apps add their part through the
-    ``signpost_home_page_context`` hook (a function of the page returning a dict), so the
-    project package never imports the apps that sit above it."""
-    content: dict = {}
-    for provider in hooks.get_hooks(HOME_PAGE_CONTEXT_HOOK):
-        content.update(provider(page))
-    return content
-
-
-@dataclass
-class PrivacyFact:
-    what: str
-    why: str
-    kept: str
-
-
-def privacy_facts(initiative) -> dict:
-    """What Signpost holds about residents, why and for how long, from the settings in
-    force, for the privacy notice."""
-    purge_days = settings.SIGNPOST_UNCONFIRMED_PURGE_DAYS
-    link_days = settings.SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS
-    threshold = settings.SURVEYS_SUPPRESSION_THRESHOLD
-    limit, period = settings.SURVEYS_SUBMIT_RATE_LIMIT
-    rows = [
-        PrivacyFact(
-            "Email updates: your email address, the first name and postcode you give, your "
-            "area and topics, and a record of each time you agreed or changed your mind.",
-            "To send the updates you asked for (your consent), and to show that you asked.",
-            f"Until you unsubscribe. A sign-up never confirmed is deleted after {purge_days} "
-            f"days; the confirmation link works for {link_days} days.",
-        ),
-        PrivacyFact(
-            "Survey answers, with the day they were sent. No name, email, home address or "
-            "internet address.",
-            "To see whether the areas feel safer, comparing answers before and after the work.",
-            f"Anonymous, so they cannot be traced to you. A group of fewer than {threshold} "
-            "answers is never shown.",
-        ),
-        PrivacyFact(
-            "Your internet address, scrambled, for a short time when you send a form.",
-            f"To stop one connection sending more than {limit} surveys in "
-            f"{period // 60} minutes, or flooding the sign-up form.",
-            "Forgotten automatically within the hour; never stored with your answers.",
-        ),
-        PrivacyFact(
-            "The postcode you type to find your area.",
-            "To show you the page for your area.",
-            "Not kept.",
-        ),
-        PrivacyFact(
-            "Scans of the QR codes on leaflets and signs: how many, per leaflet drop or sign.",
-            "To know which leaflets and signs reach people.",
-            "Only counts; nothing about the person scanning.",
-        ),
-    ]
-    return {
-        "rows": rows,
-        "controller": initiative.data_controller or initiative.name,
-        "contact": initiative.data_protection_contact or initiative.contact_email,
-    }
