@@ -188,6 +188,11 @@ class SurveyWave(models.Model):
         return url
 
 
+# Household codes: no 0/O, 1/I/L or U, as they are read off paper and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+CODE_LENGTH = 8
+
+
 class ResponseCode(models.Model):
     """A single-use household code printed on a leaflet.
 

@@ -23,7 +23,7 @@ from .formatting import (
     points_text,
     size_points,
 )
-from .models import Answer, Response, SurveyWave
+from .models import CODE_LENGTH, Answer, Response, SurveyWave
 from .statistics import (
     Change,
     DifferenceInDifferences,
@@ -134,8 +134,6 @@ CODE_UNKNOWN = "We do not recognise this code. Please check it against your leaf
 def response_code_problem(*, wave: SurveyWave, code: str) -> str:
     """Why a household code cannot be used for this wave (empty when it can): checked
     before the resident starts answering, and again, atomically, when they send."""
-    from .services import CODE_LENGTH
-
     if len(code) != CODE_LENGTH:
         return "Codes have eight letters and numbers. Please check it against your leaflet."
     used = wave.codes.filter(code=code).values_list("used_on", flat=True)

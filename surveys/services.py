@@ -5,12 +5,18 @@ import secrets
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from signpost.sanitise import clean_html
 
-from .models import Answer, Response, ResponseCode, SurveyWave
-
-# No 0/O, 1/I/L or U: codes are read off paper and typed on phones.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
-CODE_LENGTH = 8
+from .models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    Answer,
+    Response,
+    ResponseCode,
+    SurveyWave,
+    YouSaidWeDidPage,
+)
+from .selectors import CODE_UNKNOWN, CODE_USED, comparison_build, comparison_snapshot
 
 
 class CodeError(Exception):
@@ -90,8 +96,6 @@ def response_submit(
             used_on=on
         )
         if not spent:
-            from .selectors import CODE_UNKNOWN, CODE_USED
-
             if ResponseCode.objects.filter(wave=wave, code=code).exists():
                 raise CodeError(CODE_USED)
             raise CodeError(CODE_UNKNOWN)
@@ -129,11 +133,6 @@ def you_said_we_did_create(
     The figures are a snapshot with suppression applied. The page starts as a draft so it
     goes through the usual sign-off before residents see it.
     """
-    from signpost.sanitise import clean_html
-
-    from .models import YouSaidWeDidPage
-    from .selectors import comparison_build, comparison_snapshot
-
     comparison = comparison_build(baseline=baseline, follow_up=follow_up)
     page = YouSaidWeDidPage(
         title=title,
