@@ -2,8 +2,11 @@
 ``<app>.tasks``); each sub-package defines its own."""
 
 from .press.tasks import (  # noqa: F401
+    pages_publish_scheduled,
     press_release_email_media_contacts,
     press_release_mailings_retry,
-    publish_scheduled,
 )
-from .stakeholders.tasks import stakeholder_alert_email, stakeholder_overdue_remind  # noqa: F401
+from .stakeholders.tasks import (  # noqa: F401
+    stakeholder_alert_email_send,
+    stakeholder_overdue_remind_send,
+)

@@ -24,7 +24,7 @@ from engagement.activities.services import activity_record_delivered
 from surveys.models import ResponseCode
 from surveys.services import response_codes_issue
 
-from . import rendering, stamping
+from . import rendering, stamping, tasks
 from .models import FORMATS, Kind, PrintRun, QRTarget, ShortLink, Sign, short_code_generate
 
 logger = logging.getLogger(__name__)
@@ -267,9 +267,7 @@ def print_run_create(
 
 
 def _queue_render(print_run_id: int) -> None:
-    from .tasks import print_run_render_task
-
-    print_run_render_task.delay(print_run_id)
+    tasks.print_run_render.delay(print_run_id)
 
 
 def _print_run_for_render(print_run_id: int) -> PrintRun:

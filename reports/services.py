@@ -13,6 +13,7 @@ from signpost.roles import COMMUNICATIONS_OFFICER, role_member_emails
 from signpost.sanitise import clean_text
 from wagtail.log_actions import log
 
+from . import tasks
 from .models import ProgressReport, ReportIssuedError
 from .periods import TOO_LATE, Period, ends_too_late
 from .selectors import report_figures
@@ -156,9 +157,7 @@ def report_draft_monthly(*, today: datetime.date | None = None) -> ProgressRepor
             is_monthly=True, period_start=period.start, period_end=period.end
         )
     if report.ready_notified_at is None:
-        from .tasks import report_ready_notify
-
-        transaction.on_commit(lambda: report_ready_notify.delay(report.pk))
+        transaction.on_commit(lambda: tasks.report_ready_notify_send.delay(report.pk))
     return report
 
 

@@ -1,19 +1,20 @@
-"""Background work for reports: the monthly draft and its notice. Tasks take ids."""
+"""Background work for reports: the monthly draft and its notice. Each task takes ids,
+runs the service it is named after, and is registered as ``reports.<that name>``."""
 
-from celery import shared_task
+from signpost.celery import task
 
 
-@shared_task(name="reports.draft_monthly_report")
-def draft_monthly_report() -> int:
+@task("reports.report_draft_monthly", formerly=("reports.draft_monthly_report",))
+def report_draft_monthly() -> int:
     """Monthly (beat): prepare last month's draft progress report, once."""
-    from .services import report_draft_monthly
+    from . import services  # tasks import their services when they run (services import tasks)
 
-    return report_draft_monthly().pk
+    return services.report_draft_monthly().pk
 
 
-@shared_task(name="reports.report_ready_notify")
-def report_ready_notify(report_id: int) -> int:
+@task("reports.report_ready_notify_send", formerly=("reports.report_ready_notify",))
+def report_ready_notify_send(report_id: int) -> int:
     """Tell the communications officers a draft is ready; safe to run twice."""
-    from .services import report_ready_notify_send
+    from . import services  # tasks import their services when they run (services import tasks)
 
-    return report_ready_notify_send(report_id=report_id)
+    return services.report_ready_notify_send(report_id=report_id)

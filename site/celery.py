@@ -4,10 +4,28 @@ transport (signpost.settings.dev), so it needs no server; tests run tasks in-pro
 
 import os
 
-from celery import Celery
+from celery import Celery, shared_task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "signpost.settings.dev")
 
 app = Celery("signpost")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Each task's name before it was renamed, by the name it has now.
+FORMER_TASK_NAMES: dict[str, tuple[str, ...]] = {}
+
+
+def task(name: str, *, formerly: tuple[str, ...] = (), **options):
+    """Register a Celery task under ``name``, ``<app label>.<the service it runs>``, so a
+    module move never renames it; ``formerly`` lists names it had before a rename, each
+    registered too with the same options, so messages queued under them (and beat
+    schedules not yet restarted) still run."""
+
+    def register(function):
+        for former in formerly:
+            shared_task(name=former, **options)(function)
+        FORMER_TASK_NAMES[name] = formerly
+        return shared_task(name=name, **options)(function)
+
+    return register

@@ -2,11 +2,12 @@
 
 import socket
 
-from celery import shared_task
 from django.utils import timezone
 
+from .celery import task
 
-@shared_task(name="signpost.heartbeat")
+
+@task("signpost.heartbeat")
 def heartbeat(token: str) -> dict:
     """Answers from whichever worker takes it, so operators (and `check_workers`) can
     tell that the broker delivers and a worker runs."""

@@ -70,3 +70,60 @@ def test_without_a_broker_tasks_run_in_process():
     answer = heartbeat.delay("in-process").get(timeout=5)
     assert answer["token"] == "in-process"
     assert time.time() - started < 5
+
+
+# Tasks that run no service of their own: the heartbeat answers by itself, and scheduled
+# publishing is Wagtail's command.
+WITHOUT_A_SERVICE = {"signpost.heartbeat", "engagement.pages_publish_scheduled"}
+
+
+def registered_tasks():
+    """Every task Signpost registers (Celery's own left out), by registered name."""
+    from signpost.celery import app
+
+    app.loader.import_default_modules()
+    return {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+
+
+def test_every_task_is_named_after_the_service_it_runs():
+    """One scheme: a task is the function ``<app label>.<name>`` in a ``tasks`` module, and
+    ``<name>`` is the service it runs, in the ``services`` module beside it. A name it had
+    before is registered as well, for messages already queued."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from signpost.celery import FORMER_TASK_NAMES
+
+    def function_of(task):
+        # A bound task (bind=True) gives its function as a method.
+        return getattr(task.__wrapped__, "__func__", task.__wrapped__)
+
+    tasks = registered_tasks()
+    assert len(tasks) > 20
+    for registered, task in tasks.items():
+        function = function_of(task)
+        module = function.__module__
+        assert module.endswith(".tasks"), registered
+        label = apps.get_containing_app_config(module).label
+        name = f"{label}.{function.__name__}"
+        if registered != name:
+            assert registered in FORMER_TASK_NAMES.get(name, ()), registered
+            assert function_of(tasks[name]) is function
+            continue
+        if name not in WITHOUT_A_SERVICE:
+            services = import_module(module.rpartition(".")[0] + ".services")
+            assert callable(getattr(services, function.__name__, None)), name
+
+
+@pytest.mark.django_db
+def test_a_message_queued_under_a_former_task_name_still_runs(
+    comms_officer, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from reports.models import ProgressReport
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registered_tasks()["reports.draft_monthly_report"].apply().get()
+    assert ProgressReport.objects.get().is_monthly
+    assert [message.to for message in mail.outbox] == [[comms_officer.email]]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from engagement.activities.models import Activity
 from engagement.activities.services import activity_record_delivered
 
+from . import tasks
 from .models import (
     PressReleaseApprovalTask,
     PressReleaseMailing,
@@ -142,8 +143,6 @@ def press_release_sign_off_complete(*, workflow_state, user=None):
 def press_release_published(*, release) -> None:
     """A release has actually gone live (not merely been scheduled): record the delivery
     in the activity calendar and, once the transaction commits, email media contacts."""
-    from .tasks import press_release_email_media_contacts
-
     if not release.live:
         return
     activity_record_delivered(
@@ -156,7 +155,7 @@ def press_release_published(*, release) -> None:
         owner=release.owner,
         audience="Media contacts",
     )
-    transaction.on_commit(lambda: press_release_email_media_contacts.delay(release.pk))
+    transaction.on_commit(lambda: tasks.press_release_email_media_contacts.delay(release.pk))
 
 
 def press_release_email_media_contacts(*, release_id: int) -> int:

@@ -1,27 +1,28 @@
-"""Background work for press releases. Tasks take ids and call services; their names are
-fixed, so queued work and beat's schedule outlive a module move."""
+"""Background work for press releases. Each task takes ids, runs the service it is named
+after, and is registered as ``engagement.<that name>``, so queued work and beat's
+schedule outlive a module move."""
 
-from celery import shared_task
 from django.core.management import call_command
+from signpost.celery import task
 
 
-@shared_task(name="engagement.press_release_email_media_contacts")
+@task("engagement.press_release_email_media_contacts")
 def press_release_email_media_contacts(release_id: int) -> int:
-    from .services import press_release_email_media_contacts as email_media_contacts
+    from . import services  # tasks import their services when they run (services import tasks)
 
-    return email_media_contacts(release_id=release_id)
+    return services.press_release_email_media_contacts(release_id=release_id)
 
 
-@shared_task(name="engagement.press_release_mailings_retry")
+@task("engagement.press_release_mailings_retry")
 def press_release_mailings_retry() -> int:
     """Every 15 minutes: send the press-release emails that failed or were lost."""
-    from .services import press_release_mailings_retry as retry
+    from . import services  # tasks import their services when they run (services import tasks)
 
-    return retry()
+    return services.press_release_mailings_retry()
 
 
-@shared_task(name="engagement.publish_scheduled")
-def publish_scheduled() -> None:
+@task("engagement.pages_publish_scheduled", formerly=("engagement.publish_scheduled",))
+def pages_publish_scheduled() -> None:
     """Make approved, embargoed releases (and any other scheduled page) go live once their
-    time has come; beat runs this every minute."""
+    time has come; beat runs this every minute. Wagtail's own command does the work."""
     call_command("publish_scheduled")

@@ -11,6 +11,7 @@ from signpost.sanitise import clean_text
 from engagement.activities.models import Activity
 from engagement.activities.services import activity_record_delivered
 
+from . import tasks
 from .importing import stakeholder_import_check
 from .models import (
     Engagement,
@@ -119,9 +120,7 @@ def stakeholder_assess(
             from_quadrant=previous.quadrant,
             to_quadrant=assessment.quadrant,
         )
-        from .tasks import stakeholder_alert_email
-
-        transaction.on_commit(lambda: stakeholder_alert_email.delay(alert.pk))
+        transaction.on_commit(lambda: tasks.stakeholder_alert_email_send.delay(alert.pk))
     return assessment
 
 

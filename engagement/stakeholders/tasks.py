@@ -1,20 +1,26 @@
-"""Background work for the stakeholder register. Tasks take ids and call services; their
-names are fixed, so queued work and beat's schedule outlive a module move."""
+"""Background work for the stakeholder register. Each task takes ids, runs the service
+it is named after, and is registered as ``engagement.<that name>``."""
 
-from celery import shared_task
+from signpost.celery import task
 
 
-@shared_task(name="engagement.tasks.stakeholder_alert_email")
-def stakeholder_alert_email(alert_id: int) -> int:
+@task(
+    "engagement.stakeholder_alert_email_send",
+    formerly=("engagement.tasks.stakeholder_alert_email",),
+)
+def stakeholder_alert_email_send(alert_id: int) -> int:
     """Tell the communications officers that a stakeholder's interest rose."""
-    from .services import stakeholder_alert_email_send
+    from . import services  # tasks import their services when they run (services import tasks)
 
-    return stakeholder_alert_email_send(alert_id=alert_id)
+    return services.stakeholder_alert_email_send(alert_id=alert_id)
 
 
-@shared_task(name="engagement.tasks.stakeholder_overdue_remind")
-def stakeholder_overdue_remind() -> int:
+@task(
+    "engagement.stakeholder_overdue_remind_send",
+    formerly=("engagement.tasks.stakeholder_overdue_remind",),
+)
+def stakeholder_overdue_remind_send() -> int:
     """Daily: bring next-due dates up to date and remind of newly overdue actions."""
-    from .services import stakeholder_overdue_remind_send
+    from . import services  # tasks import their services when they run (services import tasks)
 
-    return stakeholder_overdue_remind_send()
+    return services.stakeholder_overdue_remind_send()

@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import shared_task
+from signpost.celery import task
 
 logger = logging.getLogger(__name__)
 
@@ -10,9 +10,9 @@ logger = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 10
 
 
-@shared_task(
+@task(
+    "newsletters.campaign_send_chunk",
     bind=True,
-    name="newsletters.campaign_send_chunk",
     max_retries=5,
     acks_late=True,
     ignore_result=True,
@@ -25,7 +25,7 @@ def campaign_send_chunk(
     last_id: int | None = None,
     continue_ledger: bool = False,
 ) -> int:
-    from . import services  # services queue this task: imported when it runs
+    from . import services  # tasks import their services when they run (services import tasks)
 
     try:
         return services.campaign_send_chunk(
@@ -50,22 +50,22 @@ def campaign_send_chunk(
         ) from error
 
 
-@shared_task(name="newsletters.campaign_write_deliveries", acks_late=True, ignore_result=True)
+@task("newsletters.campaign_write_deliveries", acks_late=True, ignore_result=True)
 def campaign_write_deliveries(campaign_id: int) -> int:
-    from . import services  # services queue this task: imported when it runs
+    from . import services  # tasks import their services when they run (services import tasks)
 
     return services.campaign_write_deliveries(campaign_id=campaign_id)
 
 
-@shared_task(name="newsletters.campaigns_send_due")
+@task("newsletters.campaigns_send_due")
 def campaigns_send_due() -> list[int]:
-    from . import services  # services queue this module's tasks: imported when it runs
+    from . import services  # tasks import their services when they run (services import tasks)
 
     return services.campaigns_send_due()
 
 
-@shared_task(name="newsletters.deliveries_resume_stalled")
+@task("newsletters.deliveries_resume_stalled")
 def deliveries_resume_stalled() -> int:
-    from . import services  # services queue this module's tasks: imported when it runs
+    from . import services  # tasks import their services when they run (services import tasks)
 
     return services.deliveries_resume_stalled()

@@ -1,20 +1,20 @@
 """Background work for subscribers: thin, taking ids, safe to run twice."""
 
-from celery import shared_task
+from signpost.celery import task
 
 from engagement.models import Area
 
 from .models import Topic
 
 
-@shared_task(name="newsletters.subscribers_purge_unconfirmed")
+@task("newsletters.subscribers_purge_unconfirmed")
 def subscribers_purge_unconfirmed() -> int:
-    from . import services  # the tasks-import-services convention (services queue tasks)
+    from . import services  # tasks import their services when they run (services import tasks)
 
     return services.subscribers_purge_unconfirmed()
 
 
-@shared_task(name="newsletters.subscriber_sign_up")
+@task("newsletters.subscriber_sign_up")
 def subscriber_sign_up(
     email: str,
     name: str,
@@ -25,7 +25,7 @@ def subscriber_sign_up(
 ) -> None:
     """The sign-up form's work, off the request: the form answers in the same time for
     an address that is new, pending or already subscribed."""
-    from . import services  # the tasks-import-services convention (services queue tasks)
+    from . import services  # tasks import their services when they run (services import tasks)
 
     services.subscriber_sign_up(
         email=email,

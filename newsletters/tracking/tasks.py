@@ -1,10 +1,10 @@
 """Background work for tracking events. Tasks take ids and call services."""
 
-from celery import shared_task
+from signpost.celery import task
 
 
-@shared_task(name="newsletters.tracking_event_process", acks_late=True)
+@task("newsletters.tracking_event_process", acks_late=True)
 def tracking_event_process(event_pk: int) -> bool:
-    from . import services  # services queue this task: imported when it runs
+    from . import services  # tasks import their services when they run (services import tasks)
 
     return services.tracking_event_process(event_pk=event_pk)

@@ -216,7 +216,7 @@ LOGGING["loggers"]["weasyprint"] = {"level": "ERROR"}
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}
 LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}
 CELERY_BEAT_SCHEDULE["printing-chase-overdue-signs"] = {
-    "task": "printing.chase_overdue_signs",
+    "task": "printing.signs_chase_overdue",
     "schedule": 60 * 60,
 }
 
@@ -231,7 +231,7 @@ SIGNPOST_STAKEHOLDER_REASSESS_DAYS = 180
 SIGNPOST_STAKEHOLDER_IMPORT_MAX_BYTES = 1_000_000
 SIGNPOST_STAKEHOLDER_IMPORT_MAX_ROWS = 500
 CELERY_BEAT_SCHEDULE["engagement-stakeholder-overdue"] = {
-    "task": "engagement.tasks.stakeholder_overdue_remind",
+    "task": "engagement.stakeholder_overdue_remind_send",
     "schedule": 60 * 60 * 24,
 }
 
@@ -274,7 +274,7 @@ CELERY_BEAT_SCHEDULE.update(
 from celery.schedules import crontab  # noqa: E402 (kept inside this app's settings block)
 
 CELERY_BEAT_SCHEDULE["reports-draft-monthly-report"] = {
-    "task": "reports.draft_monthly_report",
+    "task": "reports.report_draft_monthly",
     "schedule": crontab(minute=0, hour=6, day_of_month=1),
 }
 
@@ -292,7 +292,7 @@ CELERY_BEAT_SCHEDULE["engagement-press-release-mailings-retry"] = {
 # Embargoed releases (and any page scheduled to go live) are published by beat, within a
 # minute of their time and never before it.
 CELERY_BEAT_SCHEDULE["engagement-publish-scheduled"] = {
-    "task": "engagement.publish_scheduled",
+    "task": "engagement.pages_publish_scheduled",
     "schedule": 60.0,
 }
 

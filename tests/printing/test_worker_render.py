@@ -80,7 +80,7 @@ def render_worker(redis_url, transactional_db, django_db_serialized_rollback, me
     worker.log_path = tmp_path / "worker.log"
     worker.work_dir = env["SIGNPOST_PRINT_WORK_DIR"]
     broker = Celery("signpost-test", broker=redis_url, set_as_current=True)
-    broker.conf.task_routes = {"printing.render_print_run": {"queue": queue}}
+    broker.conf.task_routes = {"printing.print_run_render": {"queue": queue}}
     try:
         yield worker
     finally:

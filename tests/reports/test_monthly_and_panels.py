@@ -11,14 +11,14 @@ from django.urls import reverse
 from signpost.celery import app
 
 from reports.models import ProgressReport
-from reports.tasks import draft_monthly_report
+from reports.tasks import report_draft_monthly
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_monthly_draft_is_on_the_beat_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["reports-draft-monthly-report"]
-    assert entry["task"] == draft_monthly_report.name
+    assert entry["task"] == report_draft_monthly.name
     assert entry["task"] in app.tasks
     schedule = entry["schedule"]
     assert isinstance(schedule, crontab)
@@ -29,9 +29,9 @@ def test_running_the_monthly_task_twice_makes_one_draft_and_one_notice(
     comms_officer, approver, partner_viewer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        first = draft_monthly_report.delay().get()
+        first = report_draft_monthly.delay().get()
     with django_capture_on_commit_callbacks(execute=True):
-        second = draft_monthly_report.delay().get()
+        second = report_draft_monthly.delay().get()
     assert first == second
     report = ProgressReport.objects.get()
     assert report.is_monthly and report.status == "draft"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from engagement.models import PressReleasePage
-from engagement.tasks import publish_scheduled
+from engagement.tasks import pages_publish_scheduled
 
 pytestmark = pytest.mark.browser
 
@@ -95,7 +95,7 @@ def test_release_from_draft_through_both_approvals_to_publication(
     with mock.patch(
         "django.utils.timezone.now", return_value=embargo + datetime.timedelta(minutes=1)
     ):
-        publish_scheduled.delay()
+        pages_publish_scheduled.delay()
     release = PressReleasePage.objects.get(pk=release.pk)
     assert release.live and release.live_revision == sign_off.revision
 

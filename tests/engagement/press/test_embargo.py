@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from engagement.models import Activity, PressReleasePage
-from engagement.tasks import publish_scheduled
+from engagement.tasks import pages_publish_scheduled
 from tests.refusals import assert_refused
 
 from .conftest import in_future
@@ -98,7 +98,7 @@ def test_nothing_leaks_before_the_embargo(client, newsroom, embargoed, partner_v
 
 def test_the_scheduler_does_not_publish_a_second_early(embargoed):
     with clock_at(embargoed.go_live_at - datetime.timedelta(seconds=5)):
-        publish_scheduled.delay()
+        pages_publish_scheduled.delay()
     embargoed.refresh_from_db()
     assert not embargoed.live
 
@@ -109,7 +109,7 @@ def test_at_the_embargo_time_the_release_goes_live_through_every_door(
     # Time passes: the embargo is now a moment ago.
     moment = embargoed.go_live_at + datetime.timedelta(seconds=1)
     with clock_at(moment), django_capture_on_commit_callbacks(execute=True):
-        publish_scheduled.delay()
+        pages_publish_scheduled.delay()
     embargoed.refresh_from_db()
     assert embargoed.live
     assert embargoed.live_revision == embargoed.sign_offs.get().revision
@@ -127,5 +127,5 @@ def test_at_the_embargo_time_the_release_goes_live_through_every_door(
 
 def test_beat_runs_the_scheduler_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["engagement-publish-scheduled"]
-    assert entry["task"] == publish_scheduled.name
+    assert entry["task"] == pages_publish_scheduled.name
     assert entry["schedule"] <= 60

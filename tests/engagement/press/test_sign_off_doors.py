@@ -17,7 +17,7 @@ from engagement.press.sign_off import (
     PRESS_RELEASE_PUBLISH_REFUSED,
     press_release_changes_only_embargo,
 )
-from engagement.tasks import publish_scheduled
+from engagement.tasks import pages_publish_scheduled
 from tests.engagement.factories import StakeholderFactory
 
 from .conftest import in_future, release_form_data
@@ -250,7 +250,7 @@ def test_the_scheduler_never_takes_live_an_unsigned_revision(client, make_releas
     revision = release.get_latest_revision()
     revision.approved_go_live_at = timezone.now() - datetime.timedelta(minutes=1)
     revision.save(update_fields=["approved_go_live_at"])
-    publish_scheduled.delay()
+    pages_publish_scheduled.delay()
     revision.refresh_from_db()
     assert revision.approved_go_live_at is None
     assert refusals(release).get().data["door"] == "scheduled"
@@ -269,7 +269,7 @@ def test_a_signed_revision_changed_afterwards_is_not_published(
     with mock.patch(
         "django.utils.timezone.now", return_value=release.go_live_at + datetime.timedelta(1)
     ):
-        publish_scheduled.delay()
+        pages_publish_scheduled.delay()
     assert refusals(release).exists()
     assert_not_public(client, release)
 
@@ -396,13 +396,13 @@ def test_the_proper_route_publishes_at_the_embargo_set_at_step_two(
     ]
 
     with mock.patch("django.utils.timezone.now", return_value=embargo - datetime.timedelta(1)):
-        publish_scheduled.delay()
+        pages_publish_scheduled.delay()
     assert not PressReleasePage.objects.get(pk=release.pk).live
     with (
         mock.patch("django.utils.timezone.now", return_value=embargo + datetime.timedelta(0, 30)),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        publish_scheduled.delay()
+        pages_publish_scheduled.delay()
     release = PressReleasePage.objects.get(pk=release.pk)
     assert release.live and release.live_revision == sign_off.revision
     assert [m.to for m in press_emails()] == [["sam@echo.example.com"]]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagement.models import Activity, ConcernTheme, Engagement, Stakeholder
-from engagement.tasks import stakeholder_overdue_remind
+from engagement.tasks import stakeholder_overdue_remind_send
 from tests.engagement.factories import StakeholderFactory
 from tests.factories import AreaFactory
 from tests.refusals import assert_refused
@@ -160,7 +160,7 @@ def test_periodic_task_reminds_of_overdue_actions_and_follow_ups_once(comms_offi
         follow_up_due=TODAY - datetime.timedelta(days=5),
     )
 
-    assert stakeholder_overdue_remind.delay().get() == 2
+    assert stakeholder_overdue_remind_send.delay().get() == 2
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
     assert f"{watched}: Re-assess interest and influence" in body
@@ -169,7 +169,7 @@ def test_periodic_task_reminds_of_overdue_actions_and_follow_ups_once(comms_offi
     assert mail.outbox[0].to == [comms_officer.email]
 
     # A second run the same day sends nothing new.
-    assert stakeholder_overdue_remind.delay().get() == 0
+    assert stakeholder_overdue_remind_send.delay().get() == 0
     assert len(mail.outbox) == 1
     engagement.refresh_from_db()
     assert engagement.follow_up_reminded_on == TODAY

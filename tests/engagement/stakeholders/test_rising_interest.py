@@ -50,14 +50,14 @@ def test_watched_stakeholder_crossing_the_threshold_is_flagged_and_emailed_once(
 
 
 def test_running_the_email_task_twice_sends_once(comms_officer, django_capture_on_commit_callbacks):
-    from engagement.tasks import stakeholder_alert_email
+    from engagement.tasks import stakeholder_alert_email_send
 
     stakeholder = StakeholderFactory(scores=(2, 4))
     with django_capture_on_commit_callbacks(execute=True):
         rescore(stakeholder, 3, 4)
     alert = StakeholderAlert.objects.get()
     assert alert.to_quadrant == "involve"
-    assert stakeholder_alert_email.delay(alert.pk).get() == 0
+    assert stakeholder_alert_email_send.delay(alert.pk).get() == 0
     assert len(mail.outbox) == 1
 
 
