@@ -18,6 +18,7 @@ from django.db.models.functions import Least
 from django.urls import reverse
 from django.utils import timezone
 from signpost.links import absolute_url
+from signpost.mail import email_send
 from wagtail.log_actions import log
 
 from engagement.activities.services import activity_record_delivered
@@ -26,6 +27,7 @@ from surveys.services import response_codes_issue
 
 from . import rendering, stamping, tasks
 from .models import FORMATS, Kind, PrintRun, QRTarget, ShortLink, Sign, short_code_generate
+from .selectors import signs_overdue
 
 logger = logging.getLogger(__name__)
 
@@ -543,11 +545,6 @@ def sign_default_days_up() -> int:
 def signs_chase_overdue(*, today: datetime.date | None = None) -> int:
     """Email whoever put up (or printed) each overdue sign, once a day, one email per
     person listing their signs. Returns how many emails went."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-
-    from .selectors import signs_overdue
-
     today = today or timezone.localdate()
     by_person: dict = {}
     with transaction.atomic():
@@ -565,11 +562,10 @@ def signs_chase_overdue(*, today: datetime.date | None = None) -> int:
         )
     overdue_url = absolute_url(reverse("printing_signs:index") + "?show=overdue")
     for person, signs in by_person.items():
-        context = {"person": person, "signs": signs, "signs_url": overdue_url}
-        send_mail(
+        email_send(
+            to=[person.email],
             subject=f"{len(signs)} sign{'s' if len(signs) != 1 else ''} overdue to come down",
-            message=render_to_string("email/printing/signs_overdue.txt", context),
-            from_email=None,
-            recipient_list=[person.email],
+            text_template="email/printing/signs_overdue.txt",
+            context={"person": person, "signs": signs, "signs_url": overdue_url},
         )
     return len(by_person)

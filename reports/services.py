@@ -5,11 +5,11 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from signpost.links import absolute_url
+from signpost.mail import role_email_once
 from signpost.pdf import render_template_document
-from signpost.roles import COMMUNICATIONS_OFFICER, role_member_emails
+from signpost.roles import COMMUNICATIONS_OFFICER
 from signpost.sanitise import clean_text
 from wagtail.log_actions import log
 
@@ -167,22 +167,17 @@ def report_ready_notify_send(*, report_id: int) -> int:
     The row is locked and stamped in the same transaction, so a retried task sends
     nothing the second time. Returns how many people were told.
     """
-    from django.core.mail import EmailMessage
 
-    with transaction.atomic():
-        report = (
-            ProgressReport.objects.select_for_update()
-            .filter(pk=report_id, ready_notified_at__isnull=True, status="draft")
-            .first()
-        )
-        if report is None:
-            return 0
-        recipients = role_member_emails(COMMUNICATIONS_OFFICER)
-        if recipients:
-            url = absolute_url(report.get_admin_url())
-            context = {"report": report, "url": url}
-            subject = f"Draft progress report ready: {report.period_label()}"
-            body = render_to_string("email/reports/report_ready.txt", context)
-            EmailMessage(subject, body, to=recipients).send()
-        ProgressReport.objects.filter(pk=report.pk).update(ready_notified_at=timezone.now())
-    return len(recipients)
+    def compose(report: ProgressReport) -> dict:
+        return {
+            "subject": f"Draft progress report ready: {report.period_label()}",
+            "text_template": "email/reports/report_ready.txt",
+            "context": {"report": report, "url": absolute_url(report.get_admin_url())},
+        }
+
+    return role_email_once(
+        ProgressReport.objects.filter(pk=report_id, ready_notified_at__isnull=True, status="draft"),
+        stamp="ready_notified_at",
+        role=COMMUNICATIONS_OFFICER,
+        compose=compose,
+    )

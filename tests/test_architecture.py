@@ -2,6 +2,9 @@
 selectors" (tests/architecture.py), checked on small import graphs: it must refuse what
 it says it refuses, or `make lint` would pass anything."""
 
+import ast
+from pathlib import Path
+
 import grimp
 
 from tests.architecture import PublicModulesContract
@@ -62,3 +65,39 @@ def test_an_ignored_import_is_allowed_and_only_that_one():
         verbose=False,
     )
     assert check.metadata["illegal"] == [("signpost.admin", "printing.views", [3])]
+
+
+APPS = ["site", "engagement", "newsletters", "printing", "surveys", "reports", "neighbourhoods"]
+ROOT = Path(__file__).resolve().parent.parent
+# Where Django's mail may be used directly: the one edge every email goes through, the
+# development mailbox (a mail backend) and a campaign's batch sender (the ESP's backend).
+MAIL_EDGE = {"site/mail.py", "site/dev_mail.py"}
+MAIL_BACKENDS = "newsletters/campaign_backends/"
+
+
+def app_modules():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text())
+
+
+def imported_modules(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def test_every_email_goes_out_through_the_one_edge():
+    """Emails are built and sent by ``signpost.mail`` (one-line subjects, the sender, the
+    HTML part, locked-and-stamped notices to a role), never with Django's mail directly."""
+    direct = [
+        path
+        for path, tree in app_modules()
+        if path not in MAIL_EDGE
+        and not path.startswith(MAIL_BACKENDS)
+        and any(module.startswith("django.core.mail") for module in imported_modules(tree))
+    ]
+    assert direct == []

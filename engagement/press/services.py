@@ -1,7 +1,16 @@
 """Every write for press releases: the sign-off workflow, publishing and emailing the media."""
 
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
+from signpost.links import absolutise
+from signpost.mail import email_message
+from signpost.models import InitiativeSettings
+from signpost.roles import APPROVER
+from wagtail.log_actions import log
+from wagtail.models import Site, TaskState, Workflow, WorkflowPage, WorkflowTask
+from wagtail.workflows import publish_workflow_state
 
 from engagement.activities.models import Activity
 from engagement.activities.services import activity_record_delivered
@@ -35,9 +44,6 @@ PRESS_RELEASE_WORKFLOW_STEPS = ["Co-ordinator review", "Spokesperson approval"]
 def press_release_workflow_ensure():
     """The sign-off workflow (made by a data migration), made again if it was deleted:
     a newsroom must never be left without sign-off."""
-    from django.contrib.auth.models import Group
-    from signpost.roles import APPROVER
-    from wagtail.models import Workflow, WorkflowTask
 
     workflow = Workflow.objects.filter(name=PRESS_RELEASE_WORKFLOW_NAME).first()
     if workflow is not None:
@@ -56,7 +62,6 @@ def press_release_workflow_ensure():
 def newsroom_assign_workflow(*, newsroom) -> None:
     """Releases in the newsroom go through the sign-off workflow; a newsroom with no
     workflow of its own gets it."""
-    from wagtail.models import WorkflowPage
 
     if WorkflowPage.objects.filter(page=newsroom).exists():
         return
@@ -69,8 +74,6 @@ def press_release_sign_off_complete(*, workflow_state, user=None):
     neither the release's owner, its submitter nor the author of what they signed,
     passed the steps of the revision to publish; record the sign-off; publish (or
     schedule) that revision. Other workflows publish as Wagtail does."""
-    from wagtail.models import TaskState
-    from wagtail.workflows import publish_workflow_state
 
     release = workflow_state.content_object.specific
     if not isinstance(release, PressReleasePage):
@@ -122,7 +125,6 @@ def press_release_sign_off_complete(*, workflow_state, user=None):
         go_live_at=go_live_at,
         fingerprint=press_release_fingerprint(revision),
     )
-    from wagtail.log_actions import log
 
     log(
         instance=release,
@@ -165,7 +167,6 @@ def press_release_email_media_contacts(*, release_id: int) -> int:
     under a row lock, sent, then marked sent in the same transaction, so running the task
     twice, or two workers at once, sends nobody a second copy. Returns how many were sent.
     """
-    from wagtail.log_actions import log
 
     release = PressReleasePage.objects.live().filter(pk=release_id).first()
     if release is None:
@@ -234,13 +235,6 @@ def press_release_mailings_retry() -> int:
 
 def press_release_message(*, release, email: str, name: str = ""):
     """The release as an email: plain text and HTML, from the initiative."""
-    from django.conf import settings
-    from django.core.mail import EmailMultiAlternatives
-    from django.template.loader import render_to_string
-    from signpost.links import absolutise
-    from signpost.models import InitiativeSettings
-    from wagtail.models import Site
-
     site = release.get_site() or Site.objects.get(is_default_site=True)
     context = {
         "release": release,
@@ -248,17 +242,13 @@ def press_release_message(*, release, email: str, name: str = ""):
         "initiative": InitiativeSettings.for_site(site),
         "release_url": release.get_full_url(),
     }
-    message = EmailMultiAlternatives(
-        # A header is one line: a title pasted with a line break must not make every
-        # media email fail (Django refuses a header with a newline in it).
-        subject=" ".join(f"Press release: {release.title}".split()),
-        body=render_to_string("email/press_release.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    return email_message(
         to=[email],
+        subject=f"Press release: {release.title}",
+        context=context,
+        text_template="email/press_release.txt",
+        html=absolutise(render_to_string("email/press_release.html", context)),
         reply_to=[release.media_contact_email] if release.media_contact_email else None,
+        tags=["press-release"],
+        metadata={"release_id": str(release.pk)},
     )
-    html = absolutise(render_to_string("email/press_release.html", context))
-    message.attach_alternative(html, "text/html")
-    message.tags = ["press-release"]
-    message.metadata = {"release_id": str(release.pk)}
-    return message

@@ -1,12 +1,19 @@
 """Every write to the stakeholder register and the engagement log, one function per action."""
 
 import datetime
+from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from signpost.links import absolute_url
+from signpost.mail import email_send, role_email_once
 from signpost.roles import COMMUNICATIONS_OFFICER, role_member_emails
 from signpost.sanitise import clean_text
+from wagtail.log_actions import log
 
 from engagement.activities.models import Activity
 from engagement.activities.services import activity_record_delivered
@@ -66,7 +73,6 @@ def stakeholder_assess(
     The alert is a row tied to the assessment (one per rise); the email to the
     communications officers is queued only once the transaction commits.
     """
-    from django.utils import timezone
 
     assessed_on = assessed_on or timezone.localdate()
     stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
@@ -136,9 +142,6 @@ def stakeholders_import(*, file, imported_by, filename: str = ""):
     audit-log entry saying who imported it from which file and row, all in one
     transaction, so a failure part-way leaves nothing behind.
     """
-    from uuid import uuid4
-
-    from wagtail.log_actions import log
 
     with transaction.atomic():
         # Checked inside the transaction, so the duplicates found are those it writes beside.
@@ -179,7 +182,6 @@ def stakeholders_import(*, file, imported_by, filename: str = ""):
 
 
 def stakeholder_alert_acknowledge(*, alert: StakeholderAlert, user) -> StakeholderAlert:
-    from django.utils import timezone
 
     StakeholderAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=timezone.now(), acknowledged_by=user
@@ -194,34 +196,26 @@ def stakeholder_alert_email_send(*, alert_id: int) -> int:
     The alert row is locked while sending and stamped in the same transaction, so a
     second run (a retried task) sends nothing.
     """
-    from django.core.mail import EmailMessage
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import timezone
 
-    with transaction.atomic():
-        alert = (
-            StakeholderAlert.objects.select_for_update(of=("self",))
-            .select_related("stakeholder", "assessment__assessed_by")
-            .filter(pk=alert_id, emailed_at__isnull=True)
-            .first()
+    def compose(alert: StakeholderAlert) -> dict:
+        url = absolute_url(
+            reverse("wagtailsnippets_engagement_stakeholder:inspect", args=[alert.stakeholder_id])
         )
-        if alert is None:
-            return 0
-        recipients = role_member_emails(COMMUNICATIONS_OFFICER)
-        if recipients:
-            url = absolute_url(
-                reverse(
-                    "wagtailsnippets_engagement_stakeholder:inspect", args=[alert.stakeholder_id]
-                )
-            )
-            context = {"alert": alert, "stakeholder": alert.stakeholder, "url": url}
-            subject = render_to_string("email/engagement/stakeholder_alert_subject.txt", context)
-            body = render_to_string("email/engagement/stakeholder_alert.txt", context)
-            EmailMessage(" ".join(subject.split()), body, to=recipients).send()
-        alert.emailed_at = timezone.now()
-        alert.save(update_fields=["emailed_at"])
-    return len(recipients)
+        context = {"alert": alert, "stakeholder": alert.stakeholder, "url": url}
+        return {
+            "subject": render_to_string("email/engagement/stakeholder_alert_subject.txt", context),
+            "text_template": "email/engagement/stakeholder_alert.txt",
+            "context": context,
+        }
+
+    return role_email_once(
+        StakeholderAlert.objects.select_related("stakeholder", "assessment__assessed_by").filter(
+            pk=alert_id, emailed_at__isnull=True
+        ),
+        stamp="emailed_at",
+        role=COMMUNICATIONS_OFFICER,
+        compose=compose,
+    )
 
 
 def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
@@ -233,12 +227,6 @@ def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
     follow-up once (``follow_up_reminded_on``), stamped in the transaction that sends,
     so running the task twice sends nothing the second time.
     """
-    from django.core.mail import EmailMessage
-    from django.db.models import F, Q
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import timezone
-
     on = on or timezone.localdate()
     for stakeholder in Stakeholder.objects.iterator():
         _action, due = stakeholder_next_action(stakeholder)
@@ -283,10 +271,12 @@ def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
                 }
                 for e in follow_ups
             ]
-            context = {"items": items, "follow_ups": follow_up_items, "on": on}
-            body = render_to_string("email/engagement/stakeholder_overdue.txt", context)
-            subject = f"Stakeholder register: {len(items) + len(follow_up_items)} overdue"
-            EmailMessage(subject, body, to=recipients).send()
+            email_send(
+                to=recipients,
+                subject=f"Stakeholder register: {len(items) + len(follow_up_items)} overdue",
+                text_template="email/engagement/stakeholder_overdue.txt",
+                context={"items": items, "follow_ups": follow_up_items, "on": on},
+            )
         Stakeholder.objects.filter(pk__in=[s.pk for s in overdue]).update(
             overdue_reminded_for=F("next_action_due")
         )
@@ -298,7 +288,6 @@ def stakeholder_overdue_remind_send(*, on: datetime.date | None = None) -> int:
 
 def stakeholders_refresh_last_engaged(*, stakeholder_ids) -> None:
     """Recompute last-engaged dates (and so next-due dates) from the engagement log."""
-    from django.db.models import Max
 
     for stakeholder in Stakeholder.objects.filter(pk__in=set(stakeholder_ids)).annotate(
         latest=Max("engagements__occurred_on")

@@ -5,9 +5,9 @@ schedule. Sending itself is the ``sending`` sub-package's."""
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
+from signpost.mail import email_send
 from wagtail.log_actions import log
 
 from .email import sample_merge_values
@@ -134,17 +134,16 @@ def campaign_send_test(*, campaign: Campaign, user, addresses: list[str]) -> int
     if user and user.first_name:
         values["name"] = user.first_name
     for address in addresses:
-        message = EmailMultiAlternatives(
-            subject=f"[Test] {rendered.subject}",
-            body=rendered.text_for(values),
+        email_send(
             to=[address],
+            subject=f"[Test] {rendered.subject}",
+            text=rendered.text_for(values),
+            html=rendered.html_for(values),
             headers={
                 "List-Unsubscribe": f"<{values['unsubscribe_url']}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
         )
-        message.attach_alternative(rendered.html_for(values), "text/html")
-        message.send()
     Campaign.objects.filter(pk=campaign.pk).update(test_sent_at=timezone.now())
     log(
         instance=campaign,

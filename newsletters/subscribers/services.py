@@ -5,12 +5,11 @@ and the suppression list; every change of consent leaves a ``ConsentRecord``."""
 import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from signpost.links import absolute_url
+from signpost.mail import email_send
 from signpost.models import InitiativeSettings
 from wagtail.log_actions import log
 from wagtail.models import Site
@@ -75,13 +74,13 @@ def _send_already_subscribed(subscriber: Subscriber) -> None:
 def _send_transactional(subscriber, template: str, subject: str, context: dict) -> None:
     site = Site.objects.filter(is_default_site=True).first()
     context["initiative"] = InitiativeSettings.for_site(site) if site else InitiativeSettings()
-    message = EmailMultiAlternatives(
-        subject=f"{subject} | {context['initiative'].name}",
-        body=render_to_string(f"email/{template}.txt", context),
+    email_send(
         to=[subscriber.email],
+        subject=f"{subject} | {context['initiative'].name}",
+        context=context,
+        text_template=f"email/{template}.txt",
+        html_template=f"email/{template}.html",
     )
-    message.attach_alternative(render_to_string(f"email/{template}.html", context), "text/html")
-    message.send()
 
 
 def _awaiting_confirmation(subscriber: Subscriber) -> bool:
