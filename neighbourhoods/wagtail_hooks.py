@@ -1,8 +1,7 @@
+"""Registers the residents' pages with Wagtail: their part of the home page."""
+
 from wagtail import hooks
 
 from .selectors import home_page_content
 
-
-@hooks.register("signpost_home_page_context")
-def home_page_areas_news_and_surveys(page):
-    return home_page_content(page)
+hooks.register("signpost_home_page_context", home_page_content)

@@ -2,6 +2,8 @@
 
 from wagtail.admin.ui.components import Component
 
+from . import selectors
+
 
 class OverdueSignsPanel(Component):
     """Signs still up past their due date, on the dashboard of everyone who logs signs."""
@@ -15,3 +17,11 @@ class OverdueSignsPanel(Component):
 
     def get_context_data(self, parent_context=None):
         return {"signs": self.signs}
+
+
+def add_overdue_signs_panel(request, panels):
+    if not request.user.has_perm("printing.change_sign"):
+        return
+    signs = list(selectors.signs_overdue()[:10])
+    if signs:
+        panels.append(OverdueSignsPanel(signs))

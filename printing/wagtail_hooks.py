@@ -1,49 +1,18 @@
-"""Admin wiring: the Printing menu (print runs, signs, templates), the print run and sign
-listings, the custom screens' URLs, the audit-log actions every print run and sign is
-logged under, and the overdue signs on the dashboard."""
+"""Registers printing with Wagtail: the Printing menu (print runs, signs, templates), the
+print run and sign listings, the custom screens' URLs, the audit-log actions every print
+run and sign is logged under, and the overdue signs on the dashboard. What is registered
+lives in ``viewsets``, ``admin_urls`` and ``panels``."""
 
 from django.urls import include, path, reverse
 from signpost.admin_menu import PermissionMenuItem
-from signpost.choosers import PermissionCheckedSnippetViewSet
-from signpost.viewsets import ListingViewSet
 from wagtail import hooks
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.snippets.models import register_snippet
 
-from . import admin_urls, selectors, services, views
-from .filters import PrintRunFilterSet, SignFilterSet
-from .models import PrintRun, PrintTemplate, Sign
-from .panels import OverdueSignsPanel
-
-
-class PrintTemplateViewSet(PermissionCheckedSnippetViewSet):
-    model = PrintTemplate
-    icon = "doc-full"
-    menu_label = "Print templates"
-    add_to_admin_menu = False
-    list_display = ["name", "kind", "headline", "updated_at"]
-    list_filter = ["kind"]
-    search_fields = ["name"]
-
+from . import admin_urls, panels, services
+from .viewsets import PrintRunViewSet, PrintTemplateViewSet, SignViewSet
 
 register_snippet(PrintTemplateViewSet)
-
-
-class PrintRunViewSet(ListingViewSet):
-    model = PrintRun
-    icon = "doc-full-inverse"
-    index_view_class = views.PrintRunIndexView
-    add_url_name = "printing_admin:create"
-    filterset_class = PrintRunFilterSet
-    ordering = "-created_at"
-    list_per_page = 25
-
-
-class SignViewSet(ListingViewSet):
-    model = Sign
-    icon = "pick"
-    index_view_class = views.SignIndexView
-    filterset_class = SignFilterSet
-    list_per_page = 50
 
 
 @hooks.register("register_admin_viewset")
@@ -61,8 +30,6 @@ def register_printing_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_printing_menu():
-    from wagtail.admin.menu import Menu, SubmenuMenuItem
-
     menu = Menu(
         register_hook_name="register_printing_menu_item",
         construct_hook_name="construct_printing_menu",
@@ -115,10 +82,4 @@ def register_printing_log_actions(actions):
     actions.register_action(services.LOG_ACTION_SIGN_DOWN, "Sign taken down", "Sign taken down")
 
 
-@hooks.register("construct_homepage_panels")
-def add_overdue_signs_panel(request, panels):
-    if not request.user.has_perm("printing.change_sign"):
-        return
-    signs = list(selectors.signs_overdue()[:10])
-    if signs:
-        panels.append(OverdueSignsPanel(signs))
+hooks.register("construct_homepage_panels", panels.add_overdue_signs_panel)

@@ -1,6 +1,9 @@
 """The admin home page's panels for reports."""
 
+from django.utils import timezone
 from wagtail.admin.ui.components import Component
+
+from . import selectors
 
 
 class CommunicationsAtAGlancePanel(Component):
@@ -17,3 +20,9 @@ class CommunicationsAtAGlancePanel(Component):
 
     def get_context_data(self, parent_context=None):
         return self.figures
+
+
+def add_communications_panel(request, panels):
+    if not request.user.has_perm("reports.view_dashboard"):
+        return
+    panels.append(CommunicationsAtAGlancePanel(selectors.glance_figures(timezone.localdate())))

@@ -1,13 +1,11 @@
-"""Admin wiring: the reports URLs and menu items, the log action an issued report is
-recorded under, and the home page's summary panel."""
+"""Registers reports with Wagtail: the reports URLs and menu items, the log action an
+issued report is recorded under, and the home page's summary panel (``panels``)."""
 
 from django.urls import include, path, reverse
-from django.utils import timezone
 from signpost.admin_menu import PermissionMenuItem
 from wagtail import hooks
 
-from . import admin_urls, selectors, services
-from .panels import CommunicationsAtAGlancePanel
+from . import admin_urls, panels, services
 
 
 @hooks.register("register_admin_urls")
@@ -44,8 +42,4 @@ def register_reports_log_actions(actions):
     )
 
 
-@hooks.register("construct_homepage_panels")
-def add_communications_panel(request, panels):
-    if not request.user.has_perm("reports.view_dashboard"):
-        return
-    panels.append(CommunicationsAtAGlancePanel(selectors.glance_figures(timezone.localdate())))
+hooks.register("construct_homepage_panels", panels.add_communications_panel)

@@ -69,3 +69,17 @@ def site_pages_purge(*, site) -> None:
     batch = PurgeBatch()
     batch.add_pages(Page.objects.live().descendant_of(site.root_page, inclusive=True).specific())
     batch.purge()
+
+
+def page_cache_headers(next_serve_page):
+    """Every page served gets public or private cache headers (``cache_headers_apply``).
+    Registered before Wagtail's own hook, so restricted pages already carry never_cache."""
+
+    def serve(page, request, args, kwargs):
+        response = next_serve_page(page, request, args, kwargs)
+        if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+            response.add_post_render_callback(lambda r: cache_headers_apply(request, r))
+            return response
+        return cache_headers_apply(request, response)
+
+    return serve

@@ -8,9 +8,13 @@ delete or view), as its listing does.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .selectors import pages_user_may_see
 
 ANY_MODEL_PERMISSION = ["add", "change", "delete", "view"]
 
@@ -58,3 +62,12 @@ class PermissionCheckedSnippetViewSet(SnippetViewSet):
     """The base of every Signpost snippet viewset: its chooser checks permissions."""
 
     chooser_viewset_class = PermissionCheckedSnippetChooserViewSet
+
+
+def page_chooser_shows_what_the_user_may_see(pages, request):
+    parent_id = (request.resolver_match.kwargs if request.resolver_match else {}).get(
+        "parent_page_id"
+    )
+    if parent_id and not pages_user_may_see(Page.objects.filter(pk=parent_id), request.user):
+        raise Http404  # browsing into a draft would show its title as the heading
+    return pages_user_may_see(pages, request.user)

@@ -101,3 +101,26 @@ def test_every_email_goes_out_through_the_one_edge():
         and any(module.startswith("django.core.mail") for module in imported_modules(tree))
     ]
     assert direct == []
+
+
+def test_one_admin_shape_everywhere():
+    """Viewsets are defined in ``viewsets.py``, and ``wagtail_hooks.py`` only registers:
+    it defines no class and decides nothing (no ``if``, loop or ``try``); custom views
+    live in ``views.py``, admin URLs in ``admin_urls.py``."""
+    misplaced, deciding = [], []
+    for path, tree in app_modules():
+        name = path.rpartition("/")[2]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases = [ast.unparse(base) for base in node.bases]
+                is_viewset = any(base.endswith(("ViewSet", "ViewSetGroup")) for base in bases)
+                # The project package's choosers module holds the viewsets' shared base.
+                elsewhere = is_viewset and name != "viewsets.py" and not path.startswith("site/")
+                if name == "wagtail_hooks.py" or elsewhere:
+                    misplaced.append(f"{path}: {node.name}")
+            if name == "wagtail_hooks.py" and isinstance(
+                node, (ast.If, ast.For, ast.While, ast.Try, ast.IfExp)
+            ):
+                deciding.append(f"{path}:{node.lineno}")
+    assert misplaced == []
+    assert deciding == []

@@ -1,56 +1,16 @@
-"""Hook functions for press releases, registered in ``engagement.wagtail_hooks``: every
-admin door that could publish a release refuses unless its sign-off is complete, and says
-so on the record."""
+"""The admin's doors for press releases, answered in words: every door that could publish
+a release (the editor, a new page, the publish step, a copy, a move, bulk publish)
+refuses unless its sign-off is complete, says so, and puts the attempt on the record.
+The model refuses regardless; these are the messages and redirects a user sees."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
-from wagtail.log_actions import LogFormatter
 
 from .models import NewsroomPage, PressReleasePage
 from .permissions import user_is_release_author, user_signed_earlier_step
 from .selectors import press_release_sign_off
-from .services import PRESS_RELEASE_EMAILED
-from .sign_off import (
-    PRESS_RELEASE_PUBLISH_REFUSED,
-    PRESS_RELEASE_SIGNED_OFF,
-    PRESS_RELEASE_STEP_SIGNED,
-    press_release_publish_refusal_log,
-)
-
-
-def register_press_release_log_actions(actions):
-    actions.register_action(
-        PRESS_RELEASE_EMAILED, "Email to media contacts", "Emailed to media contacts"
-    )
-
-    @actions.register_action(PRESS_RELEASE_STEP_SIGNED)
-    class StepSigned(LogFormatter):
-        label = "Sign off a step"
-
-        def format_message(self, log_entry):
-            data = log_entry.data or {}
-            return f"Signed off “{data.get('step')}”, embargo {data.get('embargo')}"
-
-    @actions.register_action(PRESS_RELEASE_SIGNED_OFF)
-    class SignedOff(LogFormatter):
-        label = "Sign-off completed"
-
-        def format_message(self, log_entry):
-            data = log_entry.data or {}
-            return (
-                f"Sign-off completed: reviewed by {data.get('reviewed_by')}, approved by "
-                f"{data.get('approved_by')}, embargo {data.get('embargo')}"
-            )
-
-    @actions.register_action(PRESS_RELEASE_PUBLISH_REFUSED)
-    class PublishRefused(LogFormatter):
-        label = "Publishing refused (no sign-off)"
-
-        def format_message(self, log_entry):
-            data = log_entry.data or {}
-            return f"Refused to publish without sign-off ({data.get('door_label', 'publish')})"
-
+from .sign_off import press_release_publish_refusal_log
 
 SIGN_OFF_ONLY = (
     "A press release goes public only through its sign-off: co-ordinator review, then "

@@ -1,4 +1,4 @@
-"""The admin menus that group the registers of several sub-packages."""
+"""The admin menus that group the registers (viewsets) of several sub-packages."""
 
 from django.urls import reverse
 from signpost.admin_menu import PermissionMenuItem
@@ -7,8 +7,11 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from engagement.activities.viewsets import ActivityViewSet
 from engagement.places.viewsets import AreaViewSet, OperationViewSet
 from engagement.press.viewsets import MediaEnquiryViewSet
-from engagement.stakeholders.log_viewsets import ConcernThemeViewSet, EngagementViewSet
-from engagement.stakeholders.viewsets import StakeholderViewSet
+from engagement.stakeholders.viewsets import (
+    ConcernThemeViewSet,
+    EngagementViewSet,
+    StakeholderViewSet,
+)
 
 
 class InitiativeViewSetGroup(SnippetViewSetGroup):

@@ -1,0 +1,31 @@
+"""The admin register of survey waves."""
+
+from django.db.models import Count
+from signpost.choosers import PermissionCheckedSnippetViewSet
+from wagtail.admin.ui.tables import Column
+
+from .models import SurveyWave
+
+
+class SurveyWaveViewSet(PermissionCheckedSnippetViewSet):
+    model = SurveyWave
+    icon = "form"
+    menu_label = "Survey waves"
+    menu_order = 250
+    add_to_admin_menu = True
+    list_display = [
+        "__str__",
+        "kind",
+        "area",
+        "opens_on",
+        "closes_on",
+        Column("response_count", label="Responses"),
+    ]
+    list_filter = ["kind", "area", "survey"]
+    search_fields = ["slug"]
+    inspect_view_enabled = True
+
+    def get_queryset(self, request):
+        return SurveyWave.objects.select_related("survey", "area").annotate(
+            response_count=Count("responses")
+        )
