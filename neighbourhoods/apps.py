@@ -8,4 +8,4 @@ class NeighbourhoodsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals  # noqa: F401 (connects receivers that import models: once ready)

@@ -9,6 +9,7 @@ from signpost import roles
 from signpost.models import ContentPage, InitiativeSettings, PrivacyNoticePage
 
 from surveys.models import SurveyWave, YouSaidWeDidPage
+from surveys.services import you_said_we_did_create
 
 from .models import AreaIndexPage, AreaPage, AreaUpdatePage
 
@@ -190,8 +191,6 @@ def load(demo) -> None:
 
 
 def _you_said_we_did(demo, comms) -> None:
-    from surveys.services import you_said_we_did_create
-
     baseline = SurveyWave.objects.filter(slug="eastfield-before").first()
     follow_up = SurveyWave.objects.filter(slug="eastfield-after").first()
     if baseline is None or follow_up is None:

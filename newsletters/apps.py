@@ -6,6 +6,6 @@ class NewslettersConfig(AppConfig):
     verbose_name = "Newsletters"
 
     def ready(self):
-        from .tracking import signals  # the receiver needs the models: loaded once ready
+        from .tracking import signals  # receivers import models: once ready
 
         signals.connect()

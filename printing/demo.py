@@ -7,7 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from signpost import roles
 
+from surveys.models import SurveyWave
+
 from .models import Kind, PrintFormat, PrintRun, PrintTemplate, QRTarget, ShortLink
+from .services import print_run_create, sign_log
 
 TEMPLATES = [
     {
@@ -45,10 +48,6 @@ def _load_print_runs(demo) -> int:
     signs on Canal Quarter's warrant day: one down, one up, one overdue to come down.
     Made through the same service as the admin, so the runs are in the activity calendar
     and their PDFs render (in the background, or at once without a broker)."""
-    from surveys.models import SurveyWave
-
-    from .services import print_run_create, sign_log
-
     if demo.operation is None or PrintRun.objects.filter(operation=demo.operation).exists():
         return 0
     officer = demo.users.get(roles.NEIGHBOURHOOD_TEAM)

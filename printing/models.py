@@ -22,6 +22,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from engagement.models import Activity
+
 PRINT_TEXT_FEATURES = ["bold", "italic", "ul", "ol", "link"]
 
 # Short codes avoid letters and digits that are easily confused when typed by hand.
@@ -225,8 +227,6 @@ class PrintRun(models.Model):
 
     @property
     def activity_mode(self) -> str:
-        from engagement.models import Activity
-
         return Activity.Mode.REMOVABLE_SIGNS if self.is_sign_run else Activity.Mode.LEAFLET_DROP
 
     def target_url(self, household_code: str = "") -> str:

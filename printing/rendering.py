@@ -24,8 +24,10 @@ from signpost.pdf import render_html
 from signpost.qr import qr_matrix, qr_svg
 from wagtail.models import Site
 
+from surveys.models import CODE_ALPHABET, CODE_LENGTH, ResponseCode
+
 from . import stamping
-from .models import FORMATS, FormatSpec, Kind
+from .models import FORMATS, SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, FormatSpec, Kind, ShortLink
 
 TEMPLATE = "print/print_run.html"
 # Type is shrunk in these steps to fit the text before the run is refused. Signs must
@@ -113,11 +115,6 @@ def sample_item(*, per_household: bool, sign: bool = False) -> PrintItem:
     """A stand-in item as long as a real one (the site's own short address, a household
     code in its printed form), for the preview and for checking the text fits the page
     before anything is recorded: a layout that fits the sample fits every item."""
-    from surveys.models import ResponseCode
-    from surveys.services import CODE_LENGTH
-
-    from .models import SHORT_CODE_LENGTH, ShortLink
-
     link = ShortLink(code="X" * SHORT_CODE_LENGTH)
     return PrintItem(
         qr_url=link.full_url(),
@@ -228,10 +225,6 @@ def slot_samples(sample: PrintItem, spec: FormatSpec) -> dict[str, str]:
 def slot_characters(sample: PrintItem) -> dict[str, str]:
     """Every character a slot can print, for WeasyPrint to set on the page it lays out
     after the item's: the font subset embedded for each slot then holds them all."""
-    from surveys.services import CODE_ALPHABET
-
-    from .models import SHORT_CODE_ALPHABET
-
     return {
         "address": sample.short_address + SHORT_CODE_ALPHABET,
         "code": CODE_ALPHABET + "0123456789-",

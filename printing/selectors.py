@@ -8,6 +8,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from signpost.figures import day_bounds
 
+from surveys.models import ResponseCode
+
 from .models import FORMATS, SHORT_CODE_ALPHABET, Kind, PrintRun, ShortLink, Sign
 
 
@@ -53,8 +55,6 @@ def print_run_scans(print_run: PrintRun) -> int:
 
 def print_run_codes(print_run: PrintRun) -> dict:
     """How many household codes the run carries and how many residents have used."""
-    from surveys.models import ResponseCode
-
     return ResponseCode.objects.filter(print_run_id=print_run.pk).aggregate(
         issued=Count("pk"), used=Count("pk", filter=Q(used_on__isnull=False))
     )

@@ -1,22 +1,20 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.conf import settings
 from django.db.models.signals import post_migrate, post_save
+
+from .roles import sync_roles
 
 
 def _sync_roles_after_migrate(sender, using, apps=None, **kwargs):
-    from django.apps import apps as global_apps
-
-    from .roles import sync_roles
-
     sync_roles(apps or global_apps)
 
 
 def _purge_site_after_settings_change(sender, instance, **kwargs):
     """The initiative's settings appear on every page (name, contact, footer links), so a
     CDN's copies of the site's pages are purged when they change."""
-    from django.conf import settings
-
     if getattr(settings, "WAGTAILFRONTENDCACHE", None):
-        from .caching import site_pages_purge
+        from .caching import site_pages_purge  # imports Wagtail's models: not while apps load
 
         site_pages_purge(site=instance.site)
 

@@ -13,6 +13,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
+from wagtail.models import Page
 
 CACHEABLE_STATUS = {200}
 
@@ -63,9 +65,6 @@ def public_cache(view):
 
 def site_pages_purge(*, site) -> None:
     """Purge every live page of a site from the frontend cache."""
-    from wagtail.contrib.frontend_cache.utils import PurgeBatch
-    from wagtail.models import Page
-
     batch = PurgeBatch()
     batch.add_pages(Page.objects.live().descendant_of(site.root_page, inclusive=True).specific())
     batch.purge()

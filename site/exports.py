@@ -45,7 +45,7 @@ def xlsx_response(
     filename: str, header: Sequence[str], rows: Iterable[Sequence], *, sheet_title: str = ""
 ) -> HttpResponse:
     """One named sheet (at most 31 characters, as Excel allows; "Sheet" without a name)."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # a third of a second to import: only for workbooks
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31].translate(_SHEET_TITLE_UNSAFE) or None)

@@ -26,8 +26,12 @@ cell can take at least two values; a property-based test runs it over thousands 
 generated tables.
 """
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.conf import settings
 
 # Given the indices of the cells that could partner a hidden one, the one to hide.
 PartnerChoice = Callable[[list[int]], int]
@@ -91,11 +95,6 @@ def partner_order(wave_id: int, question_key: str, values: list[str]) -> Partner
     """The partner choice for one wave's answers to one question: the candidate whose
     answer comes first in an order keyed by the site's secret, so a reader can neither
     predict nor invert it, and every screen and export of the breakdown agrees."""
-    import hashlib
-    import hmac
-
-    from django.conf import settings
-
     key = settings.SECRET_KEY.encode()
 
     def rank(i: int) -> bytes:

@@ -9,6 +9,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
@@ -95,8 +96,6 @@ class Area(index.Indexed, models.Model):
 
 class OperationQuerySet(models.QuerySet):
     def current(self, on=None):
-        from django.utils import timezone
-
         on = on or timezone.localdate()
         return self.filter(start_date__lte=on).filter(
             models.Q(end_date__isnull=True) | models.Q(end_date__gte=on)

@@ -2,8 +2,11 @@
 
 import datetime
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from signpost import roles
+from wagtail.models import Page
 
 from engagement.activities.demo import load_activities
 from engagement.stakeholders.models import Stakeholder
@@ -159,8 +162,6 @@ RELEASES = [
 
 
 def _load_newsroom(demo):
-    from wagtail.models import Page
-
     comms = demo.users.get(roles.COMMUNICATIONS_OFFICER)
     approver = demo.users.get(roles.APPROVER)
     spokesperson = demo.users["spokesperson"]
@@ -341,9 +342,6 @@ def _load_media_contacts() -> None:
 
 
 def load_communications(demo) -> None:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
     username, first, last, password = SPOKESPERSON
     spokesperson, created = get_user_model().objects.get_or_create(
         username=username,

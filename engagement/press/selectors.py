@@ -2,10 +2,12 @@
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from signpost.figures import day_bounds, moment_as_at, rate
+from wagtail.models import Page, Revision, WorkflowState
 
 from engagement.stakeholders.selectors import media_contacts
 
@@ -52,9 +54,6 @@ def communications_section(
     """Press releases published in the period and waiting for sign-off or their embargo
     now; media enquiries received in the period, answered by the outlet's deadline or
     not, and open or overdue now; the communication plan's review date. Five queries."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Page, Revision, WorkflowState
-
     now = moment_as_at(today)
     start_at, end_before = day_bounds(start, end)
     published_in_period = Q(first_published_at__gte=start_at, first_published_at__lt=end_before)

@@ -182,8 +182,6 @@ class EngagementForm(WagtailAdminModelForm):
     NEEDS_STAKEHOLDER = {"one_to_one", "phone_call", "email"}
 
     def clean(self):
-        from signpost.sanitise import clean_text
-
         data = super().clean()
         for name in self.TEXT_FIELDS:
             if data.get(name):

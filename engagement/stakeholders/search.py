@@ -11,6 +11,7 @@ are collected (per thread or task, through a context variable) and indexed toget
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from modelsearch.backends import get_search_backends
 from modelsearch.index import remove_object
 from modelsearch.signal_handlers import post_save_signal_handler
 
@@ -38,8 +39,6 @@ def stakeholder_index_deferred():
     """Index the stakeholders saved inside the block in one bulk write when it ends
     without an error. Use it inside the transaction that saves them, so that with the
     database backend the index entries commit or roll back with the rows."""
-    from modelsearch.backends import get_search_backends
-
     pending: list = []
     token = _deferred.set(pending)
     try:

@@ -1,5 +1,8 @@
+import datetime
+
 from django import template
 from django.conf import settings
+from django.utils.dateformat import format as date_format
 from signpost import charts
 
 register = template.Library()
@@ -34,10 +37,6 @@ def area_bar_chart(rows, field, title):
 @register.filter
 def isodate(value, fmt="j M Y"):
     """A date stored as ISO text in a report snapshot, formatted for reading."""
-    import datetime
-
-    from django.utils.dateformat import format as date_format
-
     if not value:
         return ""
     if isinstance(value, str):

@@ -4,6 +4,7 @@ themes they raised."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from engagement.activities.models import Activity
 from engagement.places.models import Area, Operation
@@ -29,8 +30,6 @@ class EngagementQuerySet(models.QuerySet):
         return self.filter(follow_up_due__isnull=False, follow_up_done_on__isnull=True)
 
     def follow_up_overdue(self, on=None):
-        from django.utils import timezone
-
         return self.follow_up_open().filter(follow_up_due__lt=on or timezone.localdate())
 
 
@@ -123,8 +122,6 @@ class Engagement(models.Model):
         return ", ".join(t.name for t in self.themes.all())
 
     def clean(self):
-        from django.utils import timezone
-
         errors = {}
         if self.occurred_on and self.occurred_on > timezone.localdate():
             errors["occurred_on"] = (

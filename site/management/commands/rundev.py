@@ -9,6 +9,7 @@ too. The process ids are written to ``var/rundev.json`` while they run.
 """
 
 import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -27,12 +28,8 @@ GRACE_SECONDS = 15
 
 def _die_with_parent() -> None:
     """Linux: a child is sent SIGTERM if the supervisor is killed outright."""
-    try:
-        import ctypes
-
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 class Command(BaseCommand):
