@@ -1,11 +1,14 @@
 """The initiative's roles as Wagtail groups, declared once and applied by migrations.
 
-Every app may add a ``roles.py`` with ``ROLE_PERMISSIONS`` (``{role: ["app.codename"]}``);
-its own data migration then calls :func:`sync_roles_migration` so the groups always hold
-exactly what is declared. See the README's roles table for what each role may do.
+Every installed app may add a ``roles.py`` with ``ROLE_PERMISSIONS``
+(``{role: ["app.codename"]}``); its own data migration then calls
+:func:`sync_roles_migration` so the groups always hold exactly what is declared. See the README's roles table for what each role may do.
 """
 
-from importlib import import_module
+from django.contrib.auth import get_user_model
+from django.contrib.auth.management import create_permissions
+from django.contrib.contenttypes.management import create_contenttypes
+from wagtail.utils.apps import get_app_submodules
 
 COMMUNICATIONS_OFFICER = "Communications officer"
 APPROVER = "Approver"
@@ -14,17 +17,6 @@ ANALYST = "Analyst"
 PARTNER_VIEWER = "Partner viewer"
 ROLES = [COMMUNICATIONS_OFFICER, APPROVER, NEIGHBOURHOOD_TEAM, ANALYST, PARTNER_VIEWER]
 STAFF_ROLES = [COMMUNICATIONS_OFFICER, APPROVER, NEIGHBOURHOOD_TEAM, ANALYST]
-
-# Apps whose roles.py is read, in order.
-ROLE_APPS = [
-    "signpost",
-    "engagement",
-    "newsletters",
-    "surveys",
-    "printing",
-    "reports",
-    "neighbourhoods",
-]
 
 ROLE_PERMISSIONS = {
     COMMUNICATIONS_OFFICER: [
@@ -72,13 +64,10 @@ ROLE_COLLECTION_PERMISSIONS = {
 
 
 def declared_permissions() -> dict[str, set[str]]:
-    """Every app's declared model permissions, merged per role."""
+    """Every installed app's declared model permissions (its ``roles.py``, found through
+    the app registry as Wagtail finds ``wagtail_hooks``), merged per role."""
     merged: dict[str, set[str]] = {role: set() for role in ROLES}
-    for app in ROLE_APPS:
-        try:
-            module = import_module(f"{app}.roles")
-        except ModuleNotFoundError:
-            continue
+    for _app, module in get_app_submodules("roles"):
         for role, perms in getattr(module, "ROLE_PERMISSIONS", {}).items():
             merged[role].update(perms)
     return merged
@@ -87,9 +76,6 @@ def declared_permissions() -> dict[str, set[str]]:
 def _ensure_model_permissions(apps) -> None:
     """Permissions are normally created after migrate; create them now so a data
     migration can grant permissions on models created earlier in the same run."""
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.contenttypes.management import create_contenttypes
-
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_contenttypes(app_config, verbosity=0, apps=apps)
@@ -158,7 +144,5 @@ def sync_roles_migration(apps, schema_editor) -> None:
 
 def role_member_emails(role: str) -> list[str]:
     """The addresses of the active users in a role, for notices sent to that role."""
-    from django.contrib.auth import get_user_model
-
     users = get_user_model().objects.filter(is_active=True, groups__name=role).exclude(email="")
     return sorted(set(users.values_list("email", flat=True)))

@@ -1,10 +1,8 @@
-from importlib import import_module
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from signpost.demo import Demo
-from signpost.roles import ROLE_APPS
+from wagtail.utils.apps import get_app_submodules
 
 
 class Command(BaseCommand):
@@ -22,13 +20,9 @@ class Command(BaseCommand):
             )
         demo = Demo()
         with transaction.atomic():
-            for app in ROLE_APPS:
-                try:
-                    module = import_module(f"{app}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{app}.demo":
-                        raise
-                    continue
+            # Each installed app's demo.py, in INSTALLED_APPS order (an app's demo builds
+            # on the ones before it).
+            for _app, module in get_app_submodules("demo"):
                 module.load(demo)
         for line in demo.log:
             self.stdout.write(f"  {line}")
