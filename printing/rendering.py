@@ -8,7 +8,6 @@ where the sample's were (``stamping``).
 """
 
 import contextlib
-import io
 import itertools
 import logging
 import os
@@ -16,7 +15,6 @@ import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pikepdf
 from django.conf import settings
 from django.template.loader import render_to_string
 from signpost.models import InitiativeSettings
@@ -359,18 +357,6 @@ def render_items_to_file(
 
         stamping.replace_when_complete(join, path)
     return pages
-
-
-def page_sizes_mm(data: bytes) -> list[tuple[int, int]]:
-    """Each page's size in whole millimetres, for checks and tests."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        return [
-            (
-                round(float(p.mediabox[2] - p.mediabox[0]) * 25.4 / 72),
-                round(float(p.mediabox[3] - p.mediabox[1]) * 25.4 / 72),
-            )
-            for p in pdf.pages
-        ]
 
 
 __all__ = ["FORMATS", "PrintItem", "PrintLayoutError", "fit_font_scale", "render_items_to_file"]

@@ -73,8 +73,3 @@ def render_html(html: str):
 
 def render_template_document(template_name: str, context: dict, request=None):
     return render_html(render_to_string(template_name, context, request=request))
-
-
-def render_template_to_pdf(template_name: str, context: dict, request=None) -> bytes:
-    """The PDF bytes of a template rendered with ``context``."""
-    return render_template_document(template_name, context, request=request).write_pdf()

@@ -9,6 +9,6 @@ from .celery import task
 
 @task("signpost.heartbeat")
 def heartbeat(token: str) -> dict:
-    """Answers from whichever worker takes it, so operators (and `check_workers`) can
-    tell that the broker delivers and a worker runs."""
+    """Answers from whichever worker takes it, so operators (and the test that sends it
+    through Redis) can tell that the broker delivers and a worker runs."""
     return {"token": token, "worker": socket.gethostname(), "at": timezone.now().isoformat()}

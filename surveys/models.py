@@ -1,4 +1,4 @@
-"""Perception surveys, waves and anonymous responses (see DESIGN.md, "Survey").
+"""Perception surveys, waves and anonymous responses.
 
 The guide (section 9, "Collecting baseline measures") asks for a baseline survey before an
 operation and the same survey after it. A ``SurveyPage`` holds the questions, each with a

@@ -50,6 +50,18 @@ def files_in(folder):
     return [path for path in folder.rglob("*") if path.is_file()]
 
 
+def page_sizes_mm(data: bytes) -> list[tuple[int, int]]:
+    """Each page's size in whole millimetres."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [
+            (
+                round(float(p.mediabox[2] - p.mediabox[0]) * 25.4 / 72),
+                round(float(p.mediabox[3] - p.mediabox[1]) * 25.4 / 72),
+            )
+            for p in pdf.pages
+        ]
+
+
 def household_run(client, captured, *, operation, area, template, wave, quantity, format):
     with captured(execute=True):
         response = client.post(
@@ -99,7 +111,7 @@ def test_a_run_of_several_parts_downloads_as_one_pdf_with_every_household_code(
     pdf = b"".join(response.streaming_content)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 14
-    assert rendering.page_sizes_mm(pdf) == [(148, 210)] * 14
+    assert page_sizes_mm(pdf) == [(148, 210)] * 14
     assert reader.metadata.title.startswith("Police are working in your area")
 
     link = ShortLink.objects.get(print_run=run)
