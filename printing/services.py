@@ -1,4 +1,10 @@
-"""Every write in the printing app, one function per action."""
+"""Every write in the printing app, one function per action.
+
+Longer than 500 lines on purpose: rendering a run (in one go, or laid out once and
+stamped in parts that are then joined, abandoned or retried) is most of it, and its steps
+share the run's work folders, its status changes and its clean-up on failure; split
+apart, each piece would reach into the others' private steps.
+"""
 
 import datetime
 import logging

@@ -3,6 +3,11 @@
 ``comparison_build`` runs three aggregate queries however many responses there are, and
 applies small-count suppression before anything leaves this module, so every screen,
 chart, export and published page shows the same protected figures.
+
+Longer than 500 lines on purpose: every figure a comparison publishes (the page, its
+charts, both downloads, the "you said, we did" snapshot) is read here, through
+``wave_answers_publish``, so each door of the suppression rule can be checked in one
+module.
 """
 
 import datetime
