@@ -22,3 +22,10 @@ class OutgoingMailMenuItem(MenuItem):
 
     def is_shown(self, request):
         return may_read_mailbox(request.user)
+
+
+class SuperuserMenuItem(MenuItem):
+    """A settings menu item for superusers only (the view behind it checks the same)."""
+
+    def is_shown(self, request):
+        return request.user.is_superuser

@@ -52,19 +52,21 @@ def client_address(request) -> str:
     return address or remote
 
 
-def rate_limited(request, *, scope: str, limit: int, period_seconds: int) -> bool:
-    """Count one attempt for this client in this scope; True when over the limit."""
+def rate_limited(
+    request, *, scope: str, limit: int, period_seconds: int, key: str | None = None
+) -> bool:
+    """Count one attempt for this client in this scope (or, with ``key``, for that key,
+    such as an email address asked for, whoever asks); True when over the limit."""
     if not getattr(settings, "SIGNPOST_RATE_LIMITS_ENABLED", True):
         return False
     window = int(time.time() // period_seconds)
-    digest = hashlib.sha256(
-        f"{settings.SECRET_KEY}:{client_address(request)}".encode()
-    ).hexdigest()[:32]
-    key = f"ratelimit:{scope}:{window}:{digest}"
-    cache.add(key, 0, timeout=period_seconds + 5)
+    counted = client_address(request) if key is None else key
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{counted}".encode()).hexdigest()[:32]
+    cache_key = f"ratelimit:{scope}:{window}:{digest}"
+    cache.add(cache_key, 0, timeout=period_seconds + 5)
     try:
-        count = cache.incr(key)
+        count = cache.incr(cache_key)
     except ValueError:
-        cache.set(key, 1, timeout=period_seconds + 5)
+        cache.set(cache_key, 1, timeout=period_seconds + 5)
         count = 1
     return count > limit

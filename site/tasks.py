@@ -4,6 +4,7 @@ import socket
 
 from django.utils import timezone
 
+from . import health
 from .celery import task
 
 
@@ -12,3 +13,10 @@ def heartbeat(token: str) -> dict:
     """Answers from whichever worker takes it, so operators (and the test that sends it
     through Redis) can tell that the broker delivers and a worker runs."""
     return {"token": token, "worker": socket.gethostname(), "at": timezone.now().isoformat()}
+
+
+@task("signpost.beat_heartbeat_stamp")
+def beat_heartbeat_stamp() -> None:
+    """Queued by beat on its schedule; its stamp going stale is how /readyz and the admin
+    know that beat (or every worker) has stopped (``signpost.health``)."""
+    health.beat_heartbeat_stamp()

@@ -10,12 +10,18 @@ from newsletters.webhooks import tracking_urlpatterns
 from . import views
 
 urlpatterns = [
+    # Wagtail's password reset, limited per client and per address (before the admin's).
+    path("admin/password_reset/", views.PasswordResetView.as_view()),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search, name="search"),
     path("login/", views.StaffLoginView.as_view(), name="login"),
+    path("login/second-factor/", views.second_factor, name="sign_in_second_factor"),
+    path("login/second-factor/enrol/", views.second_factor_enrol, name="sign_in_enrol"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("survey/", include("surveys.urls")),
     path("q/", include("printing.urls")),
     path("newsletters/", include("newsletters.urls")),

@@ -1,14 +1,18 @@
 """Admin hooks shared by the whole site: the page chooser shows only what the user may see
 (``choosers``), the development mailbox, for superusers, when email is written to files
-(``signpost.dev_mail``), and cache headers on every page served (``caching``)."""
+(``signpost.dev_mail``), locked sign-ins for superusers and one's own recovery codes
+(``signpost.sign_in``), the sign-in audit-log actions, the warning to superusers when
+beat or the workers are silent (``panels``), and cache headers on every page
+served (``caching``)."""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
 
 from . import admin_urls
-from .admin_menu import OutgoingMailMenuItem
+from .admin_menu import OutgoingMailMenuItem, SuperuserMenuItem
 from .caching import page_cache_headers
 from .choosers import page_chooser_shows_what_the_user_may_see
+from .panels import add_background_silent_panel
 
 hooks.register("construct_page_chooser_queryset", page_chooser_shows_what_the_user_may_see)
 
@@ -28,5 +32,41 @@ def register_outgoing_mail_menu_item():
     )
 
 
+hooks.register("construct_homepage_panels", add_background_silent_panel)
+
 # Registered before Wagtail's own hook, so restricted pages already carry never_cache.
 hooks.register("on_serve_page", page_cache_headers)
+
+
+@hooks.register("register_settings_menu_item")
+def register_locked_sign_ins_menu_item():
+    return SuperuserMenuItem(
+        "Locked sign-ins", reverse("signpost_locked_sign_ins"), icon_name="lock", order=9_000
+    )
+
+
+@hooks.register("register_account_menu_item")
+def register_recovery_codes_account_item(request):
+    return {
+        "url": reverse("signpost_recovery_codes"),
+        "label": "Recovery codes",
+        "help_text": "See how many second-factor recovery codes you have left, or make new ones.",
+    }
+
+
+@hooks.register("register_log_actions")
+def register_sign_in_log_actions(actions):
+    actions.register_action(
+        "signpost.second_factor.enrol", "Second factor enrolled", "Set up an authenticator app"
+    )
+    actions.register_action(
+        "signpost.second_factor.recovery_code_used",
+        "Recovery code used",
+        "Signed in with a recovery code",
+    )
+    actions.register_action(
+        "signpost.second_factor.reset", "Second factor reset", "Second factor reset by a superuser"
+    )
+    actions.register_action(
+        "signpost.sign_in.unlock", "Sign-in unlocked", "Failed sign-ins cleared by a superuser"
+    )

@@ -9,7 +9,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from signpost import roles
+
+from tests.sign_in import password_only_login, second_factor_pass, totp_code
 
 REQUIRE_SERVICES = os.environ.get("SIGNPOST_REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("SIGNPOST_CHROMIUM", "/usr/bin/chromium")
@@ -62,6 +65,19 @@ def make_user(db, django_user_model):
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for a user fully signed in: password and second
+    factor (an authenticator app is set up for them). Tests of the sign-in itself go
+    through the real views, or use ``tests.sign_in.password_only_login``."""
+
+    def force_login(client, user, backend=None):
+        password_only_login(client, user, backend)
+        second_factor_pass(client, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture
@@ -215,13 +231,18 @@ def phone_page(browser, live_site):
 
 @pytest.fixture
 def admin_login():
-    """Log a user in through the real Wagtail login form."""
+    """Log a user in through the real Wagtail login form and the second-factor step, with
+    an authenticator app set up for them beforehand."""
 
     def login(page, user, password="correct-horse-battery"):
+        device = second_factor_pass(None, user)
         page.goto("/admin/login/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/login/second-factor/**")
+        page.get_by_label("Code").fill(totp_code(device))
+        page.get_by_role("button", name="Continue").click()
         page.wait_for_url("**/admin/")
 
     return login

@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.mail import EmailMessage
 from django.core.management import call_command
+from django.test import RequestFactory
 from wagtail.models import Site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,8 @@ def test_the_demo_accounts_table_lists_every_demo_user_and_the_site_follows_the_
     assert usernames == set(get_user_model().objects.values_list("username", flat=True))
     assert ["spokesperson", "signpost-spokesperson", "Approver (spokesperson)"] in rows
     for username, password, _role in rows:
-        assert authenticate(username=username, password=password), username
+        request = RequestFactory().post("/admin/login/")
+        assert authenticate(request, username=username, password=password), username
     site = Site.objects.get(is_default_site=True)
     assert (site.hostname, site.port) == ("127.0.0.1", 8080)
     assert site.root_url == "http://127.0.0.1:8080"

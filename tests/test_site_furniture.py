@@ -14,6 +14,7 @@ from tests.neighbourhoods.factories import (
     area_update_create,
     public_site_create,
 )
+from tests.sign_in import authenticator, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,12 @@ def test_signing_in_returns_the_partner_to_the_page_they_asked_for(client, plan,
             "next": "/communication-plan/",
         },
     )
+    step = "/login/second-factor/?next=%2Fcommunication-plan%2F"
+    assert response.status_code == 302 and response["Location"] == step
+    # The password alone does not open the private page: it asks again.
+    assert client.get("/communication-plan/")["Location"].startswith("/login/")
+    code = totp_code(authenticator(partner_viewer))
+    response = client.post(step, {"otp_token": code, "next": "/communication-plan/"})
     assert response.status_code == 302 and response["Location"] == "/communication-plan/"
     page = client.get("/communication-plan/")
     assert page.status_code == 200
@@ -91,11 +98,21 @@ def test_sign_in_refuses_to_send_people_to_another_site(client, partner_viewer):
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/login/second-factor/?next=%2Fadmin%2F"
+    # Nor does the second-factor step, whatever it is given.
+    code = totp_code(authenticator(partner_viewer))
+    response = client.post(
+        "/login/second-factor/", {"otp_token": code, "next": "https://evil.example.com/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
 
 
-def test_sign_in_attempts_are_rate_limited(client, partner_viewer):
+def test_sign_in_attempts_are_rate_limited(client, partner_viewer, settings):
+    """The page's own per-client cap, beside the lockout (tests/test_sign_in.py), which is
+    set out of the way here."""
     from signpost.views import LOGIN_ATTEMPTS_PER_HOUR
+
+    settings.AXES_FAILURE_LIMIT = 1000
 
     for _ in range(LOGIN_ATTEMPTS_PER_HOUR):
         client.post("/login/", {"username": partner_viewer.username, "password": "guess"})

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values that differ come from the environment."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,10 @@ INSTALLED_APPS = [
     "django_filters",
     "anymail",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -62,9 +67,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "signpost.sign_in.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so it sees the lockout flag every sign-in door sets and answers 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "signpost.urls"
@@ -345,3 +354,48 @@ if env_str("SIGNPOST_PURGE_URL"):
         "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
         "LOCATION": env_str("SIGNPOST_PURGE_URL"),
     }
+
+# --- staff sign-in: second factor, throttling and lockout (signpost.sign_in) -----------------
+# Every account signs in with a password and then a second factor: a TOTP code from an
+# authenticator app (django-otp's TOTP device), or one of ten single-use recovery codes
+# (its static device). Enrolment happens at the first sign-in.
+OTP_TOTP_ISSUER = env_str("SIGNPOST_OTP_ISSUER", "Signpost")
+# django-axes counts failed sign-ins (passwords at /admin/login/ and /login/, and codes
+# at the second-factor step) per account and per client address, and locks either out
+# after SIGNPOST_SIGN_IN_FAILURE_LIMIT failures for SIGNPOST_SIGN_IN_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SIGNPOST_SIGN_IN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("SIGNPOST_SIGN_IN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "signpost.public_forms.client_address"
+AXES_LOCKOUT_CALLABLE = "signpost.views.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_ENABLE_ADMIN = False  # unlocking is Signpost's own, audited (signpost.sign_in)
+AXES_VERBOSE = False
+# Failed sign-ins are counted in the database (Settings → Locked sign-ins); the log keeps
+# only axes' warnings, not a line with a username and address for every attempt.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# Password reset emails: per client, and per address asked for (the rest are not sent).
+SIGNPOST_PASSWORD_RESETS_PER_CLIENT_HOUR = env_int("SIGNPOST_PASSWORD_RESETS_PER_CLIENT_HOUR", 10)
+SIGNPOST_PASSWORD_RESETS_PER_ADDRESS_HOUR = env_int("SIGNPOST_PASSWORD_RESETS_PER_ADDRESS_HOUR", 3)
+# Codes tried at the second-factor step, per client and hour (besides the lockout).
+SIGNPOST_SECOND_FACTOR_ATTEMPTS_PER_HOUR = env_int("SIGNPOST_SECOND_FACTOR_ATTEMPTS_PER_HOUR", 30)
+
+# --- health: /healthz, /readyz, beat's heartbeat (signpost.health) ------------------------
+# Beat queues a heartbeat this often; /readyz calls beat silent when the last one to run is
+# older than SIGNPOST_BEAT_HEARTBEAT_MAX_AGE (three missed beats).
+SIGNPOST_BEAT_HEARTBEAT_SECONDS = env_int("SIGNPOST_BEAT_HEARTBEAT_SECONDS", 60)
+SIGNPOST_BEAT_HEARTBEAT_MAX_AGE = env_int(
+    "SIGNPOST_BEAT_HEARTBEAT_MAX_AGE", 3 * SIGNPOST_BEAT_HEARTBEAT_SECONDS
+)
+CELERY_BEAT_SCHEDULE["signpost-beat-heartbeat"] = {
+    "task": "signpost.beat_heartbeat_stamp",
+    "schedule": float(SIGNPOST_BEAT_HEARTBEAT_SECONDS),
+    # A heartbeat older than the next one is worthless: it never waits in a queue for long.
+    "options": {"expires": float(SIGNPOST_BEAT_HEARTBEAT_SECONDS)},
+}
+# Health endpoints answer each client this many times a minute (load balancers probe often).
+SIGNPOST_HEALTH_REQUESTS_PER_MINUTE = env_int("SIGNPOST_HEALTH_REQUESTS_PER_MINUTE", 120)

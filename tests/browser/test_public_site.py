@@ -179,8 +179,11 @@ def test_the_sign_in_page_with_an_error_and_the_500_page(phone, site, axe):
 def test_staff_pages_send_visitors_to_a_sign_in_page_that_fits_a_phone(
     phone, site, axe, partner_viewer
 ):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from engagement.models import CommunicationPlanPage
     from tests.neighbourhoods.factories import add
+    from tests.sign_in import totp_code
 
     add(
         site.home,
@@ -198,6 +201,19 @@ def test_staff_pages_send_visitors_to_a_sign_in_page_that_fits_a_phone(
     phone.get_by_label("Username").fill(partner_viewer.username)
     phone.get_by_label("Password").fill("correct-horse-battery")
     phone.get_by_role("button", name="Sign in").click()
+    # The first sign-in sets up the second factor, on the phone too.
+    phone.wait_for_url("**/login/second-factor/enrol/**")
+    assert fits_the_screen(phone)
+    axe(phone, "second factor enrolment")
+    device = TOTPDevice.objects.get(user=partner_viewer, confirmed=False)
+    shown = phone.locator("#totp-secret").inner_text().replace(" ", "")
+    assert device.config_url.split("secret=")[1].split("&")[0] == shown
+    phone.get_by_label("Code from the app").fill(totp_code(device))
+    phone.get_by_role("button", name="Confirm").click()
+    assert phone.locator("#recovery-codes li").count() == 10
+    assert fits_the_screen(phone)
+    axe(phone, "recovery codes")
+    phone.get_by_role("link", name="Continue to Signpost").click()
     phone.wait_for_url("**/communication-plan/")
     assert phone.url.endswith("/communication-plan/")
     assert phone.get_by_text("Helen Marsh").first.is_visible()
