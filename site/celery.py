@@ -2,9 +2,10 @@
 them at Redis; development (`make run`) runs a worker and beat on kombu's filesystem
 transport (signpost.settings.dev), so it needs no server; tests run tasks in-process."""
 
+import functools
 import os
 
-from celery import Celery, shared_task
+from celery import Celery, current_task, shared_task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "signpost.settings.dev")
 
@@ -23,9 +24,17 @@ def task(name: str, *, formerly: tuple[str, ...] = (), **options):
     schedules not yet restarted) still run."""
 
     def register(function):
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            # The job ledger (signpost.jobs) uses the models: not loaded with this module.
+            from . import jobs
+
+            job_id = jobs.request_job_id(current_task.request) if current_task else None
+            return jobs.run_as_job(job_id, function, *args, **kwargs)
+
         for former in formerly:
-            shared_task(name=former, **options)(function)
+            shared_task(name=former, **options)(run)
         FORMER_TASK_NAMES[name] = formerly
-        return shared_task(name=name, **options)(function)
+        return shared_task(name=name, **options)(run)
 
     return register

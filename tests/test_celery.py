@@ -96,9 +96,13 @@ def test_without_a_broker_tasks_run_in_process(monkeypatch):
     assert answer == {"token": "in-process", "worker": socket.gethostname(), "at": answer["at"]}
 
 
-# Tasks that run no service of their own: the heartbeat answers by itself, and scheduled
-# publishing is Wagtail's command.
-WITHOUT_A_SERVICE = {"signpost.heartbeat", "engagement.pages_publish_scheduled"}
+# Tasks that run no service of their own: the heartbeat answers by itself, scheduled
+# publishing is Wagtail's command, and the job ledger's resend is signpost.jobs's.
+WITHOUT_A_SERVICE = {
+    "signpost.heartbeat",
+    "engagement.pages_publish_scheduled",
+    "signpost.jobs_resume_stalled",
+}
 
 
 def registered_tasks():
