@@ -69,11 +69,13 @@ def job_queue(
     key: str | None = None,
     label: str = "",
     stall_seconds: int | None = None,
+    send_now: bool = False,
     **kwargs,
 ) -> Job:
     """Record ``task(*args, **kwargs)`` as a job and send it once the current transaction
-    commits. Queuing the same key while a job with it is unfinished returns that job (sent
-    again if it has stalled)."""
+    commits (``send_now``: at once, for a caller whose work is already committed). Queuing
+    the same key while a job with it is unfinished returns that job (sent again if it has
+    stalled)."""
     key = key or job_key(task.name, args, kwargs)
     existing = Job.objects.filter(key=key, state__in=[Job.State.QUEUED, Job.State.RUNNING])
     job = existing.first()
@@ -97,7 +99,10 @@ def job_queue(
     except IntegrityError:
         # Queued a moment ago by another process.
         return existing.first() or Job.objects.filter(key=key).latest("queued_at")
-    transaction.on_commit(lambda: job_send(job_id=job.pk))
+    if send_now:
+        job_send(job_id=job.pk)
+    else:
+        transaction.on_commit(lambda: job_send(job_id=job.pk))
     return job
 
 
@@ -171,18 +176,17 @@ def job_claim(*, job_id: int, now=None) -> bool:
 
 
 def job_finish(*, job_id: int, error: BaseException | None = None) -> None:
-    state = Job.State.FAILED if error is not None else Job.State.DONE
+    """Done (its arguments, which may hold a resident's sign-up, are cleared) or failed
+    (kept for staff to retry, until ``KEEP_FINISHED_DAYS``)."""
+    if error is None:
+        Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
+            state=Job.State.DONE, finished_at=timezone.now(), error="", args=[], kwargs={}
+        )
+        return
     Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
-        state=state,
+        state=Job.State.FAILED,
         finished_at=timezone.now(),
-        error=(str(error) or error.__class__.__name__)[:2000] if error is not None else "",
-    )
-
-
-def job_requeue(*, job_id: int) -> None:
-    """The task asked to be retried later (Celery's retry): the job waits again."""
-    Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
-        state=Job.State.QUEUED, sent_at=timezone.now()
+        error=(str(error) or error.__class__.__name__)[:2000],
     )
 
 
@@ -198,20 +202,60 @@ def job_heartbeat(*, force: bool = False) -> None:
     Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(heartbeat_at=now)
 
 
-def run_as_job(job_id: int | None, function, *args, **kwargs):
+def job_adopt(*, task_name: str, args, kwargs) -> int | None:
+    """A task that arrived without a job (beat's schedule, a message queued before the
+    ledger, a retry) is written into the ledger as it starts, so that if its worker dies
+    beat sends it again. Returns the job to run it as, or None when the same work is
+    running elsewhere."""
+    key = job_key(task_name, args, kwargs)
+    existing = Job.objects.filter(key=key, state__in=[Job.State.QUEUED, Job.State.RUNNING]).first()
+    if existing is not None:
+        return existing.pk if job_claim(job_id=existing.pk) else None
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                task=task_name,
+                key=key,
+                label=task_name,
+                args=list(args),
+                kwargs=kwargs,
+                stall_seconds=default_stall_seconds(),
+                state=Job.State.RUNNING,
+                queue=_current_queue(),
+                sent_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+                attempts=1,
+            )
+    except IntegrityError:
+        return None
+    return job.pk
+
+
+def run_as_job(job_id: int | None, function, *args, adopt: str = "", **kwargs):
     """Run a task's body under the ledger: claimed first (skipped when another delivery
-    runs it or it is done), finished after."""
-    if job_id is None:
+    runs it or it is done), finished after. ``adopt`` names the task when a message
+    without a job is to be written into the ledger."""
+    if job_id is None and adopt:
+        job_args = list(args)
+        if job_args and hasattr(job_args[0], "request"):  # a bound task's own self
+            job_args = job_args[1:]
+        job_id = job_adopt(task_name=adopt, args=job_args, kwargs=kwargs)
+        if job_id is None:
+            logger.info("%s is running elsewhere; this delivery does nothing.", adopt)
+            return None
+    elif job_id is None:
         return function(*args, **kwargs)
-    if not job_claim(job_id=job_id):
+    elif not job_claim(job_id=job_id):
         logger.info("Job %s is done or running elsewhere; this delivery does nothing.", job_id)
         return None
     token = _current_job.set(job_id)
     try:
         result = function(*args, **kwargs)
     except Exception as error:
-        if error.__class__.__name__ == "Retry":  # celery.exceptions.Retry: queued again
-            job_requeue(job_id=job_id)
+        if error.__class__.__name__ == "Retry":
+            # celery.exceptions.Retry: a new message carries the work on (and is written
+            # into the ledger when it starts).
+            job_finish(job_id=job_id)
         elif is_transient(error):
             # The database or broker went away mid-task: the job stays running with its
             # last heartbeat, and beat sends it again after its stall time.
