@@ -112,8 +112,16 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Private files (household leaflet PDFs, progress reports) live apart from uploads, in a
+# folder no web server serves (signpost.storage); any storage can take its place.
+PRIVATE_ROOT = Path(env_str("SIGNPOST_PRIVATE_ROOT", str(VAR_DIR / "private")))
+PRIVATE_STORAGE = {
+    "BACKEND": "signpost.storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": str(PRIVATE_ROOT)},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
