@@ -18,6 +18,7 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from signpost.links import absolute_url
+from signpost.storage import private_storage
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
@@ -188,7 +189,8 @@ class PrintRun(models.Model):
     font_scale = models.DecimalField(
         max_digits=3, decimal_places=2, default=1, help_text="Type shrunk to fit the page."
     )
-    pdf = models.FileField(upload_to="print-runs/", blank=True)
+    # Private: a household run carries every household's code (signpost.storage).
+    pdf = models.FileField(upload_to="print-runs/", storage=private_storage, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 

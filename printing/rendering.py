@@ -191,19 +191,40 @@ def render_print_html(**context_kwargs) -> str:
 def fit_font_scale(*, spec: FormatSpec, sample: PrintItem, **context_kwargs) -> Decimal:
     """The largest type scale at which one item fills exactly its pages.
 
-    Raises ``PrintLayoutError`` naming the format when even the smallest scale spills
-    onto an extra page, so nothing is printed with text cut off or run over.
+    Decided by the very layout the run's PDF is made from (``laid_out``: the same template,
+    context and stamping boxes), so the form, the preview and the print agree. Raises
+    ``PrintLayoutError`` naming the format when even the smallest scale spills onto an
+    extra page, so nothing is printed with text cut off or run over.
     """
     scales = SIGN_SCALES if spec.kind == Kind.SIGN else LEAFLET_SCALES
     for scale in scales:
-        html = render_print_html(spec=spec, items=[sample], font_scale=scale, **context_kwargs)
-        if len(render_html(html).pages) <= spec.sides:
+        _document, item_pages = laid_out(
+            spec=spec, sample=sample, font_scale=scale, **context_kwargs
+        )
+        if item_pages <= spec.sides:
             return scale
     raise PrintLayoutError(
         f"The text is too long for {_article(spec.label)} {spec.label}"
         f"{', two-sided' if spec.sides == 2 else ''}, even in smaller type. "
         "Shorten the template's text, or choose a larger or two-sided format."
     )
+
+
+def laid_out(*, spec: FormatSpec, sample: PrintItem, **context_kwargs):
+    """The run's page as the PDF lays it out (the sample item in the stamping boxes, the
+    glyph page after it) and how many pages the item took."""
+    html = render_to_string(
+        TEMPLATE,
+        print_context(
+            spec=spec, items=[sample], stamp=True, glyphs=slot_characters(sample), **context_kwargs
+        ),
+    )
+    document = render_html(html)
+    item_pages = next(
+        (n for n, page in enumerate(document.pages) if GLYPHS_ANCHOR in page.anchors),
+        len(document.pages),
+    )
+    return document, item_pages
 
 
 def _article(label: str) -> str:
@@ -235,17 +256,7 @@ def layout_static(
 ) -> stamping.StaticLayout:
     """Lay the run's page (and back) out once with WeasyPrint, the sample item in the
     reserved boxes, and read where the boxes are (``stamping``)."""
-    html = render_to_string(
-        TEMPLATE,
-        print_context(
-            spec=spec, items=[sample], stamp=True, glyphs=slot_characters(sample), **context_kwargs
-        ),
-    )
-    document = render_html(html)
-    item_pages = next(
-        (n for n, page in enumerate(document.pages) if GLYPHS_ANCHOR in page.anchors),
-        len(document.pages),
-    )
+    document, item_pages = laid_out(spec=spec, sample=sample, **context_kwargs)
     if item_pages != spec.sides:
         raise PrintLayoutError(
             f"The page laid out on {item_pages} pages instead of {spec.sides}: "

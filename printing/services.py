@@ -20,16 +20,22 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Least
 from django.urls import reverse
 from django.utils import timezone
+from signpost import jobs
 from signpost.links import absolute_url
 from signpost.mail import email_send
+from signpost.models import Job
 from wagtail.log_actions import log
 
 from engagement.activities.services import activity_record_delivered
 from surveys.models import ResponseCode
-from surveys.services import response_codes_issue
+from surveys.services import (
+    response_codes_activate,
+    response_codes_exist,
+    response_codes_issue,
+    response_codes_withdraw,
+)
 
 from . import rendering, stamping, tasks
 from .models import FORMATS, Kind, PrintRun, QRTarget, ShortLink, Sign, short_code_generate
@@ -157,20 +163,46 @@ def print_items(print_run: PrintRun, start: int = 0, stop: int | None = None):
         )
 
 
-def print_run_context_kwargs(print_run: PrintRun) -> dict:
+def print_layout_kwargs(
+    *, template, newsletter, operation, area, qr_target: str, survey_wave
+) -> dict:
+    """Everything the page's layout depends on, the same for the form's fit check, its
+    preview and the run's PDF (the survey's length is printed beside a survey QR code)."""
     return {
-        "template": print_run.template,
-        "operation": print_run.operation,
-        "area": print_run.area,
+        "template": template,
+        "operation": operation,
+        "area": area,
         "initiative": rendering.branding(),
-        "newsletter": print_run.newsletter.specific if print_run.newsletter_id else None,
+        "newsletter": newsletter.specific if newsletter is not None else None,
         # The survey's length as its page states it, worked out from its questions.
         "survey_length": (
-            print_run.survey_wave.survey.length_text
-            if print_run.qr_target == QRTarget.SURVEY and print_run.survey_wave_id
+            survey_wave.survey.length_text
+            if qr_target == QRTarget.SURVEY and survey_wave is not None
             else ""
         ),
     }
+
+
+def print_run_context_kwargs(print_run: PrintRun) -> dict:
+    return print_layout_kwargs(
+        template=print_run.template,
+        newsletter=print_run.newsletter,
+        operation=print_run.operation,
+        area=print_run.area,
+        qr_target=print_run.qr_target,
+        survey_wave=print_run.survey_wave,
+    )
+
+
+def print_run_fit(*, spec, per_household: bool, **layout_kwargs):
+    """The type scale the run prints at, decided by the run's own layout; text that does
+    not fit is a ``ValidationError`` on the field that holds it."""
+    sample = rendering.sample_item(per_household=per_household, sign=spec.kind == Kind.SIGN)
+    try:
+        return rendering.fit_font_scale(spec=spec, sample=sample, **layout_kwargs)
+    except rendering.PrintLayoutError as error:
+        field = "newsletter" if layout_kwargs.get("newsletter") else "template"
+        raise ValidationError({field: str(error)}) from error
 
 
 @transaction.atomic
@@ -206,20 +238,18 @@ def print_run_create(
         newsletter=newsletter,
     )
     spec = FORMATS[format]
-    sample = rendering.sample_item(per_household=per_household)
-    initiative = rendering.branding()
-    try:
-        font_scale = rendering.fit_font_scale(
-            spec=spec,
-            sample=sample,
+    font_scale = print_run_fit(
+        spec=spec,
+        per_household=per_household,
+        **print_layout_kwargs(
             template=template,
             newsletter=newsletter,
             operation=operation,
             area=area,
-            initiative=initiative,
-        )
-    except rendering.PrintLayoutError as error:
-        raise ValidationError({"newsletter" if newsletter else "template": str(error)}) from error
+            qr_target=qr_target,
+            survey_wave=survey_wave,
+        ),
+    )
 
     print_run = PrintRun.objects.create(
         operation=operation,
@@ -236,9 +266,6 @@ def print_run_create(
         font_scale=font_scale,
     )
     _unique_code_link(print_run=print_run)
-    if per_household:
-        # Issued once, with the run, so a re-render prints the same codes.
-        response_codes_issue(wave=survey_wave, count=quantity, print_run=print_run)
     if spec.kind == Kind.SIGN:
         signs = Sign.objects.bulk_create(
             Sign(print_run=print_run, number=n) for n in range(1, quantity + 1)
@@ -270,110 +297,196 @@ def print_run_create(
         owner=user,
         audience=f"Households in {area}",
     )
-    transaction.on_commit(lambda: _queue_render(print_run.pk))
+    _queue_render(print_run.pk)
     return print_run
 
 
+# Rendering. A run is laid out once into its work folder (``run-<id>/``); its items are
+# stamped in parts, each a job of the ledger (``signpost.jobs``) writing its own file,
+# named only once complete; the join writes the one PDF and delivers it. A worker killed
+# at any point loses at most the part it was stamping: beat resends the job, which finds
+# the parts already on disk and stamps only the missing ones. Nothing reaches residents
+# until delivery: the household codes are issued inactive and, with the survey wave's
+# switch to code-only, take effect in the same transaction that attaches the PDF; a run
+# that fails withdraws them and removes its files.
+
+RENDER_KEY = "printing.print_run:{id}:render"
+PART_KEY = "printing.print_run:{id}:part:{index}"
+JOIN_KEY = "printing.print_run:{id}:join"
+
+
+def _job_prefix(print_run_id: int) -> str:
+    return f"printing.print_run:{print_run_id}:"
+
+
 def _queue_render(print_run_id: int) -> None:
-    tasks.print_run_render.delay(print_run_id)
+    jobs.job_queue(
+        tasks.print_run_render,
+        print_run_id,
+        key=RENDER_KEY.format(id=print_run_id),
+        label=f"Print run {print_run_id}: lay out",
+    )
 
 
 def _print_run_for_render(print_run_id: int) -> PrintRun:
-    return PrintRun.objects.select_related("operation", "area", "template", "survey_wave").get(
-        pk=print_run_id
-    )
+    return PrintRun.objects.select_related(
+        "operation", "area", "template", "survey_wave__survey"
+    ).get(pk=print_run_id)
 
 
-def _render_started(print_run: PrintRun) -> bool:
-    """Mark the run rendering (unless it is already ready); whether there is work."""
-    if print_run.status == PrintRun.Status.READY:
-        return False
-    PrintRun.objects.filter(pk=print_run.pk).exclude(status=PrintRun.Status.READY).update(
-        status=PrintRun.Status.RENDERING, items_rendered=0, error=""
-    )
-    return True
+def _render_prepare(print_run_id: int) -> PrintRun | None:
+    """Mark the run rendering and issue its household codes (inactive) if it has none
+    yet; None when the run is ready or failed (nothing to do)."""
+    with transaction.atomic():
+        print_run = (
+            PrintRun.objects.select_for_update(of=("self",))
+            .select_related("operation", "area", "template", "survey_wave__survey")
+            .get(pk=print_run_id)
+        )
+        if print_run.status in (PrintRun.Status.READY, PrintRun.Status.FAILED):
+            return None
+        if print_run.per_household and not response_codes_exist(print_run_id=print_run.pk):
+            response_codes_issue(
+                wave=print_run.survey_wave,
+                count=print_run.quantity,
+                print_run=print_run,
+                pending=True,
+            )
+        if print_run.status != PrintRun.Status.RENDERING:
+            print_run.status = PrintRun.Status.RENDERING
+            print_run.error = ""
+            print_run.save(update_fields=["status", "error"])
+    return print_run
 
 
 def _render_failed(print_run_id: int, error: Exception) -> None:
+    """The run cannot be printed as it stands: failed, and nothing of it is kept."""
     logger.exception("Print run %s failed to render: %s", print_run_id, error)
-    PrintRun.objects.filter(pk=print_run_id).exclude(status=PrintRun.Status.READY).update(
-        status=PrintRun.Status.FAILED,
-        error=str(error)[:2000] or error.__class__.__name__,
-    )
+    with transaction.atomic():
+        failed = (
+            PrintRun.objects.filter(pk=print_run_id)
+            .exclude(status=PrintRun.Status.READY)
+            .update(
+                status=PrintRun.Status.FAILED,
+                error=str(error)[:2000] or error.__class__.__name__,
+            )
+        )
+        if failed:
+            response_codes_withdraw(print_run_id=print_run_id)
+    shutil.rmtree(_run_folder(print_run_id), ignore_errors=True)
+
+
+@contextmanager
+def _failed_on_error(print_run_id: int):
+    """A render step that fails for the run's own reasons fails the run (and raises on);
+    a service that went away (database, broker) leaves the job to be resumed."""
+    try:
+        yield
+    except Exception as error:
+        if not jobs.is_transient(error):
+            _render_failed(print_run_id, error)
+        raise
 
 
 def _attach_pdf(print_run: PrintRun, path: str, page_count: int) -> PrintRun:
-    """Attach the finished file and mark the run ready, unless another attempt got there
-    first (then its file is kept and this one dropped)."""
+    """Deliver the run, in one transaction: attach the file, mark it ready, and make its
+    household codes (and the wave's code-only rule) take effect. A run already ready
+    (another delivery got there first) is left as it is."""
+    name = f"{print_run.download_filename()[:-4]}-{uuid.uuid4().hex[:8]}.pdf"
     with transaction.atomic():
         locked = PrintRun.objects.select_for_update().get(pk=print_run.pk)
         if locked.status == PrintRun.Status.READY:
             return locked
         with open(path, "rb") as handle:
-            locked.pdf.save(
-                f"{locked.download_filename()[:-4]}-{uuid.uuid4().hex[:8]}.pdf",
-                File(handle),
-                save=False,
+            locked.pdf.save(name, File(handle), save=False)
+        try:
+            locked.status = PrintRun.Status.READY
+            locked.items_rendered = locked.items_in_pdf
+            locked.page_count = page_count
+            locked.rendered_at = timezone.now()
+            locked.error = ""
+            locked.save()
+            if locked.per_household:
+                response_codes_activate(print_run_id=locked.pk, wave=print_run.survey_wave)
+            log(
+                instance=locked,
+                action=LOG_ACTION_PRINT_RUN_READY,
+                user=None,
+                data={"pages": page_count},
             )
-        locked.status = PrintRun.Status.READY
-        locked.items_rendered = locked.items_in_pdf
-        locked.page_count = page_count
-        locked.rendered_at = timezone.now()
-        locked.save()
-        log(
-            instance=locked,
-            action=LOG_ACTION_PRINT_RUN_READY,
-            user=None,
-            data={"pages": page_count},
-        )
+        except Exception:
+            # The transaction rolls back: the stored file must not outlive it.
+            locked.pdf.delete(save=False)
+            raise
         return locked
 
 
 def print_run_render(*, print_run_id: int) -> PrintRun:
-    """Render a run's PDF in this process and attach it. Safe to run twice or
-    concurrently: a ready run is left alone, and each attempt writes its own file, of
-    which only the first to finish is kept."""
-    print_run = _print_run_for_render(print_run_id)
-    if not _render_started(print_run):
-        return print_run
-    total = print_run.items_in_pdf
+    """Render a run: in this process when it is one part (or tasks run in-process), else
+    lay it out and queue a job per part not yet stamped. Safe to run again at any point."""
+    print_run = _render_prepare(print_run_id)
+    if print_run is None:
+        return PrintRun.objects.get(pk=print_run_id)
+    parts = print_run_parts(print_run)
+    if len(parts) <= 1 or settings.CELERY_TASK_ALWAYS_EAGER:
+        return _render_in_process(print_run)
+    folder = _run_folder(print_run.pk)
+    with _failed_on_error(print_run.pk):
+        _layout_once(print_run, folder)
+    missing = [
+        (index, start, stop)
+        for index, (start, stop) in enumerate(parts)
+        if not os.path.exists(_part_path(folder, index))
+    ]
+    _progress_from_disk(print_run, folder, parts)
+    for index, start, stop in missing:
+        jobs.job_queue(
+            tasks.print_run_render_part,
+            print_run.pk,
+            index,
+            start,
+            stop,
+            key=PART_KEY.format(id=print_run.pk, index=index),
+            label=f"Print run {print_run.pk}: part {index + 1} of {len(parts)}",
+        )
+    if not missing:
+        _queue_join(print_run.pk, len(parts))
+    return print_run
 
+
+def _render_in_process(print_run: PrintRun) -> PrintRun:
     def on_progress(done: int, _total: int) -> None:
+        jobs.job_heartbeat()
         PrintRun.objects.filter(pk=print_run.pk, status=PrintRun.Status.RENDERING).update(
             items_rendered=done
         )
 
-    attempt = uuid.uuid4().hex
-    folder = _attempt_folder(print_run.pk, attempt)
+    folder = os.path.join(_run_folder(print_run.pk), f"single-{uuid.uuid4().hex}")
     os.makedirs(folder)
-    with _abandoned_on_failure(print_run_id=print_run.pk, attempt=attempt):
-        path = os.path.join(folder, "run.pdf")
-        page_count = rendering.render_items_to_file(
-            spec=print_run.spec,
-            items=print_items(print_run),
-            total=total,
-            path=path,
-            on_progress=on_progress,
-            font_scale=print_run.font_scale,
-            sample=_sample_for(print_run),
-            work_folder=folder,
-            **print_run_context_kwargs(print_run),
-        )
-        print_run = _attach_pdf(print_run, path, page_count)
-    # Ready: this attempt's folder and any left by attempts that were killed go.
-    shutil.rmtree(_run_folder(print_run.pk), ignore_errors=True)
+    try:
+        with _failed_on_error(print_run.pk):
+            path = os.path.join(folder, "run.pdf")
+            page_count = rendering.render_items_to_file(
+                spec=print_run.spec,
+                items=print_items(print_run),
+                total=print_run.items_in_pdf,
+                path=path,
+                on_progress=on_progress,
+                font_scale=print_run.font_scale,
+                sample=_sample_for(print_run),
+                work_folder=folder,
+                **print_run_context_kwargs(print_run),
+            )
+            print_run = _attach_pdf(print_run, path, page_count)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if print_run.status == PrintRun.Status.READY:
+        shutil.rmtree(_run_folder(print_run.pk), ignore_errors=True)
     return print_run
 
 
 def _sample_for(print_run: PrintRun) -> rendering.PrintItem:
     return rendering.sample_item(per_household=print_run.per_household, sign=print_run.is_sign_run)
-
-
-# A run of more than one part is stamped by several workers: the run's page is laid out
-# once into a folder they share, each part task stamps its share of the items into a file
-# of its own, and the join writes the one PDF. Every attempt has its own folder, removed
-# when the run is ready or the attempt fails; a killed attempt's is removed by the next
-# attempt to finish.
 
 
 def _work_root() -> str:
@@ -383,13 +496,7 @@ def _work_root() -> str:
 
 
 def _run_folder(print_run_id: int) -> str:
-    return os.path.join(_work_root(), f"run-{print_run_id}")
-
-
-def _attempt_folder(print_run_id: int, attempt: str) -> str:
-    if not attempt.isalnum():
-        raise ValueError("Not an attempt of a print run.")
-    return os.path.join(_run_folder(print_run_id), attempt)
+    return os.path.join(_work_root(), f"run-{int(print_run_id)}")
 
 
 def _layout_paths(folder: str) -> tuple[str, str]:
@@ -397,7 +504,24 @@ def _layout_paths(folder: str) -> tuple[str, str]:
 
 
 def _part_path(folder: str, index: int) -> str:
-    return os.path.join(folder, f"part-{index:05d}.pdf")
+    return os.path.join(folder, f"part-{int(index):05d}.pdf")
+
+
+def _layout_once(print_run: PrintRun, folder: str) -> None:
+    """Lay the run's page out into its folder unless an earlier attempt did; the slots
+    file, written last and named only when complete, says the layout is whole."""
+    pdf_path, slots_path = _layout_paths(folder)
+    if os.path.exists(slots_path) and os.path.exists(pdf_path):
+        return
+    os.makedirs(folder, exist_ok=True)
+    layout = rendering.layout_static(
+        spec=print_run.spec,
+        sample=_sample_for(print_run),
+        pdf_path=pdf_path,
+        font_scale=print_run.font_scale,
+        **print_run_context_kwargs(print_run),
+    )
+    stamping.replace_when_complete(layout.save_slots, slots_path)
 
 
 def print_run_parts(print_run: PrintRun) -> list[tuple[int, int]]:
@@ -407,63 +531,79 @@ def print_run_parts(print_run: PrintRun) -> list[tuple[int, int]]:
     return [(start, min(start + size, total)) for start in range(0, total, size)]
 
 
-def print_run_render_start(*, print_run_id: int) -> str | None:
-    """Start a render in parts: mark the run rendering and lay its page out once in a new
-    attempt folder. Returns the attempt's name, or None when the run is already ready."""
-    print_run = _print_run_for_render(print_run_id)
-    if not _render_started(print_run):
-        return None
-    attempt = uuid.uuid4().hex
-    folder = _attempt_folder(print_run.pk, attempt)
-    os.makedirs(folder)
-    with _abandoned_on_failure(print_run_id=print_run.pk, attempt=attempt):
-        pdf_path, slots_path = _layout_paths(folder)
-        layout = rendering.layout_static(
-            spec=print_run.spec,
-            sample=_sample_for(print_run),
-            pdf_path=pdf_path,
-            font_scale=print_run.font_scale,
-            **print_run_context_kwargs(print_run),
-        )
-        layout.save_slots(slots_path)
-    return attempt
-
-
-def print_run_render_part(*, print_run_id: int, attempt: str, index: int, start: int, stop: int):
-    """Stamp items ``start`` to ``stop`` of a run into the attempt's part ``index``. A part
-    stamped twice (a worker lost mid-way) is simply written again."""
-    folder = _attempt_folder(print_run_id, attempt)
-    print_run = _print_run_for_render(print_run_id)
-    if print_run.status != PrintRun.Status.RENDERING or not os.path.isdir(folder):
-        return 0
-    with _abandoned_on_failure(print_run_id=print_run_id, attempt=attempt):
-        layout = stamping.StaticLayout.load(*_layout_paths(folder))
-        count = 0
-
-        def write(partial: str) -> None:
-            nonlocal count
-            count = rendering.stamp_items(layout, print_items(print_run, start, stop), partial)
-
-        stamping.replace_when_complete(write, _part_path(folder, index))
-    PrintRun.objects.filter(pk=print_run_id, status=PrintRun.Status.RENDERING).update(
-        items_rendered=Least(F("items_rendered") + count, print_run.items_in_pdf)
+def _progress_from_disk(print_run: PrintRun, folder: str, parts) -> int:
+    """Items in the parts stamped so far, counted from the files (so a part stamped twice
+    counts once), written to the run's progress."""
+    done = sum(
+        stop - start
+        for index, (start, stop) in enumerate(parts)
+        if os.path.exists(_part_path(folder, index))
     )
+    PrintRun.objects.filter(pk=print_run.pk, status=PrintRun.Status.RENDERING).update(
+        items_rendered=done
+    )
+    return done
+
+
+def _queue_join(print_run_id: int, parts: int) -> None:
+    jobs.job_queue(
+        tasks.print_run_render_join,
+        print_run_id,
+        parts,
+        key=JOIN_KEY.format(id=print_run_id),
+        label=f"Print run {print_run_id}: join and deliver",
+    )
+
+
+def print_run_render_part(*, print_run_id: int, index: int, start: int, stop: int) -> int:
+    """Stamp items ``start`` to ``stop`` into part ``index``, unless it is on disk already
+    (an earlier delivery finished it); queue the join once every part is. Returns the
+    items stamped here."""
+    print_run = _print_run_for_render(print_run_id)
+    if print_run.status != PrintRun.Status.RENDERING:
+        return 0
+    folder = _run_folder(print_run_id)
+    pdf_path, slots_path = _layout_paths(folder)
+    if not (os.path.exists(pdf_path) and os.path.exists(slots_path)):
+        # The work folder went (another machine, a cleaned /tmp): lay out again.
+        _queue_render(print_run_id)
+        return 0
+    path = _part_path(folder, index)
+    count = 0
+    if not os.path.exists(path):
+        with _failed_on_error(print_run_id):
+            layout = stamping.StaticLayout.load(pdf_path, slots_path)
+
+            def write(partial: str) -> None:
+                nonlocal count
+                count = rendering.stamp_items(
+                    layout,
+                    print_items(print_run, start, stop),
+                    partial,
+                    on_progress=lambda _n: jobs.job_heartbeat(),
+                )
+
+            stamping.replace_when_complete(write, path)
+    parts = print_run_parts(print_run)
+    _progress_from_disk(print_run, folder, parts)
+    if all(os.path.exists(_part_path(folder, i)) for i in range(len(parts))):
+        _queue_join(print_run_id, len(parts))
     return count
 
 
-def print_run_render_join(*, print_run_id: int, attempt: str, parts: int) -> PrintRun:
-    """Join the attempt's parts into the run's PDF, attach it and tidy the work folders."""
-    folder = _attempt_folder(print_run_id, attempt)
+def print_run_render_join(*, print_run_id: int, parts: int) -> PrintRun:
+    """Join the parts into the run's PDF and deliver it; tidy the work folder. A part
+    missing (its file lost) sends the run back to stamping it."""
     print_run = _print_run_for_render(print_run_id)
     if print_run.status != PrintRun.Status.RENDERING:
-        shutil.rmtree(folder, ignore_errors=True)
+        return print_run
+    folder = _run_folder(print_run_id)
+    part_paths = [_part_path(folder, index) for index in range(parts)]
+    if not all(os.path.exists(p) for p in [*part_paths, *_layout_paths(folder)]):
+        _queue_render(print_run_id)
         return print_run
     path = os.path.join(folder, "run.pdf")
-    with _abandoned_on_failure(print_run_id=print_run_id, attempt=attempt):
-        part_paths = [_part_path(folder, index) for index in range(parts)]
-        missing = [p for p in part_paths if not os.path.exists(p)]
-        if missing:
-            raise rendering.PrintLayoutError(f"{len(missing)} of {parts} parts were not stamped.")
+    with _failed_on_error(print_run_id):
         layout = stamping.StaticLayout.load(*_layout_paths(folder))
         page_count = 0
 
@@ -472,36 +612,48 @@ def print_run_render_join(*, print_run_id: int, attempt: str, parts: int) -> Pri
             page_count = stamping.join_parts(layout, part_paths, partial)
 
         stamping.replace_when_complete(join, path)
-        print_run = _attach_pdf(print_run, path, page_count)
-    # Ready: this attempt's folder and any left by attempts that were killed go.
-    shutil.rmtree(_run_folder(print_run_id), ignore_errors=True)
+    print_run = _attach_pdf(print_run, path, page_count)
+    shutil.rmtree(folder, ignore_errors=True)
     return print_run
 
 
-@contextmanager
-def _abandoned_on_failure(*, print_run_id: int, attempt: str):
-    """Any step of a render that fails abandons the attempt (and raises on)."""
-    try:
-        yield
-    except Exception as error:
-        print_run_render_abandon(print_run_id=print_run_id, attempt=attempt, error=error)
-        raise
-
-
-def print_run_render_abandon(*, print_run_id: int, attempt: str, error: Exception) -> None:
-    """A part of the render failed: the run is failed and nothing it wrote is kept."""
-    _render_failed(print_run_id, error)
-    shutil.rmtree(_attempt_folder(print_run_id, attempt), ignore_errors=True)
+def print_run_is_stuck(print_run: PrintRun) -> bool:
+    """Waiting or rendering with no job alive to finish it (each stalled or failed)."""
+    if print_run.status not in (PrintRun.Status.PENDING, PrintRun.Status.RENDERING):
+        return False
+    run_jobs = list(Job.objects.filter(key__startswith=_job_prefix(print_run.pk)))
+    unfinished = [job for job in run_jobs if job.state in (Job.State.QUEUED, Job.State.RUNNING)]
+    if any(not jobs.job_is_stalled(job) for job in unfinished):
+        return False
+    # Nothing alive: stuck if something of it stalled or failed, or it has waited longer
+    # than a job may (a run queued before the ledger, or whose job was lost).
+    waited = timezone.now() - print_run.created_at
+    return (
+        bool(unfinished)
+        or any(job.state == Job.State.FAILED for job in run_jobs)
+        or (waited.total_seconds() > jobs.default_stall_seconds())
+    )
 
 
 def print_run_retry(*, print_run: PrintRun) -> bool:
-    """Queue a failed run again. The status moves from failed to pending in one update,
-    so two clicks (or two officers) queue one render, not two. Returns whether it did."""
-    queued = PrintRun.objects.filter(pk=print_run.pk, status=PrintRun.Status.FAILED).update(
-        status=PrintRun.Status.PENDING
-    )
+    """Queue a failed or stuck run again, from where it stopped. The status moves in one
+    conditional update, so two clicks (or two officers) queue one render, not two.
+    Returns whether it did."""
+    if print_run.status == PrintRun.Status.FAILED:
+        queued = PrintRun.objects.filter(pk=print_run.pk, status=PrintRun.Status.FAILED).update(
+            status=PrintRun.Status.PENDING, error=""
+        )
+    elif print_run_is_stuck(print_run):
+        queued = 1
+    else:
+        return False
     if queued:
-        transaction.on_commit(lambda: _queue_render(print_run.pk))
+        for job in Job.objects.filter(
+            key__startswith=_job_prefix(print_run.pk),
+            state__in=[Job.State.QUEUED, Job.State.RUNNING],
+        ):
+            jobs.job_retry(job=job)
+        _queue_render(print_run.pk)
     return bool(queued)
 
 

@@ -21,7 +21,7 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 
 from . import rendering, selectors, services
 from .forms import PrintRunForm, SignLogForm
-from .models import FORMATS, PrintRun, Sign
+from .models import FORMATS, Kind, PrintRun, Sign
 
 # One device scanning the same code again within this time counts once.
 REPEAT_SCAN_SECONDS = 600
@@ -70,24 +70,26 @@ def print_run_create(request):
 
 
 def _form_preview(form) -> str:
-    """The HTML preview of what this form would print, or "" with a form error."""
+    """The HTML preview of what this form would print, or "" with a form error. Its type
+    scale is decided by the run's own layout (``services.print_run_fit``)."""
     data = form.cleaned_data
     spec = FORMATS[data["format"]]
-    sample = rendering.sample_item(per_household=data["per_household"])
-    context = {
-        "template": data.get("template"),
-        "newsletter": data.get("newsletter"),
-        "operation": data["operation"],
-        "area": data["area"],
-        "initiative": rendering.branding(),
-    }
+    layout = services.print_layout_kwargs(
+        template=data.get("template"),
+        newsletter=data.get("newsletter"),
+        operation=data["operation"],
+        area=data["area"],
+        qr_target=data.get("qr_target"),
+        survey_wave=data.get("survey_wave"),
+    )
     try:
-        scale = rendering.fit_font_scale(spec=spec, sample=sample, **context)
-    except rendering.PrintLayoutError as error:
-        form.add_error(None, ValidationError(str(error)))
+        scale = services.print_run_fit(spec=spec, per_household=data["per_household"], **layout)
+    except ValidationError as error:
+        form.add_error(None, ValidationError(error.messages))
         return ""
+    sample = rendering.sample_item(per_household=data["per_household"], sign=spec.kind == Kind.SIGN)
     return rendering.render_print_html(
-        spec=spec, items=[sample], font_scale=scale, preview=True, **context
+        spec=spec, items=[sample], font_scale=scale, preview=True, **layout
     )
 
 
@@ -106,6 +108,8 @@ def print_run_detail(request, pk: int):
             "signs": print_run.signs.select_related("short_link"),
             "codes": selectors.print_run_codes(print_run) if print_run.per_household else None,
             "can_open": selectors.user_may_open_print_run(request.user, print_run),
+            "can_retry": print_run.status == PrintRun.Status.FAILED
+            or services.print_run_is_stuck(print_run),
         },
     )
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from signpost.storage import private_storage
 
 
 class ReportIssuedError(ValidationError):
@@ -61,7 +62,9 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     figures = models.JSONField(default=dict, blank=True, editable=False)
-    pdf = models.FileField(upload_to="progress-reports/", blank=True, editable=False)
+    pdf = models.FileField(
+        upload_to="progress-reports/", storage=private_storage, blank=True, editable=False
+    )
     pdf_page_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ProgressReportQuerySet.as_manager()

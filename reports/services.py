@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from signpost import jobs
 from signpost.links import absolute_url
 from signpost.mail import role_email_once
 from signpost.pdf import render_template_document
@@ -151,14 +152,25 @@ def report_draft_monthly(*, today: datetime.date | None = None) -> ProgressRepor
                 period_end=period.end,
                 defaults=defaults,
             )
+            # In the draft's own transaction: a worker dying after it commits leaves
+            # the notice in the ledger, for beat to send.
+            _queue_ready_notice(report)
     except IntegrityError:
         # Another worker made it a moment ago.
         report = ProgressReport.objects.get(
             is_monthly=True, period_start=period.start, period_end=period.end
         )
-    if report.ready_notified_at is None:
-        transaction.on_commit(lambda: tasks.report_ready_notify_send.delay(report.pk))
+    _queue_ready_notice(report)
     return report
+
+
+def _queue_ready_notice(report: ProgressReport) -> None:
+    if report.ready_notified_at is None:
+        jobs.job_queue(
+            tasks.report_ready_notify_send,
+            report.pk,
+            label=f"Report {report.pk}: tell the communications officers it is ready",
+        )
 
 
 def report_ready_notify_send(*, report_id: int) -> int:

@@ -187,3 +187,47 @@ class InitiativeSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "initiative settings"
+
+
+class Job(models.Model):
+    """One piece of background work, written down before its message goes to the broker
+    (``signpost.jobs``): the ledger beat reads to resume work whose worker died or whose
+    message was lost, the outbox a public form leaves its work in while the broker is
+    down, and the list staff retry a stuck job from."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    task = models.CharField(max_length=100)
+    key = models.CharField(max_length=200, help_text="One unfinished job per key.")
+    label = models.CharField(max_length=200, blank=True)
+    queue = models.CharField(max_length=100, blank=True, help_text="Empty: the task's own route.")
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    stall_seconds = models.PositiveIntegerField(
+        default=300, help_text="Resumed when this long passes without a sign of life."
+    )
+    queued_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-queued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="one_unfinished_job_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "heartbeat_at"], name="job_state_heartbeat")]
+
+    def __str__(self):
+        return self.label or self.key

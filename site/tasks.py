@@ -8,15 +8,24 @@ from . import health
 from .celery import task
 
 
-@task("signpost.heartbeat")
+@task("signpost.heartbeat", ledger=False)
 def heartbeat(token: str) -> dict:
     """Answers from whichever worker takes it, so operators (and the test that sends it
     through Redis) can tell that the broker delivers and a worker runs."""
     return {"token": token, "worker": socket.gethostname(), "at": timezone.now().isoformat()}
 
 
-@task("signpost.beat_heartbeat_stamp")
+@task("signpost.beat_heartbeat_stamp", ledger=False)
 def beat_heartbeat_stamp() -> None:
     """Queued by beat on its schedule; its stamp going stale is how /readyz and the admin
     know that beat (or every worker) has stopped (``signpost.health``)."""
     health.beat_heartbeat_stamp()
+
+
+@task("signpost.jobs_resume_stalled", ledger=False)
+def jobs_resume_stalled() -> int:
+    """Every minute (beat): send again the jobs whose worker died or whose message was
+    lost or refused by a broker that was down."""
+    from . import jobs  # tasks import their services when they run
+
+    return jobs.jobs_resume_stalled()

@@ -158,7 +158,7 @@ class SurveyWave(models.Model):
         if (
             self.pk
             and not self.requires_code
-            and self.codes.filter(print_run_id__isnull=False).exists()
+            and self.codes.filter(print_run_id__isnull=False, active=True).exists()
         ):
             errors["requires_code"] = (
                 "Household leaflets point at this wave, so it must require their codes: "
@@ -207,6 +207,9 @@ class ResponseCode(models.Model):
     print_run_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     issued_on = models.DateField(default=timezone.localdate)
     used_on = models.DateField(null=True, blank=True)
+    # A household leaflet's codes are drawn before its PDF is made and accepted only once
+    # the PDF is delivered; a run that fails withdraws them.
+    active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["wave", "issued_on", "code"]

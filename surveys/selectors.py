@@ -141,7 +141,7 @@ def response_code_problem(*, wave: SurveyWave, code: str) -> str:
     before the resident starts answering, and again, atomically, when they send."""
     if len(code) != CODE_LENGTH:
         return "Codes have eight letters and numbers. Please check it against your leaflet."
-    used = wave.codes.filter(code=code).values_list("used_on", flat=True)
+    used = wave.codes.filter(code=code, active=True).values_list("used_on", flat=True)
     found = list(used[:1])
     if not found:
         return CODE_UNKNOWN

@@ -40,12 +40,16 @@ def wave_require_codes(*, wave: SurveyWave) -> None:
         wave.requires_code = True
 
 
-def response_codes_issue(*, wave: SurveyWave, count: int, print_run=None) -> list[ResponseCode]:
+def response_codes_issue(
+    *, wave: SurveyWave, count: int, print_run=None, pending: bool = False
+) -> list[ResponseCode]:
     """Create ``count`` fresh single-use codes for a wave, in bulk, and return them.
 
     Codes are random (8 characters from 30: about 6.5 × 10^11 possibilities), so they
     cannot be guessed from each other. ``print_run`` is the printing app's run (or its id)
-    that carries them.
+    that carries them. ``pending`` codes are not accepted (and the wave not switched to
+    code-only) until ``response_codes_activate``: a leaflet's codes take effect when its
+    PDF is delivered, never before.
     """
     limit = getattr(settings, "SURVEYS_MAX_CODES_PER_ISSUE", 50_000)
     if not 1 <= count <= limit:
@@ -61,7 +65,13 @@ def response_codes_issue(*, wave: SurveyWave, count: int, print_run=None) -> lis
                 ResponseCode.objects.filter(code__in=candidates).values_list("code", flat=True)
             )
             batch = [
-                ResponseCode(wave=wave, code=c, print_run_id=print_run_id, issued_on=today)
+                ResponseCode(
+                    wave=wave,
+                    code=c,
+                    print_run_id=print_run_id,
+                    issued_on=today,
+                    active=not pending,
+                )
                 for c in candidates - taken
             ]
             try:
@@ -71,9 +81,29 @@ def response_codes_issue(*, wave: SurveyWave, count: int, print_run=None) -> lis
                 # Another process issued one of these codes a moment ago: draw again.
                 continue
             issued.extend(created)
-        if print_run_id is not None:
+        if print_run_id is not None and not pending:
             wave_require_codes(wave=wave)
     return issued
+
+
+def response_codes_exist(*, print_run_id: int) -> bool:
+    return ResponseCode.objects.filter(print_run_id=print_run_id).exists()
+
+
+def response_codes_activate(*, print_run_id: int, wave: SurveyWave) -> int:
+    """A household leaflet run was delivered: its codes are accepted from now on and the
+    wave takes answers only with one. Call inside the delivery's transaction."""
+    activated = ResponseCode.objects.filter(print_run_id=print_run_id, active=False).update(
+        active=True, issued_on=timezone.localdate()
+    )
+    wave_require_codes(wave=wave)
+    return activated
+
+
+def response_codes_withdraw(*, print_run_id: int) -> int:
+    """A household leaflet run failed: the codes drawn for it, never printed, go."""
+    deleted, _ = ResponseCode.objects.filter(print_run_id=print_run_id, active=False).delete()
+    return deleted
 
 
 @transaction.atomic
@@ -92,11 +122,11 @@ def response_submit(
         raise CodeError("This survey is closed.")
     code = code_normalise(code)
     if code:
-        spent = ResponseCode.objects.filter(wave=wave, code=code, used_on__isnull=True).update(
-            used_on=on
-        )
+        spent = ResponseCode.objects.filter(
+            wave=wave, code=code, used_on__isnull=True, active=True
+        ).update(used_on=on)
         if not spent:
-            if ResponseCode.objects.filter(wave=wave, code=code).exists():
+            if ResponseCode.objects.filter(wave=wave, code=code, active=True).exists():
                 raise CodeError(CODE_USED)
             raise CodeError(CODE_UNKNOWN)
     elif wave.requires_code:

@@ -96,13 +96,14 @@ def test_without_a_broker_tasks_run_in_process(monkeypatch):
     assert answer == {"token": "in-process", "worker": socket.gethostname(), "at": answer["at"]}
 
 
-# Tasks that run no service of their own: the heartbeat answers by itself, and scheduled
-# publishing is Wagtail's command.
-# The beat heartbeat's stamp lives with the health checks that read it (signpost.health).
+# Tasks that run no service of their own: the heartbeat answers by itself, scheduled
+# publishing is Wagtail's command, the beat heartbeat's stamp lives with the health checks
+# that read it (signpost.health), and the job ledger's resend is signpost.jobs's.
 WITHOUT_A_SERVICE = {
     "signpost.heartbeat",
     "engagement.pages_publish_scheduled",
     "signpost.beat_heartbeat_stamp",
+    "signpost.jobs_resume_stalled",
 }
 
 

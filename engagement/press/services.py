@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from signpost import jobs
 from signpost.links import absolutise
 from signpost.mail import email_message
 from signpost.models import InitiativeSettings
@@ -157,7 +158,11 @@ def press_release_published(*, release) -> None:
         owner=release.owner,
         audience="Media contacts",
     )
-    transaction.on_commit(lambda: tasks.press_release_email_media_contacts.delay(release.pk))
+    jobs.job_queue(
+        tasks.press_release_email_media_contacts,
+        release.pk,
+        label=f"Press release {release.pk}: email media contacts",
+    )
 
 
 def press_release_email_media_contacts(*, release_id: int) -> int:

@@ -21,7 +21,11 @@ def press_release_mailings_retry() -> int:
     return services.press_release_mailings_retry()
 
 
-@task("engagement.pages_publish_scheduled", formerly=("engagement.publish_scheduled",))
+@task(
+    "engagement.pages_publish_scheduled",
+    formerly=("engagement.publish_scheduled",),
+    ledger=False,  # beat, every minute
+)
 def pages_publish_scheduled() -> None:
     """Make approved, embargoed releases (and any other scheduled page) go live once their
     time has come; beat runs this every minute. Wagtail's own command does the work."""

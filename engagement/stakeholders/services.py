@@ -9,6 +9,7 @@ from django.db.models import F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from signpost import jobs
 from signpost.links import absolute_url
 from signpost.mail import email_send, role_email_once
 from signpost.roles import COMMUNICATIONS_OFFICER, role_member_emails
@@ -126,7 +127,11 @@ def stakeholder_assess(
             from_quadrant=previous.quadrant,
             to_quadrant=assessment.quadrant,
         )
-        transaction.on_commit(lambda: tasks.stakeholder_alert_email_send.delay(alert.pk))
+        jobs.job_queue(
+            tasks.stakeholder_alert_email_send,
+            alert.pk,
+            label=f"Stakeholder alert {alert.pk}: email the communications officers",
+        )
     return assessment
 
 

@@ -16,6 +16,7 @@ RETRY_BASE_SECONDS = 10
     max_retries=5,
     acks_late=True,
     ignore_result=True,
+    ledger=False,  # sending keeps its own ledger (Delivery rows, leases, resume)
 )
 def campaign_send_chunk(
     self,
@@ -50,21 +51,21 @@ def campaign_send_chunk(
         ) from error
 
 
-@task("newsletters.campaign_write_deliveries", acks_late=True, ignore_result=True)
+@task("newsletters.campaign_write_deliveries", acks_late=True, ignore_result=True, ledger=False)
 def campaign_write_deliveries(campaign_id: int) -> int:
     from . import services  # tasks import their services when they run (services import tasks)
 
     return services.campaign_write_deliveries(campaign_id=campaign_id)
 
 
-@task("newsletters.campaigns_send_due")
+@task("newsletters.campaigns_send_due", ledger=False)  # beat, every minute
 def campaigns_send_due() -> list[int]:
     from . import services  # tasks import their services when they run (services import tasks)
 
     return services.campaigns_send_due()
 
 
-@task("newsletters.deliveries_resume_stalled")
+@task("newsletters.deliveries_resume_stalled", ledger=False)  # beat, every minute
 def deliveries_resume_stalled() -> int:
     from . import services  # tasks import their services when they run (services import tasks)
 

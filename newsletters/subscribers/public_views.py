@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from signpost.public_forms import rate_limited
 
-from . import services, tasks, tokens
+from . import services, tokens
 from .forms import PreferencesForm, SignUpForm
 from .models import ConsentRecord, Subscriber
 
@@ -40,7 +40,7 @@ def subscribe(request):
             return redirect("newsletters:check_email")
         if form.is_valid():
             data = form.cleaned_data
-            tasks.subscriber_sign_up.delay(
+            services.subscriber_sign_up_queue(
                 email=data["email"],
                 name=data["name"],
                 postcode=data["postcode"],

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from signpost import jobs
 from signpost.links import absolute_url
 from signpost.mail import email_send
 from signpost.models import InitiativeSettings
@@ -16,7 +17,7 @@ from wagtail.models import Site
 
 from engagement.models import Area
 
-from . import tokens
+from . import tasks, tokens
 from .consent import CURRENT_WORDING_VERSION
 from .models import ConsentRecord, Subscriber, Suppression, email_hash
 
@@ -93,6 +94,31 @@ def _awaiting_confirmation(subscriber: Subscriber) -> bool:
 
 
 @transaction.atomic
+def subscriber_sign_up_queue(
+    *,
+    email: str,
+    name: str,
+    postcode: str,
+    topic_ids: list[int],
+    area_id: int | None,
+    wording_version: str,
+) -> None:
+    """Take a sign-up off the request: the form answers in the same time for an address
+    that is new, pending or already subscribed, and at once with the broker down (the
+    job waits in the ledger, and beat hands it on when the broker is back)."""
+    jobs.job_queue(
+        tasks.subscriber_sign_up,
+        email=email,
+        name=name,
+        postcode=postcode,
+        topic_ids=topic_ids,
+        area_id=area_id,
+        wording_version=wording_version,
+        label="Sign-up: confirm an email address",
+        send_now=True,  # the form stores nothing else: there is no transaction to wait for
+    )
+
+
 def subscriber_sign_up(
     *,
     email: str,

@@ -6,6 +6,7 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from signpost import jobs
 
 from ..sending.models import Delivery
 from ..subscribers.models import ConsentRecord, Subscriber, Suppression
@@ -43,9 +44,11 @@ def tracking_event_receive(*, event) -> TrackingEvent | None:
             record = TrackingEvent.objects.create(
                 event_id=event_id, event_type=event.event_type, payload=payload
             )
+            jobs.job_queue(
+                tasks.tracking_event_process, record.pk, label=f"Tracking event {record.pk}"
+            )
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: tasks.tracking_event_process.delay(record.pk))
     return record
 
 

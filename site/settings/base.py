@@ -121,8 +121,16 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Private files (household leaflet PDFs, progress reports) live apart from uploads, in a
+# folder no web server serves (signpost.storage); any storage can take its place.
+PRIVATE_ROOT = Path(env_str("SIGNPOST_PRIVATE_ROOT", str(VAR_DIR / "private")))
+PRIVATE_STORAGE = {
+    "BACKEND": "signpost.storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": str(PRIVATE_ROOT)},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -144,14 +152,50 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Work that survives failure: how task messages are delivered --------------------------
+# Chosen on purpose; the job ledger (signpost.jobs) is what finally guarantees that work
+# finishes, and these keep the broker from working against it.
+# A message is acknowledged when its task ends, not when a worker takes it: a worker
+# killed mid-task (SIGKILL, out of memory) leaves the message to be delivered again.
+CELERY_TASK_ACKS_LATE = True
+# ...and a task whose worker process died is requeued at once rather than acknowledged.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker reserves one message per process: a killed worker strands one task, not a
+# prefetched queue of them, and a long print part never holds short emails behind it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message out again after the visibility timeout. It must be
+# longer than the longest task (a print part or a campaign batch takes seconds, the monthly
+# report draft a few minutes), or Redis would hand a task still running to a second worker.
+# Half an hour keeps well clear of that; beat's ledger resumes a dead worker's job within
+# its stall time (minutes), so nothing waits for the timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("SIGNPOST_VISIBILITY_TIMEOUT", 1800),
+    # A request queuing work never waits long on a broker that is down: the job ledger
+    # keeps the work and beat hands it on when the broker is back.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# Beat resends the ledger's stalled jobs (and those the broker refused) every minute.
+CELERY_BEAT_SCHEDULE["signpost-jobs-resume-stalled"] = {
+    "task": "signpost.jobs_resume_stalled",
+    "schedule": 60.0,
+}
+# --- end of delivery settings --------------------------------------------------------------
 
 # Shared cache: rate limits and send throttles must agree across processes, so a real
 # deployment points REDIS_URL at the broker's Redis.

@@ -4,7 +4,7 @@ process refuses to start without it."""
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import ANYMAIL
+from .base import ANYMAIL, PRIVATE_STORAGE
 from .env import env_bool, env_int, env_list, env_required, env_str
 
 DEBUG = False
@@ -34,6 +34,7 @@ CACHES = {
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -126,9 +126,12 @@ def test_rendering_again_prints_the_same_codes_and_issues_no_more(
         survey_wave=wave.pk,
     )
     run = PrintRun.objects.get()
-    PrintRun.objects.filter(pk=run.pk).update(status=PrintRun.Status.FAILED)
+    codes = set(ResponseCode.objects.filter(print_run_id=run.pk).values_list("code", flat=True))
+    # As if the worker had died after drawing the codes, and the job were sent again.
+    PrintRun.objects.filter(pk=run.pk).update(status=PrintRun.Status.RENDERING)
     print_run_render(print_run_id=run.pk)
-    assert ResponseCode.objects.filter(print_run_id=run.pk).count() == 3
+    again = set(ResponseCode.objects.filter(print_run_id=run.pk).values_list("code", flat=True))
+    assert again == codes and len(codes) == 3
     run.refresh_from_db()
     assert run.page_count == 3 and run.status == PrintRun.Status.READY
 

@@ -185,7 +185,6 @@ def test_a_failure_part_way_leaves_no_file_and_the_run_failed(
     own_tempdir,
     monkeypatch,
 ):
-    from printing import services
 
     stamped = []
     real_item_stamp = rendering.item_stamp
@@ -216,12 +215,20 @@ def test_a_failure_part_way_leaves_no_file_and_the_run_failed(
     assert run.items_rendered == 6  # the progress bar stopped where it failed
     assert files_in(own_tempdir) == []  # no partial PDF, no part files
     assert client.get(reverse("printing_admin:download", args=[run.pk])).status_code == 404
+    # Nothing of the failed run reaches residents: no codes, and the wave is unchanged.
+    assert not ResponseCode.objects.filter(print_run_id=run.pk).exists()
+    wave.refresh_from_db()
+    assert not wave.requires_code
 
-    # Tried again once the problem is gone, the run completes with the same codes.
+    # Tried again once the problem is gone, the run completes and its codes take effect.
     monkeypatch.setattr(rendering, "item_stamp", real_item_stamp)
-    services.print_run_render(print_run_id=run.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("printing_admin:retry", args=[run.pk])).status_code == 302
     run.refresh_from_db()
     assert (run.status, run.page_count) == (PrintRun.Status.READY, 8)
+    assert ResponseCode.objects.filter(print_run_id=run.pk, active=True).count() == 8
+    wave.refresh_from_db()
+    assert wave.requires_code
     assert files_in(own_tempdir) == []
 
 
@@ -333,6 +340,7 @@ def test_a_run_split_into_parts_stamped_in_any_order_joins_into_one_pdf(
     small_parts,
     own_tempdir,
     monkeypatch,
+    settings,
 ):
     """What several Celery workers do: lay the page out once, stamp the parts (here in
     reverse order, as workers may finish), join them."""
@@ -358,14 +366,25 @@ def test_a_run_split_into_parts_stamped_in_any_order_joins_into_one_pdf(
     run = PrintRun.objects.get()
     parts = services.print_run_parts(run)
     assert parts == [(0, 3), (3, 6), (6, 8)]
-    attempt = services.print_run_render_start(print_run_id=run.pk)
+    queued = []
+    monkeypatch.setattr(
+        services.jobs, "job_queue", lambda task, *args, **kw: queued.append((task.name, args))
+    )
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as on a worker: the run goes in parts
+    services.print_run_render(print_run_id=run.pk)
+    assert queued == [
+        ("printing.print_run_render_part", (run.pk, index, start, stop))
+        for index, (start, stop) in enumerate(parts)
+    ]
+    queued.clear()
     for index, (start, stop) in reversed(list(enumerate(parts))):
-        services.print_run_render_part(
-            print_run_id=run.pk, attempt=attempt, index=index, start=start, stop=stop
-        )
+        services.print_run_render_part(print_run_id=run.pk, index=index, start=start, stop=stop)
+    # A part delivered twice (its worker died before acknowledging) stamps nothing again.
+    assert services.print_run_render_part(print_run_id=run.pk, index=1, start=3, stop=6) == 0
     run.refresh_from_db()
     assert (run.status, run.items_rendered) == (PrintRun.Status.RENDERING, 8)
-    services.print_run_render_join(print_run_id=run.pk, attempt=attempt, parts=len(parts))
+    assert ("printing.print_run_render_join", (run.pk, 3)) in queued
+    services.print_run_render_join(print_run_id=run.pk, parts=len(parts))
     run.refresh_from_db()
     assert (run.status, run.page_count) == (PrintRun.Status.READY, 8)
     pdf = b"".join(client.get(reverse("printing_admin:download", args=[run.pk])).streaming_content)
@@ -456,8 +475,11 @@ def test_a_killed_render_leaves_no_file_and_the_next_attempt_tidies_up(
     assert not [p for p in left if p.name == "run.pdf"]  # nothing under the run's name
     assert [p.name for p in left if p.suffix == ".part"] == ["run.pdf.part"]
 
-    PrintRun.objects.filter(pk=run.pk).update(status=PrintRun.Status.FAILED)
-    services.print_run_render(print_run_id=run.pk)
+    # Until delivered, the run's codes are not accepted and the wave is not code-only.
+    assert not ResponseCode.objects.filter(print_run_id=run.pk, active=True).exists()
+    wave.refresh_from_db()
+    assert not wave.requires_code
+    services.print_run_render(print_run_id=run.pk)  # the job, sent again by beat
     run.refresh_from_db()
     assert (run.status, run.page_count) == (PrintRun.Status.READY, 7)
     assert files_in(own_tempdir) == []

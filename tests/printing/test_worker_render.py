@@ -41,6 +41,10 @@ def media_root(tmp_path, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {
+            "BACKEND": "signpost.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
     }
     return settings.MEDIA_ROOT
 
@@ -59,6 +63,7 @@ def render_worker(redis_url, transactional_db, django_db_serialized_rollback, me
         "DJANGO_SETTINGS_MODULE": "signpost.settings.dev",
         "DATABASE_URL": database_url(),
         "MEDIA_ROOT": media_root,
+        "SIGNPOST_PRIVATE_ROOT": str(tmp_path / "private"),
         "SIGNPOST_BASE_URL": "http://testserver",
         "CELERY_BROKER_URL": redis_url,
         "CELERY_RESULT_BACKEND": redis_url,

@@ -156,7 +156,9 @@ def test_sign_up_does_the_same_work_for_a_new_and_a_subscribed_address(
 
     SubscriberFactory(email="known@example.org", area=eastfield)
     queued = []
-    monkeypatch.setattr(tasks.subscriber_sign_up, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(
+        tasks.subscriber_sign_up, "apply_async", lambda args, kw, **options: queued.append(kw)
+    )
     sign_up(client, email="warm-up@example.org")  # sessions, content types: cached after
     measured = []
     for email in ("new.person@example.org", "known@example.org"):

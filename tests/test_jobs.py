@@ -1,0 +1,143 @@
+"""The job ledger: work written down before the broker sees it, claimed once, resumed by
+beat when its worker dies or its message is lost, retried by staff."""
+
+import datetime
+
+import pytest
+from django.db import OperationalError
+from django.utils import timezone
+from signpost import jobs
+from signpost.models import Job
+from signpost.tasks import heartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """A broker that can be taken down: messages it takes are recorded, not run."""
+
+    class Broker:
+        up = True
+        sent: list = []
+
+        def apply_async(self, args, kwargs, **options):
+            if not self.up:
+                raise ConnectionError("Error 111 connecting to 127.0.0.1:6396. Connection refused.")
+            self.sent.append((args, options["headers"][jobs.JOB_HEADER]))
+
+    fake = Broker()
+    fake.sent = []
+    conf = jobs.current_app.conf
+    eager = conf.task_always_eager
+    conf.task_always_eager = False
+    monkeypatch.setattr(
+        jobs.current_app.tasks["signpost.heartbeat"], "apply_async", fake.apply_async
+    )
+    yield fake
+    conf.task_always_eager = eager
+
+
+def test_with_the_broker_down_the_job_waits_in_the_ledger_and_beat_hands_it_on(
+    broker, django_capture_on_commit_callbacks
+):
+    broker.up = False
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_queue(heartbeat, "hello")
+    job.refresh_from_db()
+    assert (job.state, job.sent_at, broker.sent) == (Job.State.QUEUED, None, [])
+
+    assert jobs.jobs_resume_stalled(now=timezone.now()) == 0  # within the grace period
+    later = timezone.now() + datetime.timedelta(seconds=jobs.UNSENT_GRACE_SECONDS + 1)
+    assert jobs.jobs_resume_stalled(now=later) == 0  # still down: still waiting
+    broker.up = True
+    assert jobs.jobs_resume_stalled(now=later) == 1
+    assert broker.sent == [(["hello"], job.pk)]
+    job.refresh_from_db()
+    assert job.sent_at is not None and job.state == Job.State.QUEUED
+
+
+def test_the_same_work_queued_twice_is_one_job(broker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = jobs.job_queue(heartbeat, "x")
+        second = jobs.job_queue(heartbeat, "x")
+    assert first.pk == second.pk and len(broker.sent) == 1
+
+
+def test_a_job_runs_once_however_often_its_message_arrives():
+    job = Job.objects.create(task="signpost.heartbeat", key="k")
+    runs = []
+    assert jobs.run_as_job(job.pk, runs.append, 1) is None
+    assert jobs.run_as_job(job.pk, runs.append, 2) is None  # done: a redelivery does nothing
+    assert runs == [1]
+    job.refresh_from_db()
+    assert (job.state, job.attempts, job.args) == (Job.State.DONE, 1, [])
+
+
+def test_a_running_job_with_a_heartbeat_is_not_taken_over_but_a_stalled_one_is():
+    now = timezone.now()
+    job = Job.objects.create(
+        task="signpost.heartbeat", key="k", state=Job.State.RUNNING, heartbeat_at=now, attempts=1
+    )
+    assert not jobs.job_claim(job_id=job.pk, now=now + datetime.timedelta(seconds=10))
+    later = now + datetime.timedelta(seconds=job.stall_seconds + 1)
+    assert [j.pk for j in jobs.jobs_stalled(later)] == [job.pk]
+    assert jobs.job_claim(job_id=job.pk, now=later)
+    job.refresh_from_db()
+    assert job.attempts == 2
+
+
+def test_beat_resends_a_dead_workers_job_and_gives_up_after_the_last_attempt(broker):
+    start = timezone.now()
+    job = Job.objects.create(
+        task="signpost.heartbeat",
+        key="k",
+        args=["x"],
+        state=Job.State.RUNNING,
+        heartbeat_at=start,
+        attempts=1,
+    )
+    later = start + datetime.timedelta(seconds=job.stall_seconds + 1)
+    assert jobs.jobs_resume_stalled(now=later) == 1
+    Job.objects.filter(pk=job.pk).update(attempts=jobs.MAX_ATTEMPTS)
+    assert jobs.jobs_resume_stalled(now=later) == 0
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and "Gave up" in job.error
+
+
+def test_a_fault_fails_the_job_and_a_service_going_away_leaves_it_to_be_resumed():
+    failing = Job.objects.create(task="signpost.heartbeat", key="a")
+    with pytest.raises(ValueError):
+        jobs.run_as_job(failing.pk, _raise, ValueError("bad"))
+    failing.refresh_from_db()
+    assert (failing.state, failing.error) == (Job.State.FAILED, "bad")
+
+    interrupted = Job.objects.create(task="signpost.heartbeat", key="b")
+    with pytest.raises(OperationalError):
+        jobs.run_as_job(interrupted.pk, _raise, OperationalError("server closed the connection"))
+    interrupted.refresh_from_db()
+    assert interrupted.state == Job.State.RUNNING  # beat sends it again after its stall time
+
+
+def test_staff_retry_a_failed_job_but_not_one_that_is_alive(
+    broker, django_capture_on_commit_callbacks
+):
+    failed = Job.objects.create(
+        task="signpost.heartbeat", key="a", args=["x"], state=Job.State.FAILED, attempts=5
+    )
+    alive = Job.objects.create(
+        task="signpost.heartbeat",
+        key="b",
+        state=Job.State.RUNNING,
+        heartbeat_at=timezone.now(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.job_retry(job=failed)
+        assert not jobs.job_retry(job=alive)
+    failed.refresh_from_db()
+    assert (failed.state, failed.attempts) == (Job.State.QUEUED, 0)
+    assert broker.sent == [(["x"], failed.pk)]
+
+
+def _raise(error):
+    raise error
