@@ -9,7 +9,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from printing.models import PrintRun, QRTarget, ShortLink
-from surveys.models import Response, ResponseCode
+from surveys.models import PendingResponse, ResponseCode
 from tests.surveys.factories import SurveyWaveFactory
 from tests.surveys.test_public_form import GOOD
 
@@ -95,7 +95,7 @@ def test_household_leaflets_each_carry_a_code_the_survey_accepts_once(
         wave.public_path, dict(GOOD, code=issued[0].code), REMOTE_ADDR="203.0.113.6"
     )
     assert "already been used" in again.content.decode()
-    assert Response.objects.count() == 1
+    assert PendingResponse.objects.count() == 1
     link.refresh_from_db()
     assert link.scan_count == 1
 

@@ -28,7 +28,7 @@ def test_codes_are_issued_in_bulk_unique_and_from_the_readable_alphabet(
     values = [code.code for code in codes]
     assert len(set(values)) == 1200
     assert all(len(v) == 8 and set(v) <= set(CODE_ALPHABET) for v in values)
-    assert ResponseCode.objects.filter(wave=wave, print_run_id=42, used_on=None).count() == 1200
+    assert ResponseCode.objects.filter(wave=wave, print_run_id=42, used=False).count() == 1200
 
 
 def test_a_second_issue_never_repeats_a_code(wave):
@@ -73,7 +73,7 @@ def test_a_code_raced_by_two_submissions_is_spent_once():
 
     from django.db import connection
 
-    from surveys.models import Response
+    from surveys.models import PendingResponse
     from surveys.services import CodeError, response_submit
 
     from .factories import SurveyWaveFactory, survey_page_create
@@ -100,7 +100,7 @@ def test_a_code_raced_by_two_submissions_is_spent_once():
         thread.join()
     assert outcomes.count("stored") == 1
     assert sum("already been used" in o for o in outcomes) == 5
-    assert Response.objects.filter(wave=wave).count() == 1
+    assert PendingResponse.objects.filter(wave=wave).count() == 1
 
 
 def test_analyst_issues_codes_from_the_admin_as_a_spreadsheet(

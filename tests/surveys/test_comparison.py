@@ -10,6 +10,7 @@ from django.urls import reverse
 from surveys.models import Answer, SurveyWave
 from surveys.services import response_submit
 
+from .conftest import responses_flush_all
 from .factories import SurveyWaveFactory, responses_add
 
 pytestmark = pytest.mark.django_db
@@ -128,10 +129,11 @@ def test_raw_responses_export_is_anonymous_and_formula_safe(client, analyst, wav
         wave=follow_up,
         answers={"safe_after_dark": ["very_safe"], "one_thing": '=HYPERLINK("http://x")'},
     )
+    responses_flush_all()
     client.force_login(analyst)
     response = client.get(compare_url(waves, "surveys_compare_raw", fmt="csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:4] == ["wave", "submitted_on", "safe_after_dark", "safe_after_dark (wording)"]
+    assert rows[0][:4] == ["wave", "safe_after_dark", "safe_after_dark (wording)", "drugs_problem"]
     problem = rows[0].index("drugs_problem")
     fairly = next(r for r in rows[1:] if r[problem] == "fairly_big")
     assert fairly[problem + 1] == "A fairly big problem"

@@ -7,8 +7,10 @@ from django.apps import apps
 from django.db import connection
 from django.test import Client
 
-from surveys.models import Answer, Response, ResponseCode
+from surveys.models import Answer, PendingResponse, Response, ResponseCode
 from surveys.services import response_codes_issue
+
+from .conftest import responses_flush_all
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +50,10 @@ def test_a_complete_answer_is_stored_by_question_key_and_choice(client, wave):
     assert (
         response.status_code == 302 and response["Location"] == "/survey/eastfield-before/thanks/"
     )
-    stored = Response.objects.get()
-    assert stored.wave == wave and stored.submitted_on == datetime.date.today()
+    assert PendingResponse.objects.get().wave == wave
+    assert not Response.objects.exists()
+    assert responses_flush_all() == 1
+    assert Response.objects.get().wave == wave and not PendingResponse.objects.exists()
     rows = set(Answer.objects.values_list("question_key", "choice", "text"))
     assert rows == {
         ("safe_after_dark", "fairly_safe", ""),
@@ -84,6 +88,7 @@ def test_free_text_is_stripped_of_html(client, wave):
         GOOD, q_one_thing='<script>alert(1)</script><b>Fix</b> the   <a href="x">lights</a>'
     )
     post(client, wave, data)
+    responses_flush_all()
     assert Answer.objects.get(question_key="one_thing").text == "alert(1)Fix the lights"
 
 
@@ -94,7 +99,7 @@ def test_oversized_free_text_is_refused_and_kept_for_the_resident_to_shorten(cli
     assert response.status_code == 200
     assert "Please keep this to 300 characters; it has 479." in html
     assert "Lights. Lights." in html  # still in the textarea
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_missing_and_forged_answers_are_listed_in_an_error_summary(client, wave):
@@ -110,7 +115,7 @@ def test_missing_and_forged_answers_are_listed_in_an_error_summary(client, wave)
     # What was chosen is still filled in.
     assert 'value="leaflet" id="id_q_how_heard_0" checked' in html
     assert 'value="cleaner" id="id_q_seen_changes_2" checked' in html
-    assert not Response.objects.exists() and not Answer.objects.exists()
+    assert not PendingResponse.objects.exists() and not Answer.objects.exists()
 
 
 def test_a_household_code_works_once(client, wave):
@@ -118,14 +123,14 @@ def test_a_household_code_works_once(client, wave):
     first = post(client, wave, dict(GOOD, code=code.display.lower()), query=f"?code={code.code}")
     assert first.status_code == 302
     code.refresh_from_db()
-    assert code.used_on == datetime.date.today()
+    assert code.used
 
     again = client.get(wave.get_public_url(code=code))
     assert "already been used" in again.content.decode()
     second = post(client, wave, dict(GOOD, code=code.code))
     assert second.status_code == 200
     assert "This code has already been used" in second.content.decode()
-    assert Response.objects.count() == 1
+    assert PendingResponse.objects.count() == 1
 
 
 def test_a_forged_code_or_one_for_another_wave_is_refused(client, wave):
@@ -137,9 +142,9 @@ def test_a_forged_code_or_one_for_another_wave_is_refused(client, wave):
         response = post(client, wave, dict(GOOD, code=forged))
         assert response.status_code == 200
         assert "check it against your leaflet" in response.content.decode()
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
     code.refresh_from_db()
-    assert code.used_on is None
+    assert not code.used
 
 
 def test_a_wave_that_requires_codes_asks_for_one(client, wave):
@@ -148,7 +153,7 @@ def test_a_wave_that_requires_codes_asks_for_one(client, wave):
     html = post(client, wave, GOOD).content.decode()
     assert "Enter the code printed on your leaflet." in html
     assert 'href="#id_code">' in html
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_a_closed_or_unknown_wave_is_a_polite_page_and_stores_nothing(client, wave):
@@ -163,7 +168,7 @@ def test_a_closed_or_unknown_wave_is_a_polite_page_and_stores_nothing(client, wa
     unknown = client.get("/survey/no-such-wave/")
     assert unknown.status_code == 404
     assert "We could not find that survey" in unknown.content.decode()
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_a_flood_from_one_address_is_slowed_and_the_answers_kept_on_the_page(
@@ -176,7 +181,7 @@ def test_a_flood_from_one_address_is_slowed_and_the_answers_kept_on_the_page(
     assert response.status_code == 429
     assert "try sending them again later" in response.content.decode()
     assert "Fourth try" in response.content.decode()
-    assert Response.objects.count() == 3
+    assert PendingResponse.objects.count() == 3
     # Another household on another connection is not affected.
     other = client.post(wave.public_path, GOOD, REMOTE_ADDR="198.51.100.4")
     assert other.status_code == 302
@@ -185,14 +190,14 @@ def test_a_flood_from_one_address_is_slowed_and_the_answers_kept_on_the_page(
 def test_a_bot_filling_the_honeypot_is_thanked_but_not_counted(client, wave):
     response = post(client, wave, dict(GOOD, website="http://spam.example"))
     assert response.status_code == 302
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_a_post_without_the_csrf_token_is_refused(wave):
     client = Client(enforce_csrf_checks=True)
     response = client.post(wave.public_path, GOOD)
     assert response.status_code == 403
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_a_huge_answer_is_refused_before_anything_sanitises_it(client, wave, monkeypatch):
@@ -205,7 +210,7 @@ def test_a_huge_answer_is_refused_before_anything_sanitises_it(client, wave, mon
     response = post(client, wave, dict(GOOD, q_one_thing="<b>x</b>" * 112_500))
     assert response.status_code == 200
     assert "Please keep this to 300 characters; it has 900000." in response.content.decode()
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def _hidden_code(html: str) -> str | None:
@@ -232,7 +237,7 @@ def test_the_code_from_the_leaflet_survives_a_mistake_on_the_form(client, wave):
     fixed = post(client, wave, dict(GOOD, code=_hidden_code(html)))
     assert fixed.status_code == 302
     code.refresh_from_db()
-    assert code.used_on == datetime.date.today()
+    assert code.used
 
 
 def test_a_wave_household_leaflets_point_at_requires_a_code(client, wave):
@@ -242,7 +247,7 @@ def test_a_wave_household_leaflets_point_at_requires_a_code(client, wave):
     wave.refresh_from_db()
     assert wave.requires_code
     refused = post(client, wave, dict(GOOD, code=""))
-    assert refused.status_code == 200 and not Response.objects.exists()
+    assert refused.status_code == 200 and not PendingResponse.objects.exists()
     wave.requires_code = False
     with pytest.raises(ValidationError) as caught:
         wave.full_clean()
