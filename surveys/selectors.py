@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 
 from .blocks import Question
 from .charts import change_chart
+from .disclosure import PublishedRow, audit_row
 from .formatting import (
     confidence_text,
     p_value_number,
@@ -70,13 +71,15 @@ class Cell:
 
 @dataclass
 class WaveAnswers:
-    answered: int | None  # None: fewer than the threshold answered
+    answered: int | None  # None: fewer than the threshold answered (or withheld)
     cells: list[Cell]
     positive: int | None = None
     base: int | None = None
     share: float | None = None
     share_low: float | None = None
     share_high: float | None = None
+    # Withheld whole by the auditor: not even "fewer than the threshold" is said.
+    withheld: bool = False
 
 
 @dataclass
@@ -199,13 +202,63 @@ def wave_answers_publish(
         )
         for v, c, shown in zip(values, cell_counts, row.shown, strict=True)
     ]
-    result = WaveAnswers(answered=answered if row.answered_shown else None, cells=cells)
+    result = WaveAnswers(
+        answered=answered if row.answered_shown else None, cells=cells, withheld=row.withheld
+    )
     if row.share_shown:
         positive_count = sum(c for c, p in zip(cell_counts, positive, strict=True) if p)
         result.positive, result.base = positive_count, answered
         result.share = positive_count / answered
         result.share_low, result.share_high = wilson_interval(positive_count, answered)
     return result
+
+
+def wave_answers_as_read(
+    question: Question, answers: WaveAnswers, threshold: int
+) -> PublishedRow | None:
+    """What a reader sees of one wave's published answers, as the auditor takes it: the
+    counts shown, the number who answered and the positive count behind the share. None
+    for a breakdown withheld whole."""
+    if answers.withheld:
+        return None
+    return PublishedRow(
+        threshold=threshold,
+        cells=tuple(cell.count for cell in answers.cells),
+        positive=tuple(cell.value in question.positive for cell in answers.cells)
+        if question.has_positive
+        else (False,) * len(answers.cells),
+        answered=answers.answered,
+        positive_count=answers.positive,
+        multiple=question.multiple,
+    )
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    question_key: str
+    wave: str
+    exposed: dict
+
+
+def comparison_audit(comparison: Comparison) -> tuple[int, list[AuditFinding]]:
+    """Audit every breakdown a comparison shows, as a reader sees it: how many were
+    audited, and any hidden cell a reader could narrow to fewer than three values."""
+    audited, findings = 0, []
+    for q in comparison.questions:
+        for label, answers in (
+            ("baseline", q.baseline),
+            ("follow-up", q.follow_up),
+            ("comparison baseline", q.comparison_baseline),
+            ("comparison follow-up", q.comparison_follow_up),
+        ):
+            row = answers and wave_answers_as_read(q.question, answers, comparison.threshold)
+            if row is None:
+                continue
+            audited += 1
+            exposed = audit_row(row).exposed
+            if exposed:
+                findings.append(AuditFinding(q.question.key, label, exposed))
+    return audited, findings
 
 
 def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
@@ -592,6 +645,12 @@ def _points_cell(value: float) -> float:
     return float(points_number(value).replace("−", "-"))
 
 
+def _answered_cell(answers: WaveAnswers, fewer: str):
+    if answers.withheld:
+        return "withheld"
+    return answers.answered if answers.answered is not None else fewer
+
+
 def comparison_table_rows(comparison: Comparison):
     """The aggregate table as exported: the page's figures, suppressed cells saying so,
     never a number the page hides. Counts are counts of people; percentages are of
@@ -642,10 +701,10 @@ def comparison_table_rows(comparison: Comparison):
                 f"{prefix}answered",
                 "",
                 "",
-                base.answered if base.answered is not None else fewer,
+                _answered_cell(base, fewer),
                 "",
                 "",
-                follow.answered if follow.answered is not None else fewer,
+                _answered_cell(follow, fewer),
                 "",
                 "",
             ] + blank_stats
