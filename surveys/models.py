@@ -8,7 +8,6 @@ anonymous and its ``Answer`` rows are counted by the database.
 
 import math
 import secrets
-from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -182,10 +181,12 @@ class SurveyWave(models.Model):
         return reverse("surveys:wave", kwargs={"slug": self.slug})
 
     def get_public_url(self, code: "str | ResponseCode | None" = None) -> str:
-        """The absolute address residents open, optionally carrying a household code."""
+        """The absolute address residents open, optionally carrying a household code after
+        "#": browsers never send that part to a server, so no log records it, and the
+        survey page's script moves it into the code form."""
         url = absolute_url(self.public_path)
         if code:
-            url += "?" + urlencode({"code": getattr(code, "code", code)})
+            url += "#" + getattr(code, "code", code)
         return url
 
 

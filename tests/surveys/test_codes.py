@@ -50,7 +50,7 @@ def test_the_survey_address_carries_the_code(wave, settings):
     [code] = response_codes_issue(wave=wave, count=1)
     assert wave.public_path == "/survey/eastfield-before/"
     assert wave.get_public_url() == "https://safer.example.org/survey/eastfield-before/"
-    expected = f"https://safer.example.org/survey/eastfield-before/?code={code.code}"
+    expected = f"https://safer.example.org/survey/eastfield-before/#{code.code}"
     assert wave.get_public_url(code=code.code) == expected
     assert wave.get_public_url(code=code) == expected
     assert code.get_public_url() == expected
@@ -121,9 +121,6 @@ def test_analyst_issues_codes_from_the_admin_as_a_spreadsheet(
     assert rows[0] == ["code", "address"] and len(rows) == 26
     stored = set(ResponseCode.objects.filter(wave=wave).values_list("code", flat=True))
     assert {r[0].replace("-", "") for r in rows[1:]} == stored
-    assert (
-        rows[1][1]
-        == f"http://testserver/survey/eastfield-before/?code={rows[1][0].replace('-', '')}"
-    )
+    assert rows[1][1] == f"http://testserver/survey/eastfield-before/#{rows[1][0].replace('-', '')}"
     client.force_login(partner_viewer)
     assert client.get(url).status_code == 302

@@ -164,7 +164,9 @@ def test_every_published_table_passes_the_exact_audit(table):
             assert any(low <= counts[i] <= high for low, high in intervals)
 
 
-@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=400, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 @given(adversarial_tables())
 def test_the_auditor_finds_exactly_what_a_brute_force_reader_finds(table):
     question, counts, answered, order = table
@@ -183,7 +185,9 @@ def test_the_auditor_finds_exactly_what_a_brute_force_reader_finds(table):
         assert got == expected[i], (counts, answered, i)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 @given(adversarial_tables())
 @example((SHARE, [0, 10, 0, 30, 40], 80, range(5)))
 @example((SHARE, [0, 9, 1, 0, 40], 50, range(5)))

@@ -1,6 +1,7 @@
 """A resident answering a survey wave through the public form, and every bad input."""
 
 import datetime
+import re
 
 import pytest
 from django.apps import apps
@@ -42,7 +43,10 @@ def test_the_form_is_accessible_and_within_its_query_budget(
     assert '<label for="id_q_one_thing">' in html
     assert "csrfmiddlewaretoken" in html
     assert 'class="honeypot" aria-hidden="true"' in html
-    assert "<script" not in html
+    # No inline script: only the site's own file that moves a leaflet's code into a POST.
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/surveys/household-code.js">'
+    ]
 
 
 def test_a_complete_answer_is_stored_by_question_key_and_choice(client, wave):
@@ -118,6 +122,36 @@ def test_missing_and_forged_answers_are_listed_in_an_error_summary(client, wave)
     assert not PendingResponse.objects.exists() and not Answer.objects.exists()
 
 
+def arrive(client, wave, code: str):
+    """What a phone does with a leaflet's link, ``…/survey/<slug>/#CODE``: the page's
+    script sends the code after "#" in a POST, and the survey comes back at its plain
+    address with the code kept in a cookie for that address."""
+    sent = client.post(
+        wave.public_path, {"step": "code", "code": code}, REMOTE_ADDR=RESIDENT_ADDRESS
+    )
+    assert sent.status_code == 302 and sent["Location"] == wave.public_path
+    return client.get(sent["Location"], REMOTE_ADDR=RESIDENT_ADDRESS)
+
+
+def test_a_code_never_stays_in_an_address(client, wave):
+    [code] = response_codes_issue(wave=wave, count=1, print_run=7)
+    assert wave.get_public_url(code=code).endswith(f"{wave.public_path}#{code.code}")
+    # A code typed into an address (or from a leaflet printed before) is moved out of it.
+    typed = client.get(f"{wave.public_path}?code={code.display}")
+    assert typed.status_code == 302 and typed["Location"] == wave.public_path
+    cookie = typed.cookies["signpost_household_code"]
+    assert cookie["path"] == wave.public_path and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert code.code not in typed["Location"]
+    form = client.get(typed["Location"]).content.decode()
+    assert _hidden_code(form) == code.code and "q_safe_after_dark" in form
+    # Sent: the cookie goes with the answers.
+    sent = post(client, wave, dict(GOOD, code=code.code))
+    assert sent.status_code == 302 and sent.cookies["signpost_household_code"].value == ""
+    # A cookie signed for another survey, or forged, carries no code.
+    client.cookies["signpost_household_code"] = code.code
+    assert 'name="code"' in client.get(wave.public_path).content.decode()
+
+
 def test_a_household_code_works_once(client, wave):
     [code] = response_codes_issue(wave=wave, count=1)
     first = post(client, wave, dict(GOOD, code=code.display.lower()), query=f"?code={code.code}")
@@ -125,7 +159,7 @@ def test_a_household_code_works_once(client, wave):
     code.refresh_from_db()
     assert code.used
 
-    again = client.get(wave.get_public_url(code=code))
+    again = arrive(client, wave, code.code)
     assert "already been used" in again.content.decode()
     second = post(client, wave, dict(GOOD, code=code.code))
     assert second.status_code == 200
@@ -222,7 +256,7 @@ def _hidden_code(html: str) -> str | None:
 
 def test_the_code_from_the_leaflet_survives_a_mistake_on_the_form(client, wave):
     [code] = response_codes_issue(wave=wave, count=1)
-    page = client.get(wave.get_public_url(code=code))
+    page = arrive(client, wave, code.code)
     assert _hidden_code(page.content.decode()) == code.code
     # The resident forgets a required question; the form comes back with the code kept.
     mistake = post(
@@ -259,12 +293,12 @@ def test_an_unknown_or_used_code_is_refused_before_the_survey_starts(client, wav
     # The typed short address leads to the survey without a code: it asks for one first.
     first_step = client.get(wave.public_path).content.decode()
     assert 'name="code"' in first_step and "q_safe_after_dark" not in first_step
-    unknown = client.get(wave.public_path + "?code=ZZZZ-ZZZZ").content.decode()
+    unknown = client.get(wave.public_path + "?code=ZZZZ-ZZZZ", follow=True).content.decode()
     assert "We do not recognise this code" in unknown and "q_safe_after_dark" not in unknown
-    typed = client.get(wave.public_path + f"?code={code.display.lower()}").content.decode()
+    typed = arrive(client, wave, code.display.lower()).content.decode()
     assert "q_safe_after_dark" in typed and _hidden_code(typed) == code.code
     post(client, wave, dict(GOOD, code=code.code))
-    used = client.get(wave.get_public_url(code=code)).content.decode()
+    used = arrive(client, wave, code.code).content.decode()
     assert "already been used" in used and "q_safe_after_dark" not in used
 
 
