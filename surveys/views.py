@@ -214,7 +214,9 @@ class _ComparisonAccess:
             raise Http404("Those waves cannot be a comparison area for this comparison.")
         return form.cleaned_data["comparison_baseline"], form.cleaned_data["comparison_follow_up"]
 
-    def build(self):
+    def build(self, *, live: bool = False):
+        """The comparison from the waves' published results; ``live`` (the analysts'
+        view on screen only) from the responses stored now."""
         baseline, follow_up = self.waves()
         comparison_baseline, comparison_follow_up = self.comparison_waves(baseline, follow_up)
         comparison = comparison_build(
@@ -222,6 +224,7 @@ class _ComparisonAccess:
             follow_up=follow_up,
             comparison_baseline=comparison_baseline,
             comparison_follow_up=comparison_follow_up,
+            live=live,
         )
         query = ""
         if comparison_baseline:
@@ -283,7 +286,8 @@ class ComparisonView(_ComparisonAccess, WagtailAdminTemplateMixin, TemplateView)
         ]
 
     def get_context_data(self, **kwargs):
-        comparison, query = self.build()
+        may_see_live = self.request.user.has_perm(RAW_PERMISSION)
+        comparison, query = self.build(live=may_see_live and self.request.GET.get("live") == "1")
         follow_up = comparison.follow_up.wave
         rows = [
             {"row": row, "chart": charts.distribution_chart(row)} for row in comparison.questions
@@ -293,7 +297,8 @@ class ComparisonView(_ComparisonAccess, WagtailAdminTemplateMixin, TemplateView)
             comparison=comparison,
             rows=rows,
             change_chart=charts.change_chart(comparison.questions),
-            can_export_raw=self.request.user.has_perm(RAW_PERMISSION),
+            can_export_raw=may_see_live,
+            may_see_live=may_see_live,
             can_publish=follow_up_parent.permissions_for_user(self.request.user).can_add_subpage(),
             comparison_query=query,
             comparison_area_caveat=COMPARISON_AREA_CAVEAT,
