@@ -94,9 +94,7 @@ def build(n: int) -> tuple[SurveyWave, SurveyWave]:
             Answer.objects.filter(wave=wave).delete()
             Response.objects.filter(wave=wave).delete()
         for phase, wave in enumerate(waves):
-            Response.objects.bulk_create(
-                [Response(wave=wave, submitted_on="2026-01-15") for _ in range(n)], batch_size=5000
-            )
+            Response.objects.bulk_create([Response(wave=wave) for _ in range(n)], batch_size=5000)
             ids = list(wave.responses.order_by("pk").values_list("pk", flat=True))
             answers, submissions = io.StringIO(), io.StringIO()
             for response_id in ids:
@@ -183,7 +181,7 @@ def main():
     )
 
     db_time, comparison = timed(
-        lambda: comparison_build(baseline=baseline, follow_up=follow_up), args.repeat
+        lambda: comparison_build(baseline=baseline, follow_up=follow_up, live=True), args.repeat
     )
     loop_time, loop_results = timed(lambda: python_loop(survey, [baseline, follow_up]), args.repeat)
 

@@ -56,7 +56,7 @@ def print_run_scans(print_run: PrintRun) -> int:
 def print_run_codes(print_run: PrintRun) -> dict:
     """How many household codes the run carries and how many residents have used."""
     return ResponseCode.objects.filter(print_run_id=print_run.pk, active=True).aggregate(
-        issued=Count("pk"), used=Count("pk", filter=Q(used_on__isnull=False))
+        issued=Count("pk"), used=Count("pk", filter=Q(used=True))
     )
 
 

@@ -13,7 +13,6 @@ import shutil
 import tempfile
 import uuid
 from contextlib import contextmanager
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -151,7 +150,8 @@ def print_items(print_run: PrintRun, start: int = 0, stop: int | None = None):
         )
         for number, code in enumerate(codes.iterator(chunk_size=2000), start=start + 1):
             yield rendering.PrintItem(
-                qr_url=f"{run_link.full_url()}?{urlencode({'c': code})}",
+                # After "#", which no browser sends to a server: see surveys' household codes.
+                qr_url=f"{run_link.full_url()}#{code}",
                 short_address=run_link.display_address(),
                 number=number,
                 household_code=ResponseCode(code=code).display,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .models import Answer, Response, ResponseCode, SurveyPage, SurveyWave
 from .question_bank import BANK, HOW_HEARD_OPTIONS, SCALES
-from .services import response_codes_issue
+from .services import response_codes_issue, wave_results_publish
 
 SEED = 20260601
 SLUG = "eastfield-residents-survey"
@@ -84,16 +84,7 @@ def _answers(rng: random.Random, phase: int, positive=None) -> dict[str, list[st
 def _fill(wave: SurveyWave, count: int, rng: random.Random, phase: int, positive=None) -> None:
     if wave.responses.exists():
         return
-    days = (wave.closes_on - wave.opens_on).days
-    responses = Response.objects.bulk_create(
-        [
-            Response(
-                wave=wave,
-                submitted_on=wave.opens_on + datetime.timedelta(days=rng.randint(0, days)),
-            )
-            for _ in range(count)
-        ]
-    )
+    responses = Response.objects.bulk_create([Response(wave=wave) for _ in range(count)])
     rows = []
     for response in responses:
         for key, value in _answers(rng, phase, positive).items():
@@ -105,6 +96,7 @@ def _fill(wave: SurveyWave, count: int, rng: random.Random, phase: int, positive
                     Answer(response=response, wave=wave, question_key=key, choice=c) for c in value
                 )
     Answer.objects.bulk_create(rows, batch_size=2000)
+    wave_results_publish(wave=wave, on=min(wave.closes_on, timezone.localdate()))
 
 
 def load(demo) -> None:

@@ -7,7 +7,7 @@ anonymous and its ``Answer`` rows are counted by the database.
 """
 
 import math
-from urllib.parse import urlencode
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -181,10 +181,12 @@ class SurveyWave(models.Model):
         return reverse("surveys:wave", kwargs={"slug": self.slug})
 
     def get_public_url(self, code: "str | ResponseCode | None" = None) -> str:
-        """The absolute address residents open, optionally carrying a household code."""
+        """The absolute address residents open, optionally carrying a household code after
+        "#": browsers never send that part to a server, so no log records it, and the
+        survey page's script moves it into the code form."""
         url = absolute_url(self.public_path)
         if code:
-            url += "?" + urlencode({"code": getattr(code, "code", code)})
+            url += "#" + getattr(code, "code", code)
         return url
 
 
@@ -197,8 +199,9 @@ class ResponseCode(models.Model):
     """A single-use household code printed on a leaflet.
 
     It proves a response came from a leaflet drop, and stops one leaflet being used to
-    answer many times. It is never linked to the response it allowed: only the day it was
-    used is kept, so a code cannot be traced to answers.
+    answer many times. It is never linked to the response it allowed: it keeps only that
+    it was used, not when, and the answers it let in are stored later, in a shuffled batch
+    of at least ``SURVEYS_RESPONSE_BATCH_MIN`` (``surveys.services.responses_flush``).
     """
 
     wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="codes")
@@ -206,7 +209,7 @@ class ResponseCode(models.Model):
     # The printing app's PrintRun that carried the code, when there was one.
     print_run_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     issued_on = models.DateField(default=timezone.localdate)
-    used_on = models.DateField(null=True, blank=True)
+    used = models.BooleanField(default=False)
     # A household leaflet's codes are drawn before its PDF is made and accepted only once
     # the PDF is delivered; a run that fails withdraws them.
     active = models.BooleanField(default=True)
@@ -226,14 +229,41 @@ class ResponseCode(models.Model):
         return self.wave.get_public_url(code=self.code)
 
 
+def _shuffle_key() -> int:
+    return secrets.randbits(62)
+
+
+class PendingResponse(models.Model):
+    """Answers received but not yet stored as a ``Response``.
+
+    Sending a survey spends the household code and writes this row in one transaction, so
+    a failure leaves neither. The row lives only until the next flush
+    (``surveys.services.responses_flush``), which moves at least
+    ``SURVEYS_RESPONSE_BATCH_MIN`` of a wave's pending answers into ``Response`` rows in
+    one later transaction, in random order: the stored response then shares its
+    transaction, its neighbours in id order and its arrival with the whole batch, never
+    with one code. Nothing is counted or published while answers are pending.
+    """
+
+    wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="+")
+    # Question key → chosen values (a list) or the free text (a string).
+    answers = models.JSONField()
+
+    def __str__(self):
+        return f"Pending answers to {self.wave}"
+
+
 class Response(models.Model):
-    """One resident's anonymous answers. No address, account, email or time of day."""
+    """One resident's anonymous answers. No address, account, email, code or date: the
+    wave is the finest time it carries, and ``shuffle_key`` (random) is the only order in
+    which responses are ever listed."""
 
     wave = models.ForeignKey(SurveyWave, on_delete=models.PROTECT, related_name="responses")
-    submitted_on = models.DateField()
+    shuffle_key = models.BigIntegerField(default=_shuffle_key)
 
     class Meta:
-        ordering = ["wave", "submitted_on", "pk"]
+        ordering = ["wave", "shuffle_key"]
+        indexes = [models.Index(fields=["wave", "shuffle_key"], name="response_wave_shuffle")]
         permissions = [("export_response", "Can export anonymous raw responses")]
 
     def __str__(self):
@@ -263,6 +293,32 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question_key}: {self.choice or self.text[:40]}"
+
+
+class WaveResults(models.Model):
+    """A wave's counts as published: every comparison that residents, partners, reports
+    and exports see is built from the latest of these, never from the live tables.
+
+    A new one is taken only when at least ``SURVEYS_SUPPRESSION_THRESHOLD`` responses have
+    arrived since the last (``surveys.services.wave_results_publish``), so comparing two
+    publications of one wave never shows fewer answers than the threshold: one new
+    answer changes nothing anyone outside the analysts' live view can see.
+    """
+
+    wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="results")
+    taken_on = models.DateField(default=timezone.localdate)
+    responses = models.PositiveIntegerField()
+    # {question key: {answer value: count}}, and {question key: how many answered it}.
+    counts = models.JSONField(default=dict)
+    answered = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["wave", "-responses"]
+        get_latest_by = "responses"
+        verbose_name_plural = "wave results"
+
+    def __str__(self):
+        return f"{self.wave}: {self.responses} responses published on {self.taken_on}"
 
 
 class YouSaidWeDidPage(Page):

@@ -14,10 +14,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from .blocks import Question
 from .charts import change_chart
+from .disclosure import PublishedRow, audit_row
 from .formatting import (
     confidence_text,
     p_value_number,
@@ -28,7 +30,7 @@ from .formatting import (
     points_text,
     size_points,
 )
-from .models import CODE_LENGTH, Answer, Response, SurveyWave
+from .models import CODE_LENGTH, Answer, Response, SurveyWave, WaveResults
 from .statistics import (
     Change,
     DifferenceInDifferences,
@@ -69,13 +71,15 @@ class Cell:
 
 @dataclass
 class WaveAnswers:
-    answered: int | None  # None: fewer than the threshold answered
+    answered: int | None  # None: fewer than the threshold answered (or withheld)
     cells: list[Cell]
     positive: int | None = None
     base: int | None = None
     share: float | None = None
     share_low: float | None = None
     share_high: float | None = None
+    # Withheld whole by the auditor: not even "fewer than the threshold" is said.
+    withheld: bool = False
 
 
 @dataclass
@@ -110,6 +114,8 @@ class Comparison:
     comparison_baseline: WaveSummary | None = None
     comparison_follow_up: WaveSummary | None = None
     detectable_warning_points: int = 15
+    # Built from the stored responses as they are now, not the published results.
+    live: bool = False
 
     @property
     def with_share(self) -> list[QuestionComparison]:
@@ -141,8 +147,7 @@ def response_code_problem(*, wave: SurveyWave, code: str) -> str:
     before the resident starts answering, and again, atomically, when they send."""
     if len(code) != CODE_LENGTH:
         return "Codes have eight letters and numbers. Please check it against your leaflet."
-    used = wave.codes.filter(code=code, active=True).values_list("used_on", flat=True)
-    found = list(used[:1])
+    found = list(wave.codes.filter(code=code, active=True).values_list("used", flat=True)[:1])
     if not found:
         return CODE_UNKNOWN
     return CODE_USED if found[0] else ""
@@ -197,13 +202,63 @@ def wave_answers_publish(
         )
         for v, c, shown in zip(values, cell_counts, row.shown, strict=True)
     ]
-    result = WaveAnswers(answered=answered if row.answered_shown else None, cells=cells)
+    result = WaveAnswers(
+        answered=answered if row.answered_shown else None, cells=cells, withheld=row.withheld
+    )
     if row.share_shown:
         positive_count = sum(c for c, p in zip(cell_counts, positive, strict=True) if p)
         result.positive, result.base = positive_count, answered
         result.share = positive_count / answered
         result.share_low, result.share_high = wilson_interval(positive_count, answered)
     return result
+
+
+def wave_answers_as_read(
+    question: Question, answers: WaveAnswers, threshold: int
+) -> PublishedRow | None:
+    """What a reader sees of one wave's published answers, as the auditor takes it: the
+    counts shown, the number who answered and the positive count behind the share. None
+    for a breakdown withheld whole."""
+    if answers.withheld:
+        return None
+    return PublishedRow(
+        threshold=threshold,
+        cells=tuple(cell.count for cell in answers.cells),
+        positive=tuple(cell.value in question.positive for cell in answers.cells)
+        if question.has_positive
+        else (False,) * len(answers.cells),
+        answered=answers.answered,
+        positive_count=answers.positive,
+        multiple=question.multiple,
+    )
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    question_key: str
+    wave: str
+    exposed: dict
+
+
+def comparison_audit(comparison: Comparison) -> tuple[int, list[AuditFinding]]:
+    """Audit every breakdown a comparison shows, as a reader sees it: how many were
+    audited, and any hidden cell a reader could narrow to fewer than three values."""
+    audited, findings = 0, []
+    for q in comparison.questions:
+        for label, answers in (
+            ("baseline", q.baseline),
+            ("follow-up", q.follow_up),
+            ("comparison baseline", q.comparison_baseline),
+            ("comparison follow-up", q.comparison_follow_up),
+        ):
+            row = answers and wave_answers_as_read(q.question, answers, comparison.threshold)
+            if row is None:
+                continue
+            audited += 1
+            exposed = audit_row(row).exposed
+            if exposed:
+                findings.append(AuditFinding(q.question.key, label, exposed))
+    return audited, findings
 
 
 def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
@@ -333,18 +388,28 @@ COMPARISON_AREA_CAVEAT = (
 )
 
 
-def _wave_counts(waves: list[SurveyWave], questions: list[Question]):
-    """Responses per wave, answer counts per (wave, question) and, for multiple-choice
-    questions, how many answered: three aggregate queries however many responses."""
+@dataclass
+class WaveCounts:
+    """A wave's figures before suppression: responses, and per question the count of
+    each answer and how many answered."""
+
+    responses: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    answered: dict[str, int] = field(default_factory=dict)
+
+
+def _counts_live(waves: list[SurveyWave]) -> dict[int, WaveCounts]:
+    """Each wave's stored responses counted now: three aggregate queries however many
+    responses. Only the analysts' live view and ``wave_results_publish`` read these."""
     ids = [w.pk for w in waves]
-    multiple_keys = [q.key for q in questions if q.multiple]
-    responses = dict(
+    result = {wave_id: WaveCounts() for wave_id in ids}
+    for wave_id, n in (
         Response.objects.filter(wave_id__in=ids)
         .values_list("wave_id")
         .annotate(n=Count("id"))
         .order_by()
-    )
-    counts: dict[tuple[int, str], dict[str, int]] = {}
+    ):
+        result[wave_id].responses = n
     for wave_id, key, choice, n in (
         Answer.objects.filter(wave_id__in=ids)
         .exclude(choice="")
@@ -353,19 +418,49 @@ def _wave_counts(waves: list[SurveyWave], questions: list[Question]):
         .annotate(n=Count("*"))
         .order_by()
     ):
-        counts.setdefault((wave_id, key), {})[choice] = n
-    answered_multiple = {}
-    if multiple_keys:
-        answered_multiple = {
-            (wave_id, key): n
-            for wave_id, key, n in Answer.objects.filter(
-                wave_id__in=ids, question_key__in=multiple_keys
-            )
-            .values_list("wave_id", "question_key")
-            .annotate(n=Count("response_id", distinct=True))
-            .order_by()
-        }
-    return responses, counts, answered_multiple
+        result[wave_id].counts.setdefault(key, {})[choice] = n
+    for wave_id, key, n in (
+        Answer.objects.filter(wave_id__in=ids)
+        .values_list("wave_id", "question_key")
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+    ):
+        result[wave_id].answered[key] = n
+    return result
+
+
+def wave_counts_live(wave: SurveyWave) -> WaveCounts:
+    return _counts_live([wave])[wave.pk]
+
+
+def _counts_published(waves: list[SurveyWave]) -> dict[int, WaveCounts]:
+    """Each wave's latest published results (``WaveResults``), in one query; a wave never
+    published counts as empty."""
+    ids = [w.pk for w in waves]
+    latest = WaveResults.objects.filter(wave=OuterRef("wave")).order_by("-responses")
+    result = {wave_id: WaveCounts() for wave_id in ids}
+    for published in WaveResults.objects.filter(
+        wave_id__in=ids, pk=Subquery(latest.values("pk")[:1])
+    ):
+        result[published.wave_id] = WaveCounts(
+            published.responses, published.counts, published.answered
+        )
+    return result
+
+
+def wave_answers_stored(wave: SurveyWave) -> list[dict[str, list[str] | str]]:
+    """Every stored response of a wave as the answers it was sent with, in no order."""
+    stored: dict[int, dict[str, list[str] | str]] = {
+        pk: {} for pk in Response.objects.filter(wave=wave).values_list("pk", flat=True)
+    }
+    for response_id, key, choice, text in Answer.objects.filter(wave=wave).values_list(
+        "response_id", "question_key", "choice", "text"
+    ):
+        if choice:
+            stored[response_id].setdefault(key, []).append(choice)
+        else:
+            stored[response_id][key] = text
+    return list(stored.values())
 
 
 def comparison_build(
@@ -375,25 +470,30 @@ def comparison_build(
     comparison_baseline: SurveyWave | None = None,
     comparison_follow_up: SurveyWave | None = None,
     threshold: int | None = None,
+    live: bool = False,
 ) -> Comparison:
     """Everything the comparison screen, charts, exports and summary page show; with a
-    comparison area's two waves, the difference in differences too."""
+    comparison area's two waves, the difference in differences too.
+
+    Figures come from each wave's latest published results (``WaveResults``), so they
+    move only in steps of at least the threshold; ``live`` reads the stored responses as
+    they are now, for the analysts' live view only."""
     if threshold is None:
         threshold = settings.SURVEYS_SUPPRESSION_THRESHOLD
     waves = [baseline, follow_up]
     if comparison_baseline is not None and comparison_follow_up is not None:
         waves += [comparison_baseline, comparison_follow_up]
     questions = comparison_questions(baseline, follow_up)
-    responses, counts, answered_multiple = _wave_counts(waves, questions)
+    figures = (_counts_live if live else _counts_published)(waves)
 
     rows = []
     for question in questions:
         per_wave = []
-        wave_counts = [counts.get((wave.pk, question.key), {}) for wave in waves]
+        wave_counts = [figures[wave.pk].counts.get(question.key, {}) for wave in waves]
         values = _answer_values(question, *wave_counts)
         for wave, these in zip(waves, wave_counts, strict=True):
             answered = (
-                answered_multiple.get((wave.pk, question.key), 0)
+                figures[wave.pk].answered.get(question.key, 0)
                 if question.multiple
                 else sum(these.values())
             )
@@ -444,9 +544,10 @@ def comparison_build(
             row.did_verdict = did_verdict(row)
 
     def summary_of(wave):
-        return WaveSummary(wave, responses.get(wave.pk, 0), wave.area.household_count, threshold)
+        return WaveSummary(wave, figures[wave.pk].responses, wave.area.household_count, threshold)
 
     comparison = Comparison(
+        live=live,
         baseline=summary_of(baseline),
         follow_up=summary_of(follow_up),
         questions=rows,
@@ -464,7 +565,7 @@ def comparison_build(
 
 def raw_responses_header(questions: list[Question]) -> list[str]:
     """Each choice question's stored keys, with their wording in the next column."""
-    header = ["wave", "submitted_on"]
+    header = ["wave"]
     for q in questions:
         header.append(q.key)
         if q.is_choice:
@@ -473,7 +574,9 @@ def raw_responses_header(questions: list[Question]) -> list[str]:
 
 
 def raw_responses(waves: list[SurveyWave], questions: list[Question]):
-    """Anonymous raw responses, one row per response, streamed in response order.
+    """Anonymous raw responses, one row per response, streamed in the order of their
+    random ``shuffle_key``: no date, no id, and an order that says nothing about when
+    anyone answered.
 
     Rows come ordered from the database and are grouped as they stream, so memory stays
     bounded by one response.
@@ -483,17 +586,15 @@ def raw_responses(waves: list[SurveyWave], questions: list[Question]):
     row: dict[str, list[str]] = {}
     answers = (
         Answer.objects.filter(wave__in=waves)
-        .order_by("response_id", "question_key", "choice")
-        .values_list(
-            "response_id", "wave_id", "response__submitted_on", "question_key", "choice", "text"
-        )
+        .order_by("response__shuffle_key", "response_id", "question_key", "choice")
+        .values_list("response_id", "wave_id", "question_key", "choice", "text")
         .iterator(chunk_size=5000)
     )
-    for response_id, wave_id, submitted_on, key, choice, text in answers:
+    for response_id, wave_id, key, choice, text in answers:
         if current is None or current[0] != response_id:
             if current is not None:
                 yield _raw_row(current, row, questions)
-            current = (response_id, wave_labels[wave_id], submitted_on)
+            current = (response_id, wave_labels[wave_id])
             row = {}
         row.setdefault(key, []).append(text or choice)
     if current is not None:
@@ -502,8 +603,8 @@ def raw_responses(waves: list[SurveyWave], questions: list[Question]):
 
 def _raw_row(current, row, questions):
     # The response's own id is replaced by nothing identifying: the export numbers rows.
-    _, wave_label, submitted_on = current
-    cells = [wave_label, submitted_on.isoformat()]
+    _, wave_label = current
+    cells = [wave_label]
     for q in questions:
         chosen = row.get(q.key, [])
         cells.append("; ".join(chosen))
@@ -542,6 +643,12 @@ def _r(value, places=1):
 def _points_cell(value: float) -> float:
     """The change as the page prints it, as a number a spreadsheet can use."""
     return float(points_number(value).replace("−", "-"))
+
+
+def _answered_cell(answers: WaveAnswers, fewer: str):
+    if answers.withheld:
+        return "withheld"
+    return answers.answered if answers.answered is not None else fewer
 
 
 def comparison_table_rows(comparison: Comparison):
@@ -594,10 +701,10 @@ def comparison_table_rows(comparison: Comparison):
                 f"{prefix}answered",
                 "",
                 "",
-                base.answered if base.answered is not None else fewer,
+                _answered_cell(base, fewer),
                 "",
                 "",
-                follow.answered if follow.answered is not None else fewer,
+                _answered_cell(follow, fewer),
                 "",
                 "",
             ] + blank_stats
@@ -683,29 +790,42 @@ def response_count_shown(count: int) -> int | None:
     return count if count >= settings.SURVEYS_SUPPRESSION_THRESHOLD else None
 
 
+def _published_responses(on_or_before=None, before=None):
+    """A subquery: the wave's responses in its latest results published on or before a
+    day (or before a day), 0 when none."""
+    results = WaveResults.objects.filter(wave=OuterRef("pk")).order_by("-responses")
+    if on_or_before is not None:
+        results = results.filter(taken_on__lte=on_or_before)
+    if before is not None:
+        results = results.filter(taken_on__lt=before)
+    return Coalesce(Subquery(results.values("responses")[:1]), 0)
+
+
 def survey_waves_open(today: datetime.date):
-    """Waves open today with their response counts, for the dashboard. One query."""
+    """Waves open today with their published response counts, for the dashboard. One
+    query."""
     return (
         SurveyWave.objects.open_on(today)
         .select_related("survey", "area")
-        .annotate(responses_total=Count("responses"))
+        .annotate(responses_total=_published_responses())
         .order_by("closes_on", "pk")
     )
 
 
 def survey_section(*, start: datetime.date, end: datetime.date, today: datetime.date) -> dict:
     """Survey waves open at any time from ``start`` to ``end`` (inclusive), with the
-    responses received in that span and in all, and the comparisons of the follow-ups
-    among them. One query, and those of ``survey_comparisons``."""
+    responses published in that span and in all by its end, and the comparisons of the
+    follow-ups among them. Responses carry no date: the span's figure is the difference
+    of two publications, so it moves in the same steps as they do. One query, and those
+    of ``survey_comparisons``."""
     waves = (
         SurveyWave.objects.filter(opens_on__lte=end, closes_on__gte=start)
         .select_related("survey", "area")
         .annotate(
-            responses_total=Count("responses"),
-            responses_in_period=Count(
-                "responses", filter=Q(responses__submitted_on__range=(start, end))
-            ),
+            responses_total=_published_responses(on_or_before=end),
+            responses_before=_published_responses(before=start),
         )
+        .annotate(responses_in_period=F("responses_total") - F("responses_before"))
         .order_by("opens_on", "pk")
     )
     waves = list(waves)

@@ -1,9 +1,10 @@
 """Every write in the surveys app, one function per action."""
 
+import random
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from signpost.sanitise import clean_html
 
@@ -11,12 +12,21 @@ from .models import (
     CODE_ALPHABET,
     CODE_LENGTH,
     Answer,
+    PendingResponse,
     Response,
     ResponseCode,
     SurveyWave,
+    WaveResults,
     YouSaidWeDidPage,
 )
-from .selectors import CODE_UNKNOWN, CODE_USED, comparison_build, comparison_snapshot
+from .selectors import (
+    CODE_UNKNOWN,
+    CODE_USED,
+    comparison_build,
+    comparison_snapshot,
+    wave_answers_stored,
+    wave_counts_live,
+)
 
 
 class CodeError(Exception):
@@ -109,13 +119,16 @@ def response_codes_withdraw(*, print_run_id: int) -> int:
 @transaction.atomic
 def response_submit(
     *, wave: SurveyWave, answers: dict[str, list[str] | str], code: str = "", on=None
-) -> Response:
-    """Store one anonymous response, spending its household code if it has one.
+) -> PendingResponse:
+    """Accept one anonymous response, spending its household code if it has one.
 
     ``answers`` maps question keys to the chosen values (a list) or the free text (a str),
     already validated against the survey's questions. The code is spent by a conditional
-    UPDATE, so two submissions racing with the same code cannot both succeed; any failure
-    rolls the whole response back.
+    UPDATE that records only that it was used, so two submissions racing with the same
+    code cannot both succeed; any failure rolls both back. The answers wait as a
+    ``PendingResponse`` until ``responses_flush`` stores them in a shuffled batch, in
+    another transaction: nothing in the stored response shares a transaction, a time or
+    an order with the code.
     """
     on = on or timezone.localdate()
     if not wave.is_open(on):
@@ -123,28 +136,99 @@ def response_submit(
     code = code_normalise(code)
     if code:
         spent = ResponseCode.objects.filter(
-            wave=wave, code=code, used_on__isnull=True, active=True
-        ).update(used_on=on)
+            wave=wave, code=code, used=False, active=True
+        ).update(used=True)
         if not spent:
             if ResponseCode.objects.filter(wave=wave, code=code, active=True).exists():
                 raise CodeError(CODE_USED)
             raise CodeError(CODE_UNKNOWN)
     elif wave.requires_code:
         raise CodeError("Please enter the code printed on your leaflet.")
-
-    response = Response.objects.create(wave=wave, submitted_on=on)
-    rows = []
+    kept = {}
     for key, value in answers.items():
         if isinstance(value, str):
             if value:
+                kept[key] = value
+        elif value:
+            kept[key] = list(dict.fromkeys(value))
+    return PendingResponse.objects.create(wave=wave, answers=kept)
+
+
+def responses_flush(*, today=None) -> int:
+    """Store pending answers as responses, wave by wave, in shuffled batches; return how
+    many were stored.
+
+    An open wave's pending answers are stored once there are at least
+    ``SURVEYS_RESPONSE_BATCH_MIN`` of them, all in one transaction, in random order, so
+    the rows' transaction id (PostgreSQL ``xmin``), their ids and their place on disk are
+    shared with the whole batch. Once a wave has closed, a last batch smaller than that is
+    not stored alone: the wave's responses are written again with it, in one shuffled
+    batch, so nothing finer than the wave remains. After each batch the wave's published
+    results are renewed if enough have arrived (``wave_results_publish``). On PostgreSQL
+    the pending table is then vacuumed, so the removed rows' versions go too.
+    """
+    today = today or timezone.localdate()
+    minimum = max(1, settings.SURVEYS_RESPONSE_BATCH_MIN)
+    wave_ids = set(PendingResponse.objects.values_list("wave_id", flat=True).order_by())
+    stored = 0
+    for wave in SurveyWave.objects.filter(pk__in=wave_ids).order_by("pk"):
+        stored += _wave_flush(wave=wave, minimum=minimum, closed=wave.closes_on < today)
+    if stored and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {PendingResponse._meta.db_table}")
+    return stored
+
+
+@transaction.atomic
+def _wave_flush(*, wave: SurveyWave, minimum: int, closed: bool) -> int:
+    pending = list(
+        PendingResponse.objects.select_for_update(skip_locked=True)
+        .filter(wave=wave)
+        .values_list("pk", "answers")
+    )
+    if not pending or (len(pending) < minimum and not closed):
+        return 0
+    batch = [answers for _, answers in pending]
+    if len(pending) < minimum:
+        # A closed wave's last few: rewrite the whole wave with them.
+        batch += wave_answers_stored(wave)
+        Answer.objects.filter(wave=wave).delete()
+        Response.objects.filter(wave=wave).delete()
+    random.SystemRandom().shuffle(batch)
+    responses = Response.objects.bulk_create([Response(wave=wave) for _ in batch])
+    rows = []
+    for response, answers in zip(responses, batch, strict=True):
+        for key, value in answers.items():
+            if isinstance(value, str):
                 rows.append(Answer(response=response, wave=wave, question_key=key, text=value))
-        else:
-            rows.extend(
-                Answer(response=response, wave=wave, question_key=key, choice=choice)
-                for choice in dict.fromkeys(value)
-            )
-    Answer.objects.bulk_create(rows)
-    return response
+            else:
+                rows.extend(
+                    Answer(response=response, wave=wave, question_key=key, choice=choice)
+                    for choice in value
+                )
+    Answer.objects.bulk_create(rows, batch_size=5000)
+    PendingResponse.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+    wave_results_publish(wave=wave)
+    return len(pending)
+
+
+def wave_results_publish(*, wave: SurveyWave, on=None) -> WaveResults | None:
+    """Publish the wave's counts as they stand, if at least the suppression threshold of
+    responses have arrived since its last publication (or, for the first, in all);
+    otherwise publish nothing and return None. Two publications of one wave therefore
+    never differ by fewer than the threshold."""
+    threshold = settings.SURVEYS_SUPPRESSION_THRESHOLD
+    live = wave_counts_live(wave)
+    last = WaveResults.objects.filter(wave=wave).order_by("-responses").first()
+    if live.responses - (last.responses if last else 0) < threshold:
+        return None
+    return WaveResults.objects.create(
+        wave=wave,
+        taken_on=on or timezone.localdate(),
+        responses=live.responses,
+        counts=live.counts,
+        answered=live.answered,
+    )
 
 
 @transaction.atomic

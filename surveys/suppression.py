@@ -1,29 +1,27 @@
-"""Small-count suppression that survives arithmetic.
+"""Small-count suppression decided by the exact auditor (``surveys.disclosure``).
 
-A reader of a published breakdown sees the visible cells, the number who answered, the
-positive share with its base (from which the positive count follows), percentages, the
-rules below, and, for multiple-choice questions, that everyone who answered ticked at
-least one answer. From all of that, no hidden count may be worked out exactly or narrowed
-to a single value. The rules, published on the comparison page and in the README:
+A reader of a published breakdown sees the shown cells, the number who answered, the
+positive share with its base (from which the positive count follows), percentages and
+charts of those, and the rules below. The rules, published on the comparison page and in
+the README:
 
 1. When fewer than ``threshold`` people answered, the whole breakdown and the number
    who answered are hidden ("fewer than 10").
-2. Every count below the threshold is hidden, zero included. A zero is hidden because,
-   beside a known total, "nobody" pins the other hidden cells as surely as a small count.
+2. Every count below the threshold is hidden, zero included.
 3. The positive share is shown only when both the positive count and the rest are at
-   least the threshold, so neither of the two sub-totals it reveals is small.
+   least the threshold.
 4. In every total a reader can see (the number who answered, and with the share the
    positive count and the rest), if any cell is hidden, one more cell of that total is
-   hidden with it (the partner), picked among the cells at or above the threshold in an
-   order drawn from the site's secret key for that wave and question. A rule such as
-   "the smallest visible cell" would tell the reader the partner is at most the next
-   visible one; a drawn order tells nothing, so the hidden cells always include one at
-   or above the threshold whose value a reader cannot bound beyond the arithmetic.
+   hidden with it (the partner), picked among the shown cells in an order drawn from the
+   site's secret key for that wave and question.
+5. Then the exact auditor works out every value each hidden cell could take from all of
+   the above; while any hidden cell has fewer than three possible values, one more cell
+   of the totals it sits in is hidden, in the same order. Only a breakdown the auditor
+   passes is published; one it cannot pass even with a total's cells all hidden is
+   withheld whole (it has never happened with real tables; the tests try).
 
-``tests/surveys/disclosure_audit.py`` checks this: for a published breakdown it searches
-every table that would publish the same thing under these rules and asserts each hidden
-cell can take at least two values; a property-based test runs it over thousands of
-generated tables.
+Every screen, chart, export and published page takes its figures from
+``surveys.selectors.wave_answers_publish``, which applies these rules.
 """
 
 import hashlib
@@ -32,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from .disclosure import MIN_POSSIBLE_VALUES, PublishedRow, audit_row
 
 # Given the indices of the cells that could partner a hidden one, the one to hide.
 PartnerChoice = Callable[[list[int]], int]
@@ -42,6 +42,8 @@ class SuppressedRow:
     shown: tuple[bool, ...]
     share_shown: bool
     answered_shown: bool
+    # Withheld whole: nothing of it is shown, not even "fewer than the threshold".
+    withheld: bool = False
 
 
 def suppress_row(
@@ -52,6 +54,7 @@ def suppress_row(
     positive: list[bool] | None = None,
     additive: bool = True,
     partner: PartnerChoice | None = None,
+    min_values: int = MIN_POSSIBLE_VALUES,
 ) -> SuppressedRow:
     """Which parts of one wave's answers to one question may be published.
 
@@ -63,32 +66,51 @@ def suppress_row(
     default the first candidate.
     """
     partner = partner or min
+    n = len(counts)
     if answered is None:
         answered = sum(counts)
     if answered < threshold:
-        return SuppressedRow(shown=(False,) * len(counts), share_shown=False, answered_shown=False)
+        return SuppressedRow(shown=(False,) * n, share_shown=False, answered_shown=False)
     hidden = [count < threshold for count in counts]
-
-    share_shown = bool(additive and positive and any(positive) and not all(positive))
+    positive = list(positive) if positive else [False] * n
+    share_shown = bool(additive and any(positive) and not all(positive))
     if share_shown:
         positive_count = sum(c for c, p in zip(counts, positive, strict=True) if p)
         share_shown = positive_count >= threshold and answered - positive_count >= threshold
     if share_shown:
-        totals = [
-            [i for i, p in enumerate(positive) if p],
-            [i for i, p in enumerate(positive) if not p],
-        ]
+        totals = [[i for i in range(n) if positive[i]], [i for i in range(n) if not positive[i]]]
     else:
-        totals = [list(range(len(counts)))]
+        totals = [list(range(n))]
+
+    def hide_partner(cells) -> bool:
+        visible = [i for i in cells if not hidden[i]]
+        if not visible:
+            return False
+        hidden[partner(visible)] = True
+        return True
 
     for cells in totals:
         if any(hidden[i] for i in cells):
-            visible = [i for i in cells if not hidden[i]]
-            if visible:
-                hidden[partner(visible)] = True
-    return SuppressedRow(
-        shown=tuple(not h for h in hidden), share_shown=share_shown, answered_shown=True
-    )
+            hide_partner(cells)
+    while True:
+        row = PublishedRow(
+            threshold=threshold,
+            cells=tuple(None if h else c for h, c in zip(hidden, counts, strict=True)),
+            positive=tuple(positive),
+            answered=answered,
+            positive_count=positive_count if share_shown else None,
+            multiple=not additive,
+        )
+        exposed = audit_row(row, min_values=min_values).exposed
+        if not exposed:
+            return SuppressedRow(
+                shown=tuple(not h for h in hidden), share_shown=share_shown, answered_shown=True
+            )
+        grew = [hide_partner(cells) for cells in totals if any(i in exposed for i in cells)]
+        if not any(grew):
+            return SuppressedRow(
+                shown=(False,) * n, share_shown=False, answered_shown=False, withheld=True
+            )
 
 
 def partner_order(wave_id: int, question_key: str, values: list[str]) -> PartnerChoice:

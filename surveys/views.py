@@ -55,6 +55,36 @@ def _unavailable(request, wave, *, status):
     )
 
 
+# The household code travels from the leaflet to the answers' POST in a signed cookie
+# for that survey's address only, never in an address a log records.
+CODE_COOKIE = "signpost_household_code"
+CODE_COOKIE_AGE = 2 * 60 * 60
+
+
+def _code_held(request, wave) -> str:
+    return code_normalise(
+        request.get_signed_cookie(
+            CODE_COOKIE, default="", salt=f"surveys.code.{wave.slug}", max_age=CODE_COOKIE_AGE
+        )
+    )
+
+
+def _code_hold(wave, code: str):
+    """Keep the code for this wave and come back to its plain address."""
+    response = redirect(wave.public_path)
+    response.set_signed_cookie(
+        CODE_COOKIE,
+        code,
+        salt=f"surveys.code.{wave.slug}",
+        max_age=CODE_COOKIE_AGE,
+        path=wave.public_path,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 def _code_step(request, wave, *, code="", error="", status=200):
     """The first step of a wave that takes household codes: the code is checked before
     the resident answers anything."""
@@ -73,12 +103,18 @@ def wave_survey(request, slug):
         return _unavailable(request, None, status=404)
     if not wave.is_open():
         return _unavailable(request, wave, status=200)
+    # A code in the address (a leaflet printed before codes moved after "#", or a link
+    # typed by hand) or from the code step is kept in a cookie and the resident sent on
+    # to the plain address, so the code appears in no address after this one.
+    if request.method == "GET" and "code" in request.GET:
+        return _code_hold(wave, code_normalise(request.GET["code"]))
+    if request.method == "POST" and request.POST.get("step") == "code":
+        return _code_hold(wave, code_normalise(request.POST.get("code", "")))
     questions = wave.survey.get_questions()
-    # The code comes from the leaflet's link, from the code step, or (after a mistake on
-    # the form) from the form itself, which carries it in a hidden field.
-    typed = request.POST.get("code", "") if request.method == "POST" else ""
-    typed = typed or request.GET.get("code", "")
-    code = code_normalise(typed)
+    # After the code step the code is in the cookie; after a mistake on the form, in the
+    # form's hidden field.
+    code = code_normalise(request.POST.get("code", "")) if request.method == "POST" else ""
+    code = code or _code_held(request, wave)
 
     if request.method == "GET" and (code or wave.requires_code):
         if not code:
@@ -93,7 +129,8 @@ def wave_survey(request, slug):
                 "Please try again later."
             )
         if problem:
-            return _code_step(request, wave, code=typed, error=problem, status=200)
+            shown = ResponseCode(code=code).display if len(code) == 8 else code
+            return _code_step(request, wave, code=shown, error=problem, status=200)
 
     status = 200
     notice = ""
@@ -117,7 +154,9 @@ def wave_survey(request, slug):
             except CodeError as error:
                 form.add_error("code", str(error))
             else:
-                return redirect("surveys:thanks", slug=wave.slug)
+                thanks = redirect("surveys:thanks", slug=wave.slug)
+                thanks.delete_cookie(CODE_COOKIE, path=wave.public_path, samesite="Lax")
+                return thanks
     else:
         form = SurveyForm(
             initial={"code": code}, questions=questions, code_required=wave.requires_code
@@ -175,7 +214,9 @@ class _ComparisonAccess:
             raise Http404("Those waves cannot be a comparison area for this comparison.")
         return form.cleaned_data["comparison_baseline"], form.cleaned_data["comparison_follow_up"]
 
-    def build(self):
+    def build(self, *, live: bool = False):
+        """The comparison from the waves' published results; ``live`` (the analysts'
+        view on screen only) from the responses stored now."""
         baseline, follow_up = self.waves()
         comparison_baseline, comparison_follow_up = self.comparison_waves(baseline, follow_up)
         comparison = comparison_build(
@@ -183,6 +224,7 @@ class _ComparisonAccess:
             follow_up=follow_up,
             comparison_baseline=comparison_baseline,
             comparison_follow_up=comparison_follow_up,
+            live=live,
         )
         query = ""
         if comparison_baseline:
@@ -244,7 +286,8 @@ class ComparisonView(_ComparisonAccess, WagtailAdminTemplateMixin, TemplateView)
         ]
 
     def get_context_data(self, **kwargs):
-        comparison, query = self.build()
+        may_see_live = self.request.user.has_perm(RAW_PERMISSION)
+        comparison, query = self.build(live=may_see_live and self.request.GET.get("live") == "1")
         follow_up = comparison.follow_up.wave
         rows = [
             {"row": row, "chart": charts.distribution_chart(row)} for row in comparison.questions
@@ -254,7 +297,8 @@ class ComparisonView(_ComparisonAccess, WagtailAdminTemplateMixin, TemplateView)
             comparison=comparison,
             rows=rows,
             change_chart=charts.change_chart(comparison.questions),
-            can_export_raw=self.request.user.has_perm(RAW_PERMISSION),
+            can_export_raw=may_see_live,
+            may_see_live=may_see_live,
             can_publish=follow_up_parent.permissions_for_user(self.request.user).can_add_subpage(),
             comparison_query=query,
             comparison_area_caveat=COMPARISON_AREA_CAVEAT,

@@ -256,6 +256,14 @@ SURVEYS_SUPPRESSION_THRESHOLD = env_int("SURVEYS_SUPPRESSION_THRESHOLD", 10)
 # plainly that the survey was too small to detect changes of ordinary size.
 SURVEYS_DETECTABLE_CHANGE_WARNING_POINTS = env_int("SURVEYS_DETECTABLE_CHANGE_WARNING_POINTS", 15)
 SURVEYS_MAX_CODES_PER_ISSUE = 50_000
+# Answers are stored as responses in shuffled batches of at least this many per wave, so
+# a stored response can be told apart from no fewer than this many others by when it was
+# written (see surveys.services.responses_flush).
+SURVEYS_RESPONSE_BATCH_MIN = env_int("SURVEYS_RESPONSE_BATCH_MIN", 10)
+CELERY_BEAT_SCHEDULE["surveys-flush-responses"] = {
+    "task": "surveys.responses_flush",
+    "schedule": 5 * 60.0,
+}
 
 # Printing (printing/): leaflets, signs and QR short links.
 SIGNPOST_PRINT_MAX_QUANTITY = env_int("SIGNPOST_PRINT_MAX_QUANTITY", 10_000)

@@ -1,7 +1,7 @@
 """Per-household leaflets: each carries its own single-use survey code in its QR code."""
 
 import io
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -9,7 +9,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from printing.models import PrintRun, QRTarget, ShortLink
-from surveys.models import Response, ResponseCode
+from surveys.models import PendingResponse, ResponseCode
 from tests.surveys.factories import SurveyWaveFactory
 from tests.surveys.test_public_form import GOOD
 
@@ -67,7 +67,7 @@ def test_household_leaflets_each_carry_a_code_the_survey_accepts_once(
     issued = list(ResponseCode.objects.filter(print_run_id=run.pk).order_by("pk"))
     assert len({c.code for c in issued}) == 4
     scanned = [decode_qr_codes(pdf, first_page=p)[0] for p in (1, 3, 5, 7)]
-    assert scanned == [f"http://testserver/q/{link.code}?c={c.code}" for c in issued]
+    assert scanned == [f"http://testserver/q/{link.code}#{c.code}" for c in issued]
     # The code is printed for residents who type the address instead.
     assert issued[2].display in reader.pages[4].extract_text()
     # The leaflet states the survey's length as the survey's page does.
@@ -76,12 +76,16 @@ def test_household_leaflets_each_carry_a_code_the_survey_accepts_once(
     wave.refresh_from_db()
     assert wave.requires_code
 
-    # Scanning leads to the area's survey wave with the household's code filled in.
+    # Scanning leads to the area's survey wave. The code sits after "#", which the phone
+    # never sends: the server sees the short address alone and sends it on to the plain
+    # survey address, and the phone carries the "#CODE" over to it.
     client.logout()
-    target = client.get(urlsplit(scanned[0]).path + "?" + urlsplit(scanned[0]).query)
-    assert target.status_code == 302
-    assert target["Location"] == wave.get_public_url(code=issued[0].code)
-    assert parse_qs(urlsplit(target["Location"]).query)["code"] == [issued[0].code]
+    assert urlsplit(scanned[0]).query == "" and urlsplit(scanned[0]).fragment == issued[0].code
+    target = client.get(urlsplit(scanned[0]).path)
+    assert target.status_code == 302 and target["Location"] == wave.get_public_url()
+    # A leaflet printed with the code in its query string still works.
+    legacy = client.get(f"/q/{link.code}?c={issued[0].code}")
+    assert legacy["Location"] == wave.get_public_url(code=issued[0].code)
     # Typing the short address leads to the same survey, which asks for the printed code
     # before any question.
     typed = client.get(f"/q/{link.code}", follow=True).content.decode()
@@ -95,7 +99,7 @@ def test_household_leaflets_each_carry_a_code_the_survey_accepts_once(
         wave.public_path, dict(GOOD, code=issued[0].code), REMOTE_ADDR="203.0.113.6"
     )
     assert "already been used" in again.content.decode()
-    assert Response.objects.count() == 1
+    assert PendingResponse.objects.count() == 1
     link.refresh_from_db()
     assert link.scan_count == 1
 

@@ -116,7 +116,7 @@ def test_a_run_of_several_parts_downloads_as_one_pdf_with_every_household_code(
 
     link = ShortLink.objects.get(print_run=run)
     codes = ResponseCode.objects.filter(print_run_id=run.pk).order_by("pk")
-    expected = [f"http://testserver/q/{link.code}?c={c.code}" for c in codes]
+    expected = [f"http://testserver/q/{link.code}#{c.code}" for c in codes]
     fronts = decode_qr_codes(pdf, first_page=1, last_page=14)
     assert fronts == expected  # in order, across the part boundaries, none lost
     for number, code in enumerate(codes):
@@ -247,7 +247,7 @@ def sample_items(count: int):
     for number in range(1, count + 1):
         code = f"HB{number:06d}"
         yield rendering.PrintItem(
-            qr_url=f"http://testserver/q/K7M2QF?c={code}",
+            qr_url=f"http://testserver/q/K7M2QF#{code}",
             short_address="testserver/q/K7M2QF",
             number=number,
             household_code=f"{code[:4]}-{code[4:]}",
@@ -391,7 +391,7 @@ def test_a_run_split_into_parts_stamped_in_any_order_joins_into_one_pdf(
     link = ShortLink.objects.get(print_run=run)
     codes = ResponseCode.objects.filter(print_run_id=run.pk).order_by("pk")
     assert decode_qr_codes(pdf, first_page=1, last_page=8) == [
-        f"http://testserver/q/{link.code}?c={c.code}" for c in codes
+        f"http://testserver/q/{link.code}#{c.code}" for c in codes
     ]
     assert files_in(own_tempdir) == []
     assert ResponseCode.objects.filter(print_run_id=run.pk).count() == 8  # no new codes

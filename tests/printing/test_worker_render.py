@@ -165,7 +165,7 @@ def test_a_large_household_run_is_rendered_by_a_worker_and_downloads_as_one_pdf(
     link = ShortLink.objects.get(print_run=run)
     for number in (1, 100, 101, LEAFLETS):  # the first, each side of the part boundary, the last
         assert decode_qr_codes(pdf, first_page=number) == [
-            f"http://testserver/q/{link.code}?c={codes[number - 1].code}"
+            f"http://testserver/q/{link.code}#{codes[number - 1].code}"
         ]
     # Parts stamped apart, joined beside one copy of the laid-out page; no work file left.
     with pikepdf.open(io.BytesIO(pdf)) as document:

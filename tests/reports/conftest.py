@@ -8,6 +8,7 @@ from engagement.stakeholders.services import stakeholder_assess
 from printing.models import PrintFormat, PrintRun, QRTarget, ShortLink, Sign
 from reports.periods import Period
 from surveys.models import Response
+from surveys.services import wave_results_publish
 from tests.engagement.factories import StakeholderFactory
 from tests.factories import AreaFactory, OperationFactory
 from tests.surveys.factories import SurveyWaveFactory, survey_page_create
@@ -92,7 +93,8 @@ def build_initiative_data(size: int, *, today: datetime.date, tag: str = "x") ->
         )
     survey = survey_page_create(title=f"Residents survey {tag}")
     wave = SurveyWaveFactory(survey=survey, area=north, slug=f"wave-{tag}")
-    Response.objects.bulk_create([Response(wave=wave, submitted_on=today) for _ in range(size)])
+    Response.objects.bulk_create([Response(wave=wave) for _ in range(size)])
+    wave_results_publish(wave=wave, on=today)
     return {"north": north, "south": south, "operation": operation, "wave": wave}
 
 

@@ -1,7 +1,9 @@
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from surveys.models import SurveyWave
+from surveys.services import responses_flush
 
 from .factories import SurveyWaveFactory, responses_add, survey_page_create
 
@@ -69,3 +71,9 @@ def waves(survey):
         },
     )
     return baseline, follow_up
+
+
+def responses_flush_all() -> int:
+    """Store every pending answer now, however few (as a closed wave's last batch is)."""
+    with override_settings(SURVEYS_RESPONSE_BATCH_MIN=1):
+        return responses_flush()

@@ -88,18 +88,20 @@ class SurveyWaveFactory(DjangoModelFactory):
     closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=21))
 
 
-def responses_add(wave, answers_by_key: dict[str, dict[str, int]], *, total: int | None = None):
-    """Add anonymous responses in bulk: for each key, how many responses chose each answer.
+def responses_add(
+    wave, answers_by_key: dict[str, dict[str, int]], *, total: int | None = None, publish=True
+):
+    """Add anonymous responses in bulk: for each key, how many responses chose each answer,
+    then publish the wave's results (when enough have arrived since the last time).
 
     Responses are numbered 0..total−1 and each key's answers are handed out in order, so a
     key whose counts add up to less than the total is left unanswered by the rest.
     """
     from surveys.models import Answer, Response
+    from surveys.services import wave_results_publish
 
     total = total or max(sum(c.values()) for c in answers_by_key.values())
-    responses = Response.objects.bulk_create(
-        [Response(wave=wave, submitted_on=wave.opens_on) for _ in range(total)]
-    )
+    responses = Response.objects.bulk_create([Response(wave=wave) for _ in range(total)])
     rows = []
     for key, counts in answers_by_key.items():
         index = 0
@@ -108,4 +110,6 @@ def responses_add(wave, answers_by_key: dict[str, dict[str, int]], *, total: int
                 rows.append(Answer(response=response, wave=wave, question_key=key, choice=choice))
             index += n
     Answer.objects.bulk_create(rows)
+    if publish:
+        wave_results_publish(wave=wave)
     return responses

@@ -3,7 +3,7 @@ not the balancer's own: one busy household is limited, the rest of the town is n
 
 import pytest
 
-from surveys.models import Response
+from surveys.models import PendingResponse
 
 from .test_public_form import GOOD
 
@@ -26,7 +26,7 @@ def test_residents_behind_the_load_balancer_have_their_own_limits(client, settin
     assert answer(client, wave, forwarded_for="198.51.100.1, 203.0.113.1") == 429
     # Other residents, through the same balancer, are not affected.
     assert [answer(client, wave, forwarded_for=f"203.0.113.{n}") for n in (2, 3, 4)] == [302] * 3
-    assert Response.objects.count() == 5
+    assert PendingResponse.objects.count() == 5
 
 
 def test_without_proxies_configured_a_forged_header_does_not_reset_the_limit(

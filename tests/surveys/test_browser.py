@@ -2,8 +2,9 @@
 
 import pytest
 
-from surveys.models import Answer, Response
+from surveys.models import Answer, PendingResponse, Response
 
+from .conftest import responses_flush_all
 from .factories import SurveyWaveFactory, survey_page_create
 
 pytestmark = pytest.mark.browser
@@ -53,6 +54,7 @@ def test_resident_completes_the_survey_on_a_phone_with_the_keyboard_only(phone_p
     page.wait_for_url("**/eastfield-now/thanks/")
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
 
+    assert responses_flush_all() == 1
     response = Response.objects.get(wave=wave)
     answers = set(
         Answer.objects.filter(response=response).values_list("question_key", "choice", "text")
@@ -74,7 +76,13 @@ def test_household_answers_from_a_leaflet_link_after_a_mistake(phone_page):
     wave = SurveyWaveFactory(survey=survey, slug="eastfield-leaflet")
     [code] = response_codes_issue(wave=wave, count=1, print_run=99)
     page = phone_page
-    page.goto(wave.public_path + f"?code={code.code}")
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    # The leaflet's link carries the code after "#": the page's script posts it and the
+    # survey comes back at its plain address, the code kept for it.
+    page.goto(wave.public_path + f"#{code.code}")
+    page.wait_for_selector("form.survey-form")
+    assert page.url.endswith(wave.public_path)
     assert code.display in page.inner_text("form.survey-form")
     # The resident answers one question, forgets the other required one and sends.
     page.check("#id_q_safe_after_dark_1")
@@ -84,9 +92,12 @@ def test_household_answers_from_a_leaflet_link_after_a_mistake(phone_page):
     page.check("#id_q_drugs_problem_0")
     page.click("form.survey-form button[type=submit]")
     page.wait_for_url("**/eastfield-leaflet/thanks/")
-    assert ResponseCode.objects.get(pk=code.pk).used_on is not None
-    assert Response.objects.filter(wave=wave).count() == 1
+    assert ResponseCode.objects.get(pk=code.pk).used
+    assert PendingResponse.objects.filter(wave=wave).count() == 1
+    # No address the browser asked for held the code.
+    assert requested and not [url for url in requested if code.code in url]
     # The same leaflet again: refused before any question is shown.
-    page.goto(wave.public_path + f"?code={code.code}")
+    page.goto(wave.public_path + f"#{code.code}")
+    page.wait_for_selector(".error-summary")
     assert "already been used" in page.inner_text("main")
     assert page.locator("input[name=q_safe_after_dark]").count() == 0

@@ -28,7 +28,7 @@ def test_codes_are_issued_in_bulk_unique_and_from_the_readable_alphabet(
     values = [code.code for code in codes]
     assert len(set(values)) == 1200
     assert all(len(v) == 8 and set(v) <= set(CODE_ALPHABET) for v in values)
-    assert ResponseCode.objects.filter(wave=wave, print_run_id=42, used_on=None).count() == 1200
+    assert ResponseCode.objects.filter(wave=wave, print_run_id=42, used=False).count() == 1200
 
 
 def test_a_second_issue_never_repeats_a_code(wave):
@@ -50,7 +50,7 @@ def test_the_survey_address_carries_the_code(wave, settings):
     [code] = response_codes_issue(wave=wave, count=1)
     assert wave.public_path == "/survey/eastfield-before/"
     assert wave.get_public_url() == "https://safer.example.org/survey/eastfield-before/"
-    expected = f"https://safer.example.org/survey/eastfield-before/?code={code.code}"
+    expected = f"https://safer.example.org/survey/eastfield-before/#{code.code}"
     assert wave.get_public_url(code=code.code) == expected
     assert wave.get_public_url(code=code) == expected
     assert code.get_public_url() == expected
@@ -73,7 +73,7 @@ def test_a_code_raced_by_two_submissions_is_spent_once():
 
     from django.db import connection
 
-    from surveys.models import Response
+    from surveys.models import PendingResponse
     from surveys.services import CodeError, response_submit
 
     from .factories import SurveyWaveFactory, survey_page_create
@@ -100,7 +100,7 @@ def test_a_code_raced_by_two_submissions_is_spent_once():
         thread.join()
     assert outcomes.count("stored") == 1
     assert sum("already been used" in o for o in outcomes) == 5
-    assert Response.objects.filter(wave=wave).count() == 1
+    assert PendingResponse.objects.filter(wave=wave).count() == 1
 
 
 def test_analyst_issues_codes_from_the_admin_as_a_spreadsheet(
@@ -121,9 +121,6 @@ def test_analyst_issues_codes_from_the_admin_as_a_spreadsheet(
     assert rows[0] == ["code", "address"] and len(rows) == 26
     stored = set(ResponseCode.objects.filter(wave=wave).values_list("code", flat=True))
     assert {r[0].replace("-", "") for r in rows[1:]} == stored
-    assert (
-        rows[1][1]
-        == f"http://testserver/survey/eastfield-before/?code={rows[1][0].replace('-', '')}"
-    )
+    assert rows[1][1] == f"http://testserver/survey/eastfield-before/#{rows[1][0].replace('-', '')}"
     client.force_login(partner_viewer)
     assert client.get(url).status_code == 302

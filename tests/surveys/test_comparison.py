@@ -1,7 +1,9 @@
 """The analyst's comparison in the Wagtail admin, its exports and its permissions."""
 
 import csv
+import difflib
 import io
+import re
 
 import openpyxl
 import pytest
@@ -10,6 +12,7 @@ from django.urls import reverse
 from surveys.models import Answer, SurveyWave
 from surveys.services import response_submit
 
+from .conftest import responses_flush_all
 from .factories import SurveyWaveFactory, responses_add
 
 pytestmark = pytest.mark.django_db
@@ -128,10 +131,11 @@ def test_raw_responses_export_is_anonymous_and_formula_safe(client, analyst, wav
         wave=follow_up,
         answers={"safe_after_dark": ["very_safe"], "one_thing": '=HYPERLINK("http://x")'},
     )
+    responses_flush_all()
     client.force_login(analyst)
     response = client.get(compare_url(waves, "surveys_compare_raw", fmt="csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:4] == ["wave", "submitted_on", "safe_after_dark", "safe_after_dark (wording)"]
+    assert rows[0][:4] == ["wave", "safe_after_dark", "safe_after_dark (wording)", "drugs_problem"]
     problem = rows[0].index("drugs_problem")
     fairly = next(r for r in rows[1:] if r[problem] == "fairly_big")
     assert fairly[problem + 1] == "A fairly big problem"
@@ -224,3 +228,54 @@ def test_fewer_than_ten_responses_are_not_printed(client, analyst, survey):
     rows = list(csv.reader(io.StringIO(export.content.decode())))
     assert rows[1][5] == "fewer than 10"
     assert not any(r[5] in {"3", "4", "7"} for r in rows[1:])
+
+
+def test_one_new_answer_changes_nothing_anyone_sees(client, analyst, partner_viewer, waves):
+    """Render the comparison and its download, add one response, render again: the same
+    page and the same file. Only the analysts' live view, marked live, moves; the
+    published figures move once at least the threshold of new responses have arrived."""
+    baseline, follow_up = waves
+    client.force_login(partner_viewer)
+
+    def figures(html: str) -> str:
+        # The page's figures; charts are numbered afresh on each render.
+        shown = html.split('<div class="survey-comparison">')[1].split("</main>")[0]
+        return re.sub(r"chart-(title|desc)-\d+", "chart", shown)
+
+    def seen():
+        page = figures(client.get(compare_url(waves)).content.decode())
+        csv_file = client.get(compare_url(waves, "surveys_compare_export", fmt="csv")).content
+        return page, csv_file
+
+    before = seen()
+    response_submit(wave=follow_up, answers={"safe_after_dark": ["very_unsafe"]})
+    responses_flush_all()
+    now = seen()
+    assert now[1] == before[1]
+    assert now[0] == before[0], "".join(
+        difflib.unified_diff(before[0].splitlines(True), now[0].splitlines(True))
+    )
+    client.force_login(analyst)
+    live = client.get(compare_url(waves) + "?live=1").content.decode()
+    assert "Live view." in live and '<td class="num" data-figure="follow-up-responses">301<' in live
+    assert (
+        "?live=1"
+        not in client.get(compare_url(waves, "surveys_compare_export", fmt="csv"))[
+            "Content-Disposition"
+        ]
+    )
+    # A partner asking for the live view gets the published figures.
+    client.force_login(partner_viewer)
+    again = figures(client.get(compare_url(waves) + "?live=1").content.decode())
+    assert again == before[0], "".join(
+        difflib.unified_diff(before[0].splitlines(True), again.splitlines(True))
+    )
+
+    for _ in range(9):
+        response_submit(wave=follow_up, answers={"safe_after_dark": ["very_unsafe"]})
+    responses_flush_all()
+    after = seen()
+    assert after != before
+    assert '<td class="num" data-figure="follow-up-responses">310<' in after[0]
+    published = list(follow_up.results.values_list("responses", flat=True))
+    assert sorted(published) == [300, 310]

@@ -1,14 +1,17 @@
 """A resident answering a survey wave through the public form, and every bad input."""
 
 import datetime
+import re
 
 import pytest
 from django.apps import apps
 from django.db import connection
 from django.test import Client
 
-from surveys.models import Answer, Response, ResponseCode
+from surveys.models import Answer, PendingResponse, Response, ResponseCode
 from surveys.services import response_codes_issue
+
+from .conftest import responses_flush_all
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +43,10 @@ def test_the_form_is_accessible_and_within_its_query_budget(
     assert '<label for="id_q_one_thing">' in html
     assert "csrfmiddlewaretoken" in html
     assert 'class="honeypot" aria-hidden="true"' in html
-    assert "<script" not in html
+    # No inline script: only the site's own file that moves a leaflet's code into a POST.
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/surveys/household-code.js">'
+    ]
 
 
 def test_a_complete_answer_is_stored_by_question_key_and_choice(client, wave):
@@ -48,8 +54,10 @@ def test_a_complete_answer_is_stored_by_question_key_and_choice(client, wave):
     assert (
         response.status_code == 302 and response["Location"] == "/survey/eastfield-before/thanks/"
     )
-    stored = Response.objects.get()
-    assert stored.wave == wave and stored.submitted_on == datetime.date.today()
+    assert PendingResponse.objects.get().wave == wave
+    assert not Response.objects.exists()
+    assert responses_flush_all() == 1
+    assert Response.objects.get().wave == wave and not PendingResponse.objects.exists()
     rows = set(Answer.objects.values_list("question_key", "choice", "text"))
     assert rows == {
         ("safe_after_dark", "fairly_safe", ""),
@@ -84,6 +92,7 @@ def test_free_text_is_stripped_of_html(client, wave):
         GOOD, q_one_thing='<script>alert(1)</script><b>Fix</b> the   <a href="x">lights</a>'
     )
     post(client, wave, data)
+    responses_flush_all()
     assert Answer.objects.get(question_key="one_thing").text == "alert(1)Fix the lights"
 
 
@@ -94,7 +103,7 @@ def test_oversized_free_text_is_refused_and_kept_for_the_resident_to_shorten(cli
     assert response.status_code == 200
     assert "Please keep this to 300 characters; it has 479." in html
     assert "Lights. Lights." in html  # still in the textarea
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_missing_and_forged_answers_are_listed_in_an_error_summary(client, wave):
@@ -110,7 +119,37 @@ def test_missing_and_forged_answers_are_listed_in_an_error_summary(client, wave)
     # What was chosen is still filled in.
     assert 'value="leaflet" id="id_q_how_heard_0" checked' in html
     assert 'value="cleaner" id="id_q_seen_changes_2" checked' in html
-    assert not Response.objects.exists() and not Answer.objects.exists()
+    assert not PendingResponse.objects.exists() and not Answer.objects.exists()
+
+
+def arrive(client, wave, code: str):
+    """What a phone does with a leaflet's link, ``…/survey/<slug>/#CODE``: the page's
+    script sends the code after "#" in a POST, and the survey comes back at its plain
+    address with the code kept in a cookie for that address."""
+    sent = client.post(
+        wave.public_path, {"step": "code", "code": code}, REMOTE_ADDR=RESIDENT_ADDRESS
+    )
+    assert sent.status_code == 302 and sent["Location"] == wave.public_path
+    return client.get(sent["Location"], REMOTE_ADDR=RESIDENT_ADDRESS)
+
+
+def test_a_code_never_stays_in_an_address(client, wave):
+    [code] = response_codes_issue(wave=wave, count=1, print_run=7)
+    assert wave.get_public_url(code=code).endswith(f"{wave.public_path}#{code.code}")
+    # A code typed into an address (or from a leaflet printed before) is moved out of it.
+    typed = client.get(f"{wave.public_path}?code={code.display}")
+    assert typed.status_code == 302 and typed["Location"] == wave.public_path
+    cookie = typed.cookies["signpost_household_code"]
+    assert cookie["path"] == wave.public_path and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert code.code not in typed["Location"]
+    form = client.get(typed["Location"]).content.decode()
+    assert _hidden_code(form) == code.code and "q_safe_after_dark" in form
+    # Sent: the cookie goes with the answers.
+    sent = post(client, wave, dict(GOOD, code=code.code))
+    assert sent.status_code == 302 and sent.cookies["signpost_household_code"].value == ""
+    # A cookie signed for another survey, or forged, carries no code.
+    client.cookies["signpost_household_code"] = code.code
+    assert 'name="code"' in client.get(wave.public_path).content.decode()
 
 
 def test_a_household_code_works_once(client, wave):
@@ -118,14 +157,14 @@ def test_a_household_code_works_once(client, wave):
     first = post(client, wave, dict(GOOD, code=code.display.lower()), query=f"?code={code.code}")
     assert first.status_code == 302
     code.refresh_from_db()
-    assert code.used_on == datetime.date.today()
+    assert code.used
 
-    again = client.get(wave.get_public_url(code=code))
+    again = arrive(client, wave, code.code)
     assert "already been used" in again.content.decode()
     second = post(client, wave, dict(GOOD, code=code.code))
     assert second.status_code == 200
     assert "This code has already been used" in second.content.decode()
-    assert Response.objects.count() == 1
+    assert PendingResponse.objects.count() == 1
 
 
 def test_a_forged_code_or_one_for_another_wave_is_refused(client, wave):
@@ -137,9 +176,9 @@ def test_a_forged_code_or_one_for_another_wave_is_refused(client, wave):
         response = post(client, wave, dict(GOOD, code=forged))
         assert response.status_code == 200
         assert "check it against your leaflet" in response.content.decode()
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
     code.refresh_from_db()
-    assert code.used_on is None
+    assert not code.used
 
 
 def test_a_wave_that_requires_codes_asks_for_one(client, wave):
@@ -148,7 +187,7 @@ def test_a_wave_that_requires_codes_asks_for_one(client, wave):
     html = post(client, wave, GOOD).content.decode()
     assert "Enter the code printed on your leaflet." in html
     assert 'href="#id_code">' in html
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_a_closed_or_unknown_wave_is_a_polite_page_and_stores_nothing(client, wave):
@@ -163,7 +202,7 @@ def test_a_closed_or_unknown_wave_is_a_polite_page_and_stores_nothing(client, wa
     unknown = client.get("/survey/no-such-wave/")
     assert unknown.status_code == 404
     assert "We could not find that survey" in unknown.content.decode()
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_a_flood_from_one_address_is_slowed_and_the_answers_kept_on_the_page(
@@ -176,7 +215,7 @@ def test_a_flood_from_one_address_is_slowed_and_the_answers_kept_on_the_page(
     assert response.status_code == 429
     assert "try sending them again later" in response.content.decode()
     assert "Fourth try" in response.content.decode()
-    assert Response.objects.count() == 3
+    assert PendingResponse.objects.count() == 3
     # Another household on another connection is not affected.
     other = client.post(wave.public_path, GOOD, REMOTE_ADDR="198.51.100.4")
     assert other.status_code == 302
@@ -185,14 +224,14 @@ def test_a_flood_from_one_address_is_slowed_and_the_answers_kept_on_the_page(
 def test_a_bot_filling_the_honeypot_is_thanked_but_not_counted(client, wave):
     response = post(client, wave, dict(GOOD, website="http://spam.example"))
     assert response.status_code == 302
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_a_post_without_the_csrf_token_is_refused(wave):
     client = Client(enforce_csrf_checks=True)
     response = client.post(wave.public_path, GOOD)
     assert response.status_code == 403
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_a_huge_answer_is_refused_before_anything_sanitises_it(client, wave, monkeypatch):
@@ -205,7 +244,7 @@ def test_a_huge_answer_is_refused_before_anything_sanitises_it(client, wave, mon
     response = post(client, wave, dict(GOOD, q_one_thing="<b>x</b>" * 112_500))
     assert response.status_code == 200
     assert "Please keep this to 300 characters; it has 900000." in response.content.decode()
-    assert not Response.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def _hidden_code(html: str) -> str | None:
@@ -217,7 +256,7 @@ def _hidden_code(html: str) -> str | None:
 
 def test_the_code_from_the_leaflet_survives_a_mistake_on_the_form(client, wave):
     [code] = response_codes_issue(wave=wave, count=1)
-    page = client.get(wave.get_public_url(code=code))
+    page = arrive(client, wave, code.code)
     assert _hidden_code(page.content.decode()) == code.code
     # The resident forgets a required question; the form comes back with the code kept.
     mistake = post(
@@ -232,7 +271,7 @@ def test_the_code_from_the_leaflet_survives_a_mistake_on_the_form(client, wave):
     fixed = post(client, wave, dict(GOOD, code=_hidden_code(html)))
     assert fixed.status_code == 302
     code.refresh_from_db()
-    assert code.used_on == datetime.date.today()
+    assert code.used
 
 
 def test_a_wave_household_leaflets_point_at_requires_a_code(client, wave):
@@ -242,7 +281,7 @@ def test_a_wave_household_leaflets_point_at_requires_a_code(client, wave):
     wave.refresh_from_db()
     assert wave.requires_code
     refused = post(client, wave, dict(GOOD, code=""))
-    assert refused.status_code == 200 and not Response.objects.exists()
+    assert refused.status_code == 200 and not PendingResponse.objects.exists()
     wave.requires_code = False
     with pytest.raises(ValidationError) as caught:
         wave.full_clean()
@@ -254,12 +293,12 @@ def test_an_unknown_or_used_code_is_refused_before_the_survey_starts(client, wav
     # The typed short address leads to the survey without a code: it asks for one first.
     first_step = client.get(wave.public_path).content.decode()
     assert 'name="code"' in first_step and "q_safe_after_dark" not in first_step
-    unknown = client.get(wave.public_path + "?code=ZZZZ-ZZZZ").content.decode()
+    unknown = client.get(wave.public_path + "?code=ZZZZ-ZZZZ", follow=True).content.decode()
     assert "We do not recognise this code" in unknown and "q_safe_after_dark" not in unknown
-    typed = client.get(wave.public_path + f"?code={code.display.lower()}").content.decode()
+    typed = arrive(client, wave, code.display.lower()).content.decode()
     assert "q_safe_after_dark" in typed and _hidden_code(typed) == code.code
     post(client, wave, dict(GOOD, code=code.code))
-    used = client.get(wave.get_public_url(code=code)).content.decode()
+    used = arrive(client, wave, code.code).content.decode()
     assert "already been used" in used and "q_safe_after_dark" not in used
 
 
