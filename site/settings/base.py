@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "engagement",
     "newsletters",
     "surveys",
+    "evaluation",
     "printing",
     "reports",
     "neighbourhoods",
@@ -345,3 +346,15 @@ if env_str("SIGNPOST_PURGE_URL"):
         "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
         "LOCATION": env_str("SIGNPOST_PURGE_URL"),
     }
+
+# --- evaluation: recorded crime ------------------------------------------------------------
+# The largest police.uk upload the admin takes (a zip of a force's year is ~20 MB).
+SIGNPOST_CRIME_IMPORT_MAX_BYTES = env_int("SIGNPOST_CRIME_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# Rows written to the database at a time (memory stays flat whatever the file's size).
+SIGNPOST_CRIME_IMPORT_BATCH_ROWS = env_int("SIGNPOST_CRIME_IMPORT_BATCH_ROWS", 5000)
+# An import silent for this long is taken to have lost its worker and is resumed.
+SIGNPOST_CRIME_IMPORT_LEASE_SECONDS = env_int("SIGNPOST_CRIME_IMPORT_LEASE_SECONDS", 120)
+CELERY_BEAT_SCHEDULE["evaluation-crime-imports-resume"] = {
+    "task": "evaluation.crime_imports_resume",
+    "schedule": 60,
+}
