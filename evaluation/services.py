@@ -58,7 +58,17 @@ def crime_imports_resume(*, now: datetime.datetime | None = None) -> list[int]:
     )
     for pk in ids:
         transaction.on_commit(lambda pk=pk: tasks.crime_import_run.delay(pk))
+    # Uploads of finished imports whose worker died before removing them.
+    for finished in CrimeImport.objects.filter(
+        status__in=CrimeImport.FINISHED, finished_at__lt=stale
+    ).exclude(file=""):
+        _upload_remove(finished)
     return ids
+
+
+def _upload_remove(crime_import: CrimeImport) -> None:
+    crime_import.file.delete(save=False)
+    CrimeImport.objects.filter(pk=crime_import.pk).update(file="")
 
 
 def _claim(crime_import: CrimeImport) -> str | None:
@@ -90,9 +100,8 @@ def crime_import_run(*, import_id: int) -> None:
         crime_import_execute(
             crime_import=crime_import, paths=[path], token=token, names=[crime_import.file_name]
         )
-    if crime_import.status in CrimeImport.FINISHED and crime_import.file:
-        crime_import.file.delete(save=False)
-        CrimeImport.objects.filter(pk=crime_import.pk).update(file="")
+    if crime_import.status in CrimeImport.FINISHED:
+        _upload_remove(crime_import)
 
 
 @contextmanager
