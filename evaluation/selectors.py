@@ -310,13 +310,12 @@ def _warnings(result: EvaluationResult, before, after) -> list[str]:
                 "it peaked, so part of any fall is what usually follows a peak "
                 "(regression to the mean)."
             )
-    if len(before) % 12 or len(after) % 12:
-        start_months = {m.month for m in before}
-        if not {m.month for m in after} <= start_months or len(before) < 12:
-            warnings.append(
-                "The periods do not cover the same months of the year, so seasons differ "
-                "between them."
-            )
+    if {m.month for m in before} != {m.month for m in after}:
+        warnings.append(
+            "The periods do not cover the same months of the year, so seasons differ "
+            "between them: the comparison area, with the same seasons, allows for this "
+            "only if its seasons are like the operation area's."
+        )
     return warnings
 
 
