@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 HEADER = [
     "Crime ID",
@@ -67,9 +68,8 @@ class FileProblem(ValueError):
     """What is wrong with a file, naming the file and the line."""
 
 
-@dataclass(frozen=True)
-class Row:
-    """The fields Signpost keeps from one row."""
+class Row(NamedTuple):
+    """The fields Signpost keeps from one row (a tuple: a force-year is 300,000 of them)."""
 
     month: datetime.date
     reported_by: str
@@ -77,6 +77,7 @@ class Row:
     longitude: float | None
     latitude: float | None
     lsoa_code: str
+    month_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,38 +132,44 @@ def _number(value: str, column: str, low: float, high: float) -> float:
     return number
 
 
-def parse_row(cells: list[str]) -> Row:
+def _month(value: str) -> datetime.date:
+    match = MONTH_RE.match(value)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise FileProblem(f"Month {value!r} is not a month written YYYY-MM")
+    return datetime.date(int(match[1]), int(match[2]), 1)
+
+
+def parse_row(cells: list[str], known: Row | None = None) -> Row:
     """One data row, checked; a ``FileProblem`` says what is wrong (without the line,
-    which the reader adds)."""
-    if len(cells) != len(HEADER):
+    which the reader adds). ``known`` is the file's first row: its month and force, the
+    same on every row, are then not parsed again."""
+    if len(cells) != 12:
         raise FileProblem(f"{len(cells)} columns where the header has {len(HEADER)}")
-    month_match = MONTH_RE.match(cells[1])
-    if not month_match or not 1 <= int(month_match[2]) <= 12:
-        raise FileProblem(f"Month {cells[1]!r} is not a month written YYYY-MM")
-    reported_by = cells[2].strip()
-    if not reported_by:
-        raise FileProblem("Reported by is empty")
-    crime_type = CRIME_TYPES.get(cells[9].strip())
+    _id, month_text, reported_by, _within, lon_text, lat_text, _loc, lsoa_code, *rest = cells
+    if known is not None and month_text == known.month_text and reported_by == known.reported_by:
+        month = known.month
+    else:
+        month = _month(month_text)
+        reported_by = reported_by.strip()
+        if not reported_by:
+            raise FileProblem("Reported by is empty")
+    crime_type = CRIME_TYPES.get(rest[1])
     if crime_type is None:
-        raise FileProblem(f"Crime type {cells[9]!r} is not one police.uk uses")
+        crime_type = CRIME_TYPES.get(rest[1].strip())
+        if crime_type is None:
+            raise FileProblem(f"Crime type {rest[1]!r} is not one police.uk uses")
     longitude = latitude = None
-    if cells[4] or cells[5]:
-        if not (cells[4] and cells[5]):
+    if lon_text or lat_text:
+        if not (lon_text and lat_text):
             raise FileProblem("only one of Longitude and Latitude is given")
         # Forces in England and Wales, with Northern Ireland's and a margin.
-        longitude = _number(cells[4], "Longitude", -9.0, 2.5)
-        latitude = _number(cells[5], "Latitude", 49.0, 56.5)
-    lsoa_code = cells[7].strip()
+        longitude = _number(lon_text, "Longitude", -9.0, 2.5)
+        latitude = _number(lat_text, "Latitude", 49.0, 56.5)
     if lsoa_code and not LSOA_RE.match(lsoa_code):
-        raise FileProblem(f"LSOA code {lsoa_code!r} is not an LSOA code (E01… or W01…)")
-    return Row(
-        month=datetime.date(int(month_match[1]), int(month_match[2]), 1),
-        reported_by=reported_by,
-        crime_type=crime_type,
-        longitude=longitude,
-        latitude=latitude,
-        lsoa_code=lsoa_code,
-    )
+        lsoa_code = lsoa_code.strip()
+        if lsoa_code and not LSOA_RE.match(lsoa_code):
+            raise FileProblem(f"LSOA code {lsoa_code!r} is not an LSOA code (E01… or W01…)")
+    return Row(month, reported_by, crime_type, longitude, latitude, lsoa_code, month_text)
 
 
 def read_rows(source: Source) -> Iterator[Row]:
@@ -188,7 +195,7 @@ def read_rows(source: Source) -> Iterator[Row]:
         try:
             for line, cells in enumerate(reader, start=2):  # noqa: B007 (line is used after)
                 try:
-                    row = parse_row(cells)
+                    row = parse_row(cells, first)
                     if first is None:
                         first = row
                     elif (row.month, row.reported_by) != (first.month, first.reported_by):

@@ -272,8 +272,8 @@ def _progress(crime_import: CrimeImport, token: str, rows: int) -> None:
 
 
 def _write(crime_month: CrimeMonth, batch: list[Row]) -> int:
-    """One batch of rows, by COPY on PostgreSQL (several times faster than INSERT) and
-    by a bulk insert elsewhere."""
+    """One batch of rows, by binary COPY on PostgreSQL (several times faster than
+    INSERT) and by a bulk insert elsewhere."""
     values = [
         (crime_month.pk, r.month, r.crime_type, r.longitude, r.latitude, r.lsoa_code) for r in batch
     ]
@@ -281,8 +281,9 @@ def _write(crime_month: CrimeMonth, batch: list[Row]) -> int:
         table = CrimeRecord._meta.db_table
         with (
             connection.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy,
+            cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy,
         ):
+            copy.set_types(["int8", "date", "text", "float8", "float8", "text"])
             for value in values:
                 copy.write_row(value)
     else:

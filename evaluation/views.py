@@ -28,10 +28,19 @@ ADD_IMPORT = "evaluation.add_crimeimport"
 
 class _Permitted:
     permission = ""
+    #: The listing above the page, for the breadcrumbs: (URL name, label).
+    parent = ("evaluation_imports:index", "police.uk imports")
 
     def dispatch(self, request, *args, **kwargs):
         require_permission(request, self.permission)
         return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        url_name, label = self.parent
+        return self.breadcrumbs_items + [
+            {"url": reverse(url_name), "label": label},
+            {"url": "", "label": self.get_page_title()},
+        ]
 
 
 class ImportView(_Permitted, WagtailAdminTemplateMixin, FormView):
@@ -68,6 +77,7 @@ class AreaView(_Permitted, WagtailAdminTemplateMixin, TemplateView):
     """What an area includes: its LSOAs, its boundary and the crimes it holds."""
 
     permission = VIEW_AREA
+    parent = ("wagtailsnippets_evaluation_crimearea:list", "Crime areas")
     header_icon = "site"
     template_name = "evaluation/admin/area.html"
 
@@ -98,6 +108,7 @@ class RingView(_Permitted, WagtailAdminTemplateMixin, FormView):
     """Generate a buffer: a ring of a given width around an area's boundary."""
 
     permission = ADD_AREA
+    parent = ("wagtailsnippets_evaluation_crimearea:list", "Crime areas")
     header_icon = "site"
     page_title = "Generate a buffer ring"
     template_name = "evaluation/admin/ring.html"
@@ -136,6 +147,7 @@ def _evaluation(pk) -> Evaluation:
 
 class EvaluationView(_Permitted, WagtailAdminTemplateMixin, TemplateView):
     permission = VIEW_EVALUATION
+    parent = ("wagtailsnippets_evaluation_evaluation:list", "Evaluations")
     header_icon = "table"
     template_name = "evaluation/admin/evaluation.html"
 

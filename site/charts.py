@@ -415,7 +415,10 @@ def line_chart(
     for i, label in markers:
         body += [
             f'<line x1="{x(i - 0.5):.1f}" y1="{top - 6}" x2="{x(i - 0.5):.1f}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1.5" stroke-dasharray="3 3"/>',
-            text(x(i - 0.5) + 3, top - 10, label, size=11),
+            # Near the right edge the label sits left of its line, so it is never cut off.
+            text(x(i - 0.5) + 3, top - 10, label, size=11)
+            if x(i - 0.5) < width - right - 90
+            else text(x(i - 0.5) - 3, top - 10, label, size=11, anchor="end"),
         ]
     for s, (_name, values) in enumerate(series):
         colour, dash = SERIES_COLOURS[s % 4], SERIES_DASHES[s % 4]
