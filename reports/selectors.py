@@ -21,6 +21,7 @@ from engagement.stakeholders.selectors import (
     stakeholder_moves,
     stakeholder_section,
 )
+from evaluation.selectors import evaluation_section
 from newsletters.sending.selectors import newsletter_section
 from printing.selectors import printing_section
 from surveys.selectors import survey_section, survey_waves_open
@@ -41,6 +42,7 @@ SECTIONS = {
     "printing": lambda period, today: printing_section(**_days(period), today=today),
     "surveys": lambda period, today: survey_section(**_days(period), today=today),
     "communications": lambda period, today: communications_section(**_days(period), today=today),
+    "crime": lambda period, today: evaluation_section(**_days(period)),
 }
 
 
@@ -77,6 +79,7 @@ def dashboard_figures(
         "newsletters": newsletter_section(**_days(period)),
         "communications": communications_section(**_days(period), today=today),
         "open_waves": list(survey_waves_open(today)),
+        "crime": evaluation_section(**_days(period)),
         "enquiries_overdue": (
             list(media_enquiries_overdue(moment_as_at(today))[:10]) if with_enquiries else []
         ),

@@ -353,3 +353,104 @@ def change_chart(
             ]
         y += height_row
     return _comparison_svg(title=title, description=description, height=height, body=body)
+
+
+# --- Monthly series (the crime evaluation) -----------------------------------------------
+
+# Each series is told apart by its dash as well as its colour, so the chart reads
+# without colour; the legend draws both.
+SERIES_DASHES = ["", "8 4", "2 3", "12 3 2 3"]
+
+
+def line_chart(
+    months: list[str],
+    series: list[tuple[str, list[int]]],
+    *,
+    title: str,
+    markers: list[tuple[int, str]] = (),
+    shaded: tuple[int, int] | None = None,
+    width: int = 720,
+) -> SafeString:
+    """Monthly counts as lines, one per series, on a scale from zero; ``markers`` are
+    (index of the month, label) drawn as labelled vertical lines (an operation's phases),
+    ``shaded`` a span of months (first, last index) drawn as a pale band."""
+    left, right, top, bottom = 48, 16, 44, 58
+    height = 320
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = scale_max([v for _, values in series for v in values])
+    step = 10 ** max(0, len(str(peak)) - 1)
+    ceiling = math.ceil(peak / step) * step or 1
+    n = max(len(months), 1)
+
+    def x(i: float) -> float:
+        return left + (plot_w * (i + 0.5) / n)
+
+    def y(v: float) -> float:
+        return top + plot_h - plot_h * v / ceiling
+
+    body = []
+    if shaded is not None:
+        first, last = shaded
+        body.append(
+            rect(
+                f"{x(first - 0.5):.1f}",
+                top,
+                f"{x(last + 0.5) - x(first - 0.5):.1f}",
+                plot_h,
+                "#eef3f8",
+            )
+        )
+    for tick in range(0, 5):
+        value = ceiling * tick / 4
+        body += [
+            f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" y2="{y(value):.1f}" stroke="#d0d0d0" stroke-width="1"/>',
+            text(left - 6, y(value) + 4, f"{value:,.0f}", anchor="end", size=11, fill=MUTED),
+        ]
+    label_every = max(1, math.ceil(n / 12))
+    for i, month in enumerate(months):
+        if i % label_every == 0:
+            body.append(
+                text(x(i), height - bottom + 16, month, anchor="middle", size=11, fill=MUTED)
+            )
+    for i, label in markers:
+        body += [
+            f'<line x1="{x(i - 0.5):.1f}" y1="{top - 6}" x2="{x(i - 0.5):.1f}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1.5" stroke-dasharray="3 3"/>',
+            # Near the right edge the label sits left of its line, so it is never cut off.
+            text(x(i - 0.5) + 3, top - 10, label, size=11)
+            if x(i - 0.5) < width - right - 90
+            else text(x(i - 0.5) - 3, top - 10, label, size=11, anchor="end"),
+        ]
+    for s, (_name, values) in enumerate(series):
+        colour, dash = SERIES_COLOURS[s % 4], SERIES_DASHES[s % 4]
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        body.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"{dashed}/>'
+        )
+        body += [
+            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.5" fill="{colour}"/>'
+            for i, v in enumerate(values)
+        ]
+    lx = left
+    for s, (name, _values) in enumerate(series):
+        colour, dash = SERIES_COLOURS[s % 4], SERIES_DASHES[s % 4]
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        body += [
+            f'<line x1="{lx}" y1="{height - 14}" x2="{lx + 28}" y2="{height - 14}" stroke="{colour}" stroke-width="2.5"{dashed}/>',
+            text(lx + 34, height - 10, name, size=12),
+        ]
+        lx += 50 + 7 * len(name)
+    description = "; ".join(
+        f"{name}: " + ", ".join(f"{m} {v:,}" for m, v in zip(months, values, strict=True))
+        for name, values in series
+    )
+    return svg(
+        width=width,
+        height=height,
+        title=title,
+        description=description or "No data.",
+        body=body,
+        css_class="evaluation-chart",
+        font=COMPARISON_FONT,
+        fluid=True,
+    )

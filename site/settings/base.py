@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "engagement",
     "newsletters",
     "surveys",
+    "evaluation",
     "printing",
     "reports",
     "neighbourhoods",
@@ -451,3 +452,15 @@ CELERY_BEAT_SCHEDULE["signpost-beat-heartbeat"] = {
 }
 # Health endpoints answer each client this many times a minute (load balancers probe often).
 SIGNPOST_HEALTH_REQUESTS_PER_MINUTE = env_int("SIGNPOST_HEALTH_REQUESTS_PER_MINUTE", 120)
+
+# --- evaluation: recorded crime ------------------------------------------------------------
+# The largest police.uk upload the admin takes (a zip of a force's year is ~20 MB).
+SIGNPOST_CRIME_IMPORT_MAX_BYTES = env_int("SIGNPOST_CRIME_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# Rows written to the database at a time (memory stays flat whatever the file's size).
+SIGNPOST_CRIME_IMPORT_BATCH_ROWS = env_int("SIGNPOST_CRIME_IMPORT_BATCH_ROWS", 5000)
+# An import silent for this long is taken to have lost its worker and is resumed.
+SIGNPOST_CRIME_IMPORT_LEASE_SECONDS = env_int("SIGNPOST_CRIME_IMPORT_LEASE_SECONDS", 120)
+CELERY_BEAT_SCHEDULE["evaluation-crime-imports-resume"] = {
+    "task": "evaluation.crime_imports_resume",
+    "schedule": 60,
+}
