@@ -135,9 +135,9 @@ def response_submit(
         raise CodeError("This survey is closed.")
     code = code_normalise(code)
     if code:
-        spent = ResponseCode.objects.filter(
-            wave=wave, code=code, used=False, active=True
-        ).update(used=True)
+        spent = ResponseCode.objects.filter(wave=wave, code=code, used=False, active=True).update(
+            used=True
+        )
         if not spent:
             if ResponseCode.objects.filter(wave=wave, code=code, active=True).exists():
                 raise CodeError(CODE_USED)
