@@ -24,7 +24,7 @@ from .formatting import (
     confidence_text,
     p_value_number,
     p_value_text,
-    percent_text,
+    percent_of,
     plural,
     points_number,
     points_text,
@@ -65,8 +65,9 @@ class Cell:
     value: str
     label: str
     count: int | None  # None: suppressed
-    percent: float | None
+    percent: float | None  # as written (rounded), for charts and downloads
     positive: bool = False
+    percent_label: str = ""  # "58%", from the counts: the one rounding
 
 
 @dataclass
@@ -78,6 +79,7 @@ class WaveAnswers:
     share: float | None = None
     share_low: float | None = None
     share_high: float | None = None
+    share_label: str = ""  # "58%", from the positive count and its base
     # Withheld whole by the auditor: not even "fewer than the threshold" is said.
     withheld: bool = False
 
@@ -197,8 +199,9 @@ def wave_answers_publish(
             value=v,
             label=question.label_for(v),
             count=c if shown else None,
-            percent=100 * c / answered if shown else None,
+            percent=float(percent_of(c, answered)) if shown else None,
             positive=v in question.positive,
+            percent_label=f"{percent_of(c, answered)}%" if shown else "",
         )
         for v, c, shown in zip(values, cell_counts, row.shown, strict=True)
     ]
@@ -210,6 +213,7 @@ def wave_answers_publish(
         result.positive, result.base = positive_count, answered
         result.share = positive_count / answered
         result.share_low, result.share_high = wilson_interval(positive_count, answered)
+        result.share_label = f"{percent_of(positive_count, answered)}%"
     return result
 
 
@@ -269,7 +273,7 @@ def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
     if q.change is None:
         return "Too few answers in one of the waves to compare."
     c = q.change
-    shares = f"from {percent_text(c.baseline_share)} to {percent_text(c.follow_up_share)}"
+    shares = f"from {q.baseline.share_label} to {q.follow_up.share_label}"
     interval = (
         f"{confidence_text(c.confidence)} confidence interval {points_text(c.lower)} to "
         f"{points_text(c.upper)}"
@@ -284,34 +288,56 @@ def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
             f"({points_text(c.difference)}, {interval}; {p}). This is a change bigger than "
             f"chance alone would usually give, not proof that the operation caused it."
         )
+    level = (
+        f" at the {100 * (1 - c.confidence):g}% level Holm's method tested it at"
+        if adjusted
+        else ""
+    )
     return (
         f"No change detectable at this sample size: the share answering {q.positive_labels} "
         f"went {shares} ({points_text(c.difference)}, {interval}; {p}). Only a change of "
         f"about {size_points(c.minimum_detectable)} points or more would have been likely to "
-        f"show."
+        f"show{level}."
     )
 
 
+def _moved(change: float) -> str:
+    """A change in a share in words, from its sign and size."""
+    if points_number(change) in ("0.0", "0.000000"):
+        return "did not change"
+    return f"{'rose' if change > 0 else 'fell'} by {points_text(abs(change)).lstrip('+')}"
+
+
+PARALLEL_TRENDS = (
+    "This rests on the assumption that, without the operation, the two areas' shares "
+    "would have moved alike (parallel trends); it is not proof that the operation caused "
+    "the difference."
+)
+
+
 def did_verdict(q: QuestionComparison) -> str:
-    """The difference in differences in plain words, with what it can and cannot show."""
+    """The difference in differences in plain words, each direction word taken from the
+    sign and size of the figure it describes, with the assumption it rests on."""
     if q.did is None:
         return ""
     d = q.did
     figures = (
-        f"the operation area changed by {points_text(d.operation_change)} and the comparison "
-        f"area by {points_text(d.comparison_change)}: a difference of {points_text(d.difference)} "
-        f"(95% confidence interval {points_text(d.lower)} to {points_text(d.upper)})"
+        f"the share {_moved(d.operation_change)} in the operation area and "
+        f"{_moved(d.comparison_change)} in the comparison area: a difference in differences "
+        f"of {points_text(d.difference)} (95% confidence interval {points_text(d.lower)} to "
+        f"{points_text(d.upper)})"
     )
     if d.excludes_zero:
-        direction = "more" if d.difference > 0 else "less"
+        relative = "higher" if d.difference > 0 else "lower"
         return (
-            f"Against the comparison area, {figures}. The share moved {direction} in the "
-            "operation area than in the comparison area, by more than chance would usually "
-            "give."
+            f"Against the comparison area, {figures}. Relative to the comparison area, the "
+            f"operation area's share ended {size_points(abs(d.difference))} points "
+            f"{relative} than it started, by more than chance would usually give. "
+            f"{PARALLEL_TRENDS}"
         )
     return (
         f"Against the comparison area, {figures}. The two areas' changes cannot be told "
-        "apart at these sample sizes."
+        f"apart at these sample sizes. {PARALLEL_TRENDS}"
     )
 
 
@@ -325,6 +351,28 @@ def _summary(comparison: Comparison) -> list[str]:
         rate = wave.response_rate
         rate_text = f" ({100 * rate:.1f}% of {wave.households:,} households)" if rate else ""
         lines.append(f"The {label} had {plural(wave.responses, 'response')}{rate_text}.")
+    for label, wave in (("baseline", comparison.baseline), ("follow-up", comparison.follow_up)):
+        if wave.response_rate is not None and wave.response_rate > 1:
+            lines.append(
+                f"The {label} had more answers than the area has households: it was open to "
+                "anyone with the link, so its answers may include people from outside the "
+                "area, or several from one household."
+            )
+    b, f = comparison.baseline, comparison.follow_up
+    overlap = b.responses + f.responses - b.households
+    if (
+        b.responses_shown
+        and f.responses_shown
+        and b.wave.area_id == f.wave.area_id
+        and b.households
+        and overlap > 0
+    ):
+        lines.append(
+            f"Between them the two waves had more answers than the area's {b.households:,} "
+            f"households, so at least {overlap:,} households probably answered both. The "
+            "comparison treats the waves as separate samples; with the same people in both "
+            "it is, if anything, cautious."
+        )
     rates = [w.response_rate for w in (comparison.baseline, comparison.follow_up)]
     if any(r is not None and r < 0.2 for r in rates):
         lines.append(
@@ -361,13 +409,16 @@ def _summary(comparison: Comparison) -> list[str]:
             "change is not claimed just because one question in many moved by chance."
         )
     warning = comparison.detectable_warning_points
-    too_small = [q for q in compared if 100 * q.change.minimum_detectable > warning]
+    # Only where no change was detected does "no change detected" need the warning.
+    unchanged = [q for q in compared if not q.change.significant]
+    too_small = [q for q in unchanged if 100 * q.change.minimum_detectable > warning]
     if too_small:
         largest = max(q.change.minimum_detectable for q in too_small)
         scope = (
             "The survey was"
             if len(too_small) == len(compared)
-            else f"For {len(too_small)} of the {len(compared)} questions the survey was"
+            else f"For {len(too_small)} of the {len(unchanged)} questions showing no change "
+            "the survey was"
         )
         lines.append(
             f"{scope} too small to detect changes of ordinary size: only a change of more "
@@ -640,6 +691,20 @@ def _r(value, places=1):
     return round(value, places) if value is not None else SUPPRESSED
 
 
+def _share_cell(answers: WaveAnswers):
+    """The share as the page writes it, as a number."""
+    if answers.share is None:
+        return SUPPRESSED
+    return float(percent_of(answers.positive, answers.base, 1))
+
+
+def _percent_cell(cell: Cell, answers: WaveAnswers):
+    """A cell's percentage to one place, by the page's rounding."""
+    if cell.count is None:
+        return SUPPRESSED
+    return float(percent_of(cell.count, answers.answered, 1))
+
+
 def _points_cell(value: float) -> float:
     """The change as the page prints it, as a number a spreadsheet can use."""
     return float(points_number(value).replace("−", "-"))
@@ -689,10 +754,10 @@ def comparison_table_rows(comparison: Comparison):
                     bc.value,
                     bc.label,
                     _r(bc.count, 0),
-                    _r(bc.percent),
+                    _percent_cell(bc, base),
                     "",
                     _r(fc.count, 0),
-                    _r(fc.percent),
+                    _percent_cell(fc, follow),
                     "",
                 ] + blank_stats
             yield [
@@ -730,10 +795,10 @@ def comparison_table_rows(comparison: Comparison):
                 ",".join(sorted(q.question.positive)),
                 q.positive_labels,
                 _r(q.baseline.positive, 0),
-                _r(100 * q.baseline.share if q.baseline.share is not None else None),
+                _share_cell(q.baseline),
                 _r(q.baseline.base, 0),
                 _r(q.follow_up.positive, 0),
-                _r(100 * q.follow_up.share if q.follow_up.share is not None else None),
+                _share_cell(q.follow_up),
                 _r(q.follow_up.base, 0),
             ] + stats
         if q.did is not None:
@@ -766,10 +831,10 @@ def comparison_snapshot(comparison: Comparison) -> list[dict]:
             "key": q.question.key,
             "question": q.question.text,
             "positive": q.positive_labels,
-            "baseline": int(percent_text(q.baseline.share)[:-1])
+            "baseline": int(percent_of(q.baseline.positive, q.baseline.base))
             if q.baseline.share is not None
             else None,
-            "follow_up": int(percent_text(q.follow_up.share)[:-1])
+            "follow_up": int(percent_of(q.follow_up.positive, q.follow_up.base))
             if q.follow_up.share is not None
             else None,
             "verdict": q.verdict,
@@ -790,7 +855,7 @@ def response_count_shown(count: int) -> int | None:
     return count if count >= settings.SURVEYS_SUPPRESSION_THRESHOLD else None
 
 
-def _published_responses(on_or_before=None, before=None):
+def published_responses(on_or_before=None, before=None):
     """A subquery: the wave's responses in its latest results published on or before a
     day (or before a day), 0 when none."""
     results = WaveResults.objects.filter(wave=OuterRef("pk")).order_by("-responses")
@@ -807,7 +872,7 @@ def survey_waves_open(today: datetime.date):
     return (
         SurveyWave.objects.open_on(today)
         .select_related("survey", "area")
-        .annotate(responses_total=_published_responses())
+        .annotate(responses_total=published_responses())
         .order_by("closes_on", "pk")
     )
 
@@ -822,8 +887,8 @@ def survey_section(*, start: datetime.date, end: datetime.date, today: datetime.
         SurveyWave.objects.filter(opens_on__lte=end, closes_on__gte=start)
         .select_related("survey", "area")
         .annotate(
-            responses_total=_published_responses(on_or_before=end),
-            responses_before=_published_responses(before=start),
+            responses_total=published_responses(on_or_before=end),
+            responses_before=published_responses(before=start),
         )
         .annotate(responses_in_period=F("responses_total") - F("responses_before"))
         .order_by("opens_on", "pk")
