@@ -31,9 +31,11 @@ from .formatting import (
     size_points,
 )
 from .models import CODE_LENGTH, Answer, Response, SurveyWave, WaveResults
+from .question_bank import DONT_KNOW
 from .statistics import (
     Change,
     DifferenceInDifferences,
+    change_between,
     changes_between,
     difference_in_differences,
     wilson_interval,
@@ -97,6 +99,10 @@ class QuestionComparison:
     comparison_change: Change | None = None
     did: DifferenceInDifferences | None = None
     did_verdict: str = ""
+    # The share is of those with a view ("don't know" left out of its base), with "don't
+    # know" beside it; otherwise of everyone who answered.
+    among_those_with_a_view: bool = False
+    dont_know: Change | None = None
 
     @property
     def positive_labels(self) -> str:
@@ -136,6 +142,8 @@ class Comparison:
     def has_comparison_area(self) -> bool:
         return self.comparison_baseline is not None
 
+
+DONT_KNOW_VALUE = DONT_KNOW[0]
 
 CODE_USED = (
     "This code has already been used, so the survey has been answered for this household. "
@@ -265,6 +273,70 @@ def comparison_audit(comparison: Comparison) -> tuple[int, list[AuditFinding]]:
     return audited, findings
 
 
+def _share_among_those_with_a_view(row: QuestionComparison) -> None:
+    """Leave "don't know" out of the share's base, where every wave compared shows its
+    "don't know" count, so the share is of those with a view and a move to "don't know"
+    is not read as a fall; the base (who answered, less "don't know") then comes from
+    figures already shown, so nothing new is disclosed. "Don't know" gets its own
+    change, as a share of those answering."""
+    question = row.question
+    values = [c.value for c in row.baseline.cells]
+    if not question.has_positive or DONT_KNOW_VALUE not in values:
+        return
+    waves = [row.baseline, row.follow_up]
+    if row.comparison_baseline is not None:
+        waves += [row.comparison_baseline, row.comparison_follow_up]
+    at = values.index(DONT_KNOW_VALUE)
+    if any(w.share is None or w.cells[at].count is None for w in waves):
+        return
+    for answers in waves:
+        dont_know = answers.cells[at].count
+        answers.base = answers.answered - dont_know
+        answers.share = answers.positive / answers.base
+        answers.share_low, answers.share_high = wilson_interval(answers.positive, answers.base)
+        answers.share_label = f"{percent_of(answers.positive, answers.base)}%"
+    row.among_those_with_a_view = True
+    b, f = row.baseline, row.follow_up
+    row.dont_know = change_between(b.cells[at].count, b.answered, f.cells[at].count, f.answered)
+
+
+def _dont_know_sentence(q: QuestionComparison) -> str:
+    if q.among_those_with_a_view:
+        d = q.dont_know
+        b, f = q.baseline.cells, q.follow_up.cells
+        at = [c.value for c in b].index(DONT_KNOW_VALUE)
+        moved = (
+            "a change bigger than chance would usually give, so read the share among those "
+            "with a view beside it"
+            if d.significant
+            else "no change this sample could detect"
+        )
+        return (
+            f" The share is of those with a view; ‘Don't know’ went from {b[at].percent_label} "
+            f"to {f[at].percent_label} of those answering ({points_text(d.difference)}): "
+            f"{moved}."
+        )
+    if DONT_KNOW_VALUE not in dict(q.question.options):
+        return ""
+    at = [c.value for c in q.baseline.cells].index(DONT_KNOW_VALUE)
+    shown = [
+        (label, answers.cells[at].percent_label)
+        for label, answers in (("baseline", q.baseline), ("follow-up", q.follow_up))
+        if answers.cells[at].count is not None
+    ]
+    sentence = (
+        " ‘Don't know’ is counted in the share's base, because in a wave compared it is "
+        "hidden (too few said it, or it protects a small count)"
+    )
+    if len(shown) == 1:
+        label, percent = shown[0]
+        sentence += (
+            f"; in the {label} {percent} of those answering said it, so part of the change "
+            "may be people moving to or from ‘Don't know’ rather than changing their view"
+        )
+    return sentence + "."
+
+
 def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
     """One plain sentence that never claims more than the figures carry, and whose
     figures are exactly those in the table."""
@@ -281,12 +353,14 @@ def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
     p = p_value_text(c.adjusted_p_value)
     if adjusted:
         p += " after Holm's adjustment"
+    dont_know = _dont_know_sentence(q)
     if c.significant:
         direction = "rose" if c.difference > 0 else "fell"
         return (
             f"The share answering {q.positive_labels} {direction} {shares} "
             f"({points_text(c.difference)}, {interval}; {p}). This is a change bigger than "
             f"chance alone would usually give, not proof that the operation caused it."
+            f"{dont_know}"
         )
     level = (
         f" at the {100 * (1 - c.confidence):g}% level Holm's method tested it at"
@@ -297,7 +371,7 @@ def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
         f"No change detectable at this sample size: the share answering {q.positive_labels} "
         f"went {shares} ({points_text(c.difference)}, {interval}; {p}). Only a change of "
         f"about {size_points(c.minimum_detectable)} points or more would have been likely to "
-        f"show{level}."
+        f"show{level}.{dont_know}"
     )
 
 
@@ -562,6 +636,9 @@ def comparison_build(
         if len(per_wave) == 4:
             row.comparison_baseline, row.comparison_follow_up = per_wave[2:]
         rows.append(row)
+
+    for row in rows:
+        _share_among_those_with_a_view(row)
 
     def both_shown(first, second):
         return first is not None and second is not None and None not in (first.share, second.share)

@@ -150,3 +150,60 @@ def test_more_answers_than_households_is_said(survey):
     assert "(116.7% of 60 households)" in summary
     assert "more answers than the area has households" in summary
     assert "at least 60 households probably answered both" in summary
+
+
+def _dont_know_waves(survey, baseline_counts, follow_up_counts):
+    baseline = SurveyWaveFactory(survey=survey, slug="b")
+    follow_up = SurveyWaveFactory(
+        survey=survey, slug="f", kind=SurveyWave.FOLLOW_UP, area=baseline.area
+    )
+    responses_add(baseline, {"safe_after_dark": baseline_counts})
+    responses_add(follow_up, {"safe_after_dark": follow_up_counts})
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    return next(q for q in comparison.questions if q.question.key == "safe_after_dark")
+
+
+def test_a_move_to_dont_know_is_not_read_as_a_fall(survey):
+    # 200/420 → 160/420 with "don't know" 20 → 100: among those with a view, 50% both times.
+    safe = _dont_know_waves(
+        survey,
+        {
+            "very_safe": 100,
+            "fairly_safe": 100,
+            "a_bit_unsafe": 100,
+            "very_unsafe": 100,
+            "dont_know": 20,
+        },
+        {
+            "very_safe": 80,
+            "fairly_safe": 80,
+            "a_bit_unsafe": 80,
+            "very_unsafe": 80,
+            "dont_know": 100,
+        },
+    )
+    assert safe.among_those_with_a_view
+    assert (safe.baseline.base, safe.follow_up.base) == (400, 320)
+    assert safe.change.difference == 0
+    assert "No change detectable" in safe.verdict and "went from 50% to 50%" in safe.verdict
+    assert "‘Don't know’ went from 5% to 24% of those answering" in safe.verdict
+    assert "bigger than chance" in safe.verdict
+
+
+def test_a_hidden_dont_know_is_said_to_be_in_the_base(survey):
+    # The baseline's "don't know" is 0, hidden: the share stays over everyone who
+    # answered, and the verdict says so and points at the follow-up's 19%.
+    safe = _dont_know_waves(
+        survey,
+        {"very_safe": 100, "fairly_safe": 100, "a_bit_unsafe": 100, "very_unsafe": 100},
+        {
+            "very_safe": 80,
+            "fairly_safe": 80,
+            "a_bit_unsafe": 80,
+            "very_unsafe": 80,
+            "dont_know": 80,
+        },
+    )
+    assert not safe.among_those_with_a_view
+    assert "counted in the share's base" in safe.verdict
+    assert "in the follow-up 20% of those answering said it" in safe.verdict
