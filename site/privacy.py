@@ -19,6 +19,7 @@ def privacy_facts(initiative) -> dict:
     purge_days = settings.SIGNPOST_UNCONFIRMED_PURGE_DAYS
     link_days = settings.SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS
     threshold = settings.SURVEYS_SUPPRESSION_THRESHOLD
+    batch = max(2, settings.SURVEYS_RESPONSE_BATCH_MIN)
     limit, period = settings.SURVEYS_SUBMIT_RATE_LIMIT
     rows = [
         PrivacyFact(
@@ -29,11 +30,14 @@ def privacy_facts(initiative) -> dict:
             f"days; the confirmation link works for {link_days} days.",
         ),
         PrivacyFact(
-            "Survey answers, with the day they were sent. No name, email, home address or "
-            "internet address.",
+            "Survey answers, with the survey and its dates only: no name, email, home "
+            "address, internet address, or day or time you answered. If your leaflet had a "
+            "household code, we keep only that it was used, never beside your answers.",
             "To see whether the areas feel safer, comparing answers before and after the work.",
-            f"Anonymous, so they cannot be traced to you. A group of fewer than {threshold} "
-            "answers is never shown.",
+            f"Anonymous: stored mixed in with at least {batch - 1} other people's answers, "
+            "so they cannot be traced to you or your leaflet. A group of fewer than "
+            f"{threshold} answers is never shown, and results change only when at least "
+            f"{threshold} more people have answered.",
         ),
         PrivacyFact(
             "Your internet address, scrambled, for a short time when you send a form.",

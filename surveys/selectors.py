@@ -24,16 +24,18 @@ from .formatting import (
     confidence_text,
     p_value_number,
     p_value_text,
-    percent_text,
+    percent_of,
     plural,
     points_number,
     points_text,
     size_points,
 )
 from .models import CODE_LENGTH, Answer, Response, SurveyWave, WaveResults
+from .question_bank import DONT_KNOW
 from .statistics import (
     Change,
     DifferenceInDifferences,
+    change_between,
     changes_between,
     difference_in_differences,
     wilson_interval,
@@ -65,8 +67,9 @@ class Cell:
     value: str
     label: str
     count: int | None  # None: suppressed
-    percent: float | None
+    percent: float | None  # as written (rounded), for charts and downloads
     positive: bool = False
+    percent_label: str = ""  # "58%", from the counts: the one rounding
 
 
 @dataclass
@@ -78,6 +81,7 @@ class WaveAnswers:
     share: float | None = None
     share_low: float | None = None
     share_high: float | None = None
+    share_label: str = ""  # "58%", from the positive count and its base
     # Withheld whole by the auditor: not even "fewer than the threshold" is said.
     withheld: bool = False
 
@@ -95,6 +99,10 @@ class QuestionComparison:
     comparison_change: Change | None = None
     did: DifferenceInDifferences | None = None
     did_verdict: str = ""
+    # The share is of those with a view ("don't know" left out of its base), with "don't
+    # know" beside it; otherwise of everyone who answered.
+    among_those_with_a_view: bool = False
+    dont_know: Change | None = None
 
     @property
     def positive_labels(self) -> str:
@@ -134,6 +142,8 @@ class Comparison:
     def has_comparison_area(self) -> bool:
         return self.comparison_baseline is not None
 
+
+DONT_KNOW_VALUE = DONT_KNOW[0]
 
 CODE_USED = (
     "This code has already been used, so the survey has been answered for this household. "
@@ -197,8 +207,9 @@ def wave_answers_publish(
             value=v,
             label=question.label_for(v),
             count=c if shown else None,
-            percent=100 * c / answered if shown else None,
+            percent=float(percent_of(c, answered)) if shown else None,
             positive=v in question.positive,
+            percent_label=f"{percent_of(c, answered)}%" if shown else "",
         )
         for v, c, shown in zip(values, cell_counts, row.shown, strict=True)
     ]
@@ -210,6 +221,7 @@ def wave_answers_publish(
         result.positive, result.base = positive_count, answered
         result.share = positive_count / answered
         result.share_low, result.share_high = wilson_interval(positive_count, answered)
+        result.share_label = f"{percent_of(positive_count, answered)}%"
     return result
 
 
@@ -261,6 +273,70 @@ def comparison_audit(comparison: Comparison) -> tuple[int, list[AuditFinding]]:
     return audited, findings
 
 
+def _share_among_those_with_a_view(row: QuestionComparison) -> None:
+    """Leave "don't know" out of the share's base, where every wave compared shows its
+    "don't know" count, so the share is of those with a view and a move to "don't know"
+    is not read as a fall; the base (who answered, less "don't know") then comes from
+    figures already shown, so nothing new is disclosed. "Don't know" gets its own
+    change, as a share of those answering."""
+    question = row.question
+    values = [c.value for c in row.baseline.cells]
+    if not question.has_positive or DONT_KNOW_VALUE not in values:
+        return
+    waves = [row.baseline, row.follow_up]
+    if row.comparison_baseline is not None:
+        waves += [row.comparison_baseline, row.comparison_follow_up]
+    at = values.index(DONT_KNOW_VALUE)
+    if any(w.share is None or w.cells[at].count is None for w in waves):
+        return
+    for answers in waves:
+        dont_know = answers.cells[at].count
+        answers.base = answers.answered - dont_know
+        answers.share = answers.positive / answers.base
+        answers.share_low, answers.share_high = wilson_interval(answers.positive, answers.base)
+        answers.share_label = f"{percent_of(answers.positive, answers.base)}%"
+    row.among_those_with_a_view = True
+    b, f = row.baseline, row.follow_up
+    row.dont_know = change_between(b.cells[at].count, b.answered, f.cells[at].count, f.answered)
+
+
+def _dont_know_sentence(q: QuestionComparison) -> str:
+    if q.among_those_with_a_view:
+        d = q.dont_know
+        b, f = q.baseline.cells, q.follow_up.cells
+        at = [c.value for c in b].index(DONT_KNOW_VALUE)
+        moved = (
+            "a change bigger than chance would usually give, so read the share among those "
+            "with a view beside it"
+            if d.significant
+            else "no change this sample could detect"
+        )
+        return (
+            f" The share is of those with a view; ‘Don't know’ went from {b[at].percent_label} "
+            f"to {f[at].percent_label} of those answering ({points_text(d.difference)}): "
+            f"{moved}."
+        )
+    if DONT_KNOW_VALUE not in dict(q.question.options):
+        return ""
+    at = [c.value for c in q.baseline.cells].index(DONT_KNOW_VALUE)
+    shown = [
+        (label, answers.cells[at].percent_label)
+        for label, answers in (("baseline", q.baseline), ("follow-up", q.follow_up))
+        if answers.cells[at].count is not None
+    ]
+    sentence = (
+        " ‘Don't know’ is counted in the share's base, because in a wave compared it is "
+        "hidden (too few said it, or it protects a small count)"
+    )
+    if len(shown) == 1:
+        label, percent = shown[0]
+        sentence += (
+            f"; in the {label} {percent} of those answering said it, so part of the change "
+            "may be people moving to or from ‘Don't know’ rather than changing their view"
+        )
+    return sentence + "."
+
+
 def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
     """One plain sentence that never claims more than the figures carry, and whose
     figures are exactly those in the table."""
@@ -269,7 +345,7 @@ def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
     if q.change is None:
         return "Too few answers in one of the waves to compare."
     c = q.change
-    shares = f"from {percent_text(c.baseline_share)} to {percent_text(c.follow_up_share)}"
+    shares = f"from {q.baseline.share_label} to {q.follow_up.share_label}"
     interval = (
         f"{confidence_text(c.confidence)} confidence interval {points_text(c.lower)} to "
         f"{points_text(c.upper)}"
@@ -277,41 +353,65 @@ def question_verdict(q: QuestionComparison, *, adjusted: bool = False) -> str:
     p = p_value_text(c.adjusted_p_value)
     if adjusted:
         p += " after Holm's adjustment"
+    dont_know = _dont_know_sentence(q)
     if c.significant:
         direction = "rose" if c.difference > 0 else "fell"
         return (
             f"The share answering {q.positive_labels} {direction} {shares} "
             f"({points_text(c.difference)}, {interval}; {p}). This is a change bigger than "
             f"chance alone would usually give, not proof that the operation caused it."
+            f"{dont_know}"
         )
+    level = (
+        f" at the {100 * (1 - c.confidence):g}% level Holm's method tested it at"
+        if adjusted
+        else ""
+    )
     return (
         f"No change detectable at this sample size: the share answering {q.positive_labels} "
         f"went {shares} ({points_text(c.difference)}, {interval}; {p}). Only a change of "
         f"about {size_points(c.minimum_detectable)} points or more would have been likely to "
-        f"show."
+        f"show{level}.{dont_know}"
     )
 
 
+def _moved(change: float) -> str:
+    """A change in a share in words, from its sign and size."""
+    if points_number(change) in ("0.0", "0.000000"):
+        return "did not change"
+    return f"{'rose' if change > 0 else 'fell'} by {points_text(abs(change)).lstrip('+')}"
+
+
+PARALLEL_TRENDS = (
+    "This rests on the assumption that, without the operation, the two areas' shares "
+    "would have moved alike (parallel trends); it is not proof that the operation caused "
+    "the difference."
+)
+
+
 def did_verdict(q: QuestionComparison) -> str:
-    """The difference in differences in plain words, with what it can and cannot show."""
+    """The difference in differences in plain words, each direction word taken from the
+    sign and size of the figure it describes, with the assumption it rests on."""
     if q.did is None:
         return ""
     d = q.did
     figures = (
-        f"the operation area changed by {points_text(d.operation_change)} and the comparison "
-        f"area by {points_text(d.comparison_change)}: a difference of {points_text(d.difference)} "
-        f"(95% confidence interval {points_text(d.lower)} to {points_text(d.upper)})"
+        f"the share {_moved(d.operation_change)} in the operation area and "
+        f"{_moved(d.comparison_change)} in the comparison area: a difference in differences "
+        f"of {points_text(d.difference)} (95% confidence interval {points_text(d.lower)} to "
+        f"{points_text(d.upper)})"
     )
     if d.excludes_zero:
-        direction = "more" if d.difference > 0 else "less"
+        relative = "higher" if d.difference > 0 else "lower"
         return (
-            f"Against the comparison area, {figures}. The share moved {direction} in the "
-            "operation area than in the comparison area, by more than chance would usually "
-            "give."
+            f"Against the comparison area, {figures}. Relative to the comparison area, the "
+            f"operation area's share ended {size_points(abs(d.difference))} points "
+            f"{relative} than it started, by more than chance would usually give. "
+            f"{PARALLEL_TRENDS}"
         )
     return (
         f"Against the comparison area, {figures}. The two areas' changes cannot be told "
-        "apart at these sample sizes."
+        f"apart at these sample sizes. {PARALLEL_TRENDS}"
     )
 
 
@@ -325,6 +425,28 @@ def _summary(comparison: Comparison) -> list[str]:
         rate = wave.response_rate
         rate_text = f" ({100 * rate:.1f}% of {wave.households:,} households)" if rate else ""
         lines.append(f"The {label} had {plural(wave.responses, 'response')}{rate_text}.")
+    for label, wave in (("baseline", comparison.baseline), ("follow-up", comparison.follow_up)):
+        if wave.response_rate is not None and wave.response_rate > 1:
+            lines.append(
+                f"The {label} had more answers than the area has households: it was open to "
+                "anyone with the link, so its answers may include people from outside the "
+                "area, or several from one household."
+            )
+    b, f = comparison.baseline, comparison.follow_up
+    overlap = b.responses + f.responses - b.households
+    if (
+        b.responses_shown
+        and f.responses_shown
+        and b.wave.area_id == f.wave.area_id
+        and b.households
+        and overlap > 0
+    ):
+        lines.append(
+            f"Between them the two waves had more answers than the area's {b.households:,} "
+            f"households, so at least {overlap:,} households probably answered both. The "
+            "comparison treats the waves as separate samples; with the same people in both "
+            "it is, if anything, cautious."
+        )
     rates = [w.response_rate for w in (comparison.baseline, comparison.follow_up)]
     if any(r is not None and r < 0.2 for r in rates):
         lines.append(
@@ -361,13 +483,16 @@ def _summary(comparison: Comparison) -> list[str]:
             "change is not claimed just because one question in many moved by chance."
         )
     warning = comparison.detectable_warning_points
-    too_small = [q for q in compared if 100 * q.change.minimum_detectable > warning]
+    # Only where no change was detected does "no change detected" need the warning.
+    unchanged = [q for q in compared if not q.change.significant]
+    too_small = [q for q in unchanged if 100 * q.change.minimum_detectable > warning]
     if too_small:
         largest = max(q.change.minimum_detectable for q in too_small)
         scope = (
             "The survey was"
             if len(too_small) == len(compared)
-            else f"For {len(too_small)} of the {len(compared)} questions the survey was"
+            else f"For {len(too_small)} of the {len(unchanged)} questions showing no change "
+            "the survey was"
         )
         lines.append(
             f"{scope} too small to detect changes of ordinary size: only a change of more "
@@ -512,6 +637,9 @@ def comparison_build(
             row.comparison_baseline, row.comparison_follow_up = per_wave[2:]
         rows.append(row)
 
+    for row in rows:
+        _share_among_those_with_a_view(row)
+
     def both_shown(first, second):
         return first is not None and second is not None and None not in (first.share, second.share)
 
@@ -640,6 +768,20 @@ def _r(value, places=1):
     return round(value, places) if value is not None else SUPPRESSED
 
 
+def _share_cell(answers: WaveAnswers):
+    """The share as the page writes it, as a number."""
+    if answers.share is None:
+        return SUPPRESSED
+    return float(percent_of(answers.positive, answers.base, 1))
+
+
+def _percent_cell(cell: Cell, answers: WaveAnswers):
+    """A cell's percentage to one place, by the page's rounding."""
+    if cell.count is None:
+        return SUPPRESSED
+    return float(percent_of(cell.count, answers.answered, 1))
+
+
 def _points_cell(value: float) -> float:
     """The change as the page prints it, as a number a spreadsheet can use."""
     return float(points_number(value).replace("−", "-"))
@@ -689,10 +831,10 @@ def comparison_table_rows(comparison: Comparison):
                     bc.value,
                     bc.label,
                     _r(bc.count, 0),
-                    _r(bc.percent),
+                    _percent_cell(bc, base),
                     "",
                     _r(fc.count, 0),
-                    _r(fc.percent),
+                    _percent_cell(fc, follow),
                     "",
                 ] + blank_stats
             yield [
@@ -730,10 +872,10 @@ def comparison_table_rows(comparison: Comparison):
                 ",".join(sorted(q.question.positive)),
                 q.positive_labels,
                 _r(q.baseline.positive, 0),
-                _r(100 * q.baseline.share if q.baseline.share is not None else None),
+                _share_cell(q.baseline),
                 _r(q.baseline.base, 0),
                 _r(q.follow_up.positive, 0),
-                _r(100 * q.follow_up.share if q.follow_up.share is not None else None),
+                _share_cell(q.follow_up),
                 _r(q.follow_up.base, 0),
             ] + stats
         if q.did is not None:
@@ -766,10 +908,10 @@ def comparison_snapshot(comparison: Comparison) -> list[dict]:
             "key": q.question.key,
             "question": q.question.text,
             "positive": q.positive_labels,
-            "baseline": int(percent_text(q.baseline.share)[:-1])
+            "baseline": int(percent_of(q.baseline.positive, q.baseline.base))
             if q.baseline.share is not None
             else None,
-            "follow_up": int(percent_text(q.follow_up.share)[:-1])
+            "follow_up": int(percent_of(q.follow_up.positive, q.follow_up.base))
             if q.follow_up.share is not None
             else None,
             "verdict": q.verdict,
@@ -790,7 +932,7 @@ def response_count_shown(count: int) -> int | None:
     return count if count >= settings.SURVEYS_SUPPRESSION_THRESHOLD else None
 
 
-def _published_responses(on_or_before=None, before=None):
+def published_responses(on_or_before=None, before=None):
     """A subquery: the wave's responses in its latest results published on or before a
     day (or before a day), 0 when none."""
     results = WaveResults.objects.filter(wave=OuterRef("pk")).order_by("-responses")
@@ -807,7 +949,7 @@ def survey_waves_open(today: datetime.date):
     return (
         SurveyWave.objects.open_on(today)
         .select_related("survey", "area")
-        .annotate(responses_total=_published_responses())
+        .annotate(responses_total=published_responses())
         .order_by("closes_on", "pk")
     )
 
@@ -822,8 +964,8 @@ def survey_section(*, start: datetime.date, end: datetime.date, today: datetime.
         SurveyWave.objects.filter(opens_on__lte=end, closes_on__gte=start)
         .select_related("survey", "area")
         .annotate(
-            responses_total=_published_responses(on_or_before=end),
-            responses_before=_published_responses(before=start),
+            responses_total=published_responses(on_or_before=end),
+            responses_before=published_responses(before=start),
         )
         .annotate(responses_in_period=F("responses_total") - F("responses_before"))
         .order_by("opens_on", "pk")

@@ -18,7 +18,8 @@ interval never disagree:
   independent proportions with a two-sided z-test (Fleiss, "Statistical Methods for
   Rates and Proportions": the pooled variance under no change, each wave's own variance
   under the change): the smallest change from the baseline share, up or down, that the
-  two samples would detect with 80% power at the 5% level.
+  two samples would detect with 80% power at the level the question is tested at (5%, or
+  Holm's stricter level when several questions are compared).
 - A comparison area's change is taken from the operation area's: the difference in
   differences, with the MOVER / square-and-add interval (Newcombe 2001; Zou & Donner
   2008), which combines the four Wilson intervals of the shares.
@@ -196,7 +197,11 @@ def change_between(
         p_value=p,
         adjusted_p_value=p if adjusted_p_value is None else adjusted_p_value,
         confidence=1 - alpha,
-        minimum_detectable=minimum_detectable_difference(n_base, n_follow, x_base / n_base),
+        # At the level this question is tested at (Holm's, with several questions), so
+        # "no change detectable" never quotes a size the test could not have seen.
+        minimum_detectable=minimum_detectable_difference(
+            n_base, n_follow, x_base / n_base, alpha=alpha
+        ),
     )
 
 

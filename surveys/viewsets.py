@@ -1,10 +1,10 @@
 """The admin register of survey waves."""
 
-from django.db.models import Count
 from signpost.choosers import PermissionCheckedSnippetViewSet
 from wagtail.admin.ui.tables import Column
 
 from .models import SurveyWave
+from .selectors import published_responses
 
 
 class SurveyWaveViewSet(PermissionCheckedSnippetViewSet):
@@ -19,13 +19,14 @@ class SurveyWaveViewSet(PermissionCheckedSnippetViewSet):
         "area",
         "opens_on",
         "closes_on",
-        Column("response_count", label="Responses"),
+        Column("response_count", label="Responses (published)"),
     ]
     list_filter = ["kind", "area", "survey"]
     search_fields = ["slug"]
     inspect_view_enabled = True
 
     def get_queryset(self, request):
+        # The published count, as everywhere outside the analysts' live view.
         return SurveyWave.objects.select_related("survey", "area").annotate(
-            response_count=Count("responses")
+            response_count=published_responses()
         )

@@ -58,3 +58,25 @@ def test_demo_has_a_comparison_area_with_both_waves_and_a_difference_in_differen
         )
     )
     assert wrong.status_code == 404
+
+
+def test_the_auditor_passes_every_breakdown_of_the_demos_comparisons():
+    from surveys.selectors import comparison_audit
+
+    call_command("load_demo_data")
+    waves = {w.slug: w for w in SurveyWave.objects.all()}
+    audited_in_all = 0
+    for live in (False, True):
+        for threshold in (5, 10, 15, 20):
+            comparison = comparison_build(
+                baseline=waves["eastfield-before"],
+                follow_up=waves["eastfield-after"],
+                comparison_baseline=waves["northgate-before"],
+                comparison_follow_up=waves["northgate-after"],
+                threshold=threshold,
+                live=live,
+            )
+            audited, findings = comparison_audit(comparison)
+            assert findings == []
+            audited_in_all += audited
+    assert audited_in_all == 2 * 4 * 4 * len(comparison.questions)

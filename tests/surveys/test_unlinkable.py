@@ -130,3 +130,13 @@ def test_a_closed_waves_last_few_answers_are_stored_with_the_whole_wave(settings
     assert Response.objects.filter(wave=wave).count() == 13
     assert Answer.objects.filter(wave=wave, question_key="one_thing").count() == 13
     assert not xmins & set(_xmins("surveys_responsecode"))
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_production_access_log_keeps_no_query_string():
+    from pathlib import Path
+
+    config: dict = {}
+    exec((Path(__file__).resolve().parents[2] / "gunicorn.conf.py").read_text(), config)  # noqa: S102
+    assert "%(U)s" in config["access_log_format"]
+    assert "%(r)s" not in config["access_log_format"] and "%(q)s" not in config["access_log_format"]
