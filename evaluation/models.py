@@ -38,6 +38,9 @@ class CrimeImport(models.Model):
         (FAILED, "Refused"),
     ]
     FINISHED = (DONE, FAILED)
+    #: Runs an import is given; one failing this often for a reason other than its file
+    #: (the database down, say) is stopped, with what went wrong.
+    MAX_ATTEMPTS = 3
 
     file = models.FileField(upload_to="crime-imports/", blank=True)
     file_name = models.CharField(max_length=255)
@@ -53,6 +56,7 @@ class CrimeImport(models.Model):
     # The run holding the import, and when it last said so (a lease: a run silent for
     # SIGNPOST_CRIME_IMPORT_LEASE_SECONDS is taken to have died and is resumed).
     runner = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

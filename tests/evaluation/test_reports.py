@@ -54,3 +54,19 @@ def test_the_demo_is_populated_labelled_synthetic_and_loads_twice_without_overwr
     client.force_login(analyst)
     page = client.get(reverse("evaluation_admin:evaluation", args=[evaluation.pk])).content.decode()
     assert 'id="wdq"' in page or 'id="wdq-refused"' in page
+
+
+def test_a_progress_report_carries_it_beside_the_surveys(client, comms_officer, constructed):
+    from reports.services import report_create
+
+    report = report_create(
+        title="December",
+        period_start=datetime.date(2024, 12, 1),
+        period_end=datetime.date(2024, 12, 31),
+        user=comms_officer,
+    )
+    client.force_login(comms_officer)
+    page = client.get(reverse("reports_admin:report", args=[report.pk])).content.decode()
+    assert page.index('id="section-surveys"') < page.index('id="section-crime"')
+    assert "Weighted Displacement Quotient: <strong>0.04</strong>" in page
+    assert "rise with proactive policing" in page
