@@ -40,6 +40,10 @@ def doors(evaluation):
         ("get", reverse("wagtailsnippets_evaluation_crimearea:list")),
         ("get", reverse("wagtailsnippets_evaluation_crimearea:inspect", args=[area.pk])),
         ("get", reverse("wagtailsnippets_evaluation_crimearea:edit", args=[area.pk])),
+        ("get", reverse("wagtailsnippets_evaluation_crimearea:history", args=[area.pk])),
+        ("get", reverse("wagtailsnippets_evaluation_crimearea:usage", args=[area.pk])),
+        ("get", reverse("wagtailsnippets_evaluation_evaluation:history", args=[evaluation.pk])),
+        ("post", reverse("wagtailsnippets_evaluation_evaluation:delete", args=[evaluation.pk])),
         ("get", "/admin/snippets/choose/evaluation/crimearea/"),
         ("get", "/admin/snippets/choose/evaluation/crimearea/results/?q=Larch"),
         ("get", "/admin/snippets/choose/evaluation/evaluation/"),
@@ -57,6 +61,7 @@ def test_every_door_is_refused_to_other_roles(client, request, constructed, role
             opened.append(f"{method} {url}: {response.status_code}")
     assert opened == []
     assert CrimeArea.objects.count() == 3  # no ring was made
+    assert Evaluation.objects.filter(pk=constructed.pk).exists()  # nor deleted
     assert CrimeImport.objects.count() == 2  # the fixture's and the earlier one: none added
     # The menu offers them nothing of it.
     assert b"Crime evaluation" not in client.get("/admin/").content
@@ -228,3 +233,15 @@ def test_an_area_with_a_boundary_that_crosses_itself_is_refused(client, analyst)
         },
     )
     assert "Not an LSOA code: HB4" in response.content.decode()
+
+
+def test_the_imports_listing_opens_each_import(client, analyst):
+    from evaluation.models import CrimeImport
+
+    crime_import = CrimeImport.objects.create(
+        file_name="2024-03-harbridge-street.csv", status=CrimeImport.FAILED
+    )
+    client.force_login(analyst)
+    page = client.get(reverse("evaluation_imports:index")).content.decode()
+    assert reverse("evaluation_admin:import_detail", args=[crime_import.pk]) in page
+    assert "Refused" in page and reverse("evaluation_admin:import") in page
