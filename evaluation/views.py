@@ -205,6 +205,7 @@ class EvaluationView(_Permitted, WagtailAdminTemplateMixin, TemplateView):
             rows=rows,
             zones=[selectors.ZONE_LABELS[zone] for zone in selectors.ZONES],
             careful=selectors.careful_reading(result.overall),
+            net_more=-(result.overall.quotient.total_net_effect or 0),
             by_type=[
                 {"row": row, "careful": selectors.careful_reading(row)} for row in result.by_type
             ],

@@ -91,6 +91,8 @@ def test_the_evaluation_page_prints_the_quotient_to_two_decimals_beside_its_read
         in page
     )
     assert "0.56</strong>, 95% interval 0.23 to 1.33" in page
+    # (120·180/200 − 60) + (80·180/200 − 70) = 48 + 2
+    assert "Total net effect: about 50 fewer recorded crimes" in page
     # The words of caution sit beside the figures.
     assert "What these figures cannot show" in page
     assert "rise with proactive policing" in page
@@ -245,3 +247,27 @@ def test_the_imports_listing_opens_each_import(client, analyst):
     page = client.get(reverse("evaluation_imports:index")).content.decode()
     assert reverse("evaluation_admin:import_detail", args=[crime_import.pk]) in page
     assert "Refused" in page and reverse("evaluation_admin:import") in page
+
+
+def test_periods_left_empty_are_set_from_the_operations_dates(client, analyst, constructed):
+    """Operation Lantern ran July to December 2024; data is imported to December 2024."""
+    client.force_login(analyst)
+    response = client.post(
+        reverse("wagtailsnippets_evaluation_evaluation:add"),
+        {
+            "name": "Defaults",
+            "operation": constructed.operation.pk,
+            "operation_area": constructed.operation_area.pk,
+            "buffer_area": constructed.buffer_area.pk,
+            "comparison_area": constructed.comparison_area.pk,
+            "crime_types": ["drugs"],
+        },
+    )
+    assert response.status_code == 302
+    made = Evaluation.objects.get(name="Defaults")
+    assert (made.before_start, made.before_end, made.after_start, made.after_end) == (
+        datetime.date(2023, 7, 1),
+        datetime.date(2024, 6, 1),
+        datetime.date(2024, 7, 1),
+        datetime.date(2024, 12, 1),
+    )
