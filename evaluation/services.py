@@ -20,12 +20,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from wagtail.log_actions import log
 
 from . import geography, tasks
 from .models import CrimeArea, CrimeImport, CrimeMonth, CrimeRecord
 from .police_uk import FileProblem, Row, Source, read_rows, sources_in
 
 Progress = Callable[[CrimeImport], None]
+LOG_ACTION_IMPORT = "evaluation.crime_import.uploaded"
+LOG_ACTION_RING = "evaluation.crime_area.ring_generated"
 _COLUMNS = ("crime_month_id", "month", "crime_type", "longitude", "latitude", "lsoa_code")
 
 
@@ -41,6 +44,12 @@ def crime_import_create(*, upload, user) -> CrimeImport:
     crime_import = CrimeImport(file_name=Path(upload.name).name[:255], created_by=user)
     crime_import.file.save(f"{uuid.uuid4().hex}-{crime_import.file_name}", upload, save=False)
     crime_import.save()
+    log(
+        instance=crime_import,
+        action=LOG_ACTION_IMPORT,
+        user=user,
+        data={"file": crime_import.file_name, "bytes": upload.size},
+    )
     transaction.on_commit(lambda: tasks.crime_import_run.delay(crime_import.pk))
     return crime_import
 
@@ -326,7 +335,9 @@ def _write(crime_month: CrimeMonth, batch: list[Row]) -> int:
 # --- Areas -------------------------------------------------------------------------------
 
 
-def crime_area_ring_create(*, around: CrimeArea, width_m: int, name: str = "") -> CrimeArea:
+def crime_area_ring_create(
+    *, around: CrimeArea, width_m: int, name: str = "", user=None
+) -> CrimeArea:
     """A buffer: the ring of ``width_m`` metres around an area's boundary (the area left
     out), as a new area. Needs the area to have a boundary."""
     if not around.boundary.strip():
@@ -343,4 +354,10 @@ def crime_area_ring_create(*, around: CrimeArea, width_m: int, name: str = "") -
     )
     area.full_clean()
     area.save()
+    log(
+        instance=area,
+        action=LOG_ACTION_RING,
+        user=user,
+        data={"around": around.name, "width_m": width_m},
+    )
     return area

@@ -158,6 +158,7 @@ class RingView(_Permitted, WagtailAdminTemplateMixin, FormView):
                 around=self.around,
                 width_m=form.cleaned_data["width_m"],
                 name=form.cleaned_data["name"],
+                user=self.request.user,
             )
         except geography.BoundaryProblem as problem:
             form.add_error(None, str(problem))

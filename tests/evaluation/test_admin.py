@@ -147,6 +147,10 @@ def test_the_analyst_imports_through_the_admin_and_follows_it(
     page = client.get(response["Location"]).content.decode()
     assert "Imported" in page and "March 2024" in page and 'http-equiv="refresh"' not in page
     assert CrimeRecord.objects.count() == 3
+    from wagtail.models import ModelLogEntry
+
+    entry = ModelLogEntry.objects.get(action="evaluation.crime_import.uploaded")
+    assert entry.user == analyst and entry.data["file"] == "2024-03-harbridge-street.csv"
 
 
 def test_a_bad_upload_shows_the_line_and_stores_nothing(
@@ -179,6 +183,12 @@ def test_the_area_page_shows_what_is_included_and_generates_a_ring(client, analy
     ring = CrimeArea.objects.get(name="Larch estate: 250 m buffer")
     assert response["Location"] == reverse("evaluation_admin:area", args=[ring.pk])
     assert ring.buffer_of == area and ring.buffer_width_m == 250
+    from wagtail.models import ModelLogEntry
+
+    logged = ModelLogEntry.objects.get(
+        action="evaluation.crime_area.ring_generated", object_id=str(ring.pk)
+    )
+    assert logged.user == analyst and logged.data == {"around": "Larch estate", "width_m": 250}
 
 
 def test_a_ring_needs_a_boundary(client, analyst, constructed):
