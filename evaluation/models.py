@@ -38,6 +38,9 @@ class CrimeImport(models.Model):
         (FAILED, "Refused"),
     ]
     FINISHED = (DONE, FAILED)
+    #: Runs an import is given; one failing this often for a reason other than its file
+    #: (the database down, say) is stopped, with what went wrong.
+    MAX_ATTEMPTS = 3
 
     file = models.FileField(upload_to="crime-imports/", blank=True)
     file_name = models.CharField(max_length=255)
@@ -53,6 +56,7 @@ class CrimeImport(models.Model):
     # The run holding the import, and when it last said so (a lease: a run silent for
     # SIGNPOST_CRIME_IMPORT_LEASE_SECONDS is taken to have died and is resumed).
     runner = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -131,6 +135,11 @@ class CrimeRecord(models.Model):
 
     def __str__(self):
         return f"{CRIME_TYPE_NAMES.get(self.crime_type, self.crime_type)}, {self.month:%Y-%m}"
+
+
+def _month_add(month: datetime.date, months: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def _codes(text: str) -> list[str]:
@@ -241,10 +250,21 @@ class Evaluation(index.Indexed, models.Model):
     crime_types = models.JSONField(
         default=list, help_text="The police.uk crime types the operation aimed at."
     )
-    before_start = models.DateField(help_text="First month of the period before.")
-    before_end = models.DateField(help_text="Last month of the period before.")
-    after_start = models.DateField(help_text="First month of the period after.")
-    after_end = models.DateField(help_text="Last month of the period after.")
+    # Left empty, the periods are set from the operation's dates (see ``clean``).
+    before_start = models.DateField(
+        blank=True, help_text="First month of the period before (empty: a year before the start)."
+    )
+    before_end = models.DateField(
+        blank=True, help_text="Last month of the period before (empty: the month before the start)."
+    )
+    after_start = models.DateField(
+        blank=True, help_text="First month of the period after (empty: the operation's start)."
+    )
+    after_end = models.DateField(
+        blank=True,
+        help_text="Last month of the period after (empty: the operation's end, or the last "
+        "month imported if earlier).",
+    )
     in_reports = models.BooleanField(
         "Show in reports and on the dashboard",
         default=True,
@@ -259,8 +279,24 @@ class Evaluation(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
+    def periods_from_operation(self) -> None:
+        """Fill the periods left empty from the operation's dates: the year before the
+        month it started, and from that month to its end or the last month imported."""
+        if self.operation_id is None:
+            return
+        start = self.operation.start_date.replace(day=1)
+        last_imported = CrimeMonth.objects.live().aggregate(last=models.Max("month"))["last"]
+        end = (self.operation.end_date or timezone.localdate()).replace(day=1)
+        if last_imported is not None and start <= last_imported < end:
+            end = last_imported
+        self.before_end = self.before_end or _month_add(start, -1)
+        self.before_start = self.before_start or _month_add(self.before_end, -11)
+        self.after_start = self.after_start or start
+        self.after_end = self.after_end or end
+
     def clean(self):
         errors = {}
+        self.periods_from_operation()
         for field in ("before_start", "before_end", "after_start", "after_end"):
             value = getattr(self, field)
             if value is not None:

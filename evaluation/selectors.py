@@ -273,10 +273,27 @@ def evaluation_build(evaluation: Evaluation) -> EvaluationResult:
         missing_months=[m for m in months if m not in covered],
         forces=forces,
     )
-    result.warnings = _warnings(result, before, after)
+    result.warnings = _overlaps(shapes) + _warnings(result, before, after)
     result.caveats = _caveats(evaluation, before, after)
     result.conclusion = _conclusion(result)
     return result
+
+
+def _overlaps(shapes: dict[str, AreaShape]) -> list[str]:
+    """Areas sharing LSOAs: each crime is counted once, in the first that holds it (the
+    operation area, then the buffer), so a shared LSOA is missing from the later one."""
+    warnings = []
+    names = list(shapes)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            shared = sorted(shapes[first].codes & shapes[second].codes)
+            if shared:
+                warnings.append(
+                    f"The {ZONE_LABELS[first].lower()} and the {ZONE_LABELS[second].lower()} "
+                    f"share {len(shared)} LSOA(s) ({', '.join(shared[:5])}): their crimes "
+                    f"count in the {ZONE_LABELS[first].lower()} only."
+                )
+    return warnings
 
 
 def _warnings(result: EvaluationResult, before, after) -> list[str]:

@@ -20,12 +20,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from wagtail.log_actions import log
 
 from . import geography, tasks
 from .models import CrimeArea, CrimeImport, CrimeMonth, CrimeRecord
 from .police_uk import FileProblem, Row, Source, read_rows, sources_in
 
 Progress = Callable[[CrimeImport], None]
+LOG_ACTION_IMPORT = "evaluation.crime_import.uploaded"
+LOG_ACTION_RING = "evaluation.crime_area.ring_generated"
 _COLUMNS = ("crime_month_id", "month", "crime_type", "longitude", "latitude", "lsoa_code")
 
 
@@ -41,6 +44,12 @@ def crime_import_create(*, upload, user) -> CrimeImport:
     crime_import = CrimeImport(file_name=Path(upload.name).name[:255], created_by=user)
     crime_import.file.save(f"{uuid.uuid4().hex}-{crime_import.file_name}", upload, save=False)
     crime_import.save()
+    log(
+        instance=crime_import,
+        action=LOG_ACTION_IMPORT,
+        user=user,
+        data={"file": crime_import.file_name, "bytes": upload.size},
+    )
     transaction.on_commit(lambda: tasks.crime_import_run.delay(crime_import.pk))
     return crime_import
 
@@ -83,7 +92,22 @@ def _claim(crime_import: CrimeImport) -> str | None:
         .filter(Q(runner="") | Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True))
         .update(runner=token, heartbeat_at=timezone.now())
     )
-    return token if taken else None
+    if not taken:
+        return None
+    CrimeImport.objects.filter(pk=crime_import.pk).update(attempts=F("attempts") + 1)
+    crime_import.refresh_from_db(fields=["attempts"])
+    if crime_import.attempts > CrimeImport.MAX_ATTEMPTS:
+        _set(
+            crime_import,
+            token,
+            status=CrimeImport.FAILED,
+            problem=f"Stopped after {CrimeImport.MAX_ATTEMPTS} attempts. {crime_import.problem}".strip()
+            + " The months listed below are complete; import the file again for the rest.",
+            finished_at=timezone.now(),
+            runner="",
+        )
+        return None
+    return token
 
 
 def crime_import_run(*, import_id: int) -> None:
@@ -161,8 +185,27 @@ def crime_import_execute(
             finished_at=timezone.now(),
             runner="",
         )
+    except LeaseLost:
+        raise
+    except Exception as error:
+        # Not the file's fault: throw away the month being written, say what happened,
+        # and leave the lease to lapse so the run is tried again.
+        _discard_loading(crime_import)
+        CrimeImport.objects.filter(pk=crime_import.pk, runner=token).update(
+            problem=f"The last attempt failed: {type(error).__name__}: {error}"[:2000]
+        )
+        raise
     report(crime_import)
     return crime_import
+
+
+def _discard_loading(crime_import: CrimeImport, source: str | None = None) -> None:
+    """Months this import was writing and had not swapped in."""
+    loading = CrimeMonth.objects.filter(crime_import=crime_import, status=CrimeMonth.LOADING)
+    if source is not None:
+        loading = loading.filter(source=source)
+    CrimeRecord.objects.filter(crime_month__in=loading).delete()
+    loading.delete()
 
 
 def _set(crime_import: CrimeImport, token: str, **fields) -> None:
@@ -216,11 +259,7 @@ def _check(crime_import, paths, names, token, report):
 def _load(crime_import: CrimeImport, source: Source, token: str, report: Progress) -> None:
     """One force-month: written beside the live one, then swapped in."""
     # What a run that died here left behind is thrown away first.
-    leftovers = CrimeMonth.objects.filter(
-        crime_import=crime_import, source=source.name, status=CrimeMonth.LOADING
-    )
-    CrimeRecord.objects.filter(crime_month__in=leftovers).delete()
-    leftovers.delete()
+    _discard_loading(crime_import, source.name)
 
     rows = read_rows(source)
     first = next(rows)
@@ -296,7 +335,9 @@ def _write(crime_month: CrimeMonth, batch: list[Row]) -> int:
 # --- Areas -------------------------------------------------------------------------------
 
 
-def crime_area_ring_create(*, around: CrimeArea, width_m: int, name: str = "") -> CrimeArea:
+def crime_area_ring_create(
+    *, around: CrimeArea, width_m: int, name: str = "", user=None
+) -> CrimeArea:
     """A buffer: the ring of ``width_m`` metres around an area's boundary (the area left
     out), as a new area. Needs the area to have a boundary."""
     if not around.boundary.strip():
@@ -313,4 +354,10 @@ def crime_area_ring_create(*, around: CrimeArea, width_m: int, name: str = "") -
     )
     area.full_clean()
     area.save()
+    log(
+        instance=area,
+        action=LOG_ACTION_RING,
+        user=user,
+        data={"around": around.name, "width_m": width_m},
+    )
     return area

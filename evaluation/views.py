@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 from signpost.admin_permissions import require_permission
 from signpost.exports import csv_response, xlsx_response
+from signpost.viewsets import ListingIndexView
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import ListingButton
 
@@ -41,6 +43,34 @@ class _Permitted:
             {"url": reverse(url_name), "label": label},
             {"url": "", "label": self.get_page_title()},
         ]
+
+
+class ImportIndexView(ListingIndexView):
+    """Every import, newest first, each opening its own page (progress, months, refusal)."""
+
+    page_title = "police.uk imports"
+    add_item_label = "Import police.uk crime data"
+    list_display = [
+        TitleColumn(
+            "file_name",
+            label="File",
+            get_url=lambda crime_import: reverse(
+                "evaluation_admin:import_detail", args=[crime_import.pk]
+            ),
+        ),
+        Column("status", label="Status", accessor="get_status_display"),
+        Column("months_loaded", label="Months swapped in"),
+        Column("rows_total", label="Rows"),
+        Column("created_at", label="Uploaded"),
+        Column(
+            "created_by",
+            label="By",
+            accessor=lambda i: (i.created_by and i.created_by.get_full_name()) or "—",
+        ),
+    ]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("created_by")
 
 
 class ImportView(_Permitted, WagtailAdminTemplateMixin, FormView):
@@ -128,6 +158,7 @@ class RingView(_Permitted, WagtailAdminTemplateMixin, FormView):
                 around=self.around,
                 width_m=form.cleaned_data["width_m"],
                 name=form.cleaned_data["name"],
+                user=self.request.user,
             )
         except geography.BoundaryProblem as problem:
             form.add_error(None, str(problem))
@@ -175,6 +206,7 @@ class EvaluationView(_Permitted, WagtailAdminTemplateMixin, TemplateView):
             rows=rows,
             zones=[selectors.ZONE_LABELS[zone] for zone in selectors.ZONES],
             careful=selectors.careful_reading(result.overall),
+            net_more=-(result.overall.quotient.total_net_effect or 0),
             by_type=[
                 {"row": row, "careful": selectors.careful_reading(row)} for row in result.by_type
             ],

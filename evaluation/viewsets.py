@@ -6,6 +6,7 @@ from signpost.viewsets import ListingViewSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 
+from . import views
 from .forms import EvaluationForm
 from .models import CrimeArea, CrimeImport, Evaluation
 
@@ -65,12 +66,6 @@ class CrimeImportViewSet(ListingViewSet):
     icon = "upload"
     menu_label = "Crime data imports"
     add_url_name = "evaluation_admin:import"
-    list_display = [
-        Column("file_name", label="File", accessor="file_name"),
-        "status",
-        Column("months_loaded", label="Months"),
-        Column("rows_total", label="Rows"),
-        "created_at",
-    ]
+    index_view_class = views.ImportIndexView
     list_filter = ["status"]
     ordering = "-created_at"

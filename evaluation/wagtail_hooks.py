@@ -8,7 +8,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.snippets.models import register_snippet
 
-from . import admin_urls, views
+from . import admin_urls, services, views
 from .viewsets import CrimeAreaViewSet, CrimeImportViewSet, EvaluationViewSet
 
 register_snippet(EvaluationViewSet)
@@ -73,3 +73,13 @@ def register_imports_item():
 
 
 hooks.register("register_snippet_listing_buttons", views.listing_buttons)
+
+
+@hooks.register("register_log_actions")
+def register_evaluation_log_actions(actions):
+    actions.register_action(
+        services.LOG_ACTION_IMPORT, "police.uk file uploaded", "police.uk file uploaded"
+    )
+    actions.register_action(
+        services.LOG_ACTION_RING, "Buffer ring generated", "Buffer ring generated"
+    )

@@ -79,3 +79,25 @@ def test_the_change_chart_scale_holds_every_interval_and_says_why_a_row_has_none
     )
     assert ">−30 points</text>" in svg and ">+30 points</text>" in svg
     assert ">+12.0</text>" in svg and ">too few answers to compare</text>" in svg
+
+
+def test_a_line_chart_tells_series_apart_without_colour_and_keeps_labels_inside():
+    from signpost.charts import SERIES_DASHES, line_chart
+
+    months = [f"M{i}" for i in range(12)]
+    chart = str(
+        line_chart(
+            months,
+            [("Operation area", list(range(12))), ("Buffer", [5] * 12)],
+            title="Crime a month",
+            markers=[(3, "Start"), (11, "Arrest day")],
+            shaded=(3, 11),
+        )
+    )
+    # The second series is dashed, in the line and in its legend.
+    assert chart.count(f'stroke-dasharray="{SERIES_DASHES[1]}"') == 2
+    # The description carries every figure, for screen readers.
+    assert "Operation area: M0 0, M1 1" in chart and "Buffer: M0 5" in chart
+    # The last month's marker label is drawn leftwards of its line, inside the chart.
+    assert 'text-anchor="end" font-weight="normal" fill="#1b1b1b">Arrest day' in chart
+    assert 'text-anchor="start" font-weight="normal" fill="#1b1b1b">Start' in chart

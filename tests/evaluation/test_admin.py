@@ -40,6 +40,10 @@ def doors(evaluation):
         ("get", reverse("wagtailsnippets_evaluation_crimearea:list")),
         ("get", reverse("wagtailsnippets_evaluation_crimearea:inspect", args=[area.pk])),
         ("get", reverse("wagtailsnippets_evaluation_crimearea:edit", args=[area.pk])),
+        ("get", reverse("wagtailsnippets_evaluation_crimearea:history", args=[area.pk])),
+        ("get", reverse("wagtailsnippets_evaluation_crimearea:usage", args=[area.pk])),
+        ("get", reverse("wagtailsnippets_evaluation_evaluation:history", args=[evaluation.pk])),
+        ("post", reverse("wagtailsnippets_evaluation_evaluation:delete", args=[evaluation.pk])),
         ("get", "/admin/snippets/choose/evaluation/crimearea/"),
         ("get", "/admin/snippets/choose/evaluation/crimearea/results/?q=Larch"),
         ("get", "/admin/snippets/choose/evaluation/evaluation/"),
@@ -57,6 +61,7 @@ def test_every_door_is_refused_to_other_roles(client, request, constructed, role
             opened.append(f"{method} {url}: {response.status_code}")
     assert opened == []
     assert CrimeArea.objects.count() == 3  # no ring was made
+    assert Evaluation.objects.filter(pk=constructed.pk).exists()  # nor deleted
     assert CrimeImport.objects.count() == 2  # the fixture's and the earlier one: none added
     # The menu offers them nothing of it.
     assert b"Crime evaluation" not in client.get("/admin/").content
@@ -86,6 +91,8 @@ def test_the_evaluation_page_prints_the_quotient_to_two_decimals_beside_its_read
         in page
     )
     assert "0.56</strong>, 95% interval 0.23 to 1.33" in page
+    # (120·180/200 − 60) + (80·180/200 − 70) = 48 + 2
+    assert "Total net effect: about 50 fewer recorded crimes" in page
     # The words of caution sit beside the figures.
     assert "What these figures cannot show" in page
     assert "rise with proactive policing" in page
@@ -140,6 +147,10 @@ def test_the_analyst_imports_through_the_admin_and_follows_it(
     page = client.get(response["Location"]).content.decode()
     assert "Imported" in page and "March 2024" in page and 'http-equiv="refresh"' not in page
     assert CrimeRecord.objects.count() == 3
+    from wagtail.models import ModelLogEntry
+
+    entry = ModelLogEntry.objects.get(action="evaluation.crime_import.uploaded")
+    assert entry.user == analyst and entry.data["file"] == "2024-03-harbridge-street.csv"
 
 
 def test_a_bad_upload_shows_the_line_and_stores_nothing(
@@ -172,6 +183,12 @@ def test_the_area_page_shows_what_is_included_and_generates_a_ring(client, analy
     ring = CrimeArea.objects.get(name="Larch estate: 250 m buffer")
     assert response["Location"] == reverse("evaluation_admin:area", args=[ring.pk])
     assert ring.buffer_of == area and ring.buffer_width_m == 250
+    from wagtail.models import ModelLogEntry
+
+    logged = ModelLogEntry.objects.get(
+        action="evaluation.crime_area.ring_generated", object_id=str(ring.pk)
+    )
+    assert logged.user == analyst and logged.data == {"around": "Larch estate", "width_m": 250}
 
 
 def test_a_ring_needs_a_boundary(client, analyst, constructed):
@@ -228,3 +245,39 @@ def test_an_area_with_a_boundary_that_crosses_itself_is_refused(client, analyst)
         },
     )
     assert "Not an LSOA code: HB4" in response.content.decode()
+
+
+def test_the_imports_listing_opens_each_import(client, analyst):
+    from evaluation.models import CrimeImport
+
+    crime_import = CrimeImport.objects.create(
+        file_name="2024-03-harbridge-street.csv", status=CrimeImport.FAILED
+    )
+    client.force_login(analyst)
+    page = client.get(reverse("evaluation_imports:index")).content.decode()
+    assert reverse("evaluation_admin:import_detail", args=[crime_import.pk]) in page
+    assert "Refused" in page and reverse("evaluation_admin:import") in page
+
+
+def test_periods_left_empty_are_set_from_the_operations_dates(client, analyst, constructed):
+    """Operation Lantern ran July to December 2024; data is imported to December 2024."""
+    client.force_login(analyst)
+    response = client.post(
+        reverse("wagtailsnippets_evaluation_evaluation:add"),
+        {
+            "name": "Defaults",
+            "operation": constructed.operation.pk,
+            "operation_area": constructed.operation_area.pk,
+            "buffer_area": constructed.buffer_area.pk,
+            "comparison_area": constructed.comparison_area.pk,
+            "crime_types": ["drugs"],
+        },
+    )
+    assert response.status_code == 302
+    made = Evaluation.objects.get(name="Defaults")
+    assert (made.before_start, made.before_end, made.after_start, made.after_end) == (
+        datetime.date(2023, 7, 1),
+        datetime.date(2024, 6, 1),
+        datetime.date(2024, 7, 1),
+        datetime.date(2024, 12, 1),
+    )

@@ -157,3 +157,16 @@ def test_drug_offences_carry_the_enforcement_caveat(constructed):
     result = evaluation_build(constructed)
     assert any("rise with proactive policing" in caveat for caveat in result.caveats)
     assert any("regression to the mean" in caveat for caveat in result.caveats)
+
+
+def test_areas_sharing_an_lsoa_count_its_crimes_once_and_say_so(constructed):
+    comparison = constructed.comparison_area
+    comparison.lsoa_codes_2021 = "E01033333 E01011111"  # the operation area's LSOA too
+    comparison.save()
+    result = evaluation_build(constructed)
+    assert result.overall.counts.operation_before == 120  # still the operation area's
+    assert result.overall.counts.comparison_before == 200
+    assert result.warnings[0] == (
+        "The operation area and the comparison area share 1 LSOA(s) (E01011111): their "
+        "crimes count in the operation area only."
+    )

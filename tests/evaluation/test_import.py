@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 
 from evaluation.models import CrimeImport, CrimeMonth, CrimeRecord
 
@@ -199,3 +200,43 @@ def test_an_import_resumed_after_its_run_died_throws_away_the_half_written_month
         (APRIL, "live", 5),
     ]
     assert CrimeRecord.objects.count() == 8
+
+
+def test_a_failure_not_of_the_file_leaves_no_half_month_and_stops_after_three_attempts(
+    tmp_path, settings, monkeypatch
+):
+    """The database failing mid-month: the month being written is thrown away, the
+    months swapped in stay whole, the reason is kept, and the run is tried again, up to
+    three times, then stopped with the reason."""
+    from evaluation import services
+
+    settings.SIGNPOST_CRIME_IMPORT_BATCH_ROWS = 2
+    months = {MARCH: [street_row(MARCH)] * 3, APRIL: [street_row(APRIL)] * 5}
+    path = write(tmp_path, "download.zip", month_zip(months))
+    crime_import = CrimeImport.objects.create(file_name="download.zip")
+    written = services._write
+
+    def failing(crime_month, batch):
+        if crime_month.month == APRIL and crime_month.records.exists():
+            raise OperationalError("server closed the connection")
+        return written(crime_month, batch)
+
+    monkeypatch.setattr(services, "_write", failing)
+    for attempt in range(3):
+        CrimeImport.objects.filter(pk=crime_import.pk).update(runner="")  # the lease lapses
+        crime_import.refresh_from_db()
+        with pytest.raises(Exception, match="server closed the connection"):
+            services.crime_import_execute(crime_import=crime_import, paths=[path])
+        assert list(CrimeMonth.objects.values_list("month", "status")) == [(MARCH, "live")]
+        assert CrimeRecord.objects.count() == 3
+        crime_import.refresh_from_db()
+        assert crime_import.attempts == attempt + 1
+        assert "The last attempt failed: OperationalError" in crime_import.problem
+
+    CrimeImport.objects.filter(pk=crime_import.pk).update(runner="")
+    crime_import.refresh_from_db()
+    with pytest.raises(services.LeaseLost):
+        services.crime_import_execute(crime_import=crime_import, paths=[path])
+    crime_import.refresh_from_db()
+    assert crime_import.status == CrimeImport.FAILED
+    assert crime_import.problem.startswith("Stopped after 3 attempts. The last attempt failed")
