@@ -2,6 +2,7 @@
 
 import socket
 
+from celery.signals import beat_init
 from django.utils import timezone
 
 from . import health
@@ -19,4 +20,10 @@ def heartbeat(token: str) -> dict:
 def beat_heartbeat_stamp() -> None:
     """Queued by beat on its schedule; its stamp going stale is how /readyz and the admin
     know that beat (or every worker) has stopped (``signpost.health``)."""
+    health.beat_heartbeat_stamp()
+
+
+@beat_init.connect
+def beat_started(sender, **kwargs):
+    """Beat stamps its heartbeat as it starts, so a restarted beat counts at once."""
     health.beat_heartbeat_stamp()
