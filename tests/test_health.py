@@ -36,7 +36,7 @@ def with_broker(settings, monkeypatch, redis_url):
 def wait_for_a_worker():
     deadline = time.monotonic() + 60
     while not health.check_workers().ok:
-        assert time.monotonic() < deadline, "the worker did not start"
+        assert time.monotonic() < deadline, f"the worker did not start: {health.check_workers()}"
 
 
 def test_healthz_answers_without_asking_anything_else(client, django_assert_num_queries):
