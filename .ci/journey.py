@@ -11,7 +11,11 @@ HTTP, as the demo users:
    its address, and published by Celery beat within two minutes of its time;
 3. an approver sends a test of the demo campaign (its links work) and then the campaign
    to its segment: one file per recipient appears in the mail folder, each addressed to
-   that resident only, merged, with List-Unsubscribe headers whose links unsubscribe them.
+   that resident only, merged, with List-Unsubscribe headers whose links unsubscribe them
+   (with --restored, on an install restored from a backup taken after a journey: the
+   campaign is found sent, both unsubscribes kept, and it cannot be sent again);
+4. the neighbourhood officer orders a print run of leaflets, a worker renders it, and
+   its PDF downloads.
 
     .venv/bin/python .ci/journey.py --base-url http://127.0.0.1:8079 --mail-dir var/mail
 
@@ -23,6 +27,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import http.cookiejar
 import json
 import re
 import struct
@@ -38,6 +43,7 @@ import requests
 
 TIME_ZONE = ZoneInfo("Europe/London")  # the admin's default: settings.TIME_ZONE
 PASSWORDS = {
+    "neighbourhood": "signpost-neighbourhood",
     "comms": "signpost-comms",
     "approver": "signpost-approver",
     "spokesperson": "signpost-spokesperson",
@@ -47,6 +53,30 @@ CAMPAIGN = "May update, all areas"
 
 class JourneyFailed(Exception):
     pass
+
+
+# Set by --behind-proxy: every request carries what the TLS-terminating load balancer adds.
+BEHIND_PROXY = False
+
+
+def browser_session() -> requests.Session:
+    """A browser's session. Behind the proxy (production settings: HTTPS only, secure
+    cookies), it plays the load balancer's part for plain HTTP on the loopback: each
+    request says it arrived over HTTPS, and cookies marked Secure are sent back."""
+    session = requests.Session()
+    if BEHIND_PROXY:
+        session.headers["X-Forwarded-Proto"] = "https"
+    return session
+
+
+def anonymous() -> requests.Session:
+    """A resident's browser, fresh for each visit."""
+    return browser_session()
+
+
+def as_seen_by_the_site(url: str) -> str:
+    """The address the browser shows: https behind the proxy."""
+    return url.replace("http://", "https://", 1) if BEHIND_PROXY else url
 
 
 def check(condition, message):
@@ -120,12 +150,28 @@ class Authenticator:
 
     keys: dict[str, bytes] = {}
     last_step: dict[str, int] = {}
+    file: Path | None = None  # --authenticator-file: the phone outlives the journey
+
+    @classmethod
+    def load(cls, path: Path | None):
+        cls.file = path
+        if path and path.exists():
+            saved = json.loads(path.read_text())
+            cls.keys = {user: base64.b32decode(key) for user, key in saved["keys"].items()}
+            cls.last_step = saved["last_step"]
+
+    @classmethod
+    def save(cls):
+        if cls.file:
+            keys = {user: base64.b32encode(key).decode() for user, key in cls.keys.items()}
+            cls.file.write_text(json.dumps({"keys": keys, "last_step": cls.last_step}))
 
     @classmethod
     def set_up(cls, username, page_html):
         secret = re.search(r'id="totp-secret"[^>]*>([A-Z2-7 ]+)<', page_html)
         check(secret, f"the enrolment page for {username} shows no key")
         cls.keys[username] = base64.b32decode(secret.group(1).replace(" ", ""))
+        cls.save()
 
     @classmethod
     def code(cls, username) -> str:
@@ -139,6 +185,7 @@ class Authenticator:
             time.sleep(30 - time.time() % 30 + 0.5)
             step = int(time.time() // 30)
         cls.last_step[username] = step
+        cls.save()
         digest = hmac.new(cls.keys[username], struct.pack(">Q", step), hashlib.sha1).digest()
         offset = digest[-1] & 0x0F
         number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
@@ -151,7 +198,7 @@ class Staff:
 
     def __init__(self, base, username):
         self.base, self.username = base, username
-        self.http = requests.Session()
+        self.http = browser_session()
         login = self.get("/admin/login/")
         response = self.post(
             "/admin/login/",
@@ -190,7 +237,7 @@ class Staff:
         response = self.http.post(
             self.base + path,
             data={"csrfmiddlewaretoken": token.group(1), **data},
-            headers={"Referer": page.url},
+            headers={"Referer": as_seen_by_the_site(page.url)},
             timeout=120,
         )
         check(
@@ -207,7 +254,7 @@ def wait_until_up(base, timeout):
     for path in ("/", "/admin/login/"):
         while True:
             try:
-                if requests.get(base + path, timeout=10).status_code == 200:
+                if anonymous().get(base + path, timeout=10).status_code == 200:
                     break
             except requests.RequestException:
                 pass
@@ -284,7 +331,7 @@ def wait_for_go_live(base, slug, embargo):
     url = f"{base}/news/{slug}/"
     deadline = embargo + datetime.timedelta(minutes=2)
     while True:
-        status = requests.get(url, timeout=30).status_code
+        status = anonymous().get(url, timeout=30).status_code
         now = datetime.datetime.now(TIME_ZONE)
         if status == 200:
             check(now >= embargo, f"{url} was public before its embargo ({embargo:%H:%M})")
@@ -308,7 +355,7 @@ def check_links_work(base, message, *, expect_sample):
     links = re.findall(rf"{re.escape(base)}/newsletters/[^\s)>\"]+", text)
     check(links, "no unsubscribe or preferences link in the plain-text part")
     for link in links:
-        response = requests.get(link, timeout=30)
+        response = anonymous().get(link, timeout=30)
         check(response.status_code == 200, f"{link} answered {response.status_code}")
         check("This link does not work" not in response.text, f"{link} says it does not work")
     if expect_sample:
@@ -385,16 +432,16 @@ def campaign_journey(base, mail_dir: Path):
 
     first, second = (read_mail(mail_dir / name) for name in sorted(new)[:2])
     one_click = first["List-Unsubscribe"].strip().strip("<>")
-    response = requests.post(one_click, data={"List-Unsubscribe": "One-Click"}, timeout=30)
+    response = anonymous().post(one_click, data={"List-Unsubscribe": "One-Click"}, timeout=30)
     check(response.status_code == 200, f"one-click unsubscribe answered {response.status_code}")
     check_links_work(base, second, expect_sample=False)
     link = re.search(
         rf"{re.escape(base)}/newsletters/unsubscribe/[^\s)>\"]+",
         second.get_body(("plain",)).get_content(),
     )
-    page = requests.get(link.group(0), timeout=30)
+    page = anonymous().get(link.group(0), timeout=30)
     check('<form method="post"' in page.text, "the unsubscribe page has no button")
-    done = requests.post(link.group(0), timeout=30)  # the page's one button: a bare POST
+    done = anonymous().post(link.group(0), timeout=30)  # the page's one button: a bare POST
     check(
         "You are unsubscribed" in done.text,
         "following the email's unsubscribe link did not unsubscribe",
@@ -405,6 +452,68 @@ def campaign_journey(base, mail_dir: Path):
         f"the campaign counts {figures.get('unsubscribed')} unsubscribed, not 2",
     )
     step("one-click and link unsubscribes from the files both worked")
+
+
+def campaign_restored_check(base):
+    """On an install restored from a backup taken after the journey: the demo campaign is
+    sent, with every recipient's delivery and both unsubscribes, and sending it again
+    sends nothing."""
+    approver = Staff(base, "approver")
+    listing = approver.get("/admin/newsletters/campaigns/")
+    found = re.search(
+        rf'/admin/newsletters/campaigns/edit/(\d+)/">\s*{re.escape(CAMPAIGN)}', listing.text
+    )
+    check(found, f"the demo campaign '{CAMPAIGN}' is not listed after the restore")
+    figures = approver.get(f"/admin/newsletters/campaigns/{found.group(1)}/progress/").json()
+    check(
+        figures.get("sent", 0) > 0 and figures["sent"] == figures.get("recipients"),
+        f"after the restore the campaign's figures are {figures}",
+    )
+    check(figures.get("unsubscribed") == 2, f"after the restore: {figures}")
+    send_path = f"/admin/newsletters/campaigns/{found.group(1)}/send/"
+    again = approver.get(send_path)
+    check("already sent" in again.text, "the restored campaign offers to send again")
+    step(f"the restored campaign: {figures['sent']} sent, 2 unsubscribed, not sendable again")
+
+
+def option_value(html: str, field: str, label: str) -> str:
+    """The value of the first option of select ``field`` whose label contains ``label``."""
+    select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', html, re.S)
+    check(select, f"the form has no {field} field")
+    for value, text in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', select.group(1)):
+        if value and label.lower() in text.lower():
+            return value
+    raise JourneyFailed(f"no '{label}' among the {field} choices")
+
+
+def print_run_journey(base):
+    """The neighbourhood officer orders leaflets; a print worker renders them; the PDF
+    downloads."""
+    officer = Staff(base, "neighbourhood")
+    form = officer.get("/admin/printing/runs/new/")
+    fields = {
+        "operation": option_value(form.text, "operation", "Lantern"),
+        "area": option_value(form.text, "area", "Eastfield"),
+        "template": option_value(form.text, "template", "Operation leaflet"),
+        "format": option_value(form.text, "format", "A5"),
+        "qr_target": "signup",
+        "quantity": "40",
+        "create": "1",
+    }
+    created = officer.post("/admin/printing/runs/new/", fields, page=form)
+    run = re.search(r"/admin/printing/runs/(\d+)/$", created.url)
+    check(run, f"the print run was not created: {errors(created)}")
+    deadline = time.monotonic() + 180
+    while True:
+        status = officer.get(f"/admin/printing/runs/{run.group(1)}/status/").json()
+        if status["status"] == "ready":
+            break
+        check(status["status"] != "failed", "the print run failed to render")
+        check(time.monotonic() < deadline, f"the print run is still {status['status']}")
+        time.sleep(2)
+    pdf = officer.get(status["download_url"])
+    check(pdf.content.startswith(b"%PDF-"), "the print run's download is not a PDF")
+    step(f"a print run of 40 leaflets rendered and downloaded ({len(pdf.content)} bytes)")
 
 
 def wait_for_files(
@@ -428,14 +537,37 @@ def main():
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--mail-dir", type=Path, default=Path("var/mail"))
     parser.add_argument("--startup-timeout", type=int, default=600)
+    parser.add_argument(
+        "--authenticator-file",
+        type=Path,
+        help="keep the demo users' authenticator keys here, for a later journey on a copy",
+    )
+    parser.add_argument(
+        "--restored",
+        action="store_true",
+        help="the install was restored from a backup taken after a journey: check the sent "
+        "campaign instead of sending it",
+    )
+    parser.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="production settings: act as the HTTPS load balancer in front of the web processes",
+    )
     args = parser.parse_args()
+    Authenticator.load(args.authenticator_file)
+    global BEHIND_PROXY
+    BEHIND_PROXY = args.behind_proxy
+    if BEHIND_PROXY:
+        # The browser's side of the TLS connection the proxy ends: cookies marked Secure
+        # (session, CSRF) go back on the loopback's plain HTTP too.
+        http.cookiejar.DefaultCookiePolicy.return_ok_secure = lambda self, cookie, request: True
     base = args.base_url.rstrip("/")
     try:
         wait_until_up(base, args.startup_timeout)
         embargo = embargo_time()
         release_id, slug = write_and_submit_release(base, embargo)
         check(
-            requests.get(f"{base}/news/{slug}/", timeout=30).status_code == 404,
+            anonymous().get(f"{base}/news/{slug}/", timeout=30).status_code == 404,
             "public before sign-off",
         )
         approve_step(base, "approver", release_id)
@@ -443,7 +575,11 @@ def main():
         status = spokesperson.get(f"/admin/api/main/pages/{release_id}/").json()["meta"]["status"]
         check(status["status"] == "scheduled" and not status["live"], f"after sign-off: {status}")
         step("signed off and scheduled, not yet live")
-        campaign_journey(base, args.mail_dir)
+        if args.restored:
+            campaign_restored_check(base)
+        else:
+            campaign_journey(base, args.mail_dir)
+        print_run_journey(base)
         wait_for_go_live(base, slug, embargo)
     except JourneyFailed as failure:
         print(f"JOURNEY FAILED: {failure}", file=sys.stderr)

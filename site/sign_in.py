@@ -34,6 +34,7 @@ from django.utils.http import urlencode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.log_actions import log
+from wagtail.models import Site
 
 logger = logging.getLogger(__name__)
 
@@ -193,19 +194,20 @@ def locked_out_attempts():
 
 def sign_in_unlock(*, username: str | None = None, ip_address: str | None = None, by=None) -> int:
     """Clear the failed sign-ins of an account or a client address, so it may sign in
-    again now. Recorded in the audit log (against the account, or else against the
-    superuser who unlocked). Returns how many records were cleared."""
+    again now. Recorded in the audit log, with the account or address and who unlocked
+    it. Returns how many records were cleared."""
     if not username and not ip_address:
         raise ValueError("Name an account or a client address to unlock.")
     cleared = axes_reset(username=username or None, ip=ip_address or None)
     account = get_user_model().objects.filter(username=username).first() if username else None
-    subject = account or by
-    if subject is not None:
-        log(
-            instance=subject,
-            action="signpost.sign_in.unlock",
-            user=by,
-            data={"username": username or "", "ip_address": ip_address or "", "cleared": cleared},
-        )
+    # Recorded against the account; an address alone against whoever unlocked it, or the
+    # site itself when unlocked from the shell.
+    subject = account or by or Site.objects.filter(is_default_site=True).first()
+    log(
+        instance=subject,
+        action="signpost.sign_in.unlock",
+        user=by,
+        data={"username": username or "", "ip_address": ip_address or "", "cleared": cleared},
+    )
     logger.info("sign-in unlocked (%s records cleared)", cleared)
     return cleared

@@ -2,6 +2,7 @@
 
 import socket
 
+from celery.signals import beat_init
 from django.utils import timezone
 
 from . import health
@@ -29,3 +30,9 @@ def jobs_resume_stalled() -> int:
     from . import jobs  # tasks import their services when they run
 
     return jobs.jobs_resume_stalled()
+
+
+@beat_init.connect
+def beat_started(sender, **kwargs):
+    """Beat stamps its heartbeat as it starts, so a restarted beat counts at once."""
+    health.beat_heartbeat_stamp()

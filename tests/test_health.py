@@ -37,7 +37,7 @@ def wait_for_a_worker():
     # A worker imports the whole of Signpost before it answers: slow on a busy machine.
     deadline = time.monotonic() + 180
     while not health.check_workers().ok:
-        assert time.monotonic() < deadline, "the worker did not start"
+        assert time.monotonic() < deadline, f"the worker did not start: {health.check_workers()}"
 
 
 def test_healthz_answers_without_asking_anything_else(client, django_assert_num_queries):
@@ -115,7 +115,7 @@ def test_beat_silent_turns_readyz_red_until_its_heartbeat_runs(
     beat_heartbeat_stamp()
     status, body = readyz(client)
     assert status == 200, body
-    assert body["checks"]["workers"]["detail"] == "1 worker(s) answered"
+    assert body["checks"]["workers"]["detail"] == "a worker answered"
 
 
 @pytest.mark.redis

@@ -235,7 +235,9 @@ SIGNPOST_RATE_LIMITS_ENABLED = env_bool("SIGNPOST_RATE_LIMITS_ENABLED", True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Paths in log records lose their query strings, tokens and codes (signpost.logs).
+    "filters": {"redact_paths": {"()": "signpost.logs.RedactPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_paths"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -463,4 +465,25 @@ SIGNPOST_CRIME_IMPORT_LEASE_SECONDS = env_int("SIGNPOST_CRIME_IMPORT_LEASE_SECON
 CELERY_BEAT_SCHEDULE["evaluation-crime-imports-resume"] = {
     "task": "evaluation.crime_imports_resume",
     "schedule": 60,
+}
+
+# --- Celery queues and routes (bin/signpost worker) ------------------------------------------
+# Three queues: `send` (campaign batches, sign-up confirmations, notices by email), `print`
+# (rendering print runs: minutes of CPU each) and `default` (beat's sweeps and everything
+# else). Production runs print workers apart from the others, so a print run never holds up
+# a send; a worker started without `-Q` (make run, tests) takes all three.
+from kombu import Queue  # noqa: E402 (kept inside this settings block)
+
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue("default"), Queue("send"), Queue("print")]
+CELERY_TASK_ROUTES = {
+    "printing.print_run_render*": {"queue": "print"},
+    "printing.render_print_run*": {"queue": "print"},
+    "newsletters.campaign_send_chunk": {"queue": "send"},
+    "newsletters.campaign_write_deliveries": {"queue": "send"},
+    "newsletters.subscriber_sign_up": {"queue": "send"},
+    "engagement.press_release_email_media_contacts": {"queue": "send"},
+    "engagement.stakeholder_alert_email*": {"queue": "send"},
+    "engagement.tasks.stakeholder_alert_email": {"queue": "send"},
+    "reports.report_ready_notify*": {"queue": "send"},
 }

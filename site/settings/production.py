@@ -81,3 +81,7 @@ X_FRAME_OPTIONS = "DENY"
 # Production runs behind one load balancer (it also sets X-Forwarded-Proto, trusted above):
 # rate limits and QR repeat scans key on the address it saw. See the README.
 SIGNPOST_TRUSTED_PROXY_COUNT = env_int("SIGNPOST_TRUSTED_PROXY_COUNT", 1)
+
+# A demonstration or staging install may load the fictional demo initiative (its accounts
+# have well-known passwords): never on an install holding residents' data.
+SIGNPOST_ALLOW_DEMO_DATA = env_bool("SIGNPOST_ALLOW_DEMO_DATA", False)

@@ -1,0 +1,298 @@
+"""Backups that restore: the database and the media files in one archive, checked on the
+way back in, optionally encrypted. docs/operations.md, "Backups", says how often and how
+long to keep them.
+
+An archive is a tar file holding ``manifest.json`` (Signpost's version, when, the
+database's vendor, the migrations it had, each member's SHA-256), the database
+(``pg_dump``'s compressed custom format on PostgreSQL; a copy made with SQLite's backup API
+in development) and ``media.tar.gz``. The database is dumped first, from one snapshot, then
+the media: every file a row names was written before the snapshot, so it is in the archive
+(files added meanwhile are harmless extras). The archive is written under a temporary name
+and renamed when complete, so a failed backup leaves nothing that looks like a backup.
+
+With ``SIGNPOST_BACKUP_KEY`` set (32 random bytes, URL-safe base64: ``manage.py backup
+--new-key`` makes one) the archive is encrypted with AES-256-GCM in 1 MiB chunks, each
+sealed with its position and whether it is the last (the STREAM construction), so a
+changed, reordered or cut-off archive is refused.
+
+:func:`backup_create` and :func:`backup_restore` are what the management commands call.
+"""
+
+import base64
+import datetime
+import hashlib
+import io
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import struct
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+
+from . import __version__
+
+FORMAT = 1
+MAGIC = b"SIGNPOST-BACKUP-AES256GCM-1\n"
+CHUNK = 1024 * 1024
+DATABASE_MEMBER = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
+MEDIA_MEMBER = "media.tar.gz"
+
+
+class BackupError(Exception):
+    """A backup that cannot be made or restored, with the reason in words."""
+
+
+# --- keys and encryption -------------------------------------------------------------------
+
+
+def backup_key_new() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def backup_key() -> bytes | None:
+    """SIGNPOST_BACKUP_KEY, decoded; None when backups are not to be encrypted."""
+    value = os.environ.get("SIGNPOST_BACKUP_KEY", "").strip()
+    if not value:
+        return None
+    try:
+        key = base64.urlsafe_b64decode(value)
+    except ValueError as error:
+        raise ImproperlyConfigured("SIGNPOST_BACKUP_KEY is not URL-safe base64.") from error
+    if len(key) != 32:
+        raise ImproperlyConfigured("SIGNPOST_BACKUP_KEY must hold 32 bytes (base64).")
+    return key
+
+
+def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
+    return prefix + struct.pack(">I", counter) + (b"\x01" if last else b"\x00")
+
+
+def encrypt_file(source: Path, target, key: bytes) -> None:
+    aead, prefix = AESGCM(key), secrets.token_bytes(7)
+    target.write(MAGIC + prefix)
+    with source.open("rb") as plain:
+        chunk, counter = plain.read(CHUNK), 0
+        while True:
+            following = plain.read(CHUNK)
+            last = not following
+            sealed = aead.encrypt(_nonce(prefix, counter, last), chunk, MAGIC)
+            target.write(struct.pack(">I", len(sealed)) + sealed)
+            if last:
+                return
+            chunk, counter = following, counter + 1
+
+
+def decrypt_file(source: Path, target, key: bytes) -> None:
+    aead = AESGCM(key)
+    with source.open("rb") as sealed_file:
+        if sealed_file.read(len(MAGIC)) != MAGIC:
+            raise BackupError("This is not an encrypted Signpost backup.")
+        prefix, counter = sealed_file.read(7), 0
+        while True:
+            header = sealed_file.read(4)
+            if len(header) < 4:
+                raise BackupError("The backup is cut short: its last part is missing.")
+            sealed = sealed_file.read(struct.unpack(">I", header)[0])
+            last = sealed_file.peek(1) == b""
+            try:
+                target.write(aead.decrypt(_nonce(prefix, counter, last), sealed, MAGIC))
+            except Exception as error:
+                raise BackupError(
+                    "The backup cannot be decrypted: a wrong SIGNPOST_BACKUP_KEY, or the "
+                    "file was changed or cut short."
+                ) from error
+            if last:
+                return
+            counter += 1
+
+
+def is_encrypted(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(len(MAGIC)) == MAGIC
+
+
+# --- the database ----------------------------------------------------------------------------
+
+
+def _postgres_env() -> tuple[list[str], dict]:
+    db = settings.DATABASES["default"]
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or "", "PGCONNECT_TIMEOUT": "10"}
+    args = ["--dbname", db["NAME"]]
+    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if db.get(key):
+            args += [flag, str(db[key])]
+    return args, env
+
+
+def _run(command: list[str], env: dict) -> None:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise BackupError(f"{command[0]} failed: {done.stderr.strip()[-500:]}")
+
+
+def database_dump(target: Path) -> str:
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        args, env = _postgres_env()
+        _run(["pg_dump", "--format=custom", "--compress=6", "--file", str(target), *args], env)
+    elif vendor == "sqlite":
+        source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+        copy = sqlite3.connect(target)
+        with copy:
+            source.backup(copy)
+        source.close()
+        copy.close()
+    else:
+        raise BackupError(f"Backups know PostgreSQL and SQLite, not {vendor}.")
+    return vendor
+
+
+def database_is_empty() -> bool:
+    return not connection.introspection.table_names()
+
+
+def database_load(source: Path, vendor: str) -> None:
+    if vendor != connection.vendor:
+        raise BackupError(
+            f"The backup holds a {vendor} database; this install uses {connection.vendor}."
+        )
+    if vendor == "postgresql":
+        args, env = _postgres_env()
+        _run(
+            ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", *args, str(source)],
+            env,
+        )
+    else:
+        connection.close()
+        shutil.copyfile(source, settings.DATABASES["default"]["NAME"])
+
+
+# --- the archive -----------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _media_pack(target: Path) -> int:
+    media, count = Path(settings.MEDIA_ROOT), 0
+    with tarfile.open(target, "w:gz", compresslevel=6) as archive:
+        if media.is_dir():
+            for path in sorted(media.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    archive.add(path, arcname=str(path.relative_to(media)), recursive=False)
+                    count += 1
+    return count
+
+
+def _applied_migrations() -> dict[str, str]:
+    latest: dict[str, str] = {}
+    for app, name in MigrationRecorder(connection).applied_migrations():
+        latest[app] = max(latest.get(app, ""), name)
+    return latest
+
+
+def backup_create(directory: Path, *, key: bytes | None = None, now=None) -> Path:
+    """Write one archive of the database and media into ``directory`` and return its
+    path: ``signpost-<when>.tar``, or ``.tar.enc`` when encrypted."""
+    directory.mkdir(parents=True, exist_ok=True)
+    now = now or datetime.datetime.now(datetime.UTC)
+    name = f"signpost-{now:%Y%m%dT%H%M%SZ}.tar" + (".enc" if key else "")
+    final = directory / name
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".backup-") as work:
+        work = Path(work)
+        vendor = connection.vendor
+        database = work / DATABASE_MEMBER.get(vendor, "database")
+        database_dump(database)
+        media_files = _media_pack(work / MEDIA_MEMBER)
+        manifest = {
+            "format": FORMAT,
+            "signpost": __version__,
+            "created_at": now.isoformat(timespec="seconds"),
+            "database": {"vendor": vendor, "member": database.name},
+            "media": {"member": MEDIA_MEMBER, "files": media_files},
+            "migrations": _applied_migrations(),
+            "sha256": {p.name: _sha256(p) for p in (database, work / MEDIA_MEMBER)},
+        }
+        tar_path = work / "archive.tar"
+        with tarfile.open(tar_path, "w") as archive:
+            body = json.dumps(manifest, indent=2).encode()
+            info = tarfile.TarInfo("manifest.json")
+            info.size, info.mtime = len(body), int(now.timestamp())
+            archive.addfile(info, io.BytesIO(body))
+            archive.add(database, arcname=database.name)
+            archive.add(work / MEDIA_MEMBER, arcname=MEDIA_MEMBER)
+        partial = directory / f".{name}.partial"
+        if key:
+            with partial.open("wb") as target:
+                encrypt_file(tar_path, target, key)
+        else:
+            shutil.move(tar_path, partial)
+        os.chmod(partial, 0o600)
+        partial.replace(final)
+    return final
+
+
+def backup_restore(archive_path: Path, *, key: bytes | None = None) -> dict:
+    """Restore an archive into this install, which must be empty (no tables, no media):
+    check every member against the manifest first, then load the database and unpack the
+    media. Returns the manifest."""
+    media = Path(settings.MEDIA_ROOT)
+    if not database_is_empty():
+        raise BackupError("The database is not empty: restore only into a new, empty one.")
+    if media.is_dir() and any(media.iterdir()):
+        raise BackupError(f"The media folder {media} is not empty: restore into an empty one.")
+    with tempfile.TemporaryDirectory(prefix="signpost-restore-") as work:
+        work = Path(work)
+        plain = work / "archive.tar"
+        if is_encrypted(archive_path):
+            if key is None:
+                raise BackupError("The backup is encrypted: set SIGNPOST_BACKUP_KEY.")
+            with plain.open("wb") as target:
+                decrypt_file(archive_path, target, key)
+        else:
+            plain = archive_path
+        with tarfile.open(plain) as archive:
+            archive.extractall(work / "members", filter="data")
+        members = work / "members"
+        manifest = json.loads((members / "manifest.json").read_text())
+        if manifest.get("format") != FORMAT:
+            raise BackupError(f"Unknown backup format {manifest.get('format')!r}.")
+        for member, expected in manifest["sha256"].items():
+            if _sha256(members / member) != expected:
+                raise BackupError(f"{member} does not match the manifest: the backup is damaged.")
+        database_load(members / manifest["database"]["member"], manifest["database"]["vendor"])
+        media.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(members / MEDIA_MEMBER) as media_archive:
+            media_archive.extractall(media, filter="data")
+    return manifest
+
+
+def backups_prune(directory: Path, *, keep_days: int, now=None) -> list[Path]:
+    """Delete archives in ``directory`` older than ``keep_days``; return what went."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    removed = []
+    for path in directory.glob("signpost-*.tar*"):
+        stamp = path.name.removeprefix("signpost-").split(".", 1)[0]
+        try:
+            made = datetime.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
+        except ValueError:
+            continue
+        if now - made > datetime.timedelta(days=keep_days):
+            path.unlink()
+            removed.append(path)
+    return removed
