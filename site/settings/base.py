@@ -131,11 +131,18 @@ LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_SITE_NAME = "Signpost"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatar service: staff emails stay here
 WAGTAILADMIN_BASE_URL = env_str("SIGNPOST_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "signpost.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAIL_I18N_ENABLED = False
+# Draftail, with content it cannot read refused as a form error (signpost.rich_text).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "signpost.rich_text.DraftailRichTextArea"}}
 # No SVG: an SVG is a document that can carry script, and would run it on this origin.
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Uploads are capped in pixels (from the file's header, before decoding) and bytes, and
+# must decode whole (signpost.images); Pillow refuses larger files anywhere else too.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("SIGNPOST_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+WAGTAILIMAGES_IMAGE_FORM_BASE = "signpost.images.ImageForm"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Celery: with no broker, tasks run in-process (the embedded default).
