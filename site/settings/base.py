@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "signpost.service_status.ServiceStatusMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -199,9 +200,8 @@ CELERY_BEAT_SCHEDULE["signpost-jobs-resume-stalled"] = {
 # deployment points REDIS_URL at the broker's Redis.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    # Fails soft: with Redis down, pages are served uncached (signpost.cache).
+    CACHES = {"default": {"BACKEND": "signpost.cache.FailSoftRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
