@@ -1,10 +1,13 @@
-"""The project's own admin pages: the development mailbox (``signpost.dev_mail``)."""
+"""The project's own admin pages: the development mailbox (``signpost.dev_mail``) and
+the background jobs (``signpost.jobs``)."""
 
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
+    path("background-jobs/", views.jobs_index, name="signpost_jobs"),
+    path("background-jobs/<int:pk>/retry/", views.job_retry, name="signpost_job_retry"),
     path("outgoing-mail/", views.outgoing_mail, name="signpost_outgoing_mail"),
     path(
         "outgoing-mail/<str:name>/",

@@ -1,22 +1,26 @@
 """The project package's own pages: site search, the staff sign-in, robots.txt, and in the
 admin the development mailbox (every email Signpost wrote to var/mail/, newest first, each
-shown as its recipient gets it)."""
+shown as its recipient gets it) and the background jobs, with a retry for stuck ones."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import dev_mail
+from . import dev_mail, jobs, service_status
 from .admin_permissions import require_permission
 from .caching import public_cache
+from .models import Job
 from .public_forms import rate_limited
 from .search import search_grouped
 
 SEARCH_QUERY_MAX_LENGTH = 200
 LOGIN_ATTEMPTS_PER_HOUR = 20
+JOBS_SHOWN = 200
 
 
 @require_GET
@@ -95,3 +99,39 @@ def outgoing_mail_message(request, name):
             "html": html.get_content() if html else "",
         },
     )
+
+
+def jobs_index(request):
+    """Background work that is waiting, running, stalled or failed, for staff to see
+    and retry (``signpost.jobs``)."""
+    require_permission(request, "signpost.change_job")
+    waiting = list(
+        Job.objects.filter(
+            state__in=[Job.State.QUEUED, Job.State.RUNNING, Job.State.FAILED]
+        ).order_by("-queued_at")[:JOBS_SHOWN]
+    )
+    for job in waiting:
+        job.stalled = jobs.job_is_stalled(job)
+        job.may_retry = job.state == Job.State.FAILED or job.stalled
+    return TemplateResponse(
+        request,
+        "signpost/admin/jobs.html",
+        {
+            "header_title": "Background jobs",
+            "page_title": "Background jobs",
+            "header_icon": "cogs",
+            "jobs": waiting,
+            "services_down": service_status.services_down(),
+        },
+    )
+
+
+@require_POST
+def job_retry(request, pk: int):
+    require_permission(request, "signpost.change_job")
+    job = get_object_or_404(Job, pk=pk)
+    if jobs.job_retry(job=job):
+        messages.success(request, f"{job} is queued again.")
+    else:
+        messages.info(request, f"{job} is running or done: nothing to retry.")
+    return redirect("signpost_jobs")
