@@ -189,6 +189,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
+# A job with no sign of life (heartbeat) for this long is sent again by beat: longer than
+# the gap between two heartbeats of any task (a print part beats every 100 items).
+SIGNPOST_JOB_STALL_SECONDS = env_int("SIGNPOST_JOB_STALL_SECONDS", 180)
 # Beat resends the ledger's stalled jobs (and those the broker refused) every minute.
 CELERY_BEAT_SCHEDULE["signpost-jobs-resume-stalled"] = {
     "task": "signpost.jobs_resume_stalled",
