@@ -5,6 +5,7 @@ run without a kill (the baseline) in the same run of this script.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/signpost_bench \\
     .venv/bin/python bench/recovery.py --redis redis://127.0.0.1:6379/7 \\
         --stall 60 --lease 60 --beat 10
+    .venv/bin/python bench/recovery.py --embedded --stall 60 --beat 10   # make run's stack
 
 Two Celery worker processes (solo pool) and beat run against Redis; the print run is
 made through the same service as the admin's form, the campaign sent through the send
@@ -42,6 +43,11 @@ def parse_args():
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--skip-print", action="store_true")
     parser.add_argument("--skip-campaign", action="store_true")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="make run's stack: the filesystem broker, no result backend, SQLite (print only)",
+    )
     parser.add_argument("--log-dir", default=str(ROOT / "var" / "bench-recovery"))
     return parser.parse_args()
 
@@ -49,9 +55,7 @@ def parse_args():
 def configure(args, log_dir: Path) -> dict:
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.recovery_settings",
-        "CELERY_BROKER_URL": args.redis,
-        "CELERY_RESULT_BACKEND": args.redis,
-        "REDIS_URL": args.redis,
+        "SIGNPOST_VAR_DIR": str(log_dir / "var"),
         "MAILGUN_API_URL": f"http://127.0.0.1:{args.mock_port}/v3",
         "SIGNPOST_ESP_BATCH_SIZE": str(args.batch_size),
         "SIGNPOST_SEND_LEASE_SECONDS": str(args.lease),
@@ -61,8 +65,17 @@ def configure(args, log_dir: Path) -> dict:
         "SIGNPOST_PRINT_WORK_DIR": str(log_dir / "work"),
         "SIGNPOST_PRIVATE_ROOT": str(log_dir / "private"),
     }
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (e.g. signpost_bench).")
+    if args.embedded:
+        # As make run: no broker or cache server, tasks as files under var/broker/.
+        for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL"):
+            os.environ.pop(name, None)
+        os.environ.setdefault("DATABASE_URL", f"sqlite:///{log_dir / 'db.sqlite3'}")
+        args.skip_campaign = True
+    else:
+        env.update(CELERY_BROKER_URL=args.redis, CELERY_RESULT_BACKEND=args.redis)
+        env["REDIS_URL"] = args.redis
+        if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+            sys.exit("Set DATABASE_URL to a PostgreSQL database (e.g. signpost_bench).")
     os.environ.update(env)
     import django
 
@@ -285,7 +298,8 @@ def main():
     processes = Processes(env, log_dir)
     processes.start("beat", "--loglevel=warning", "-s", str(log_dir / "beat-schedule"), name="beat")
     print(
-        f"stall {args.stall} s, send lease {args.lease} s, beat every {args.beat} s",
+        f"stall {args.stall} s, send lease {args.lease} s, beat every {args.beat} s"
+        + (" (make run's embedded broker, SQLite)" if args.embedded else ""),
         flush=True,
     )
     try:

@@ -8,6 +8,7 @@ from signpost.settings.dev import *  # noqa: F403
 from signpost.settings.dev import ANYMAIL, CELERY_BEAT_SCHEDULE
 
 DEBUG = False  # no query log growing in long runs
+SIGNPOST_ALLOW_DEMO_DATA = True  # the bench database's fixtures are the demo initiative
 EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"
 ANYMAIL = {
     **ANYMAIL,
