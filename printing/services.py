@@ -702,28 +702,35 @@ def sign_default_days_up() -> int:
 
 def signs_chase_overdue(*, today: datetime.date | None = None) -> int:
     """Email whoever put up (or printed) each overdue sign, once a day, one email per
-    person listing their signs. Returns how many emails went."""
+    person listing their signs. Returns how many emails went.
+
+    Each person's signs are locked, emailed about and stamped in one transaction: a
+    worker killed before the stamp commits leaves them to the next run (at most one
+    second email), never stamped without the email."""
     today = today or timezone.localdate()
     by_person: dict = {}
-    with transaction.atomic():
-        due = (
-            signs_overdue(today)
-            .exclude(reminded_on=today)
-            .select_for_update(skip_locked=True, of=("self",))
-        )
-        for sign in due:
-            person = sign.put_up_by or sign.print_run.created_by
-            if person is not None and person.email:
-                by_person.setdefault(person, []).append(sign)
-        Sign.objects.filter(pk__in=[s.pk for signs in by_person.values() for s in signs]).update(
-            reminded_on=today
-        )
+    for sign in signs_overdue(today).exclude(reminded_on=today):
+        person = sign.put_up_by or sign.print_run.created_by
+        if person is not None and person.email:
+            by_person.setdefault(person, []).append(sign.pk)
     overdue_url = absolute_url(reverse("printing_signs:index") + "?show=overdue")
-    for person, signs in by_person.items():
-        email_send(
-            to=[person.email],
-            subject=f"{len(signs)} sign{'s' if len(signs) != 1 else ''} overdue to come down",
-            text_template="email/printing/signs_overdue.txt",
-            context={"person": person, "signs": signs, "signs_url": overdue_url},
-        )
-    return len(by_person)
+    sent = 0
+    for person, sign_ids in by_person.items():
+        with transaction.atomic():
+            signs = list(
+                signs_overdue(today)
+                .exclude(reminded_on=today)
+                .filter(pk__in=sign_ids)
+                .select_for_update(skip_locked=True, of=("self",))
+            )
+            if not signs:  # reminded meanwhile, or another worker holds them
+                continue
+            email_send(
+                to=[person.email],
+                subject=f"{len(signs)} sign{'s' if len(signs) != 1 else ''} overdue to come down",
+                text_template="email/printing/signs_overdue.txt",
+                context={"person": person, "signs": signs, "signs_url": overdue_url},
+            )
+            Sign.objects.filter(pk__in=[sign.pk for sign in signs]).update(reminded_on=today)
+            sent += 1
+    return sent

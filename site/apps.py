@@ -24,6 +24,11 @@ class SignpostConfig(AppConfig):
     verbose_name = "Signpost"
 
     def ready(self):
+        # Pillow refuses to decode an image beyond the upload cap wherever it is opened
+        # (renditions of files stored before the cap), instead of only warning.
+        from PIL import Image  # a slow import only the image paths need
+
+        Image.MAX_IMAGE_PIXELS = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
         # The 0002 data migration creates the roles; this keeps them matching the declared
         # table after every migrate, as apps add models and permissions.
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="signpost-roles")

@@ -196,7 +196,8 @@ def job_heartbeat(*, force: bool = False) -> None:
     if job_id is None:
         return
     now = timezone.now()
-    if not force and now.timestamp() - _last_beat.get() < HEARTBEAT_EVERY:
+    every = min(HEARTBEAT_EVERY, default_stall_seconds() / 3)
+    if not force and now.timestamp() - _last_beat.get() < every:
         return
     _last_beat.set(now.timestamp())
     Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(heartbeat_at=now)

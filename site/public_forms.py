@@ -5,6 +5,7 @@ The client address is used only as a hashed, short-lived cache key and is never 
 """
 
 import hashlib
+import ipaddress
 import time
 
 from django import forms
@@ -52,6 +53,20 @@ def client_address(request) -> str:
     return address or remote
 
 
+def rate_limit_subject(address: str) -> str:
+    """Whom a rate limit counts: an IPv4 address, or the /64 network of an IPv6 one (a
+    single home or phone is given a whole /64 and can rotate through it at will)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def rate_limited(
     request, *, scope: str, limit: int, period_seconds: int, key: str | None = None
 ) -> bool:
@@ -60,7 +75,7 @@ def rate_limited(
     if not getattr(settings, "SIGNPOST_RATE_LIMITS_ENABLED", True):
         return False
     window = int(time.time() // period_seconds)
-    counted = client_address(request) if key is None else key
+    counted = rate_limit_subject(client_address(request)) if key is None else key
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{counted}".encode()).hexdigest()[:32]
     cache_key = f"ratelimit:{scope}:{window}:{digest}"
     cache.add(cache_key, 0, timeout=period_seconds + 5)

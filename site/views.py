@@ -1,29 +1,32 @@
 """The project package's own pages: site search, the staff sign-in and its second factor,
 the rate-limited password reset, robots.txt, and in the admin the locked sign-ins (for
-superusers) and the development mailbox (every email Signpost wrote to var/mail/, newest
-first, each shown as its recipient gets it)."""
+superusers), the development mailbox (every email Signpost wrote to var/mail/, newest
+first, each shown as its recipient gets it) and the background jobs, with a retry for
+stuck ones."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.admin.views import account as wagtail_account
 
-from . import dev_mail, health, sign_in
+from . import dev_mail, health, jobs, service_status, sign_in
 from .admin_permissions import require_permission
 from .caching import public_cache
+from .models import Job
 from .public_forms import rate_limited
 from .qr import qr_svg
 from .search import search_grouped
 
 SEARCH_QUERY_MAX_LENGTH = 200
+JOBS_SHOWN = 200
 LOGIN_ATTEMPTS_PER_HOUR = 20
 
 
@@ -367,3 +370,39 @@ class PasswordResetView(wagtail_account.PasswordResetView):
         ):
             return redirect(self.get_success_url())
         return super().form_valid(form)
+
+
+def jobs_index(request):
+    """Background work that is waiting, running, stalled or failed, for staff to see
+    and retry (``signpost.jobs``)."""
+    require_permission(request, "signpost.change_job")
+    waiting = list(
+        Job.objects.filter(
+            state__in=[Job.State.QUEUED, Job.State.RUNNING, Job.State.FAILED]
+        ).order_by("-queued_at")[:JOBS_SHOWN]
+    )
+    for job in waiting:
+        job.stalled = jobs.job_is_stalled(job)
+        job.may_retry = job.state == Job.State.FAILED or job.stalled
+    return TemplateResponse(
+        request,
+        "signpost/admin/jobs.html",
+        {
+            "header_title": "Background jobs",
+            "page_title": "Background jobs",
+            "header_icon": "cogs",
+            "jobs": waiting,
+            "services_down": service_status.services_down(),
+        },
+    )
+
+
+@require_POST
+def job_retry(request, pk: int):
+    require_permission(request, "signpost.change_job")
+    job = get_object_or_404(Job, pk=pk)
+    if jobs.job_retry(job=job):
+        messages.success(request, f"{job} is queued again.")
+    else:
+        messages.info(request, f"{job} is running or done: nothing to retry.")
+    return redirect("signpost_jobs")

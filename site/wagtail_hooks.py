@@ -9,7 +9,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 
 from . import admin_urls
-from .admin_menu import OutgoingMailMenuItem, SuperuserMenuItem
+from .admin_menu import OutgoingMailMenuItem, PermissionMenuItem, SuperuserMenuItem
 from .caching import page_cache_headers
 from .choosers import page_chooser_shows_what_the_user_may_see
 from .panels import add_background_silent_panel
@@ -20,6 +20,17 @@ hooks.register("construct_page_chooser_queryset", page_chooser_shows_what_the_us
 @hooks.register("register_admin_urls")
 def register_outgoing_mail_urls():
     return [path("", include(admin_urls))]
+
+
+@hooks.register("register_settings_menu_item")
+def register_jobs_menu_item():
+    return PermissionMenuItem(
+        "Background jobs",
+        reverse("signpost_jobs"),
+        icon_name="cogs",
+        order=9_000,
+        permission="signpost.change_job",
+    )
 
 
 @hooks.register("register_settings_menu_item")

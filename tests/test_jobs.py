@@ -141,3 +141,33 @@ def test_staff_retry_a_failed_job_but_not_one_that_is_alive(
 
 def _raise(error):
     raise error
+
+
+def test_staff_see_a_stuck_job_and_retry_it_from_the_admin(
+    client, superuser, comms_officer, broker, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    stuck = Job.objects.create(
+        task="signpost.heartbeat",
+        key="k",
+        label="Print run 7: part 3 of 5",
+        args=["x"],
+        state=Job.State.RUNNING,
+        heartbeat_at=timezone.now() - datetime.timedelta(hours=1),
+        attempts=1,
+    )
+    client.force_login(comms_officer)
+    assert client.get(reverse("signpost_jobs")).status_code in (302, 403)
+    assert client.post(reverse("signpost_job_retry", args=[stuck.pk])).status_code in (302, 403)
+    stuck.refresh_from_db()
+    assert stuck.state == Job.State.RUNNING
+
+    client.force_login(superuser)
+    page = client.get(reverse("signpost_jobs")).content.decode()
+    assert "Print run 7: part 3 of 5" in page and "(stalled)" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signpost_job_retry", args=[stuck.pk]))
+    stuck.refresh_from_db()
+    assert (stuck.state, stuck.attempts) == (Job.State.QUEUED, 0)
+    assert broker.sent == [(["x"], stuck.pk)]

@@ -93,7 +93,6 @@ def _awaiting_confirmation(subscriber: Subscriber) -> bool:
     )
 
 
-@transaction.atomic
 def subscriber_sign_up_queue(
     *,
     email: str,
@@ -119,6 +118,7 @@ def subscriber_sign_up_queue(
     )
 
 
+@transaction.atomic
 def subscriber_sign_up(
     *,
     email: str,

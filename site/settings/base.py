@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "signpost.sign_in.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "signpost.service_status.ServiceStatusMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, so it sees the lockout flag every sign-in door sets and answers 429.
@@ -141,11 +142,18 @@ LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_SITE_NAME = "Signpost"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatar service: staff emails stay here
 WAGTAILADMIN_BASE_URL = env_str("SIGNPOST_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "signpost.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAIL_I18N_ENABLED = False
+# Draftail, with content it cannot read refused as a form error (signpost.rich_text).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "signpost.rich_text.DraftailRichTextArea"}}
 # No SVG: an SVG is a document that can carry script, and would run it on this origin.
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Uploads are capped in pixels (from the file's header, before decoding) and bytes, and
+# must decode whole (signpost.images); Pillow refuses larger files anywhere else too.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("SIGNPOST_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+WAGTAILIMAGES_IMAGE_FORM_BASE = "signpost.images.ImageForm"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Celery: with no broker, tasks run in-process (the embedded default).
@@ -191,6 +199,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
+# A job with no sign of life (heartbeat) for this long is sent again by beat: longer than
+# the gap between two heartbeats of any task (a print part beats every 100 items).
+SIGNPOST_JOB_STALL_SECONDS = env_int("SIGNPOST_JOB_STALL_SECONDS", 180)
 # Beat resends the ledger's stalled jobs (and those the broker refused) every minute.
 CELERY_BEAT_SCHEDULE["signpost-jobs-resume-stalled"] = {
     "task": "signpost.jobs_resume_stalled",
@@ -202,9 +213,8 @@ CELERY_BEAT_SCHEDULE["signpost-jobs-resume-stalled"] = {
 # deployment points REDIS_URL at the broker's Redis.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    # Fails soft: with Redis down, pages are served uncached (signpost.cache).
+    CACHES = {"default": {"BACKEND": "signpost.cache.FailSoftRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {

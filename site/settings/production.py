@@ -25,7 +25,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 REDIS_URL = env_str("REDIS_URL", CELERY_BROKER_URL)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "signpost.cache.FailSoftRedisCache",
         "LOCATION": REDIS_URL,
         # A Redis that stops answering fails a request in seconds, not minutes.
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},

@@ -185,6 +185,37 @@ def test_sign_up_is_rate_limited_per_client(client, sign_up):
     assert not Subscriber.objects.filter(email="one.more@example.org").exists()
 
 
+def test_an_ipv6_client_rotating_within_its_64_is_one_client(client, sign_up):
+    """A home or phone is given a whole /64: every address in it counts as one."""
+    from newsletters.subscribers.public_views import SIGN_UP_LIMIT
+
+    for n in range(SIGN_UP_LIMIT):
+        client.defaults["REMOTE_ADDR"] = f"2001:db8:1:2:{n:x}::{n + 1:x}"
+        assert sign_up(client, email=f"person{n}@example.org").status_code == 302
+    client.defaults["REMOTE_ADDR"] = "2001:db8:1:2:ffff:ffff:ffff:fffe"
+    assert sign_up(client, email="one.more@example.org").status_code == 429
+    # The next /64 is someone else.
+    client.defaults["REMOTE_ADDR"] = "2001:db8:1:3::1"
+    assert sign_up(client, email="neighbour@example.org").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("address", "subject"),
+    [
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::1", "2001:db8:1:2::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("203.0.113.9", "203.0.113.9"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_rate_limits_count_ipv4_addresses_and_ipv6_networks(address, subject):
+    from signpost.public_forms import rate_limit_subject
+
+    assert rate_limit_subject(address) == subject
+
+
 def test_preference_page_changes_choices_and_records_what_changed(client, eastfield, riverside):
     topic = TopicFactory(name="Community events")
     subscriber = SubscriberFactory(area=eastfield, postcode="HB1 4AB")

@@ -1,0 +1,94 @@
+"""Start a Celery process (``launch.py worker …`` or ``launch.py beat …``) with a fault
+planted in it: ``SIGNPOST_TEST_FAULT`` names the point at which the process kills itself
+with SIGKILL, as the kernel's OOM killer or a lost machine would, with no clean-up.
+
+Faults:
+- ``print-after-layout``: a print run's page laid out and its parts queued, none stamped;
+- ``print-mid-part``: a part half stamped (the parts before it written);
+- ``print-before-delivery``: every part stamped and joined, the PDF not yet delivered;
+- ``print-after-delivery``: the PDF delivered, the job not yet marked done (redelivered);
+- ``campaign-mid-send``: a batch accepted by the ESP, not yet recorded as sent;
+- ``report-after-draft``: the monthly draft committed, its notice not yet sent.
+"""
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def plant(fault: str) -> None:
+    from newsletters.sending import batches
+    from printing import rendering
+    from printing import services as printing_services
+    from reports import services as report_services
+
+    if fault == "print-after-layout":
+        real_render = printing_services.print_run_render
+
+        def render_then_die(**kwargs):
+            real_render(**kwargs)
+            die()
+
+        printing_services.print_run_render = render_then_die
+    elif fault == "print-mid-part":
+        real_stamp = rendering.item_stamp
+        stamped = [0]
+
+        def stamp_or_die(item):
+            stamped[0] += 1
+            if stamped[0] == 250:  # half-way through the third part of 100
+                die()
+            return real_stamp(item)
+
+        rendering.item_stamp = stamp_or_die
+    elif fault == "print-before-delivery":
+        printing_services._attach_pdf = die
+    elif fault == "print-after-delivery":
+        real_join = printing_services.print_run_render_join
+
+        def join_then_die(**kwargs):
+            real_join(**kwargs)
+            die()
+
+        printing_services.print_run_render_join = join_then_die
+    elif fault == "campaign-mid-send":
+        real_record = batches._record_sent
+        recorded = [0]
+
+        def record_or_die(*args, **kwargs):
+            recorded[0] += 1
+            if recorded[0] == 3:  # the third batch is at the ESP, not recorded
+                die()
+            return real_record(*args, **kwargs)
+
+        batches._record_sent = record_or_die
+    elif fault == "report-after-draft":
+        real_draft = report_services.report_draft_monthly
+
+        def draft_then_die(**kwargs):
+            real_draft(**kwargs)
+            die()
+
+        report_services.report_draft_monthly = draft_then_die
+    elif fault:
+        raise SystemExit(f"Unknown fault {fault!r}")
+
+
+if __name__ == "__main__":
+    import django
+
+    django.setup()
+    plant(os.environ.get("SIGNPOST_TEST_FAULT", ""))
+    from celery.__main__ import main
+
+    sys.argv = ["celery", "-A", "signpost", *sys.argv[1:]]
+    main()
