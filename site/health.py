@@ -52,7 +52,8 @@ def _timed(name: str, check: Callable[[], tuple[bool, str]]) -> CheckResult:
 
 def in_process_tasks() -> bool:
     """Tasks run where they are queued (tests; no broker, worker or beat to check)."""
-    return bool(settings.CELERY_TASK_ALWAYS_EAGER)
+    # Both: a test may switch either Django's setting or the Celery app's live config.
+    return bool(settings.CELERY_TASK_ALWAYS_EAGER and app.conf.task_always_eager)
 
 
 def check_database() -> CheckResult:

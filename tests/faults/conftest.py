@@ -182,6 +182,9 @@ def stack(transactional_db, django_db_serialized_rollback, own_redis, tmp_path, 
     settings.SIGNPOST_BASE_URL = "http://testserver"
     broker = Celery("signpost-faults", broker=own_redis.url(0), set_as_current=True)
     broker.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 2}
+    # Sent to the queues the worker serves, as Signpost's own app would send them.
+    broker.conf.task_default_queue = signpost_app.conf.task_default_queue
+    broker.conf.task_routes = signpost_app.conf.task_routes
     stack = Stack(tmp_path, own_redis)
     try:
         yield stack

@@ -137,6 +137,6 @@ def test_the_production_access_log_keeps_no_query_string():
     from pathlib import Path
 
     config: dict = {}
-    exec((Path(__file__).resolve().parents[2] / "gunicorn.conf.py").read_text(), config)  # noqa: S102
+    exec((Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py").read_text(), config)  # noqa: S102
     assert "%(U)s" in config["access_log_format"]
     assert "%(r)s" not in config["access_log_format"] and "%(q)s" not in config["access_log_format"]
