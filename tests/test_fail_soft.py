@@ -5,7 +5,6 @@ when it is back; the admin names the service that is down."""
 import socket
 
 import pytest
-from celery import current_app
 from django.core.cache import caches
 from django.urls import reverse
 from signpost import cache as fail_soft
@@ -42,15 +41,18 @@ def cache_down(settings):
 
 @pytest.fixture
 def broker_down():
-    """Tasks sent to the broker, as in production, with the broker at a port where
-    nothing listens."""
-    conf = current_app.conf
-    saved = conf.task_always_eager, conf.broker_url
-    conf.task_always_eager = False
-    conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
+    """Tasks sent to a broker, as in production, at a port where nothing listens: a
+    Celery app of its own, so no connection another test opened is reused."""
+    from celery import Celery
+    from signpost.celery import app as signpost_app
+
+    broker = Celery("signpost-broker-down", broker=f"redis://127.0.0.1:{closed_port()}/0")
+    broker.conf.broker_transport_options = {"socket_connect_timeout": 1}
+    broker.set_current()
     service_status.forget_checks()
-    yield
-    conf.task_always_eager, conf.broker_url = saved
+    yield broker
+    signpost_app.set_current()
+    broker.close()
     service_status.forget_checks()
 
 
@@ -112,7 +114,7 @@ def test_with_the_broker_down_sign_up_keeps_the_input_and_beat_hands_it_on(
     assert not Subscriber.objects.exists()
 
     # The broker is back: beat's next resend runs it (here, in this process).
-    current_app.conf.task_always_eager = True
+    broker_down.conf.task_always_eager = True
     later = job.queued_at + __import__("datetime").timedelta(seconds=60)
     with django_capture_on_commit_callbacks(execute=True):
         assert jobs.jobs_resume_stalled(now=later) == 1
