@@ -120,7 +120,8 @@ check_logs() {  # no tracebacks; no query strings, tokens or codes in the access
 echo "== release (migrate, collectstatic, check --deploy), then the demo initiative"
 start mailbox "$python" .ci/mailgun_mailbox.py --port "$mail_port" --mail-dir "$work/mail"
 bin/signpost release
-SIGNPOST_ALLOW_DEMO_DATA=1 bin/signpost manage load_demo_data >/dev/null
+SIGNPOST_ALLOW_DEMO_DATA=1 bin/signpost manage load_demo_data >"$work/demo.log" 2>&1 \
+  || { tail -n 40 "$work/demo.log"; exit 1; }
 
 echo "== the topology and the journey"
 run_topology "$port"
