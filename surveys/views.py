@@ -21,6 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from . import charts
 from .forms import ChooseWavesForm, ComparisonAreaForm, IssueCodesForm, PublishForm, SurveyForm
 from .models import ResponseCode, SurveyWave
+from .profile import WHY_WE_ASK
 from .selectors import (
     AGGREGATE_HEADER,
     COMPARISON_AREA_CAVEAT,
@@ -133,6 +134,7 @@ def wave_survey(request, slug):
             "code_display": ResponseCode(code=code).display if code else "",
             "code_accepted": bool(code) and not form.errors.get("code"),
             "notice": notice,
+            "why_we_ask": WHY_WE_ASK,
         },
         status=status,
     )
