@@ -203,6 +203,11 @@ SURVEYS_SUPPRESSION_THRESHOLD = env_int("SURVEYS_SUPPRESSION_THRESHOLD", 10)
 # plainly that the survey was too small to detect changes of ordinary size.
 SURVEYS_DETECTABLE_CHANGE_WARNING_POINTS = env_int("SURVEYS_DETECTABLE_CHANGE_WARNING_POINTS", 15)
 SURVEYS_MAX_CODES_PER_ISSUE = 50_000
+# Weighting to the area's population (surveys.weighting): no respondent weighs more than
+# this many times the average, and a wave whose effective sample size falls below the
+# minimum is warned about.
+SURVEYS_WEIGHT_CAP = env_int("SURVEYS_WEIGHT_CAP", 5)
+SURVEYS_MINIMUM_EFFECTIVE_SAMPLE = env_int("SURVEYS_MINIMUM_EFFECTIVE_SAMPLE", 100)
 
 # Printing (printing/): leaflets, signs and QR short links.
 SIGNPOST_PRINT_MAX_QUANTITY = env_int("SIGNPOST_PRINT_MAX_QUANTITY", 10_000)

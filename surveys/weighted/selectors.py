@@ -1,0 +1,361 @@
+"""Weighted figures beside the unweighted ones, for one comparison.
+
+``weighted_comparison_build`` takes a comparison as ``surveys.selectors.comparison_build``
+made it (its figures already through the suppression rules) and adds, for each wave, the
+raking to its area's population (``surveys.weighting``) with the effective sample size
+and design effect, and for each question with a positive share, the weighted share, its
+interval, the change, Holm's adjustment, the smallest detectable change and the
+difference in differences, computed as for the unweighted figures but on effective
+sample sizes: a weighted share p from an effective sample size m is treated as p × m
+answers out of m (Kish's approximation; Korn and Graubard 1998), so Wilson's and
+Newcombe's intervals, the matching p-values and the power calculation carry over.
+
+Disclosure: a weighted share is published only where the unweighted share of the same
+wave and question is published, so it is never the only figure standing in for a hidden
+count; weighted figures are given only as shares and intervals, never as weighted counts
+of answers, and the weighted profile answers (which equal the census by construction)
+are not published at all.
+
+It also says which figures are the headline and why, and warns where the two disagree
+(direction or significance of a change) or where a wave's effective sample size is too
+small to lean on.
+"""
+
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+
+from ..blocks import Question
+from ..formatting import points_text
+from ..models import Answer, Response, SurveyWave
+from ..population.checks import margins_warnings
+from ..population.selectors import population_margins_by_area
+from ..profile import PROFILE, is_profile_key
+from ..selectors import Comparison, QuestionComparison, question_verdict
+from ..statistics import (
+    Change,
+    DifferenceInDifferences,
+    changes_between,
+    difference_in_differences,
+    wilson_interval,
+)
+from ..weighting import Margin, Raking, rake, weighted_share
+
+WEIGHTED = "weighted"
+UNWEIGHTED = "unweighted"
+# A profile question skipped by more than this share of a wave is worth a warning.
+SKIPPED_WARNING = 0.25
+# Weighting that costs more than half the sample is worth a warning.
+DESIGN_EFFECT_WARNING = 2.0
+
+
+@dataclass
+class WaveWeighting:
+    wave: SurveyWave
+    label: str
+    respondents: int
+    raking: Raking | None = None
+    # Why the wave could not be weighted ("" when it was).
+    problem: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def weighted(self) -> bool:
+        return self.raking is not None and self.raking.converged and not self.problem
+
+    @property
+    def effective_sample_size(self) -> float | None:
+        return self.raking.effective_sample_size if self.raking else None
+
+    @property
+    def design_effect(self) -> float | None:
+        return self.raking.design_effect if self.raking else None
+
+    @property
+    def margins_text(self) -> str:
+        if not self.raking:
+            return ""
+        return ", ".join(
+            key.removeprefix("profile_").replace("_", " ") for key in self.raking.margins
+        )
+
+
+@dataclass(frozen=True)
+class WeightedFigure:
+    """A wave's weighted positive share among those who answered, with its 95% interval
+    and the effective sample size of those answers."""
+
+    share: float
+    low: float
+    high: float
+    effective_sample_size: float
+
+    @property
+    def effective_counts(self) -> tuple[float, float]:
+        return self.share * self.effective_sample_size, self.effective_sample_size
+
+
+@dataclass
+class WeightedQuestion:
+    row: QuestionComparison
+    baseline: WeightedFigure | None = None
+    follow_up: WeightedFigure | None = None
+    comparison_baseline: WeightedFigure | None = None
+    comparison_follow_up: WeightedFigure | None = None
+    change: Change | None = None
+    did: DifferenceInDifferences | None = None
+    verdict: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def question(self) -> Question:
+        return self.row.question
+
+
+@dataclass
+class WeightedComparison:
+    comparison: Comparison
+    waves: list[WaveWeighting]
+    questions: list[WeightedQuestion]
+    headline: str
+    headline_reason: str
+    cap: float
+    minimum_effective_sample: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def weighted(self) -> bool:
+        return self.headline == WEIGHTED
+
+    @property
+    def adjusted(self) -> bool:
+        return sum(1 for q in self.questions if q.change is not None) > 1
+
+    def for_row(self, row: QuestionComparison) -> WeightedQuestion | None:
+        return next((q for q in self.questions if q.row is row), None)
+
+
+def _waves(comparison: Comparison) -> list[tuple[str, SurveyWave]]:
+    waves = [("baseline", comparison.baseline.wave), ("follow-up", comparison.follow_up.wave)]
+    if comparison.has_comparison_area:
+        waves += [
+            ("comparison area's baseline", comparison.comparison_baseline.wave),
+            ("comparison area's follow-up", comparison.comparison_follow_up.wave),
+        ]
+    return waves
+
+
+def _answers_by_response(wave_ids, keys):
+    """Each response's answers to ``keys`` (profile and share questions), and every
+    response of the waves: two queries."""
+    responses: dict[int, list[int]] = {}
+    for response_id, wave_id in (
+        Response.objects.filter(wave_id__in=wave_ids).values_list("id", "wave_id").order_by("id")
+    ):
+        responses.setdefault(wave_id, []).append(response_id)
+    answers: dict[int, dict[str, str]] = {}
+    for response_id, key, choice in (
+        Answer.objects.filter(wave_id__in=wave_ids, question_key__in=keys)
+        .exclude(choice="")
+        .values_list("response_id", "question_key", "choice")
+        .order_by()
+        .iterator(chunk_size=5000)
+    ):
+        answers.setdefault(response_id, {})[key] = choice
+    return responses, answers
+
+
+def _wave_weighting(label, wave, response_ids, answers, population, asked, cap, minimum):
+    weighting = WaveWeighting(wave=wave, label=label, respondents=len(response_ids))
+    counts = population.get(wave.area_id, {})
+    usable = [key for key in asked if counts.get(key) and sum(counts[key].values()) > 0]
+    if not counts:
+        weighting.problem = f"{wave.area} has no population margins yet"
+        return weighting
+    if not asked:
+        weighting.problem = "the survey asks none of the profile questions"
+        return weighting
+    if not usable:
+        weighting.problem = (
+            f"{wave.area}'s population margins cover none of the profile questions asked"
+        )
+        return weighting
+    weighting.warnings += [
+        f"{wave.area}: {w}" for w in margins_warnings(counts, households=wave.area.household_count)
+    ]
+    margins = [Margin.from_counts(key, counts[key]) for key in usable]
+    profiles = [answers.get(r, {}) for r in response_ids]
+    raking = rake(profiles, margins, cap=cap)
+    weighting.raking = raking
+    n = len(response_ids)
+    if not raking.converged:
+        weighting.problem = "its weights could not meet the population within the cap"
+    weighting.warnings += [f"The {label}: {note}" for note in raking.notes]
+    for key, skipped in raking.skipped.items():
+        if n and skipped / n > SKIPPED_WARNING:
+            weighting.warnings.append(
+                f"In the {label}, {100 * skipped / n:.0f}% did not say their "
+                f"{key.removeprefix('profile_').replace('_', ' ')}; weighting keeps them as "
+                "the other questions weight them, so it corrects less for this question."
+            )
+    ess = raking.effective_sample_size
+    if n and ess < minimum:
+        weighting.warnings.append(
+            f"The {label}'s effective sample size is {ess:.0f}, below {minimum}: its weighted "
+            "figures are imprecise, and their intervals are wide accordingly."
+        )
+    if n and raking.design_effect > DESIGN_EFFECT_WARNING:
+        weighting.warnings.append(
+            f"Weighting the {label} has a design effect of {raking.design_effect:.2f}: its "
+            f"{n:,} answers carry the information of about {ess:.0f} from a random sample, "
+            "because those who answered were far from a fair mix of the area."
+        )
+    return weighting
+
+
+def _figure(weights, positive, shown) -> WeightedFigure | None:
+    if not shown or not weights:
+        return None
+    result = weighted_share(weights, positive)
+    x, m = result.effective_positive, result.effective_sample_size
+    low, high = wilson_interval(x, m)
+    return WeightedFigure(result.share, low, high, m)
+
+
+def _disagreements(q: WeightedQuestion) -> list[str]:
+    warnings = []
+    u, w = q.row.change, q.change
+    if u is not None and w is not None:
+        if u.difference * w.difference < 0:
+            warnings.append(
+                f"Weighted and unweighted disagree on the direction: unweighted "
+                f"{points_text(u.difference)}, weighted {points_text(w.difference)}."
+            )
+        if u.significant != w.significant:
+            which = "unweighted" if u.significant else "weighted"
+            other = "weighted" if u.significant else "unweighted"
+            warnings.append(
+                f"Weighted and unweighted disagree on significance: the {which} change is "
+                f"bigger than chance would usually give, the {other} one is not."
+            )
+    ud, wd = q.row.did, q.did
+    if ud is not None and wd is not None:
+        if ud.difference * wd.difference < 0:
+            warnings.append(
+                "Weighted and unweighted disagree on the direction of the difference in "
+                f"differences: unweighted {points_text(ud.difference)}, weighted "
+                f"{points_text(wd.difference)}."
+            )
+        if ud.excludes_zero != wd.excludes_zero:
+            warnings.append(
+                "Weighted and unweighted disagree on whether the difference in differences "
+                "is bigger than chance would usually give."
+            )
+    return warnings
+
+
+def weighted_comparison_build(
+    comparison: Comparison, *, cap: float | None = None, minimum_effective_sample: int | None = None
+) -> WeightedComparison:
+    """The comparison's weighted figures, its waves' weighting and the headline choice.
+    Three queries however many responses."""
+    cap = cap or settings.SURVEYS_WEIGHT_CAP
+    minimum = minimum_effective_sample or settings.SURVEYS_MINIMUM_EFFECTIVE_SAMPLE
+    waves = _waves(comparison)
+    asked = [q.key for q in comparison_profile_questions(comparison) if q.key in PROFILE]
+    share_rows = [
+        r for r in comparison.questions if r.question.has_positive and not r.question.multiple
+    ]
+    wave_ids = [w.pk for _, w in waves]
+    population = population_margins_by_area({w.area_id for _, w in waves})
+    responses, answers = _answers_by_response(
+        wave_ids, asked + [r.question.key for r in share_rows]
+    )
+    weightings, weights_of = [], {}
+    for label, wave in waves:
+        ids = responses.get(wave.pk, [])
+        weighting = _wave_weighting(label, wave, ids, answers, population, asked, cap, minimum)
+        weightings.append(weighting)
+        if weighting.raking is not None:
+            weights_of.update(zip(ids, weighting.raking.weights, strict=True))
+    all_weighted = all(w.weighted for w in weightings)
+
+    rows = []
+    for row in share_rows:
+        q = WeightedQuestion(row=row)
+        published = [row.baseline, row.follow_up, row.comparison_baseline, row.comparison_follow_up]
+        figures = []
+        for (_, wave), weighting, shown in zip(waves, weightings, published, strict=False):
+            ids = [r for r in responses.get(wave.pk, []) if row.question.key in answers.get(r, {})]
+            figures.append(
+                _figure(
+                    [weights_of[r] for r in ids] if weighting.weighted else [],
+                    [answers[r][row.question.key] in row.question.positive for r in ids],
+                    shown is not None and shown.share is not None,
+                )
+            )
+        q.baseline, q.follow_up = figures[0], figures[1]
+        if len(figures) == 4:
+            q.comparison_baseline, q.comparison_follow_up = figures[2], figures[3]
+        rows.append(q)
+
+    paired = [q for q in rows if q.baseline and q.follow_up]
+    changes = changes_between(
+        [(*q.baseline.effective_counts, *q.follow_up.effective_counts) for q in paired]
+    )
+    for q, change in zip(paired, changes, strict=True):
+        q.change = change
+        if q.comparison_baseline and q.comparison_follow_up:
+            q.did = difference_in_differences(
+                (*q.baseline.effective_counts, *q.follow_up.effective_counts),
+                (*q.comparison_baseline.effective_counts, *q.comparison_follow_up.effective_counts),
+            )
+    for q in rows:
+        q.verdict = question_verdict(replace(q.row, change=q.change), adjusted=len(paired) > 1)
+        q.warnings = _disagreements(q)
+
+    headline, reason = _headline(weightings, all_weighted, minimum)
+    result = WeightedComparison(
+        comparison=comparison,
+        waves=weightings,
+        questions=rows,
+        headline=headline,
+        headline_reason=reason,
+        cap=cap,
+        minimum_effective_sample=minimum,
+    )
+    result.warnings = [w for weighting in weightings for w in weighting.warnings] + [
+        f"‘{q.question.text}’: {w}" for q in rows for w in q.warnings
+    ]
+    return result
+
+
+def comparison_profile_questions(comparison: Comparison) -> list[Question]:
+    """The profile questions among the comparison's questions."""
+    return [r.question for r in comparison.questions if is_profile_key(r.question.key)]
+
+
+def _headline(weightings: list[WaveWeighting], all_weighted: bool, minimum: int):
+    if all_weighted:
+        by = weightings[0].margins_text
+        low = [w for w in weightings if w.effective_sample_size < minimum]
+        reason = (
+            f"The weighted figures are the headline. Each wave was weighted to its area's "
+            f"census population by {by}, so a change in who answered (more older residents "
+            "one time, more renters the next) is not mistaken for a change in views. Their "
+            "intervals use each wave's effective sample size, so they are honest about the "
+            "precision weighting costs. The unweighted figures are beside them for reference."
+        )
+        if low:
+            reason += (
+                " Some waves' effective sample sizes are small, so the weighted intervals are "
+                "wide: read them with care."
+            )
+        return WEIGHTED, reason
+    why = "; ".join(f"the {w.label}: {w.problem}" for w in weightings if not w.weighted)
+    return (
+        UNWEIGHTED,
+        "The unweighted figures are the headline, because not every wave could be weighted "
+        f"to its area's population ({why}). They describe those who answered, who may not "
+        "be a fair mix of the area.",
+    )

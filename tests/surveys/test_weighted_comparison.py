@@ -1,0 +1,260 @@
+"""Weighted figures beside the unweighted ones: a change in who answered is not a change
+in views; warnings when the two disagree or the effective sample is small; suppression."""
+
+import pytest
+
+from surveys.models import Answer, PopulationCount, PopulationMargins, Response, SurveyWave
+from surveys.selectors import comparison_build
+from surveys.statistics import wilson_interval
+from surveys.weighted.selectors import UNWEIGHTED, WEIGHTED, weighted_comparison_build
+from tests.factories import AreaFactory
+
+from .factories import SurveyWaveFactory, survey_page_create
+
+QUESTIONS = [
+    {"type": "standard", "value": {"item": "safe_after_dark", "required": True}},
+    {"type": "standard", "value": {"item": "drugs_problem", "required": True}},
+    {"type": "profile", "value": {"item": "profile_age"}},
+    {"type": "profile", "value": {"item": "profile_tenure"}},
+]
+
+
+def respondents_add(wave, groups):
+    """``groups``: (how many, {question key: answer}) for identical respondents."""
+    responses = Response.objects.bulk_create(
+        [Response(wave=wave, submitted_on=wave.opens_on) for n, _ in groups for _ in range(n)]
+    )
+    rows, at = [], 0
+    for n, answers in groups:
+        for response in responses[at : at + n]:
+            rows += [
+                Answer(response=response, wave=wave, question_key=k, choice=v)
+                for k, v in answers.items()
+            ]
+        at += n
+    Answer.objects.bulk_create(rows)
+
+
+def margins_add(area, counts):
+    margins = PopulationMargins.objects.create(area=area)
+    PopulationCount.objects.bulk_create(
+        PopulationCount(margins=margins, profile_key=key, category=category, count=count)
+        for key, by_category in counts.items()
+        for category, count in by_category.items()
+    )
+
+
+AGE_HALVES = {"profile_age": {"16_24": 2000, "65_plus": 2000}}
+
+
+@pytest.fixture
+def survey(db):
+    return survey_page_create(questions=QUESTIONS)
+
+
+def waves_of(survey, area=None, slug=""):
+    baseline = SurveyWaveFactory(
+        survey=survey, slug=f"{slug}before", **({"area": area} if area else {})
+    )
+    follow_up = SurveyWaveFactory(
+        survey=survey, slug=f"{slug}after", kind=SurveyWave.FOLLOW_UP, area=baseline.area
+    )
+    return baseline, follow_up
+
+
+def test_a_change_only_in_who_answered_is_not_a_change_once_weighted(survey):
+    baseline, follow_up = waves_of(survey)
+    margins_add(baseline.area, AGE_HALVES)
+    # Baseline answered mostly by older residents, the follow-up mostly by younger ones.
+    respondents_add(
+        baseline,
+        [
+            (70, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+            (30, {"profile_age": "16_24", "safe_after_dark": "very_unsafe"}),
+            (90, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
+            (210, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+        ],
+    )
+    respondents_add(
+        follow_up,
+        [
+            (210, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+            (90, {"profile_age": "16_24", "safe_after_dark": "very_unsafe"}),
+            (30, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
+            (70, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+        ],
+    )
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    weighted = weighted_comparison_build(comparison)
+    [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
+
+    # Unweighted: 40% → 60%, a "change" far beyond chance.
+    assert safe.row.change.difference == pytest.approx(0.20)
+    assert safe.row.change.significant
+    # Weighted to the area's half-and-half population: 50% in both, no change.
+    assert safe.baseline.share == pytest.approx(0.5)
+    assert safe.follow_up.share == pytest.approx(0.5)
+    assert safe.change.difference == pytest.approx(0, abs=1e-9)
+    assert not safe.change.significant
+    assert safe.verdict.startswith("No change detectable")
+    # The page is told the two disagree, and which is the headline and why.
+    assert any("disagree on significance" in w for w in safe.warnings)
+    assert weighted.headline == WEIGHTED
+    assert "census population by age" in weighted.headline_reason
+    # Each wave: 400 answers weighing 2/3 (300 of them) and 2 (100), so the effective
+    # sample size is 400² / (300 × 4/9 + 100 × 4) = 300 and the design effect 4/3.
+    for wave in weighted.waves:
+        assert wave.weighted
+        assert wave.effective_sample_size == pytest.approx(300)
+        assert wave.design_effect == pytest.approx(4 / 3)
+
+
+def test_the_weighted_interval_uses_the_effective_sample_size(survey):
+    baseline, follow_up = waves_of(survey)
+    margins_add(baseline.area, AGE_HALVES)
+    for wave in (baseline, follow_up):
+        respondents_add(
+            wave,
+            [
+                (70, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+                (30, {"profile_age": "16_24", "safe_after_dark": "very_unsafe"}),
+                (90, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
+                (210, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+            ],
+        )
+    weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
+    [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
+    unweighted = safe.row.baseline
+    # Wider than the unweighted interval of the same number of answers.
+    assert safe.baseline.high - safe.baseline.low > unweighted.share_high - unweighted.share_low
+    assert (safe.baseline.low, safe.baseline.high) == pytest.approx(wilson_interval(0.5 * 300, 300))
+
+
+def test_without_margins_the_unweighted_figures_are_the_headline(survey):
+    baseline, follow_up = waves_of(survey)
+    for wave in (baseline, follow_up):
+        respondents_add(
+            wave,
+            [
+                (200, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+                (200, {"safe_after_dark": "very_unsafe"}),
+            ],
+        )
+    weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
+    assert weighted.headline == UNWEIGHTED
+    assert "has no population margins yet" in weighted.headline_reason
+    assert all(q.baseline is None and q.change is None for q in weighted.questions)
+
+
+def test_a_small_effective_sample_is_warned_about(survey):
+    baseline, follow_up = waves_of(survey)
+    margins_add(baseline.area, AGE_HALVES)
+    for wave in (baseline, follow_up):
+        respondents_add(
+            wave,
+            [
+                (12, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+                (30, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
+                (60, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+            ],
+        )
+    weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
+    assert weighted.waves[0].effective_sample_size < 100
+    assert any("effective sample size is" in w and "below 100" in w for w in weighted.warnings)
+    assert "wide: read them with care" in weighted.headline_reason
+
+
+def test_a_weighted_share_is_shown_only_where_the_unweighted_one_is(survey):
+    baseline, follow_up = waves_of(survey)
+    margins_add(baseline.area, AGE_HALVES)
+    respondents_add(
+        baseline,
+        [
+            (8, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+            (200, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+        ],
+    )
+    respondents_add(
+        follow_up,
+        [
+            (100, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+            (100, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+        ],
+    )
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    weighted = weighted_comparison_build(comparison)
+    [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
+    # Eight positive answers: the unweighted share is suppressed, so is the weighted one
+    # (which, weighted to half-and-half, would be 50% and say nothing about the 8 — but
+    # a share beside a hidden count is never published).
+    assert safe.row.baseline.share is None
+    assert safe.baseline is None
+    assert safe.change is None
+    assert safe.follow_up is not None
+
+
+def test_skipped_profile_answers_are_reported(survey):
+    baseline, follow_up = waves_of(survey)
+    margins_add(baseline.area, AGE_HALVES)
+    for wave in (baseline, follow_up):
+        respondents_add(
+            wave,
+            [
+                (100, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+                (100, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+                (50, {"profile_age": "prefer_not_to_say", "safe_after_dark": "very_safe"}),
+                (50, {"safe_after_dark": "very_unsafe"}),
+            ],
+        )
+    weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
+    assert weighted.waves[0].raking.skipped == {"profile_age": 100}
+    assert any("33% did not say their age" in w for w in weighted.warnings)
+
+
+def test_difference_in_differences_is_weighted_too(survey):
+    baseline, follow_up = waves_of(survey)
+    margins_add(baseline.area, AGE_HALVES)
+    other = AreaFactory(is_comparison_area=True)
+    margins_add(other, AGE_HALVES)
+    cb, cf = waves_of(survey, area=other, slug="c-")
+    for wave, young, old in (
+        (baseline, 100, 300),
+        (follow_up, 300, 100),
+        (cb, 200, 200),
+        (cf, 200, 200),
+    ):
+        respondents_add(
+            wave,
+            [
+                (young * 7 // 10, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+                (young * 3 // 10, {"profile_age": "16_24", "safe_after_dark": "very_unsafe"}),
+                (old * 3 // 10, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
+                (old * 7 // 10, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+            ],
+        )
+    comparison = comparison_build(
+        baseline=baseline, follow_up=follow_up, comparison_baseline=cb, comparison_follow_up=cf
+    )
+    weighted = weighted_comparison_build(comparison)
+    [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
+    assert safe.row.did.excludes_zero
+    assert safe.did.difference == pytest.approx(0, abs=1e-9)
+    assert not safe.did.excludes_zero
+    assert any("difference in differences is bigger than chance" in w for w in safe.warnings)
+    assert len(weighted.waves) == 4
+
+
+def test_three_queries_however_many_responses(survey, django_assert_num_queries):
+    baseline, follow_up = waves_of(survey)
+    margins_add(baseline.area, AGE_HALVES)
+    for wave in (baseline, follow_up):
+        respondents_add(
+            wave,
+            [
+                (150, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+                (150, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+            ],
+        )
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    with django_assert_num_queries(3):
+        weighted_comparison_build(comparison)
