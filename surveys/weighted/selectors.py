@@ -47,6 +47,13 @@ UNWEIGHTED = "unweighted"
 SKIPPED_WARNING = 0.25
 # Weighting that costs more than half the sample is worth a warning.
 DESIGN_EFFECT_WARNING = 2.0
+# When the cap keeps raking from meeting every margin exactly, the weights are still used
+# if no weighted share misses its population share by more than this (one point); beyond
+# it the wave is not weighted.
+ACCEPTABLE_GAP = 0.01
+# Weighted and unweighted changes pointing opposite ways are flagged when both are at
+# least half a point: below that, either is indistinguishable from no change.
+DIRECTION_MINIMUM = 0.005
 
 
 @dataclass
@@ -61,7 +68,7 @@ class WaveWeighting:
 
     @property
     def weighted(self) -> bool:
-        return self.raking is not None and self.raking.converged and not self.problem
+        return self.raking is not None and not self.problem
 
     @property
     def effective_sample_size(self) -> float | None:
@@ -188,9 +195,22 @@ def _wave_weighting(label, wave, response_ids, answers, population, asked, cap, 
     raking = rake(profiles, margins, cap=cap)
     weighting.raking = raking
     n = len(response_ids)
-    if not raking.converged:
-        weighting.problem = "its weights could not meet the population within the cap"
-    weighting.warnings += [f"The {label}: {note}" for note in raking.notes]
+    if raking.largest_gap > ACCEPTABLE_GAP:
+        weighting.problem = (
+            f"with no weight above {cap:g} times the average, its weighted answers still "
+            f"miss the population by up to {100 * raking.largest_gap:.1f} points"
+        )
+    elif not raking.converged:
+        weighting.warnings.append(
+            f"The {label}: with no weight above {cap:g} times the average, its weighted "
+            f"answers match the population to within {100 * raking.largest_gap:.1f} points, "
+            "not exactly."
+        )
+    weighting.warnings += [
+        f"The {label}: {note}"
+        for note in raking.notes
+        if raking.converged or "could not" not in note
+    ]
     for key, skipped in raking.skipped.items():
         if n and skipped / n > SKIPPED_WARNING:
             weighting.warnings.append(
@@ -226,7 +246,10 @@ def _disagreements(q: WeightedQuestion) -> list[str]:
     warnings = []
     u, w = q.row.change, q.change
     if u is not None and w is not None:
-        if u.difference * w.difference < 0:
+        if (
+            u.difference * w.difference < 0
+            and min(abs(u.difference), abs(w.difference)) >= DIRECTION_MINIMUM
+        ):
             warnings.append(
                 f"Weighted and unweighted disagree on the direction: unweighted "
                 f"{points_text(u.difference)}, weighted {points_text(w.difference)}."
@@ -240,7 +263,10 @@ def _disagreements(q: WeightedQuestion) -> list[str]:
             )
     ud, wd = q.row.did, q.did
     if ud is not None and wd is not None:
-        if ud.difference * wd.difference < 0:
+        if (
+            ud.difference * wd.difference < 0
+            and min(abs(ud.difference), abs(wd.difference)) >= DIRECTION_MINIMUM
+        ):
             warnings.append(
                 "Weighted and unweighted disagree on the direction of the difference in "
                 f"differences: unweighted {points_text(ud.difference)}, weighted "
