@@ -24,10 +24,11 @@ small to lean on.
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
+from django.db.models import Max, Q
 
 from ..blocks import Question
 from ..formatting import points_text
-from ..models import Answer, Response, SurveyWave
+from ..models import Answer, SurveyWave
 from ..population.checks import margins_warnings
 from ..population.selectors import population_margins_by_area
 from ..profile import PROFILE, is_profile_key
@@ -152,28 +153,30 @@ def _waves(comparison: Comparison) -> list[tuple[str, SurveyWave]]:
     return waves
 
 
-def _answers_by_response(wave_ids, keys):
-    """Each response's answers to ``keys`` (profile and share questions), and every
-    response of the waves: two queries."""
-    responses: dict[int, list[int]] = {}
-    for response_id, wave_id in (
-        Response.objects.filter(wave_id__in=wave_ids).values_list("id", "wave_id").order_by("id")
-    ):
-        responses.setdefault(wave_id, []).append(response_id)
-    answers: dict[int, dict[str, str]] = {}
-    for response_id, key, choice in (
-        Answer.objects.filter(wave_id__in=wave_ids, question_key__in=keys)
+def _respondents(waves: list[SurveyWave], counts: dict[int, int], keys: list[str]):
+    """Each wave's respondents as dicts of their answers to ``keys`` (profile and share
+    questions, all single-choice): one query returning one row per response, the
+    answers pivoted in the database. Responses that answered none of ``keys`` are
+    counted in as empty, up to the wave's number of responses."""
+    pivot = {f"k{i}": Max("choice", filter=Q(question_key=key)) for i, key in enumerate(keys)}
+    by_wave: dict[int, list[dict[str, str]]] = {w.pk: [] for w in waves}
+    rows = (
+        Answer.objects.filter(wave_id__in=list(by_wave), question_key__in=keys)
         .exclude(choice="")
-        .values_list("response_id", "question_key", "choice")
+        .values("wave_id", "response_id")
+        .annotate(**pivot)
         .order_by()
-        .iterator(chunk_size=5000)
-    ):
-        answers.setdefault(response_id, {})[key] = choice
-    return responses, answers
+        .values_list("wave_id", *pivot)
+    )
+    for wave_id, *choices in rows.iterator(chunk_size=5000):
+        by_wave[wave_id].append({k: c for k, c in zip(keys, choices, strict=True) if c})
+    for wave_id, respondents in by_wave.items():
+        respondents.extend({} for _ in range(counts.get(wave_id, 0) - len(respondents)))
+    return by_wave
 
 
-def _wave_weighting(label, wave, response_ids, answers, population, asked, cap, minimum):
-    weighting = WaveWeighting(wave=wave, label=label, respondents=len(response_ids))
+def _wave_weighting(label, wave, respondents, population, asked, cap, minimum):
+    weighting = WaveWeighting(wave=wave, label=label, respondents=len(respondents))
     counts = population.get(wave.area_id, {})
     usable = [key for key in asked if counts.get(key) and sum(counts[key].values()) > 0]
     if not counts:
@@ -191,10 +194,9 @@ def _wave_weighting(label, wave, response_ids, answers, population, asked, cap, 
         f"{wave.area}: {w}" for w in margins_warnings(counts, households=wave.area.household_count)
     ]
     margins = [Margin.from_counts(key, counts[key]) for key in usable]
-    profiles = [answers.get(r, {}) for r in response_ids]
-    raking = rake(profiles, margins, cap=cap)
+    raking = rake(respondents, margins, cap=cap)
     weighting.raking = raking
-    n = len(response_ids)
+    n = len(respondents)
     if raking.largest_gap > ACCEPTABLE_GAP:
         weighting.problem = (
             f"with no weight above {cap:g} times the average, its weighted answers still "
@@ -284,7 +286,7 @@ def weighted_comparison_build(
     comparison: Comparison, *, cap: float | None = None, minimum_effective_sample: int | None = None
 ) -> WeightedComparison:
     """The comparison's weighted figures, its waves' weighting and the headline choice.
-    Three queries however many responses."""
+    Two queries however many responses."""
     cap = cap or settings.SURVEYS_WEIGHT_CAP
     minimum = minimum_effective_sample or settings.SURVEYS_MINIMUM_EFFECTIVE_SAMPLE
     waves = _waves(comparison)
@@ -292,18 +294,19 @@ def weighted_comparison_build(
     share_rows = [
         r for r in comparison.questions if r.question.has_positive and not r.question.multiple
     ]
-    wave_ids = [w.pk for _, w in waves]
     population = population_margins_by_area({w.area_id for _, w in waves})
-    responses, answers = _answers_by_response(
-        wave_ids, asked + [r.question.key for r in share_rows]
+    summaries = [comparison.baseline, comparison.follow_up]
+    if comparison.has_comparison_area:
+        summaries += [comparison.comparison_baseline, comparison.comparison_follow_up]
+    respondents = _respondents(
+        [w for _, w in waves],
+        {s.wave.pk: s.responses for s in summaries},
+        asked + [r.question.key for r in share_rows],
     )
-    weightings, weights_of = [], {}
-    for label, wave in waves:
-        ids = responses.get(wave.pk, [])
-        weighting = _wave_weighting(label, wave, ids, answers, population, asked, cap, minimum)
-        weightings.append(weighting)
-        if weighting.raking is not None:
-            weights_of.update(zip(ids, weighting.raking.weights, strict=True))
+    weightings = [
+        _wave_weighting(label, wave, respondents[wave.pk], population, asked, cap, minimum)
+        for label, wave in waves
+    ]
     all_weighted = all(w.weighted for w in weightings)
 
     rows = []
@@ -311,12 +314,21 @@ def weighted_comparison_build(
         q = WeightedQuestion(row=row)
         published = [row.baseline, row.follow_up, row.comparison_baseline, row.comparison_follow_up]
         figures = []
+        key, positive = row.question.key, row.question.positive
         for (_, wave), weighting, shown in zip(waves, weightings, published, strict=False):
-            ids = [r for r in responses.get(wave.pk, []) if row.question.key in answers.get(r, {})]
+            answered = (
+                [
+                    (w, r[key] in positive)
+                    for r, w in zip(respondents[wave.pk], weighting.raking.weights, strict=True)
+                    if key in r
+                ]
+                if weighting.weighted
+                else []
+            )
             figures.append(
                 _figure(
-                    [weights_of[r] for r in ids] if weighting.weighted else [],
-                    [answers[r][row.question.key] in row.question.positive for r in ids],
+                    [w for w, _ in answered],
+                    [p for _, p in answered],
                     shown is not None and shown.share is not None,
                 )
             )
