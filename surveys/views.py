@@ -38,6 +38,7 @@ from .services import (
     response_submit,
     you_said_we_did_create,
 )
+from .weighted.selectors import weighted_comparison_build, weighted_table_rows
 
 READ_PERMISSION = "surveys.view_response"
 RAW_PERMISSION = "surveys.export_response"
@@ -251,9 +252,11 @@ class ComparisonView(_ComparisonAccess, WagtailAdminTemplateMixin, TemplateView)
         rows = [
             {"row": row, "chart": charts.distribution_chart(row)} for row in comparison.questions
         ]
+        weighted = weighted_comparison_build(comparison)
         follow_up_parent = follow_up.survey
         return super().get_context_data(
             comparison=comparison,
+            weighted=weighted,
             rows=rows,
             change_chart=charts.change_chart(comparison.questions),
             can_export_raw=self.request.user.has_perm(RAW_PERMISSION),
@@ -270,6 +273,7 @@ class AggregateExportView(_ComparisonAccess, TemplateView):
         baseline, follow_up = comparison.baseline.wave, comparison.follow_up.wave
         name = f"{baseline.slug}-vs-{follow_up.slug}-aggregates"
         rows = list(comparison_table_rows(comparison))
+        rows += list(weighted_table_rows(weighted_comparison_build(comparison)))
         if kwargs["fmt"] == "xlsx":
             return xlsx_response(
                 f"{name}.xlsx", AGGREGATE_HEADER, rows, sheet_title="Survey comparison"

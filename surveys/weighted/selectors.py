@@ -27,12 +27,18 @@ from django.conf import settings
 from django.db.models import Max, Q
 
 from ..blocks import Question
-from ..formatting import points_text
+from ..formatting import (
+    confidence_text,
+    p_value_number,
+    points_number,
+    points_text,
+    size_points,
+)
 from ..models import Answer, SurveyWave
 from ..population.checks import margins_warnings
 from ..population.selectors import population_margins_by_area
 from ..profile import PROFILE, is_profile_key
-from ..selectors import Comparison, QuestionComparison, question_verdict
+from ..selectors import SUPPRESSED, Comparison, QuestionComparison, question_verdict
 from ..statistics import (
     Change,
     DifferenceInDifferences,
@@ -286,7 +292,8 @@ def weighted_comparison_build(
     comparison: Comparison, *, cap: float | None = None, minimum_effective_sample: int | None = None
 ) -> WeightedComparison:
     """The comparison's weighted figures, its waves' weighting and the headline choice.
-    Two queries however many responses."""
+    Two queries however many responses (none when the survey asks no profile question,
+    one when no wave's area has margins)."""
     cap = cap or settings.SURVEYS_WEIGHT_CAP
     minimum = minimum_effective_sample or settings.SURVEYS_MINIMUM_EFFECTIVE_SAMPLE
     waves = _waves(comparison)
@@ -294,15 +301,19 @@ def weighted_comparison_build(
     share_rows = [
         r for r in comparison.questions if r.question.has_positive and not r.question.multiple
     ]
-    population = population_margins_by_area({w.area_id for _, w in waves})
+    # Without profile questions there is nothing to weight by, and without margins
+    # nothing to weight to: the queries are skipped.
+    population = population_margins_by_area({w.area_id for _, w in waves}) if asked else {}
     summaries = [comparison.baseline, comparison.follow_up]
     if comparison.has_comparison_area:
         summaries += [comparison.comparison_baseline, comparison.comparison_follow_up]
-    respondents = _respondents(
-        [w for _, w in waves],
-        {s.wave.pk: s.responses for s in summaries},
-        asked + [r.question.key for r in share_rows],
-    )
+    counts = {s.wave.pk: s.responses for s in summaries}
+    if population:
+        respondents = _respondents(
+            [w for _, w in waves], counts, asked + [r.question.key for r in share_rows]
+        )
+    else:
+        respondents = {w.pk: [{}] * counts.get(w.pk, 0) for _, w in waves}
     weightings = [
         _wave_weighting(label, wave, respondents[wave.pk], population, asked, cap, minimum)
         for label, wave in waves
@@ -397,3 +408,108 @@ def _headline(weightings: list[WaveWeighting], all_weighted: bool, minimum: int)
         f"to its area's population ({why}). They describe those who answered, who may not "
         "be a fair mix of the area.",
     )
+
+
+def _share_cell(figure: WeightedFigure | None):
+    return round(100 * figure.share, 1) if figure else SUPPRESSED
+
+
+def _points(value: float) -> float:
+    return float(points_number(value).replace("−", "-"))
+
+
+def weighted_table_rows(weighted: WeightedComparison):
+    """The weighted figures as rows of the aggregate export (``AGGREGATE_HEADER``), after
+    the unweighted rows: which figures are the headline and why, each wave's effective
+    sample size and design effect, and each question's weighted share (its base column is
+    the effective sample size, never a count), change and difference in differences.
+    Suppressed where the unweighted share is."""
+    blank = [""] * 7
+    yield (
+        [
+            "",
+            weighted.headline_reason,
+            "headline",
+            weighted.headline,
+            "rows marked (weighted) are weighted to the area's population; the others are not",
+        ]
+        + [""] * 6
+        + blank
+    )
+    waves = weighted.waves
+    pairs = [("", waves[0], waves[1])]
+    if len(waves) == 4:
+        pairs.append(("comparison area: ", waves[2], waves[3]))
+    threshold = weighted.comparison.threshold
+    for prefix, b, f in pairs:
+        for label, attribute, places in (
+            ("effective sample size", "effective_sample_size", 1),
+            ("design effect", "design_effect", 3),
+        ):
+
+            def value(w, attribute=attribute, places=places):
+                if w.raking is None or w.respondents < threshold:
+                    return "not weighted" if w.raking is None else SUPPRESSED
+                return round(getattr(w, attribute), places)
+
+            yield [
+                "",
+                f"{prefix}Weighting by {b.margins_text or f.margins_text or 'nothing'}",
+                f"{prefix}{label} (weighted)",
+                "",
+                f"cap {weighted.cap:g}× the average weight",
+                value(b),
+                "",
+                "",
+                value(f),
+                "",
+                "",
+            ] + blank
+    for q in weighted.questions:
+        c = q.change
+        stats = (
+            [
+                _points(c.difference),
+                _points(c.lower),
+                _points(c.upper),
+                confidence_text(c.confidence),
+                p_value_number(c.p_value),
+                p_value_number(c.adjusted_p_value),
+                float(size_points(c.minimum_detectable)),
+            ]
+            if c
+            else [SUPPRESSED] * 7
+        )
+        yield [
+            q.question.key,
+            q.question.text,
+            "positive share (weighted)",
+            ",".join(sorted(q.question.positive)),
+            q.row.positive_labels,
+            "",
+            _share_cell(q.baseline),
+            round(q.baseline.effective_sample_size, 1) if q.baseline else SUPPRESSED,
+            "",
+            _share_cell(q.follow_up),
+            round(q.follow_up.effective_sample_size, 1) if q.follow_up else SUPPRESSED,
+        ] + stats
+        if q.did is not None:
+            yield (
+                [
+                    q.question.key,
+                    q.question.text,
+                    "difference in differences (weighted)",
+                    "",
+                    "operation area's change minus the comparison area's",
+                ]
+                + [""] * 6
+                + [
+                    _points(q.did.difference),
+                    _points(q.did.lower),
+                    _points(q.did.upper),
+                    "95%",
+                    "",
+                    "",
+                    "",
+                ]
+            )

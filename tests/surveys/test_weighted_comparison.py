@@ -1,7 +1,12 @@
 """Weighted figures beside the unweighted ones: a change in who answered is not a change
 in views; warnings when the two disagree or the effective sample is small; suppression."""
 
+import csv
+import io
+
+import openpyxl
 import pytest
+from django.urls import reverse
 
 from surveys.models import Answer, PopulationCount, PopulationMargins, Response, SurveyWave
 from surveys.selectors import comparison_build
@@ -258,3 +263,69 @@ def test_two_queries_however_many_responses(survey, django_assert_num_queries):
     comparison = comparison_build(baseline=baseline, follow_up=follow_up)
     with django_assert_num_queries(2):
         weighted_comparison_build(comparison)
+
+
+def _mix_only(survey):
+    baseline, follow_up = waves_of(survey)
+    margins_add(baseline.area, AGE_HALVES)
+    for wave, young, old in ((baseline, 100, 300), (follow_up, 300, 100)):
+        respondents_add(
+            wave,
+            [
+                (young * 7 // 10, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+                (young * 3 // 10, {"profile_age": "16_24", "safe_after_dark": "very_unsafe"}),
+                (old * 3 // 10, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
+                (old * 7 // 10, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+            ],
+        )
+    return baseline, follow_up
+
+
+def test_the_analysts_page_shows_both_says_which_is_the_headline_and_warns(client, analyst, survey):
+    baseline, follow_up = _mix_only(survey)
+    client.force_login(analyst)
+    html = client.get(reverse("surveys_compare", args=[baseline.pk, follow_up.pk])).content.decode()
+    assert 'data-headline="weighted"' in html
+    assert "The weighted figures are the headline" in html
+    assert "Weighted (headline)" in html
+    # Each wave's effective sample size and design effect.
+    assert html.count('data-figure="ess">300<') == 2
+    assert html.count('data-figure="deff">1.33<') == 2
+    # The unweighted change beside the weighted one, and the warning that they disagree.
+    assert "+20.0" in html and "0.0" in html
+    assert "Weighted and unweighted disagree on significance" in html
+
+
+def test_exports_carry_both_labelled(client, partner_viewer, survey):
+    baseline, follow_up = _mix_only(survey)
+    client.force_login(partner_viewer)
+    response = client.get(
+        reverse("surveys_compare_export", args=[baseline.pk, follow_up.pk, "csv"])
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    header = rows[0]
+    by_label = {(r[0], r[2]): dict(zip(header, r, strict=True)) for r in rows[1:]}
+    unweighted = by_label[("safe_after_dark", "positive share")]
+    weighted = by_label[("safe_after_dark", "positive share (weighted)")]
+    assert (unweighted["baseline_percent"], unweighted["follow_up_percent"]) == ("40.0", "60.0")
+    assert (weighted["baseline_percent"], weighted["follow_up_percent"]) == ("50.0", "50.0")
+    # The weighted base is the effective sample size, and no weighted count is given.
+    assert weighted["baseline_base"] == "300.0" and weighted["baseline_count"] == ""
+    assert weighted["change_points"] == "0.0"
+    assert by_label[("", "headline")]["answer_key"] == "weighted"
+    assert by_label[("", "effective sample size (weighted)")]["baseline_count"] == "300.0"
+    assert by_label[("", "design effect (weighted)")]["follow_up_count"] == "1.333"
+    xlsx = client.get(reverse("surveys_compare_export", args=[baseline.pk, follow_up.pk, "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    labels = [row[2] for row in sheet.iter_rows(values_only=True)]
+    assert "positive share (weighted)" in labels and "positive share" in labels
+
+
+def test_who_may_not_read_results_sees_no_weighted_figures(client, neighbourhood_officer, survey):
+    baseline, follow_up = _mix_only(survey)
+    client.force_login(neighbourhood_officer)
+    for url in (
+        reverse("surveys_compare", args=[baseline.pk, follow_up.pk]),
+        reverse("surveys_compare_export", args=[baseline.pk, follow_up.pk, "csv"]),
+    ):
+        assert client.get(url).status_code in (302, 403)
