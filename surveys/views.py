@@ -22,6 +22,7 @@ from . import charts
 from .forms import ChooseWavesForm, ComparisonAreaForm, IssueCodesForm, PublishForm, SurveyForm
 from .models import ResponseCode, SurveyWave
 from .profile import WHY_WE_ASK
+from .profile_disclosure import raw_rows_profiles_protect
 from .selectors import (
     AGGREGATE_HEADER,
     COMPARISON_AREA_CAVEAT,
@@ -295,7 +296,13 @@ class RawExportView(_ComparisonAccess, TemplateView):
             }.values()
         )
         header = raw_responses_header(questions)
-        rows = raw_responses([baseline, follow_up], questions)
+        rows = raw_rows_profiles_protect(
+            raw_responses([baseline, follow_up], questions),
+            header=header,
+            waves=[baseline, follow_up],
+            questions=questions,
+            threshold=settings.SURVEYS_SUPPRESSION_THRESHOLD,
+        )
         name = f"{baseline.slug}-vs-{follow_up.slug}-responses"
         if kwargs["fmt"] == "xlsx":
             return xlsx_response(f"{name}.xlsx", header, rows, sheet_title="Anonymous responses")
