@@ -14,7 +14,9 @@ Disclosure: a weighted share is published only where the unweighted share of the
 wave and question is published, so it is never the only figure standing in for a hidden
 count; weighted figures are given only as shares and intervals, never as weighted counts
 of answers, and the weighted profile answers (which equal the census by construction)
-are not published at all.
+are not published at all. Where a reader could rebuild the weights (one profile question
+raked), the weighted share is also withheld unless the cross-table it would let them
+solve has no small cell (``_reveals_small_cells``).
 
 It also says which figures are the headline and why, and warns where the two disagree
 (direction or significance of a change) or where a wave's effective sample size is too
@@ -241,6 +243,36 @@ def _wave_weighting(label, wave, respondents, population, asked, cap, minimum):
     return weighting
 
 
+def _reveals_small_cells(respondents, key, positive, raking: Raking, threshold: int) -> bool:
+    """Whether the weighted share, beside what else is published, could let a reader work
+    out a small count of an unpublished cross-table (a profile answer × a positive answer).
+
+    With a single profile question raked, each respondent's weight follows from that
+    question's published breakdown and the census (weight = population share ÷ sample
+    share), so the weighted share and the positive count are two equations in the positive
+    counts per profile answer: with two answers they are solved exactly, with more they
+    narrow. So the weighted share is published only if every cell of that cross-table (the
+    skipped included) is at least the threshold, zero counted as small, as in the
+    published breakdowns. With two or more questions raked, the weights depend on the
+    joint answers to the profile questions, which are never published, so they cannot be
+    rebuilt from the page."""
+    if len(raking.margins) != 1:
+        return False
+    [dimension] = raking.margins
+    cells: dict[tuple[str, bool], int] = {}
+    categories = set()
+    for r in respondents:
+        if key in r:
+            category = r.get(dimension, "")
+            categories.add(category)
+            cells[(category, r[key] in positive)] = cells.get((category, r[key] in positive), 0) + 1
+    return any(
+        cells.get((category, flag), 0) < threshold
+        for category in categories
+        for flag in (True, False)
+    )
+
+
 def _figure(weights, positive, shown) -> WeightedFigure | None:
     if not shown or not weights:
         return None
@@ -336,13 +368,15 @@ def weighted_comparison_build(
                 if weighting.weighted
                 else []
             )
-            figures.append(
-                _figure(
-                    [w for w, _ in answered],
-                    [p for _, p in answered],
-                    shown is not None and shown.share is not None,
+            publishable = (
+                shown is not None
+                and shown.share is not None
+                and bool(answered)
+                and not _reveals_small_cells(
+                    respondents[wave.pk], key, positive, weighting.raking, comparison.threshold
                 )
             )
+            figures.append(_figure([w for w, _ in answered], [p for _, p in answered], publishable))
         q.baseline, q.follow_up = figures[0], figures[1]
         if len(figures) == 4:
             q.comparison_baseline, q.comparison_follow_up = figures[2], figures[3]

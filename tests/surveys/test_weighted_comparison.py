@@ -182,8 +182,10 @@ def test_a_weighted_share_is_shown_only_where_the_unweighted_one_is(survey):
     respondents_add(
         follow_up,
         [
-            (100, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
-            (100, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+            (70, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+            (30, {"profile_age": "16_24", "safe_after_dark": "very_unsafe"}),
+            (30, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
+            (70, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
         ],
     )
     comparison = comparison_build(baseline=baseline, follow_up=follow_up)
@@ -329,3 +331,58 @@ def test_who_may_not_read_results_sees_no_weighted_figures(client, neighbourhood
         reverse("surveys_compare_export", args=[baseline.pk, follow_up.pk, "csv"]),
     ):
         assert client.get(url).status_code in (302, 403)
+
+
+def test_a_weighted_share_that_would_let_a_reader_solve_a_small_cross_table_cell_is_withheld(
+    survey,
+):
+    """With age the only question raked, a reader knows each age band's weight (census
+    share ÷ sample share, both published), so the weighted share and the positive count are
+    two equations in the positive counts per age band. Here they would show that exactly 4
+    of the 40 young respondents feel safe."""
+    baseline, follow_up = waves_of(survey)
+    margins_add(baseline.area, AGE_HALVES)
+    mix = [
+        (4, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+        (36, {"profile_age": "16_24", "safe_after_dark": "very_unsafe"}),
+        (150, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
+        (210, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+    ]
+    for wave in (baseline, follow_up):
+        respondents_add(wave, mix)
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    [row] = [r for r in comparison.questions if r.question.key == "safe_after_dark"]
+    assert row.baseline.share is not None  # 154 positive of 400: published
+    # The reader's arithmetic, had the weighted share (50% × 4/40 + 50% × 150/360) been
+    # published to the export's one decimal:
+    young_weight, old_weight = 0.5 / (40 / 400), 0.5 / (360 / 400)
+    published = round(100 * (young_weight * 4 + old_weight * 150) / 400, 1)
+    solutions = [
+        young
+        for young in range(0, 41)
+        if round(100 * (young_weight * young + old_weight * (154 - young)) / 400, 1) == published
+    ]
+    assert solutions == [4]
+    weighted = weighted_comparison_build(comparison)
+    [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
+    assert safe.baseline is None and safe.follow_up is None and safe.change is None
+    # Raked on two questions, the weights depend on the joint profile answers, which are
+    # never published, and the same answers give a weighted share.
+    margins = PopulationMargins.objects.get(area=baseline.area)
+    PopulationCount.objects.bulk_create(
+        PopulationCount(margins=margins, profile_key="profile_tenure", category=c, count=n)
+        for c, n in (("owned", 1500), ("social_rented", 1500), ("private_rented", 1000))
+    )
+    for wave in (baseline, follow_up):
+        Answer.objects.bulk_create(
+            Answer(response=r, wave=wave, question_key="profile_tenure", choice=tenure)
+            for r, tenure in zip(
+                wave.responses.order_by("pk"),
+                ["owned", "social_rented", "private_rented", "owned"] * 100,
+                strict=True,
+            )
+        )
+    weighted = weighted_comparison_build(comparison)
+    [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
+    assert weighted.waves[0].raking.margins == ("profile_age", "profile_tenure")
+    assert safe.baseline is not None
