@@ -26,7 +26,6 @@ small to lean on.
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.db.models import Max, Q
 
 from ..blocks import Question
 from ..formatting import (
@@ -36,8 +35,7 @@ from ..formatting import (
     points_text,
     size_points,
 )
-from ..models import Answer, SurveyWave
-from ..population.checks import margins_warnings
+from ..models import SurveyWave
 from ..population.selectors import population_margins_by_area
 from ..profile import PROFILE, is_profile_key
 from ..selectors import SUPPRESSED, Comparison, QuestionComparison, question_verdict
@@ -48,7 +46,7 @@ from ..statistics import (
     difference_in_differences,
     wilson_interval,
 )
-from ..weighting import Margin, Raking, rake, weighted_share
+from .waves import WaveFigures, WeightedAnswers, respondents_read, wave_figures_compute
 
 WEIGHTED = "weighted"
 UNWEIGHTED = "unweighted"
@@ -56,10 +54,6 @@ UNWEIGHTED = "unweighted"
 SKIPPED_WARNING = 0.25
 # Weighting that costs more than half the sample is worth a warning.
 DESIGN_EFFECT_WARNING = 2.0
-# When the cap keeps raking from meeting every margin exactly, the weights are still used
-# if no weighted share misses its population share by more than this (one point); beyond
-# it the wave is not weighted.
-ACCEPTABLE_GAP = 0.01
 # Weighted and unweighted changes pointing opposite ways are flagged when both are at
 # least half a point: below that, either is indistinguishable from no change.
 DIRECTION_MINIMUM = 0.005
@@ -67,32 +61,37 @@ DIRECTION_MINIMUM = 0.005
 
 @dataclass
 class WaveWeighting:
+    """One wave's weighting as the comparison page shows it."""
+
     wave: SurveyWave
     label: str
-    respondents: int
-    raking: Raking | None = None
-    # Why the wave could not be weighted ("" when it was).
-    problem: str = ""
+    figures: WaveFigures
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def respondents(self) -> int:
+        return self.figures.respondents
+
+    @property
     def weighted(self) -> bool:
-        return self.raking is not None and not self.problem
+        return self.figures.weighted
+
+    @property
+    def problem(self) -> str:
+        return self.figures.problem
 
     @property
     def effective_sample_size(self) -> float | None:
-        return self.raking.effective_sample_size if self.raking else None
+        return self.figures.effective_sample_size
 
     @property
     def design_effect(self) -> float | None:
-        return self.raking.design_effect if self.raking else None
+        return self.figures.design_effect
 
     @property
     def margins_text(self) -> str:
-        if not self.raking:
-            return ""
         return ", ".join(
-            key.removeprefix("profile_").replace("_", " ") for key in self.raking.margins
+            key.removeprefix("profile_").replace("_", " ") for key in self.figures.margins
         )
 
 
@@ -161,125 +160,80 @@ def _waves(comparison: Comparison) -> list[tuple[str, SurveyWave]]:
     return waves
 
 
-def _respondents(waves: list[SurveyWave], counts: dict[int, int], keys: list[str]):
-    """Each wave's respondents as dicts of their answers to ``keys`` (profile and share
-    questions, all single-choice): one query returning one row per response, the
-    answers pivoted in the database. Responses that answered none of ``keys`` are
-    counted in as empty, up to the wave's number of responses."""
-    pivot = {f"k{i}": Max("choice", filter=Q(question_key=key)) for i, key in enumerate(keys)}
-    by_wave: dict[int, list[dict[str, str]]] = {w.pk: [] for w in waves}
-    rows = (
-        Answer.objects.filter(wave_id__in=list(by_wave), question_key__in=keys)
-        .exclude(choice="")
-        .values("wave_id", "response_id")
-        .annotate(**pivot)
-        .order_by()
-        .values_list("wave_id", *pivot)
-    )
-    for wave_id, *choices in rows.iterator(chunk_size=5000):
-        by_wave[wave_id].append({k: c for k, c in zip(keys, choices, strict=True) if c})
-    for wave_id, respondents in by_wave.items():
-        respondents.extend({} for _ in range(counts.get(wave_id, 0) - len(respondents)))
-    return by_wave
-
-
-def _wave_weighting(label, wave, respondents, population, asked, cap, minimum):
-    weighting = WaveWeighting(wave=wave, label=label, respondents=len(respondents))
-    counts = population.get(wave.area_id, {})
-    usable = [key for key in asked if counts.get(key) and sum(counts[key].values()) > 0]
-    if not counts:
-        weighting.problem = f"{wave.area} has no population margins yet"
-        return weighting
-    if not asked:
-        weighting.problem = "the survey asks none of the profile questions"
-        return weighting
-    if not usable:
-        weighting.problem = (
-            f"{wave.area}'s population margins cover none of the profile questions asked"
-        )
-        return weighting
-    weighting.warnings += [
-        f"{wave.area}: {w}" for w in margins_warnings(counts, households=wave.area.household_count)
-    ]
-    margins = [Margin.from_counts(key, counts[key]) for key in usable]
-    raking = rake(respondents, margins, cap=cap)
-    weighting.raking = raking
-    n = len(respondents)
-    if raking.largest_gap > ACCEPTABLE_GAP:
-        weighting.problem = (
-            f"with no weight above {cap:g} times the average, its weighted answers still "
-            f"miss the population by up to {100 * raking.largest_gap:.1f} points"
-        )
-    elif not raking.converged:
-        weighting.warnings.append(
+def _wave_warnings(label: str, figures: WaveFigures, minimum: int) -> list[str]:
+    warnings = list(figures.population_warnings)
+    if not figures.margins:
+        return warnings
+    n, cap = figures.respondents, figures.cap
+    if figures.weighted and not figures.converged:
+        warnings.append(
             f"The {label}: with no weight above {cap:g} times the average, its weighted "
-            f"answers match the population to within {100 * raking.largest_gap:.1f} points, "
+            f"answers match the population to within {100 * figures.largest_gap:.1f} points, "
             "not exactly."
         )
-    weighting.warnings += [
-        f"The {label}: {note}"
-        for note in raking.notes
-        if raking.converged or "could not" not in note
-    ]
-    for key, skipped in raking.skipped.items():
+    warnings += [f"The {label}: {note}" for note in figures.notes]
+    for key, skipped in figures.skipped.items():
         if n and skipped / n > SKIPPED_WARNING:
-            weighting.warnings.append(
+            warnings.append(
                 f"In the {label}, {100 * skipped / n:.0f}% did not say their "
                 f"{key.removeprefix('profile_').replace('_', ' ')}; weighting keeps them as "
                 "the other questions weight them, so it corrects less for this question."
             )
-    ess = raking.effective_sample_size
+    ess, deff = figures.effective_sample_size, figures.design_effect
     if n and ess < minimum:
-        weighting.warnings.append(
+        warnings.append(
             f"The {label}'s effective sample size is {ess:.0f}, below {minimum}: its weighted "
             "figures are imprecise, and their intervals are wide accordingly."
         )
-    if n and raking.design_effect > DESIGN_EFFECT_WARNING:
-        weighting.warnings.append(
-            f"Weighting the {label} has a design effect of {raking.design_effect:.2f}: its "
-            f"{n:,} answers carry the information of about {ess:.0f} from a random sample, "
-            "because those who answered were far from a fair mix of the area."
+    if n and deff > DESIGN_EFFECT_WARNING:
+        warnings.append(
+            f"Weighting the {label} has a design effect of {deff:.2f}: its {n:,} answers "
+            f"carry the information of about {ess:.0f} from a random sample, because those "
+            "who answered were far from a fair mix of the area."
         )
-    return weighting
+    return warnings
 
 
-def _reveals_small_cells(respondents, key, positive, raking: Raking, threshold: int) -> bool:
-    """Whether the weighted share, beside what else is published, could let a reader work
-    out a small count of an unpublished cross-table (a profile answer × a positive answer).
+def waves_figures_live(
+    comparison: Comparison, *, share_questions: list[Question], asked: list[str], cap: float
+) -> dict[int, WaveFigures]:
+    """Each of the comparison's waves weighted from its stored responses now. Two
+    queries however many responses (none when the survey asks no profile question, one
+    when no wave's area has margins)."""
+    summaries = [comparison.baseline, comparison.follow_up]
+    if comparison.has_comparison_area:
+        summaries += [comparison.comparison_baseline, comparison.comparison_follow_up]
+    waves = [s.wave for s in summaries]
+    counts = {s.wave.pk: s.responses for s in summaries}
+    population = population_margins_by_area({w.area_id for w in waves}) if asked else {}
+    if population:
+        respondents = respondents_read(waves, counts, asked + [q.key for q in share_questions])
+    else:
+        respondents = {w.pk: [{}] * counts.get(w.pk, 0) for w in waves}
+    return {
+        wave.pk: wave_figures_compute(
+            wave,
+            respondents=respondents[wave.pk],
+            population=population.get(wave.area_id, {}),
+            asked=asked,
+            share_questions=share_questions,
+            cap=cap,
+            threshold=comparison.threshold,
+        )
+        for wave in waves
+    }
 
-    With a single profile question raked, each respondent's weight follows from that
-    question's published breakdown and the census (weight = population share ÷ sample
-    share), so the weighted share and the positive count are two equations in the positive
-    counts per profile answer: with two answers they are solved exactly, with more they
-    narrow. So the weighted share is published only if every cell of that cross-table (the
-    skipped included) is at least the threshold, zero counted as small, as in the
-    published breakdowns. With two or more questions raked, the weights depend on the
-    joint answers to the profile questions, which are never published, so they cannot be
-    rebuilt from the page."""
-    if len(raking.margins) != 1:
-        return False
-    [dimension] = raking.margins
-    cells: dict[tuple[str, bool], int] = {}
-    categories = set()
-    for r in respondents:
-        if key in r:
-            category = r.get(dimension, "")
-            categories.add(category)
-            cells[(category, r[key] in positive)] = cells.get((category, r[key] in positive), 0) + 1
-    return any(
-        cells.get((category, flag), 0) < threshold
-        for category in categories
-        for flag in (True, False)
-    )
 
-
-def _figure(weights, positive, shown) -> WeightedFigure | None:
-    if not shown or not weights:
+def _figure(answers: WeightedAnswers | None, shown) -> WeightedFigure | None:
+    """A wave's weighted share as published: only beside a published unweighted share,
+    and never where it would let a reader solve a small cross-table cell."""
+    if answers is None or answers.reveals_small_cells:
         return None
-    result = weighted_share(weights, positive)
-    x, m = result.effective_positive, result.effective_sample_size
-    low, high = wilson_interval(x, m)
-    return WeightedFigure(result.share, low, high, m)
+    if shown is None or shown.share is None:
+        return None
+    m = answers.effective_sample_size
+    low, high = wilson_interval(answers.share * m, m)
+    return WeightedFigure(answers.share, low, high, m)
 
 
 def _disagreements(q: WeightedQuestion) -> list[str]:
@@ -321,11 +275,15 @@ def _disagreements(q: WeightedQuestion) -> list[str]:
 
 
 def weighted_comparison_build(
-    comparison: Comparison, *, cap: float | None = None, minimum_effective_sample: int | None = None
+    comparison: Comparison,
+    *,
+    figures: dict[int, WaveFigures] | None = None,
+    cap: float | None = None,
+    minimum_effective_sample: int | None = None,
 ) -> WeightedComparison:
     """The comparison's weighted figures, its waves' weighting and the headline choice.
-    Two queries however many responses (none when the survey asks no profile question,
-    one when no wave's area has margins)."""
+    ``figures`` gives each wave's weighting already computed (by wave id); without them
+    the waves are weighted from their stored responses now (``waves_figures_live``)."""
     cap = cap or settings.SURVEYS_WEIGHT_CAP
     minimum = minimum_effective_sample or settings.SURVEYS_MINIMUM_EFFECTIVE_SAMPLE
     waves = _waves(comparison)
@@ -333,53 +291,28 @@ def weighted_comparison_build(
     share_rows = [
         r for r in comparison.questions if r.question.has_positive and not r.question.multiple
     ]
-    # Without profile questions there is nothing to weight by, and without margins
-    # nothing to weight to: the queries are skipped.
-    population = population_margins_by_area({w.area_id for _, w in waves}) if asked else {}
-    summaries = [comparison.baseline, comparison.follow_up]
-    if comparison.has_comparison_area:
-        summaries += [comparison.comparison_baseline, comparison.comparison_follow_up]
-    counts = {s.wave.pk: s.responses for s in summaries}
-    if population:
-        respondents = _respondents(
-            [w for _, w in waves], counts, asked + [r.question.key for r in share_rows]
+    if figures is None:
+        figures = waves_figures_live(
+            comparison, share_questions=[r.question for r in share_rows], asked=asked, cap=cap
         )
-    else:
-        respondents = {w.pk: [{}] * counts.get(w.pk, 0) for _, w in waves}
     weightings = [
-        _wave_weighting(label, wave, respondents[wave.pk], population, asked, cap, minimum)
+        WaveWeighting(
+            wave, label, figures[wave.pk], _wave_warnings(label, figures[wave.pk], minimum)
+        )
         for label, wave in waves
     ]
     all_weighted = all(w.weighted for w in weightings)
 
     rows = []
     for row in share_rows:
-        q = WeightedQuestion(row=row)
         published = [row.baseline, row.follow_up, row.comparison_baseline, row.comparison_follow_up]
-        figures = []
-        key, positive = row.question.key, row.question.positive
-        for (_, wave), weighting, shown in zip(waves, weightings, published, strict=False):
-            answered = (
-                [
-                    (w, r[key] in positive)
-                    for r, w in zip(respondents[wave.pk], weighting.raking.weights, strict=True)
-                    if key in r
-                ]
-                if weighting.weighted
-                else []
-            )
-            publishable = (
-                shown is not None
-                and shown.share is not None
-                and bool(answered)
-                and not _reveals_small_cells(
-                    respondents[wave.pk], key, positive, weighting.raking, comparison.threshold
-                )
-            )
-            figures.append(_figure([w for w, _ in answered], [p for _, p in answered], publishable))
-        q.baseline, q.follow_up = figures[0], figures[1]
-        if len(figures) == 4:
-            q.comparison_baseline, q.comparison_follow_up = figures[2], figures[3]
+        shown = [
+            _figure(w.figures.shares.get(row.question.key) if w.weighted else None, unweighted)
+            for w, unweighted in zip(weightings, published, strict=False)
+        ]
+        q = WeightedQuestion(row=row, baseline=shown[0], follow_up=shown[1])
+        if len(shown) == 4:
+            q.comparison_baseline, q.comparison_follow_up = shown[2], shown[3]
         rows.append(q)
 
     paired = [q for q in rows if q.baseline and q.follow_up]
@@ -482,8 +415,8 @@ def weighted_table_rows(weighted: WeightedComparison):
         ):
 
             def value(w, attribute=attribute, places=places):
-                if w.raking is None or w.respondents < threshold:
-                    return "not weighted" if w.raking is None else SUPPRESSED
+                if not w.figures.margins or w.respondents < threshold:
+                    return "not weighted" if not w.figures.margins else SUPPRESSED
                 return round(getattr(w, attribute), places)
 
             yield [

@@ -3,6 +3,7 @@ in views; warnings when the two disagree or the effective sample is small; suppr
 
 import csv
 import io
+import json
 
 import openpyxl
 import pytest
@@ -12,6 +13,7 @@ from surveys.models import Answer, PopulationCount, PopulationMargins, Response,
 from surveys.selectors import comparison_build
 from surveys.statistics import wilson_interval
 from surveys.weighted.selectors import UNWEIGHTED, WEIGHTED, weighted_comparison_build
+from surveys.weighted.waves import WaveFigures
 from tests.factories import AreaFactory
 
 from .factories import SurveyWaveFactory, survey_page_create
@@ -214,7 +216,7 @@ def test_skipped_profile_answers_are_reported(survey):
             ],
         )
     weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
-    assert weighted.waves[0].raking.skipped == {"profile_age": 100}
+    assert weighted.waves[0].figures.skipped == {"profile_age": 100}
     assert any("33% did not say their age" in w for w in weighted.warnings)
 
 
@@ -384,5 +386,24 @@ def test_a_weighted_share_that_would_let_a_reader_solve_a_small_cross_table_cell
         )
     weighted = weighted_comparison_build(comparison)
     [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
-    assert weighted.waves[0].raking.margins == ("profile_age", "profile_tenure")
+    assert weighted.waves[0].figures.margins == ("profile_age", "profile_tenure")
     assert safe.baseline is not None
+
+
+def test_a_waves_weighting_kept_as_json_gives_the_same_comparison_without_reading_answers(
+    survey, django_assert_num_queries
+):
+    baseline, follow_up = _mix_only(survey)
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    live = weighted_comparison_build(comparison)
+    kept = {
+        w.wave.pk: WaveFigures.from_json(json.loads(json.dumps(w.figures.as_json())))
+        for w in live.waves
+    }
+    with django_assert_num_queries(0):
+        again = weighted_comparison_build(comparison, figures=kept)
+    assert [w.figures for w in again.waves] == [w.figures for w in live.waves]
+    assert [(q.baseline, q.follow_up, q.change) for q in again.questions] == [
+        (q.baseline, q.follow_up, q.change) for q in live.questions
+    ]
+    assert again.headline == live.headline and again.warnings == live.warnings
