@@ -17,6 +17,7 @@ from .models import (
     YouSaidWeDidPage,
 )
 from .selectors import CODE_UNKNOWN, CODE_USED, comparison_build, comparison_snapshot
+from .weighted.selectors import weighted_comparison_build, weighted_snapshot_add
 
 
 class CodeError(Exception):
@@ -141,7 +142,9 @@ def you_said_we_did_create(
         you_said=clean_html(you_said),
         we_did=clean_html(we_did),
         what_changed=what_changed,
-        results=comparison_snapshot(comparison),
+        results=weighted_snapshot_add(
+            comparison_snapshot(comparison), weighted_comparison_build(comparison)
+        ),
         live=False,
         owner=user,
     )

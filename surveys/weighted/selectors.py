@@ -480,3 +480,27 @@ def weighted_table_rows(weighted: WeightedComparison):
                     "",
                 ]
             )
+
+
+def weighted_snapshot_add(snapshot: list[dict], weighted: WeightedComparison) -> list[dict]:
+    """A "you said, we did" snapshot (``comparison_snapshot``) with each question's
+    weighted shares and verdict beside the unweighted ones, and which are the headline.
+    Shares as whole percentages, None where withheld."""
+    by_key = {q.question.key: q for q in weighted.questions}
+
+    def percent(figure):
+        return round(100 * figure.share) if figure else None
+
+    rows = []
+    for row in snapshot:
+        q = by_key.get(row["key"])
+        rows.append(
+            {
+                **row,
+                "headline": weighted.headline,
+                "weighted_baseline": percent(q.baseline) if q else None,
+                "weighted_follow_up": percent(q.follow_up) if q else None,
+                "weighted_verdict": q.verdict if q and q.change else "",
+            }
+        )
+    return rows

@@ -9,7 +9,14 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from surveys.models import Answer, PopulationCount, PopulationMargins, Response, SurveyWave
+from surveys.models import (
+    Answer,
+    PopulationCount,
+    PopulationMargins,
+    Response,
+    SurveyWave,
+    YouSaidWeDidPage,
+)
 from surveys.selectors import comparison_build
 from surveys.statistics import wilson_interval
 from surveys.weighted.selectors import UNWEIGHTED, WEIGHTED, weighted_comparison_build
@@ -407,3 +414,29 @@ def test_a_waves_weighting_kept_as_json_gives_the_same_comparison_without_readin
         (q.baseline, q.follow_up, q.change) for q in live.questions
     ]
     assert again.headline == live.headline and again.warnings == live.warnings
+
+
+def test_you_said_we_did_publishes_the_headline_figures_with_both_kept(
+    client, analyst, superuser, survey
+):
+    baseline, follow_up = _mix_only(survey)
+    client.force_login(analyst)
+    client.post(
+        reverse("surveys_compare_publish", args=(baseline.pk, follow_up.pk)),
+        {
+            "title": "You said, we did: Eastfield",
+            "you_said": "Feeling unsafe after dark.",
+            "we_did": "<p>More patrols.</p>",
+            "what_changed": "No change in how safe people feel, once weighted.",
+        },
+    )
+    page = YouSaidWeDidPage.objects.get()
+    [safe] = [r for r in page.results if r["key"] == "safe_after_dark"]
+    assert (safe["baseline"], safe["follow_up"]) == (40, 60)
+    assert (safe["weighted_baseline"], safe["weighted_follow_up"]) == (50, 50)
+    assert safe["headline"] == "weighted"
+    assert safe["weighted_verdict"].startswith("No change detectable")
+    page.save_revision(user=superuser).publish()
+    html = client.get(page.url).content.decode()
+    assert "The figures are weighted" in html
+    assert "<td>50%</td>" in html and "<td>40%</td>" not in html
