@@ -17,7 +17,7 @@ from surveys.models import (
     SurveyWave,
     YouSaidWeDidPage,
 )
-from surveys.selectors import comparison_build
+from surveys.selectors import comparison_build, survey_comparisons
 from surveys.statistics import wilson_interval
 from surveys.weighted.selectors import UNWEIGHTED, WEIGHTED, weighted_comparison_build
 from surveys.weighted.waves import WaveFigures
@@ -440,3 +440,16 @@ def test_you_said_we_did_publishes_the_headline_figures_with_both_kept(
     html = client.get(page.url).content.decode()
     assert "The figures are weighted" in html
     assert "<td>50%</td>" in html and "<td>40%</td>" not in html
+
+
+def test_progress_reports_carry_the_weighted_figures_and_the_headline(
+    survey, django_assert_max_num_queries
+):
+    baseline, follow_up = _mix_only(survey)
+    # Two queries for the waves, three for the comparison, two for the weighting.
+    with django_assert_max_num_queries(7):
+        [shown] = survey_comparisons(start=follow_up.opens_on, end=follow_up.closes_on)
+    assert shown["headline"] == WEIGHTED
+    [safe] = [q for q in shown["questions"] if q["key"] == "safe_after_dark"]
+    assert (safe["baseline"], safe["follow_up"]) == (40, 60)
+    assert (safe["weighted_baseline"], safe["weighted_follow_up"]) == (50, 50)
