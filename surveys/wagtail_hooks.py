@@ -8,6 +8,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from . import admin_urls, views
+from .population import services as population_services
 from .population import views as population_views
 from .population.viewsets import PopulationMarginsViewSet
 from .viewsets import SurveyWaveViewSet
@@ -55,4 +56,13 @@ def register_census_import_menu_item():
         icon_name="upload",
         order=254,
         permission=population_views.IMPORT_PERMISSION,
+    )
+
+
+@hooks.register("register_log_actions")
+def register_surveys_log_actions(actions):
+    actions.register_action(
+        population_services.LOG_ACTION_CENSUS_IMPORT,
+        "Census figures imported",
+        "Census figures imported",
     )

@@ -1,14 +1,17 @@
 """Every write to the areas' population margins."""
 
 from django.db import transaction
+from wagtail.log_actions import log
 
 from .census_import import CensusMargin, census_margin_read
 from .models import PopulationCount, PopulationMargins
 
+LOG_ACTION_CENSUS_IMPORT = "surveys.population.census_imported"
+
 
 @transaction.atomic
 def population_census_import(
-    *, area, key: str, data: bytes, geography_codes: str | None = None
+    *, area, key: str, data: bytes, geography_codes: str | None = None, user=None
 ) -> tuple[PopulationMargins, CensusMargin]:
     """Replace ``area``'s counts for one profile question with a Census 2021 table's,
     added up over the area's census areas (``geography_codes``, saved with the margins
@@ -28,4 +31,10 @@ def population_census_import(
             f"{margins.source}, {table}" if margins.source else f"Census 2021 (Nomis): {table}"
         )[:255]
     margins.save()
+    log(
+        instance=margins,
+        action=LOG_ACTION_CENSUS_IMPORT,
+        user=user,
+        data={"question": key, "table": margin.title, "census_areas": margin.rows},
+    )
     return margins, margin

@@ -33,6 +33,7 @@ class CensusImportView(WagtailAdminTemplateMixin, FormView):
                 key=form.cleaned_data["question"],
                 data=form.cleaned_data["file"].read(),
                 geography_codes=codes or None,
+                user=self.request.user,
             )
         except CensusImportError as error:
             for problem in error.problems:

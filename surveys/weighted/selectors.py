@@ -31,6 +31,7 @@ from ..blocks import Question
 from ..formatting import (
     confidence_text,
     p_value_number,
+    plural,
     points_number,
     points_text,
     size_points,
@@ -137,6 +138,7 @@ class WeightedComparison:
     cap: float
     minimum_effective_sample: int
     warnings: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
 
     @property
     def weighted(self) -> bool:
@@ -340,10 +342,32 @@ def weighted_comparison_build(
         cap=cap,
         minimum_effective_sample=minimum,
     )
+    result.summary = _summary(rows, weighted=headline == WEIGHTED)
     result.warnings = [w for weighting in weightings for w in weighting.warnings] + [
         f"‘{q.question.text}’: {w}" for q in rows for w in q.warnings
     ]
     return result
+
+
+def _summary(rows: list[WeightedQuestion], *, weighted: bool) -> list[str]:
+    """The weighted comparison in plain words, as the unweighted summary says its own."""
+    compared = [q for q in rows if q.change is not None]
+    if not compared:
+        return ["Weighted, there are too few answers to compare the waves."]
+    changed = [q for q in compared if q.change.significant]
+    prefix = "Weighted to the area (the headline)" if weighted else "Weighted to the area"
+    if not changed:
+        return [
+            f"{prefix}, none of the {plural(len(compared), 'question')} compared shows a "
+            "change that this sample could detect."
+            if len(compared) > 1
+            else f"{prefix}, the question compared shows no change that this sample could detect."
+        ]
+    names = "; ".join(f"‘{q.question.text}’ ({points_text(q.change.difference)})" for q in changed)
+    return [
+        f"{prefix}, {len(changed)} of {plural(len(compared), 'question')} compared "
+        f"{'shows' if len(changed) == 1 else 'show'} a change: {names}."
+    ]
 
 
 def comparison_profile_questions(comparison: Comparison) -> list[Question]:

@@ -115,6 +115,11 @@ def test_a_change_only_in_who_answered_is_not_a_change_once_weighted(survey):
     assert any("disagree on significance" in w for w in safe.warnings)
     assert weighted.headline == WEIGHTED
     assert "census population by age" in weighted.headline_reason
+    assert weighted.summary == [
+        "Weighted to the area (the headline), the question compared shows no change that "
+        "this sample could detect."
+    ]
+    assert "1 of 1 question compared shows a change" in " ".join(comparison.summary)
     # Each wave: 400 answers weighing 2/3 (300 of them) and 2 (100), so the effective
     # sample size is 400² / (300 × 4/9 + 100 × 4) = 300 and the design effect 4/3.
     for wave in weighted.waves:

@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from wagtail.models import ModelLogEntry
 
 from surveys.models import PopulationCount, PopulationMargins
 from surveys.population.census_import import CensusImportError, census_margin_read
@@ -176,6 +177,8 @@ def test_the_analyst_imports_a_table_through_the_admin(client, analyst):
     assert response.url == reverse("surveys_population:edit", args=[margins.pk])
     assert margins.codes == ["E01000001", "E01000002"]
     assert margins.source == "Census 2021 (Nomis): TS054"
+    entry = ModelLogEntry.objects.get(action="surveys.population.census_imported")
+    assert entry.user == analyst and entry.data["table"] == "TS054 - Tenure"
     assert dict(margins.counts.values_list("category", "count")) == {
         "owned": 560, "social_rented": 500, "private_rented": 290,
     }  # fmt: skip
