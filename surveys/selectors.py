@@ -765,7 +765,8 @@ def survey_comparisons(
         return []
     # The weighted figures build on this module's comparisons: imported here, not at the
     # top, to avoid a cycle.
-    from .weighted.selectors import weighted_comparison_build, weighted_snapshot_add
+    from .weighted.selectors import weighted_comparison_build
+    from .weighted.tables import weighted_snapshot_add
 
     baselines = SurveyWave.objects.select_related("survey", "area").in_bulk(
         [f.baseline_id for f in follow_ups]

@@ -17,7 +17,8 @@ from .models import (
     YouSaidWeDidPage,
 )
 from .selectors import CODE_UNKNOWN, CODE_USED, comparison_build, comparison_snapshot
-from .weighted.selectors import weighted_comparison_build, weighted_snapshot_add
+from .weighted.selectors import weighted_comparison_build
+from .weighted.tables import weighted_snapshot_add
 
 
 class CodeError(Exception):

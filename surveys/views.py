@@ -39,7 +39,8 @@ from .services import (
     response_submit,
     you_said_we_did_create,
 )
-from .weighted.selectors import weighted_comparison_build, weighted_table_rows
+from .weighted.selectors import weighted_comparison_build
+from .weighted.tables import weighted_table_rows
 
 READ_PERMISSION = "surveys.view_response"
 RAW_PERMISSION = "surveys.export_response"

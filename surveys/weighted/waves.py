@@ -116,9 +116,14 @@ def wave_figures_compute(
     each share question's answers."""
     n = len(respondents)
     if not population:
-        return WaveFigures(n, problem=f"{wave.area} has no population margins yet")
+        return WaveFigures(
+            n,
+            problem=f"{wave.area} has no population margins yet (add them under Population margins)",
+        )
     if not asked:
-        return WaveFigures(n, problem="the survey asks none of the profile questions")
+        return WaveFigures(
+            n, problem="the survey asks none of the “Who answered” questions that weighting needs"
+        )
     usable = [k for k in asked if population.get(k) and sum(population[k].values()) > 0]
     if not usable:
         return WaveFigures(
