@@ -304,8 +304,18 @@ def weighted_comparison_build(
     rows = []
     for row in share_rows:
         published = [row.baseline, row.follow_up, row.comparison_baseline, row.comparison_follow_up]
+        # Where the unweighted share leaves "don't know" out of its base (the comparison
+        # then carries the change in "don't know" as ``dont_know``), so does the weighted.
+        with_a_view = getattr(row, "dont_know", None) is not None
         shown = [
-            _figure(w.figures.shares.get(row.question.key) if w.weighted else None, unweighted)
+            _figure(
+                (w.figures.shares_with_a_view if with_a_view else w.figures.shares).get(
+                    row.question.key
+                )
+                if w.weighted
+                else None,
+                unweighted,
+            )
             for w, unweighted in zip(weightings, published, strict=False)
         ]
         q = WeightedQuestion(row=row, baseline=shown[0], follow_up=shown[1])

@@ -15,12 +15,14 @@ from django.db.models import Max, Q
 from ..blocks import Question
 from ..models import Answer, SurveyWave
 from ..population.checks import margins_warnings
+from ..question_bank import DONT_KNOW
 from ..weighting import Margin, rake, weighted_share
 
 # When the cap keeps raking from meeting every margin exactly, the weights are still used
 # if no weighted share misses its population share by more than this (one point); beyond
 # it the wave is not weighted.
 ACCEPTABLE_GAP = 0.01
+DONT_KNOW_VALUE = DONT_KNOW[0]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class WaveFigures:
     notes: tuple[str, ...] = ()
     population_warnings: tuple[str, ...] = ()
     shares: dict[str, WeightedAnswers] = field(default_factory=dict)
+    # The same among those with a view ("don't know" left out of the base), for the
+    # questions that offer "don't know".
+    shares_with_a_view: dict[str, WeightedAnswers] = field(default_factory=dict)
 
     @property
     def weighted(self) -> bool:
@@ -66,7 +71,8 @@ class WaveFigures:
         data["margins"] = tuple(data.get("margins", ()))
         data["notes"] = tuple(data.get("notes", ()))
         data["population_warnings"] = tuple(data.get("population_warnings", ()))
-        data["shares"] = {k: WeightedAnswers(**v) for k, v in data.get("shares", {}).items()}
+        for name in ("shares", "shares_with_a_view"):
+            data[name] = {k: WeightedAnswers(**v) for k, v in data.get(name, {}).items()}
         return cls(**data)
 
 
@@ -98,6 +104,24 @@ def reveals_small_cells(
         cells.get((category, flag), 0) < threshold
         for category in categories
         for flag in (True, False)
+    )
+
+
+def _weighted_answers(
+    question: Question, weighted: list[tuple[dict, float]], margins, threshold: int
+) -> WeightedAnswers | None:
+    """The weighted positive share of ``question`` among the (respondent, weight) pairs."""
+    key, positive = question.key, question.positive
+    answered = [(w, r[key] in positive) for r, w in weighted if key in r]
+    if not answered or not sum(w for w, _ in answered):
+        return None
+    result = weighted_share([w for w, _ in answered], [p for _, p in answered])
+    return WeightedAnswers(
+        share=result.share,
+        effective_sample_size=result.effective_sample_size,
+        reveals_small_cells=reveals_small_cells(
+            [r for r, _ in weighted], key, positive, margins, threshold
+        ),
     )
 
 
@@ -140,24 +164,17 @@ def wave_figures_compute(
             f"with no weight above {cap:g} times the average, its weighted answers still "
             f"miss the population by up to {100 * raking.largest_gap:.1f} points"
         )
-    shares = {}
+    everyone = list(zip(respondents, raking.weights, strict=True))
+    shares, shares_with_a_view = {}, {}
     for question in share_questions:
-        key, positive = question.key, question.positive
-        answered = [
-            (w, r[key] in positive)
-            for r, w in zip(respondents, raking.weights, strict=True)
-            if key in r
-        ]
-        if not answered or not sum(w for w, _ in answered):
-            continue
-        result = weighted_share([w for w, _ in answered], [p for _, p in answered])
-        shares[key] = WeightedAnswers(
-            share=result.share,
-            effective_sample_size=result.effective_sample_size,
-            reveals_small_cells=reveals_small_cells(
-                respondents, key, positive, raking.margins, threshold
-            ),
-        )
+        bases = [(shares, everyone)]
+        if DONT_KNOW_VALUE in dict(question.options):
+            with_a_view = [(r, w) for r, w in everyone if r.get(question.key) != DONT_KNOW_VALUE]
+            bases.append((shares_with_a_view, with_a_view))
+        for into, among in bases:
+            answers = _weighted_answers(question, among, raking.margins, threshold)
+            if answers is not None:
+                into[question.key] = answers
     return WaveFigures(
         respondents=n,
         problem=problem,
@@ -174,6 +191,7 @@ def wave_figures_compute(
         notes=tuple(note for note in raking.notes if raking.converged or "could not" not in note),
         population_warnings=population_warnings,
         shares=shares,
+        shares_with_a_view=shares_with_a_view,
     )
 
 

@@ -458,3 +458,35 @@ def test_progress_reports_carry_the_weighted_figures_and_the_headline(
     [safe] = [q for q in shown["questions"] if q["key"] == "safe_after_dark"]
     assert (safe["baseline"], safe["follow_up"]) == (40, 60)
     assert (safe["weighted_baseline"], safe["weighted_follow_up"]) == (50, 50)
+
+
+def test_the_weighted_share_follows_the_unweighted_in_leaving_dont_know_out_of_its_base(survey):
+    baseline, follow_up = waves_of(survey)
+    margins_add(baseline.area, AGE_HALVES)
+    for wave in (baseline, follow_up):
+        respondents_add(
+            wave,
+            [
+                (60, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+                (20, {"profile_age": "16_24", "safe_after_dark": "very_unsafe"}),
+                (20, {"profile_age": "16_24", "safe_after_dark": "dont_know"}),
+                (100, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
+                (100, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+            ],
+        )
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    figures = weighted_comparison_build(comparison).waves[0].figures
+    # Everyone who answered: young 60/100 and old 100/200, each half the area.
+    assert figures.shares["safe_after_dark"].share == pytest.approx(0.5 * 0.6 + 0.5 * 0.5)
+    # Among those with a view, the same weights: in the area, the young with a view are
+    # 0.5 × 80%, 75% of them positive, the old 0.5 × 100%, half positive.
+    with_a_view = (0.4 * 0.75 + 0.5 * 0.5) / 0.9
+    assert figures.shares_with_a_view["safe_after_dark"].share == pytest.approx(with_a_view)
+    [row] = [r for r in comparison.questions if r.question.key == "safe_after_dark"]
+    row.dont_know = "the change in don't know, which the comparison then reports"
+    [safe] = [
+        q
+        for q in weighted_comparison_build(comparison).questions
+        if q.question.key == "safe_after_dark"
+    ]
+    assert safe.baseline.share == pytest.approx(with_a_view)
