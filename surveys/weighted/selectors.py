@@ -64,6 +64,8 @@ class WaveWeighting:
     label: str
     figures: WaveFigures
     warnings: list[str] = field(default_factory=list)
+    # Why a wave weighted all right is still not weighted in a published comparison.
+    withheld: str = ""
 
     @property
     def respondents(self) -> int:
@@ -71,11 +73,11 @@ class WaveWeighting:
 
     @property
     def weighted(self) -> bool:
-        return self.figures.weighted
+        return self.figures.weighted and not self.withheld
 
     @property
     def problem(self) -> str:
-        return self.figures.problem
+        return self.figures.problem or self.withheld
 
     @property
     def effective_sample_size(self) -> float | None:
@@ -299,6 +301,17 @@ def weighted_comparison_build(
         )
         for label, wave in waves
     ]
+    if not getattr(comparison, "live", True):
+        # Published results change in steps; raked on one question, a reader knows every
+        # weight, so two publications' weighted shares would give away the cross-table of
+        # the answers that arrived between them, however few in any profile answer.
+        for weighting in weightings:
+            if len(weighting.figures.margins) == 1 and weighting.figures.weighted:
+                weighting.withheld = (
+                    "weighted on one profile question only, its weighted shares could be "
+                    "worked back into small counts by comparing publications, so they are "
+                    "in the analysts' live view only"
+                )
     all_weighted = all(w.weighted for w in weightings)
 
     rows = []

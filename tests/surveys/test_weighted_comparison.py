@@ -490,3 +490,18 @@ def test_the_weighted_share_follows_the_unweighted_in_leaving_dont_know_out_of_i
         if q.question.key == "safe_after_dark"
     ]
     assert safe.baseline.share == pytest.approx(with_a_view)
+
+
+def test_published_results_never_carry_weights_a_reader_could_rebuild(survey):
+    """In a published comparison (not the analysts' live view), a wave raked on one
+    profile question is not weighted: comparing two publications of its weighted shares
+    would give away the answers that arrived between them by profile answer."""
+    baseline, follow_up = _mix_only(survey)
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    comparison.live = False
+    weighted = weighted_comparison_build(comparison)
+    assert weighted.headline == UNWEIGHTED
+    assert "in the analysts' live view only" in weighted.headline_reason
+    assert all(q.baseline is None and q.follow_up is None for q in weighted.questions)
+    comparison.live = True
+    assert weighted_comparison_build(comparison).headline == WEIGHTED
