@@ -16,7 +16,8 @@ count; weighted figures are given only as shares and intervals, never as weighte
 of answers, and the weighted profile answers (which equal the census by construction)
 are not published at all. Where a reader could rebuild the weights (one profile question
 raked), the weighted share is also withheld unless the cross-table it would let them
-solve has no small cell (``_reveals_small_cells``).
+solve has no small cell (``surveys.weighted.waves.reveals_small_cells``), and a
+published comparison (not the analysts' live view) does not weight such a wave at all.
 
 It also says which figures are the headline and why, and warns where the two disagree
 (direction or significance of a change) or where a wave's effective sample size is too
@@ -145,9 +146,6 @@ class WeightedComparison:
     @property
     def adjusted(self) -> bool:
         return sum(1 for q in self.questions if q.change is not None) > 1
-
-    def for_row(self, row: QuestionComparison) -> WeightedQuestion | None:
-        return next((q for q in self.questions if q.row is row), None)
 
 
 def _waves(comparison: Comparison) -> list[tuple[str, SurveyWave]]:
