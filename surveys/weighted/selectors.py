@@ -416,3 +416,35 @@ def _headline(weightings: list[WaveWeighting], all_weighted: bool, minimum: int)
         f"to its area's population ({why}). They describe those who answered, who may not "
         "be a fair mix of the area.",
     )
+
+
+def wave_figures_live(
+    wave: SurveyWave, *, cap: float | None = None, threshold: int | None = None
+) -> WaveFigures:
+    """One wave weighted from its stored responses now, on its own survey's questions: what
+    a publication of the wave's results keeps, so comparisons built from published results
+    read no answers. Three queries (none but the count when the survey asks no profile
+    question)."""
+    cap = cap or settings.SURVEYS_WEIGHT_CAP
+    threshold = threshold if threshold is not None else settings.SURVEYS_SUPPRESSION_THRESHOLD
+    questions = wave.survey.get_questions()
+    asked = [q.key for q in questions if q.is_profile]
+    share_questions = [q for q in questions if q.has_positive and not q.multiple]
+    responses = wave.responses.count()
+    population = population_margins_by_area([wave.area_id]).get(wave.area_id, {}) if asked else {}
+    respondents = (
+        respondents_read([wave], {wave.pk: responses}, asked + [q.key for q in share_questions])[
+            wave.pk
+        ]
+        if population
+        else [{}] * responses
+    )
+    return wave_figures_compute(
+        wave,
+        respondents=respondents,
+        population=population,
+        asked=asked,
+        share_questions=share_questions,
+        cap=cap,
+        threshold=threshold,
+    )

@@ -19,7 +19,12 @@ from surveys.models import (
 )
 from surveys.selectors import comparison_build, survey_comparisons
 from surveys.statistics import wilson_interval
-from surveys.weighted.selectors import UNWEIGHTED, WEIGHTED, weighted_comparison_build
+from surveys.weighted.selectors import (
+    UNWEIGHTED,
+    WEIGHTED,
+    wave_figures_live,
+    weighted_comparison_build,
+)
 from surveys.weighted.waves import WaveFigures
 from tests.factories import AreaFactory
 
@@ -505,3 +510,15 @@ def test_published_results_never_carry_weights_a_reader_could_rebuild(survey):
     assert all(q.baseline is None and q.follow_up is None for q in weighted.questions)
     comparison.live = True
     assert weighted_comparison_build(comparison).headline == WEIGHTED
+
+
+def test_one_wave_weighted_on_its_own_matches_its_place_in_a_comparison(
+    survey, django_assert_num_queries
+):
+    baseline, follow_up = _mix_only(survey)
+    in_comparison = weighted_comparison_build(
+        comparison_build(baseline=baseline, follow_up=follow_up)
+    ).waves[0]
+    with django_assert_num_queries(3):
+        alone = wave_figures_live(baseline)
+    assert alone == in_comparison.figures
