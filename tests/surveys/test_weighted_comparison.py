@@ -309,6 +309,9 @@ def test_the_analysts_page_shows_both_says_which_is_the_headline_and_warns(clien
     assert 'data-headline="weighted"' in html
     assert "The weighted figures are the headline" in html
     assert "Weighted (headline)" in html
+    # The page opens with the headline's plain summary, before the unweighted one.
+    assert html.index("data-headline-summary") < html.index("1 of 1 question compared shows")
+    assert "Weighted to the area (the headline), the question compared shows no change" in html
     # Each wave's effective sample size and design effect.
     assert html.count('data-figure="ess">300<') == 2
     assert html.count('data-figure="deff">1.33<') == 2
