@@ -326,9 +326,12 @@ class PublishView(_ComparisonAccess, WagtailAdminTemplateMixin, FormView):
         baseline, follow_up = self.waves()
         self._check_page_permission(follow_up)
         comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+        weighted = weighted_comparison_build(comparison)
+        # The page shows the headline figures, so its words start from the headline's.
+        headline = weighted.summary if weighted.weighted else []
         return {
             "title": f"You said, we did: {follow_up.area.name}",
-            "what_changed": " ".join(comparison.summary),
+            "what_changed": " ".join(headline + comparison.summary),
         }
 
     def form_valid(self, form):
