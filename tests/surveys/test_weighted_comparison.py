@@ -435,8 +435,10 @@ def test_you_said_we_did_publishes_the_headline_figures_with_both_kept(
     baseline, follow_up = _mix_only(survey)
     client.force_login(analyst)
     form = client.get(reverse("surveys_compare_publish", args=(baseline.pk, follow_up.pk)))
-    assert form.context["form"].initial["what_changed"].startswith(
-        "Weighted to the area (the headline), the question compared shows no change"
+    assert (
+        form.context["form"]
+        .initial["what_changed"]
+        .startswith("Weighted to the area (the headline), the question compared shows no change")
     )
     client.post(
         reverse("surveys_compare_publish", args=(baseline.pk, follow_up.pk)),
