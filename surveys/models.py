@@ -355,3 +355,7 @@ class YouSaidWeDidPage(Page):
     parent_page_types = ["surveys.SurveyPage"]
     subpage_types: list[str] = []
     template = "surveys/you_said_we_did_page.html"
+
+
+# The areas' populations live in their own sub-package under this app's label.
+from .population.models import PopulationCount, PopulationMargins  # noqa: E402, F401

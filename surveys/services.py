@@ -27,6 +27,8 @@ from .selectors import (
     wave_answers_stored,
     wave_counts_live,
 )
+from .weighted.selectors import weighted_comparison_build
+from .weighted.tables import weighted_snapshot_add
 
 
 class CodeError(Exception):
@@ -255,7 +257,9 @@ def you_said_we_did_create(
         you_said=clean_html(you_said),
         we_did=clean_html(we_did),
         what_changed=what_changed,
-        results=comparison_snapshot(comparison),
+        results=weighted_snapshot_add(
+            comparison_snapshot(comparison), weighted_comparison_build(comparison)
+        ),
         live=False,
         owner=user,
     )
