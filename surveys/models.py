@@ -311,6 +311,10 @@ class WaveResults(models.Model):
     # {question key: {answer value: count}}, and {question key: how many answered it}.
     counts = models.JSONField(default=dict)
     answered = models.JSONField(default=dict)
+    # The wave weighted to its area's population (``surveys.weighted.waves.WaveFigures``
+    # as JSON), from exactly the responses counted above; empty when the survey asks no
+    # profile question or the area had no margins when the results were taken.
+    weighting = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["wave", "-responses"]

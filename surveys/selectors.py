@@ -573,6 +573,17 @@ def _counts_published(waves: list[SurveyWave]) -> dict[int, WaveCounts]:
     return result
 
 
+def published_weighting(waves: list[SurveyWave]) -> dict[int, dict]:
+    """Each wave's weighting as kept with its latest published results, by wave id (an
+    empty dict where none was kept). One query."""
+    latest = WaveResults.objects.filter(wave=OuterRef("wave")).order_by("-responses")
+    return dict(
+        WaveResults.objects.filter(
+            wave_id__in=[w.pk for w in waves], pk=Subquery(latest.values("pk")[:1])
+        ).values_list("wave_id", "weighting")
+    )
+
+
 def wave_answers_stored(wave: SurveyWave) -> list[dict[str, list[str] | str]]:
     """Every stored response of a wave as the answers it was sent with, in no order."""
     stored: dict[int, dict[str, list[str] | str]] = {

@@ -3,6 +3,7 @@
 from django.db import transaction
 from wagtail.log_actions import log
 
+from ..services import wave_results_weigh
 from .census_import import CensusMargin, census_margin_read
 from .models import PopulationCount, PopulationMargins
 
@@ -31,6 +32,8 @@ def population_census_import(
             f"{margins.source}, {table}" if margins.source else f"Census 2021 (Nomis): {table}"
         )[:255]
     margins.save()
+    # Published results taken before the area had margins are weighted now.
+    wave_results_weigh(area_id=area.pk)
     log(
         instance=margins,
         action=LOG_ACTION_CENSUS_IMPORT,

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 
 from ..blocks import Question
+from ..disclosure import weighting_exposes
 from ..formatting import (
     plural,
     points_text,
@@ -36,7 +37,13 @@ from ..formatting import (
 from ..models import SurveyWave
 from ..population.selectors import population_margins_by_area
 from ..profile import PROFILE, is_profile_key
-from ..selectors import Comparison, QuestionComparison, question_verdict
+from ..selectors import (
+    Comparison,
+    QuestionComparison,
+    published_weighting,
+    question_verdict,
+    wave_answers_as_read,
+)
 from ..statistics import (
     Change,
     DifferenceInDifferences,
@@ -222,6 +229,49 @@ def waves_figures_live(
     }
 
 
+def waves_figures_published(comparison: Comparison) -> dict[int, WaveFigures]:
+    """Each of the comparison's waves' weighting as published with its latest results
+    (``WaveResults.weighting``): from the very responses the published counts come from,
+    so weighted and unweighted figures move together, in the same steps. One query."""
+    summaries = [comparison.baseline, comparison.follow_up]
+    if comparison.has_comparison_area:
+        summaries += [comparison.comparison_baseline, comparison.comparison_follow_up]
+    kept = published_weighting([s.wave for s in summaries])
+    return {
+        s.wave.pk: WaveFigures.from_json(kept[s.wave.pk])
+        if kept.get(s.wave.pk)
+        else WaveFigures(
+            s.responses,
+            problem="its published results were not weighted (the area had no population "
+            "margins, or the survey no profile questions, when they were taken)",
+        )
+        for s in summaries
+    }
+
+
+def profile_rows_hidden(
+    comparison: Comparison, margins: tuple[str, ...], wave_index: int
+) -> list[str]:
+    """The profile questions a wave was raked on whose published breakdown in this
+    comparison the wave's weights (and so its effective sample size, design effect and
+    weighted shares) could give a hidden count of (``surveys.disclosure.weighting_exposes``)."""
+    rows = {r.question.key: r for r in comparison.questions}
+    read = []
+    for key in margins:
+        row = rows.get(key)
+        answers = (
+            row
+            and [
+                row.baseline,
+                row.follow_up,
+                row.comparison_baseline,
+                row.comparison_follow_up,
+            ][wave_index]
+        )
+        read.append(answers and wave_answers_as_read(row.question, answers, comparison.threshold))
+    return [margins[i] for i in weighting_exposes(read)]
+
+
 def _figure(answers: WeightedAnswers | None, shown) -> WeightedFigure | None:
     """A wave's weighted share as published: only beside a published unweighted share,
     and never where it would let a reader solve a small cross-table cell."""
@@ -289,17 +339,20 @@ def weighted_comparison_build(
     share_rows = [
         r for r in comparison.questions if r.question.has_positive and not r.question.multiple
     ]
-    if figures is None:
+    live = getattr(comparison, "live", True)
+    if figures is None and live:
         figures = waves_figures_live(
             comparison, share_questions=[r.question for r in share_rows], asked=asked, cap=cap
         )
+    elif figures is None:
+        figures = waves_figures_published(comparison)
     weightings = [
         WaveWeighting(
             wave, label, figures[wave.pk], _wave_warnings(label, figures[wave.pk], minimum)
         )
         for label, wave in waves
     ]
-    if not getattr(comparison, "live", True):
+    if not live:
         # Published results change in steps; raked on one question, a reader knows every
         # weight, so two publications' weighted shares would give away the cross-table of
         # the answers that arrived between them, however few in any profile answer.
@@ -309,6 +362,17 @@ def weighted_comparison_build(
                     "weighted on one profile question only, its weighted shares could be "
                     "worked back into small counts by comparing publications, so they are "
                     "in the analysts' live view only"
+                )
+        for index, weighting in enumerate(weightings):
+            hidden = weighting.weighted and profile_rows_hidden(
+                comparison, weighting.figures.margins, index
+            )
+            if hidden:
+                names = ", ".join(k.removeprefix("profile_").replace("_", " ") for k in hidden)
+                weighting.withheld = (
+                    f"its published breakdown by {names} hides a small count, which its "
+                    "weights (and so its effective sample size and weighted shares) would "
+                    "give away, so it is weighted in the analysts' live view only"
                 )
     all_weighted = all(w.weighted for w in weightings)
 

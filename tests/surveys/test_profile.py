@@ -6,10 +6,11 @@ import io
 
 from django.urls import reverse
 
-from surveys.models import Answer, Response, SurveyWave
+from surveys.models import Answer, PendingResponse, Response, SurveyWave
 from surveys.profile import PROFILE, WHY_WE_ASK
 from surveys.services import response_submit
 
+from .conftest import responses_flush_all
 from .factories import STANDARD_QUESTIONS, SurveyWaveFactory, survey_page_create
 
 PROFILE_FIRST = [
@@ -49,6 +50,10 @@ def test_a_resident_may_skip_every_profile_question(client, db):
         {"q_safe_after_dark": "very_safe", "q_drugs_problem": "very_big"},
     )
     assert response.status_code == 302
+    # Like every answer, it waits unstored until a shuffled batch is written.
+    assert not Response.objects.filter(wave=wave).exists()
+    assert PendingResponse.objects.filter(wave=wave).count() == 1
+    assert responses_flush_all() == 1
     assert Response.objects.filter(wave=wave).count() == 1
     assert not Answer.objects.filter(question_key__startswith="profile_").exists()
 
@@ -65,7 +70,14 @@ def test_profile_answers_are_stored_with_the_anonymous_response_only(client, db)
             "q_profile_tenure": "prefer_not_to_say",
         },
     )
+    # The profile answers pend with the rest, then go in the same shuffled batch: nothing
+    # of them is stored apart from the anonymous response, nor before it.
+    [pending] = PendingResponse.objects.filter(wave=wave)
+    assert pending.answers["profile_age"] == ["25_34"]
+    assert not Answer.objects.filter(wave=wave).exists()
+    assert responses_flush_all() == 1
     [response] = Response.objects.filter(wave=wave)
+    assert not PendingResponse.objects.filter(wave=wave).exists()
     assert dict(
         response.answers.filter(question_key__startswith="profile_").values_list(
             "question_key", "choice"
@@ -80,6 +92,7 @@ def test_profile_answers_are_stored_with_the_anonymous_response_only(client, db)
         {"q_safe_after_dark": "very_safe", "q_drugs_problem": "very_big", "q_profile_age": "99"},
     )
     assert bad.status_code == 200
+    assert not PendingResponse.objects.filter(wave=wave).exists()
     assert Response.objects.filter(wave=wave).count() == 1
 
 
@@ -111,6 +124,7 @@ def test_the_raw_export_withholds_profile_answers_a_household_could_be_picked_ou
     # The same combination as the common one, but only 3 times in the follow-up.
     for _ in range(3):
         response_submit(wave=follow_up, answers=common)
+    responses_flush_all()
     client.force_login(analyst)
     url = reverse("surveys_compare_raw", args=[baseline.pk, follow_up.pk, "csv"])
     rows = list(csv.reader(io.StringIO(client.get(url).content.decode())))

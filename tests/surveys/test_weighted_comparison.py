@@ -18,7 +18,8 @@ from surveys.models import (
     YouSaidWeDidPage,
 )
 from surveys.selectors import comparison_build, survey_comparisons
-from surveys.statistics import wilson_interval
+from surveys.services import wave_results_publish
+from surveys.statistics import change_between, wilson_interval
 from surveys.weighted.selectors import (
     UNWEIGHTED,
     WEIGHTED,
@@ -38,10 +39,11 @@ QUESTIONS = [
 ]
 
 
-def respondents_add(wave, groups):
-    """``groups``: (how many, {question key: answer}) for identical respondents."""
+def respondents_add(wave, groups, *, publish=True):
+    """``groups``: (how many, {question key: answer}) for identical respondents, stored
+    as a flush stores them, then the wave's results published (counts and weighting)."""
     responses = Response.objects.bulk_create(
-        [Response(wave=wave, submitted_on=wave.opens_on) for n, _ in groups for _ in range(n)]
+        [Response(wave=wave) for n, _ in groups for _ in range(n)]
     )
     rows, at = [], 0
     for n, answers in groups:
@@ -52,6 +54,8 @@ def respondents_add(wave, groups):
             ]
         at += n
     Answer.objects.bulk_create(rows)
+    if publish:
+        wave_results_publish(wave=wave)
 
 
 def margins_add(area, counts):
@@ -103,7 +107,7 @@ def test_a_change_only_in_who_answered_is_not_a_change_once_weighted(survey):
             (70, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
         ],
     )
-    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up, live=True)
     weighted = weighted_comparison_build(comparison)
     [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
 
@@ -146,7 +150,9 @@ def test_the_weighted_interval_uses_the_effective_sample_size(survey):
                 (210, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
             ],
         )
-    weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
+    weighted = weighted_comparison_build(
+        comparison_build(baseline=baseline, follow_up=follow_up, live=True)
+    )
     [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
     unweighted = safe.row.baseline
     # Wider than the unweighted interval of the same number of answers.
@@ -164,7 +170,9 @@ def test_without_margins_the_unweighted_figures_are_the_headline(survey):
                 (200, {"safe_after_dark": "very_unsafe"}),
             ],
         )
-    weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
+    weighted = weighted_comparison_build(
+        comparison_build(baseline=baseline, follow_up=follow_up, live=True)
+    )
     assert weighted.headline == UNWEIGHTED
     assert "has no population margins yet" in weighted.headline_reason
     assert all(q.baseline is None and q.change is None for q in weighted.questions)
@@ -182,7 +190,9 @@ def test_a_small_effective_sample_is_warned_about(survey):
                 (60, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
             ],
         )
-    weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
+    weighted = weighted_comparison_build(
+        comparison_build(baseline=baseline, follow_up=follow_up, live=True)
+    )
     assert weighted.waves[0].effective_sample_size < 100
     assert any("effective sample size is" in w and "below 100" in w for w in weighted.warnings)
     assert "wide: read them with care" in weighted.headline_reason
@@ -207,7 +217,7 @@ def test_a_weighted_share_is_shown_only_where_the_unweighted_one_is(survey):
             (70, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
         ],
     )
-    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up, live=True)
     weighted = weighted_comparison_build(comparison)
     [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
     # Eight positive answers: the unweighted share is suppressed, so is the weighted one
@@ -232,7 +242,9 @@ def test_skipped_profile_answers_are_reported(survey):
                 (50, {"safe_after_dark": "very_unsafe"}),
             ],
         )
-    weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
+    weighted = weighted_comparison_build(
+        comparison_build(baseline=baseline, follow_up=follow_up, live=True)
+    )
     assert weighted.waves[0].figures.skipped == {"profile_age": 100}
     assert any("33% did not say their age" in w for w in weighted.warnings)
 
@@ -259,7 +271,11 @@ def test_difference_in_differences_is_weighted_too(survey):
             ],
         )
     comparison = comparison_build(
-        baseline=baseline, follow_up=follow_up, comparison_baseline=cb, comparison_follow_up=cf
+        baseline=baseline,
+        follow_up=follow_up,
+        comparison_baseline=cb,
+        comparison_follow_up=cf,
+        live=True,
     )
     weighted = weighted_comparison_build(comparison)
     [safe] = [q for q in weighted.questions if q.question.key == "safe_after_dark"]
@@ -281,24 +297,36 @@ def test_two_queries_however_many_responses(survey, django_assert_num_queries):
                 (150, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
             ],
         )
-    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up, live=True)
     with django_assert_num_queries(2):
         weighted_comparison_build(comparison)
 
 
-def _mix_only(survey):
+TENURE_HALVES = {"profile_tenure": {"owned": 2000, "social_rented": 2000}}
+
+
+def _mix_only(survey, *, tenure=True):
+    """Only the mix of ages changes between the waves. With ``tenure``, the waves are
+    raked on tenure too, whose answers (half owners in every group) already match the
+    area's, so the weights are the age weights alone; raked on two questions that each
+    set weights, the waves' weighting is published (``surveys.disclosure.weighting_exposes``),
+    and raked on age alone it is in the analysts' live view only."""
     baseline, follow_up = waves_of(survey)
-    margins_add(baseline.area, AGE_HALVES)
+    margins_add(baseline.area, AGE_HALVES | (TENURE_HALVES if tenure else {}))
     for wave, young, old in ((baseline, 100, 300), (follow_up, 300, 100)):
-        respondents_add(
-            wave,
-            [
-                (young * 7 // 10, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
-                (young * 3 // 10, {"profile_age": "16_24", "safe_after_dark": "very_unsafe"}),
-                (old * 3 // 10, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
-                (old * 7 // 10, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
-            ],
-        )
+        groups = [
+            (young * 7 // 10, {"profile_age": "16_24", "safe_after_dark": "very_safe"}),
+            (young * 3 // 10, {"profile_age": "16_24", "safe_after_dark": "very_unsafe"}),
+            (old * 3 // 10, {"profile_age": "65_plus", "safe_after_dark": "fairly_safe"}),
+            (old * 7 // 10, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
+        ]
+        if tenure:
+            groups = [
+                (n // 2, answers | {"profile_tenure": home})
+                for n, answers in groups
+                for home in ("owned", "social_rented")
+            ]
+        respondents_add(wave, groups)
     return baseline, follow_up
 
 
@@ -372,7 +400,7 @@ def test_a_weighted_share_that_would_let_a_reader_solve_a_small_cross_table_cell
     ]
     for wave in (baseline, follow_up):
         respondents_add(wave, mix)
-    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up, live=True)
     [row] = [r for r in comparison.questions if r.question.key == "safe_after_dark"]
     assert row.baseline.share is not None  # 154 positive of 400: published
     # The reader's arithmetic, had the weighted share (50% × 4/40 + 50% × 150/360) been
@@ -414,7 +442,7 @@ def test_a_waves_weighting_kept_as_json_gives_the_same_comparison_without_readin
     survey, django_assert_num_queries
 ):
     baseline, follow_up = _mix_only(survey)
-    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up, live=True)
     live = weighted_comparison_build(comparison)
     kept = {
         w.wave.pk: WaveFigures.from_json(json.loads(json.dumps(w.figures.as_json())))
@@ -488,7 +516,7 @@ def test_the_weighted_share_follows_the_unweighted_in_leaving_dont_know_out_of_i
                 (100, {"profile_age": "65_plus", "safe_after_dark": "a_bit_unsafe"}),
             ],
         )
-    comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+    comparison = comparison_build(baseline=baseline, follow_up=follow_up, live=True)
     figures = weighted_comparison_build(comparison).waves[0].figures
     # Everyone who answered: young 60/100 and old 100/200, each half the area.
     assert figures.shares["safe_after_dark"].share == pytest.approx(0.5 * 0.6 + 0.5 * 0.5)
@@ -497,7 +525,9 @@ def test_the_weighted_share_follows_the_unweighted_in_leaving_dont_know_out_of_i
     with_a_view = (0.4 * 0.75 + 0.5 * 0.5) / 0.9
     assert figures.shares_with_a_view["safe_after_dark"].share == pytest.approx(with_a_view)
     [row] = [r for r in comparison.questions if r.question.key == "safe_after_dark"]
-    row.dont_know = "the change in don't know, which the comparison then reports"
+    # As the comparison does when "don't know" moves: the share is then among those with
+    # a view, and the change in "don't know" reported beside it.
+    row.dont_know = change_between(20, 300, 20, 300)
     [safe] = [
         q
         for q in weighted_comparison_build(comparison).questions
@@ -510,15 +540,14 @@ def test_published_results_never_carry_weights_a_reader_could_rebuild(survey):
     """In a published comparison (not the analysts' live view), a wave raked on one
     profile question is not weighted: comparing two publications of its weighted shares
     would give away the answers that arrived between them by profile answer."""
-    baseline, follow_up = _mix_only(survey)
+    baseline, follow_up = _mix_only(survey, tenure=False)
     comparison = comparison_build(baseline=baseline, follow_up=follow_up)
-    comparison.live = False
     weighted = weighted_comparison_build(comparison)
     assert weighted.headline == UNWEIGHTED
     assert "in the analysts' live view only" in weighted.headline_reason
     assert all(q.baseline is None and q.follow_up is None for q in weighted.questions)
-    comparison.live = True
-    assert weighted_comparison_build(comparison).headline == WEIGHTED
+    live = comparison_build(baseline=baseline, follow_up=follow_up, live=True)
+    assert weighted_comparison_build(live).headline == WEIGHTED
 
 
 def test_one_wave_weighted_on_its_own_matches_its_place_in_a_comparison(
@@ -526,7 +555,7 @@ def test_one_wave_weighted_on_its_own_matches_its_place_in_a_comparison(
 ):
     baseline, follow_up = _mix_only(survey)
     in_comparison = weighted_comparison_build(
-        comparison_build(baseline=baseline, follow_up=follow_up)
+        comparison_build(baseline=baseline, follow_up=follow_up, live=True)
     ).waves[0]
     with django_assert_num_queries(3):
         alone = wave_figures_live(baseline)
