@@ -11,9 +11,12 @@ census margins, respondents skewed towards older owner-occupiers. Then times, me
    against samplics' ``SampleWeight.rake`` (numpy, over respondents), the reference the
    tests compare it with, on the same profiles; the script checks both give the same
    weights.
-2. ``weighted_comparison_build`` (reading every response's profile and share answers,
-   raking both waves, the weighted shares, intervals, changes and warnings) against the
-   unweighted ``comparison_build`` it sits beside on the analyst's page.
+2. ``weighted_comparison_build`` against the unweighted ``comparison_build`` it sits
+   beside on the analyst's page: live (reading every response's profile and share
+   answers, raking both waves, the weighted shares, intervals, changes and warnings) and
+   published (the weighting kept with each wave's published results).
+3. Taking a wave's published results: weighting it (``wave_figures_live``) against
+   counting it (``wave_counts_live``).
 """
 
 import argparse
@@ -44,11 +47,16 @@ from surveys.models import (  # noqa: E402
     Response,
     SurveyPage,
     SurveyWave,
+    WaveResults,
 )
 from surveys.profile import PROFILE  # noqa: E402
 from surveys.question_bank import BANK, SCALES  # noqa: E402
-from surveys.selectors import comparison_build  # noqa: E402
-from surveys.weighted.selectors import weighted_comparison_build  # noqa: E402
+from surveys.selectors import comparison_build, wave_counts_live  # noqa: E402
+from surveys.services import wave_results_publish  # noqa: E402
+from surveys.weighted.selectors import (  # noqa: E402
+    wave_figures_live,
+    weighted_comparison_build,
+)
 from surveys.weighting import Margin, rake  # noqa: E402
 
 with warnings.catch_warnings():
@@ -123,8 +131,9 @@ def build(n: int) -> tuple[SurveyWave, SurveyWave]:
         with transaction.atomic():
             Answer.objects.filter(wave=wave).delete()
             wave.responses.all().delete()
+            WaveResults.objects.filter(wave=wave).delete()
             responses = Response.objects.bulk_create(
-                [Response(wave=wave, submitted_on="2026-01-10") for _ in range(n)], batch_size=5000
+                [Response(wave=wave) for _ in range(n)], batch_size=5000
             )
             rows = []
             for response in responses:
@@ -145,6 +154,8 @@ def build(n: int) -> tuple[SurveyWave, SurveyWave]:
                         Answer(response=response, wave=wave, question_key=key, choice=choice)
                     )
             Answer.objects.bulk_create(rows, batch_size=10000)
+            # Published as a flush publishes them: the counts and the weighting together.
+            wave_results_publish(wave=wave)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE surveys_answer")
@@ -200,23 +211,41 @@ def main():
     print(f"  ratio                           {reference_time / ours_time:8.1f}× faster")
     print(f"  largest difference in weights   {gap:.1e}")
 
-    # 2. The weighted comparison beside the unweighted one.
-    unweighted_time, comparison = median_time(
-        lambda: comparison_build(baseline=baseline, follow_up=follow_up)
-    )
-    weighted_time, weighted = median_time(lambda: weighted_comparison_build(comparison))
+    # 2. The weighted comparison beside the unweighted one: the analysts' live view
+    # (reading and raking every response), and the published one (what everyone else
+    # sees, read from the waves' published results).
     print(f"Comparison of 2 waves × {args.responses:,} responses ({connection.vendor}):")
-    print(f"  comparison_build (unweighted)   {1000 * unweighted_time:8.1f} ms")
-    print(f"  weighted_comparison_build       {1000 * weighted_time:8.1f} ms")
-    print(
-        f"  ratio                           {weighted_time / unweighted_time:8.2f}× the unweighted"
-    )
-    print(
-        "  effective sample sizes          "
-        + ", ".join(
-            f"{w.effective_sample_size:,.0f} (deff {w.design_effect:.2f})" for w in weighted.waves
+    for label, live in (("live", True), ("published", False)):
+        unweighted_time, comparison = median_time(
+            lambda live=live: comparison_build(baseline=baseline, follow_up=follow_up, live=live)
         )
-    )
+        weighted_time, weighted = median_time(
+            lambda comparison=comparison: weighted_comparison_build(comparison)
+        )
+        print(f"  {label}: comparison_build (unweighted)   {1000 * unweighted_time:8.1f} ms")
+        print(f"  {label}: weighted_comparison_build       {1000 * weighted_time:8.1f} ms")
+        print(
+            f"  {label}: ratio                           "
+            f"{weighted_time / unweighted_time:8.2f}× the unweighted"
+        )
+        print(
+            f"  {label}: effective sample sizes          "
+            + ", ".join(
+                f"{w.effective_sample_size:,.0f} (deff {w.design_effect:.2f})"
+                if w.weighted
+                else f"not weighted ({w.problem})"
+                for w in weighted.waves
+            )
+        )
+
+    # 3. What weighting adds to taking a wave's published results: the counts alone
+    # (three aggregate queries) against the counts and the wave's weighting.
+    counts_time, _ = median_time(lambda: wave_counts_live(baseline))
+    weighting_time, _ = median_time(lambda: wave_figures_live(baseline))
+    print(f"Publishing one wave's results ({args.responses:,} responses):")
+    print(f"  counts (wave_counts_live)       {1000 * counts_time:8.1f} ms")
+    print(f"  weighting (wave_figures_live)   {1000 * weighting_time:8.1f} ms")
+    print(f"  ratio                           {weighting_time / counts_time:8.2f}× the counts")
 
 
 if __name__ == "__main__":

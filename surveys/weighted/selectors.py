@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 
 from ..blocks import Question
-from ..disclosure import weighting_exposes
+from ..disclosure import audit_row, weighting_exposes
 from ..formatting import (
     plural,
     points_text,
@@ -512,3 +512,33 @@ def wave_figures_live(
         cap=cap,
         threshold=threshold,
     )
+
+
+def weighted_comparison_audit(weighted: WeightedComparison) -> list[str]:
+    """What a reader of the published comparison could learn from its weighted figures
+    about a hidden count, as ``surveys.disclosure`` judges it; empty when nothing. Each
+    weighted share shown must sit beside its published unweighted share (so beside a
+    positive count the auditor has passed), and each wave weighted must leave the
+    profile breakdowns it was raked on unexposed (``weighting_exposes``)."""
+    comparison = weighted.comparison
+    findings = []
+    for index, weighting in enumerate(weighted.waves):
+        if weighting.weighted:
+            for key in profile_rows_hidden(comparison, weighting.figures.margins, index):
+                findings.append(f"The {weighting.label}'s weights expose its {key} breakdown.")
+    for q in weighted.questions:
+        published = [q.row.baseline, q.row.follow_up, q.row.comparison_baseline]
+        published.append(q.row.comparison_follow_up)
+        shown = [q.baseline, q.follow_up, q.comparison_baseline, q.comparison_follow_up]
+        for weighting, figure, answers in zip(weighted.waves, shown, published, strict=False):
+            if figure is None:
+                continue
+            read = answers and wave_answers_as_read(q.question, answers, comparison.threshold)
+            if not weighting.weighted or read is None or read.positive_count is None:
+                findings.append(
+                    f"‘{q.question.key}’: the {weighting.label}'s weighted share stands "
+                    "beside no published positive count."
+                )
+            elif not audit_row(read).passes:
+                findings.append(f"‘{q.question.key}’: the {weighting.label}'s breakdown fails.")
+    return findings
