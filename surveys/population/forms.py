@@ -2,11 +2,13 @@
 counts add up, and importing a census table."""
 
 from django import forms
+from django.db import transaction
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from engagement.places.models import Area
 
 from ..profile import PROFILE
+from ..services import wave_results_weigh
 from .census_import import MAX_BYTES
 from .checks import margin_errors
 
@@ -31,6 +33,15 @@ class PopulationMarginsForm(WagtailAdminModelForm):
             for error in margin_errors(key, counts):
                 self.add_error(None, error)
         return not self.errors
+
+    def save(self, commit=True):
+        """Saved with its counts: published results taken before the area had margins
+        are weighted once the edit is committed (``wave_results_weigh``)."""
+        margins = super().save(commit=commit)
+        if commit:
+            area_id = margins.area_id
+            transaction.on_commit(lambda: wave_results_weigh(area_id=area_id))
+        return margins
 
 
 class CensusImportForm(forms.Form):

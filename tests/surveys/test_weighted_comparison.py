@@ -560,3 +560,41 @@ def test_one_wave_weighted_on_its_own_matches_its_place_in_a_comparison(
     with django_assert_num_queries(3):
         alone = wave_figures_live(baseline)
     assert alone == in_comparison.figures
+
+
+def test_published_results_are_weighted_once_from_the_responses_they_count(survey):
+    """Results published before the area had margins are weighted when the margins come
+    (their respondents still being the stored ones); later changes to the margins wait
+    for the next publication, so one set of respondents is never published two ways; a
+    published comparison never moves with responses that are not yet published."""
+    from surveys.models import WaveResults
+    from surveys.services import wave_results_weigh
+
+    baseline, follow_up = waves_of(survey)
+    for wave, young, old in ((baseline, 100, 300), (follow_up, 300, 100)):
+        respondents_add(
+            wave,
+            [
+                (young, {"profile_age": "16_24", "profile_tenure": "owned"}),
+                (old, {"profile_age": "65_plus", "profile_tenure": "social_rented"}),
+            ],
+        )
+    weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
+    assert weighted.headline == UNWEIGHTED
+    assert "published results were not weighted" in weighted.headline_reason
+    margins_add(baseline.area, AGE_HALVES | TENURE_HALVES)
+    assert wave_results_weigh(area_id=baseline.area_id) == 2
+    kept = WaveResults.objects.get(wave=baseline).weighting
+    assert kept["margins"] == ["profile_age", "profile_tenure"]
+    assert kept["effective_sample_size"] == pytest.approx(300)
+    # Changed margins: the published weighting stays as it was.
+    PopulationCount.objects.filter(category="16_24").update(count=3000)
+    assert wave_results_weigh(area_id=baseline.area_id) == 0
+    assert WaveResults.objects.get(wave=baseline).weighting == kept
+    # Fewer new responses than the threshold: nothing published moves.
+    respondents_add(baseline, [(5, {"profile_age": "16_24", "profile_tenure": "owned"})])
+    assert WaveResults.objects.filter(wave=baseline).count() == 1
+    published = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
+    assert published.headline == WEIGHTED
+    assert published.waves[0].respondents == 400
+    assert published.waves[0].effective_sample_size == pytest.approx(300)
