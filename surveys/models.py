@@ -312,8 +312,9 @@ class WaveResults(models.Model):
     counts = models.JSONField(default=dict)
     answered = models.JSONField(default=dict)
     # The wave weighted to its area's population (``surveys.weighted.waves.WaveFigures``
-    # as JSON), from exactly the responses counted above; empty when the survey asks no
-    # profile question or the area had no margins when the results were taken.
+    # as JSON), from exactly the responses counted above; without margins when the
+    # survey asks no profile question or the area had none when they were taken (its
+    # ``problem`` then says which).
     weighting = models.JSONField(default=dict, blank=True)
 
     class Meta:

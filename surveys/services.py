@@ -234,20 +234,20 @@ def wave_results_publish(*, wave: SurveyWave, on=None) -> WaveResults | None:
         responses=live.responses,
         counts=live.counts,
         answered=live.answered,
-        weighting=figures.as_json() if figures.margins else {},
+        weighting=figures.as_json(),
     )
 
 
 def wave_results_weigh(*, area_id: int) -> int:
     """An area's population margins were given: each of its waves' latest published
-    results that carry no weighting yet, and whose respondents are still exactly the
+    results that were not weighted yet, and whose respondents are still exactly the
     stored ones, are weighted now. Results already weighted keep their weighting (new
     margins take effect at the next publication), so one set of published respondents is
     never published weighted two ways. Returns how many were weighted."""
     weighed = 0
     for wave in SurveyWave.objects.filter(area_id=area_id).select_related("area", "survey"):
         latest = WaveResults.objects.filter(wave=wave).order_by("-responses").first()
-        if latest is None or latest.weighting:
+        if latest is None or latest.weighting.get("margins"):
             continue
         if latest.responses != wave.responses.count():
             continue

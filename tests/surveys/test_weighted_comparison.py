@@ -581,7 +581,7 @@ def test_published_results_are_weighted_once_from_the_responses_they_count(surve
         )
     weighted = weighted_comparison_build(comparison_build(baseline=baseline, follow_up=follow_up))
     assert weighted.headline == UNWEIGHTED
-    assert "published results were not weighted" in weighted.headline_reason
+    assert "has no population margins yet" in weighted.headline_reason
     margins_add(baseline.area, AGE_HALVES | TENURE_HALVES)
     assert wave_results_weigh(area_id=baseline.area_id) == 2
     kept = WaveResults.objects.get(wave=baseline).weighting
