@@ -4,6 +4,7 @@ publication, and issuing household codes."""
 from django.urls import path
 
 from . import views
+from .population import views as population_views
 
 COMPARISON = "compare/<int:baseline>/<int:follow_up>/"
 
@@ -22,4 +23,9 @@ urlpatterns = [
     ),
     path(COMPARISON + "publish/", views.PublishView.as_view(), name="surveys_compare_publish"),
     path("codes/", views.IssueCodesView.as_view(), name="surveys_issue_codes"),
+    path(
+        "population/import/",
+        population_views.CensusImportView.as_view(),
+        name="surveys_population_import",
+    ),
 ]

@@ -13,6 +13,7 @@ from django.forms.utils import ErrorList
 from wagtail import blocks
 from wagtail.blocks.stream_block import StreamBlockValidationError
 
+from .profile import PROFILE
 from .question_bank import BANK, HOW_HEARD_OPTIONS, SCALES
 
 KEY_REGEX = r"^[a-z][a-z0-9_]{0,39}$"
@@ -33,6 +34,7 @@ class QuestionKind:
     FREE_TEXT = "free_text"
     HOW_HEARD = "how_heard"
     STANDARD = "standard"
+    PROFILE = "profile"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ class Question:
     @property
     def has_positive(self) -> bool:
         return bool(self.positive) and not self.multiple
+
+    @property
+    def is_profile(self) -> bool:
+        """One of the "who answered" questions, asked last and used for weighting."""
+        return self.kind == QuestionKind.PROFILE
 
     def label_for(self, value: str) -> str:
         return dict(self.options).get(value, value)
@@ -218,6 +225,35 @@ class StandardQuestionBlock(blocks.StructBlock):
         )
 
 
+class ProfileQuestionBlock(blocks.StructBlock):
+    """A "who answered" question (age band, sex, tenure, ethnic group) with fixed answers
+    matching the census, so a wave can be weighted to its area. Never required, always
+    offering "prefer not to say", and asked at the end of the survey whatever its place
+    here."""
+
+    item = blocks.ChoiceBlock(
+        choices=[(key, item.text) for key, item in PROFILE.items()],
+        label="About the resident",
+        help_text="Asked at the end of the survey, optional, with a sentence on why. "
+        "Answers are matched to the area's census figures to weight the results.",
+    )
+
+    class Meta:
+        icon = "user"
+        label = "Who answered (for weighting)"
+
+    def question(self, value) -> Question:
+        item = PROFILE[value["item"]]
+        return Question(
+            key=value["item"],
+            kind=QuestionKind.PROFILE,
+            text=item.text,
+            help_text="",
+            required=False,
+            options=item.all_options,
+        )
+
+
 class QuestionStreamBlock(blocks.StreamBlock):
     standard = StandardQuestionBlock()
     likert = LikertQuestionBlock()
@@ -225,6 +261,7 @@ class QuestionStreamBlock(blocks.StreamBlock):
     multiple_choice = MultipleChoiceQuestionBlock()
     free_text = FreeTextQuestionBlock()
     how_heard = HowHeardQuestionBlock()
+    profile = ProfileQuestionBlock()
 
     def clean(self, value):
         value = super().clean(value)
@@ -242,8 +279,13 @@ class QuestionStreamBlock(blocks.StreamBlock):
 
 
 def questions_key(child) -> str:
-    return child.value["item"] if child.block_type == "standard" else child.value["key"]
+    if child.block_type in ("standard", "profile"):
+        return child.value["item"]
+    return child.value["key"]
 
 
 def questions_from_stream(stream) -> list[Question]:
-    return [child.block.question(child.value) for child in stream]
+    """The questions in the order residents meet them: the editor's order, with the "who
+    answered" questions moved to the end."""
+    questions = [child.block.question(child.value) for child in stream]
+    return sorted(questions, key=lambda q: q.is_profile)

@@ -266,3 +266,45 @@ def _multiple_case(row, lows, highs) -> dict[int, Interval] | None:
     if a == 0:
         return dict.fromkeys(hidden, (0, 0)) if all(lows[i] == 0 for i in hidden) else None
     return {i: (max(lows[i], need - (total_high - highs[i])), highs[i]) for i in hidden}
+
+
+def _informative(row: PublishedRow | None) -> bool:
+    """A raked question's breakdown that splits those who answered into at least two
+    groups a reader knows hold at least the threshold each: the answers whose counts are
+    shown, and the hidden ones together when they add up to the threshold or more."""
+    if row is None or row.answered is None:
+        return False
+    shown = [c for c in row.cells if c is not None]
+    groups = sum(1 for c in shown if c > 0)
+    if row.answered - sum(shown) >= row.threshold:
+        groups += 1
+    return groups >= 2
+
+
+def weighting_exposes(rows: list[PublishedRow | None]) -> list[int]:
+    """Which of the published breakdowns of the profile questions a wave is raked on
+    (``rows``, as a reader sees them; None for one withheld whole) the wave's weighted
+    figures could give a hidden count of; empty when they may be published beside them.
+
+    A wave's weights are a function of how many gave each combination of answers to the
+    profile questions it is raked on, and its effective sample size, (Σw)² ÷ Σw², and
+    design effect, n ÷ that, are published to one and three decimals. Raked on one
+    question (or on several of which only one splits those who answered into groups of
+    at least the threshold: the others all but one-sided), each weight is that answer's census share over its sample share,
+    and the design effect is one equation in that breakdown: raked on sex alone with n and
+    the census known, it solves the hidden number of men. So then the weighted figures
+    are published only beside that breakdown shown whole (every count and the number who
+    answered), when the weights add nothing a reader does not already know. Raked on two
+    or more questions that each set weights, the weights follow from the cross-table of
+    their answers, which is never published: one equation in its many cells, which add
+    up to the published breakdowns, leaves each hidden count among the values the
+    auditor already found possible.
+
+    A weighted share adds nothing about the question's own hidden cells: it depends on
+    each respondent's answer only through whether it is positive, so beside the
+    published positive count (a weighted share is shown only where the unweighted one
+    is) it cannot tell apart the answers within the positive or within the rest.
+    """
+    if sum(1 for row in rows if _informative(row)) >= 2:
+        return []
+    return [i for i, row in enumerate(rows) if row is None or row.answered is None or row.hidden]

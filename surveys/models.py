@@ -311,6 +311,11 @@ class WaveResults(models.Model):
     # {question key: {answer value: count}}, and {question key: how many answered it}.
     counts = models.JSONField(default=dict)
     answered = models.JSONField(default=dict)
+    # The wave weighted to its area's population (``surveys.weighted.waves.WaveFigures``
+    # as JSON), from exactly the responses counted above; without margins when the
+    # survey asks no profile question or the area had none when they were taken (its
+    # ``problem`` then says which).
+    weighting = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["wave", "-responses"]
@@ -355,3 +360,7 @@ class YouSaidWeDidPage(Page):
     parent_page_types = ["surveys.SurveyPage"]
     subpage_types: list[str] = []
     template = "surveys/you_said_we_did_page.html"
+
+
+# The areas' populations live in their own sub-package under this app's label.
+from .population.models import PopulationCount, PopulationMargins  # noqa: E402, F401

@@ -8,6 +8,10 @@ from signpost.roles import (
 
 _WAVES = [f"surveys.{action}_surveywave" for action in ("add", "change", "delete", "view")]
 _READ = ["surveys.view_surveywave", "surveys.view_response"]
+# The areas' census margins the waves are weighted to: the analyst keeps them.
+_POPULATION = [
+    f"surveys.{action}_populationmargins" for action in ("add", "change", "delete", "view")
+]
 
 ROLE_PERMISSIONS = {
     # Analysts run surveys and read everything, including the anonymous raw answers.
@@ -17,7 +21,8 @@ ROLE_PERMISSIONS = {
         "surveys.export_response",
         "surveys.add_responsecode",
         "surveys.view_responsecode",
-    ],
+    ]
+    + _POPULATION,
     # Others read the comparison (aggregates, small counts suppressed).
     COMMUNICATIONS_OFFICER: _READ,
     APPROVER: _READ,

@@ -573,6 +573,17 @@ def _counts_published(waves: list[SurveyWave]) -> dict[int, WaveCounts]:
     return result
 
 
+def published_weighting(waves: list[SurveyWave]) -> dict[int, dict]:
+    """Each wave's weighting as kept with its latest published results, by wave id (an
+    empty dict where none was kept). One query."""
+    latest = WaveResults.objects.filter(wave=OuterRef("wave")).order_by("-responses")
+    return dict(
+        WaveResults.objects.filter(
+            wave_id__in=[w.pk for w in waves], pk=Subquery(latest.values("pk")[:1])
+        ).values_list("wave_id", "weighting")
+    )
+
+
 def wave_answers_stored(wave: SurveyWave) -> list[dict[str, list[str] | str]]:
     """Every stored response of a wave as the answers it was sent with, in no order."""
     stored: dict[int, dict[str, list[str] | str]] = {
@@ -1000,9 +1011,10 @@ def survey_comparisons(
 ) -> list[dict]:
     """The comparison (statistics, suppression, plain-English caveats and chart) for each
     follow-up wave open from ``start`` to ``end``, against the latest baseline for the
-    same survey and area, as a report stores it. At most ``limit`` comparisons, so a
-    bounded number of queries: two here and three per comparison in
-    ``comparison_build``."""
+    same survey and area, as a report stores it, with the weighted figures beside the
+    unweighted ones. At most ``limit`` comparisons, so a bounded number of queries: two
+    here, three per comparison in ``comparison_build`` and at most two in
+    ``weighted_comparison_build``."""
     latest_baseline = (
         SurveyWave.objects.filter(
             kind=SurveyWave.BASELINE,
@@ -1024,6 +1036,11 @@ def survey_comparisons(
     )
     if not follow_ups:
         return []
+    # The weighted figures build on this module's comparisons: imported here, not at the
+    # top, to avoid a cycle.
+    from .weighted.selectors import weighted_comparison_build
+    from .weighted.tables import weighted_snapshot_add
+
     baselines = SurveyWave.objects.select_related("survey", "area").in_bulk(
         [f.baseline_id for f in follow_ups]
     )
@@ -1031,6 +1048,7 @@ def survey_comparisons(
     for follow_up in follow_ups:
         baseline = baselines[follow_up.baseline_id]
         comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+        weighted = weighted_comparison_build(comparison)
         comparisons.append(
             {
                 "baseline": str(baseline),
@@ -1046,7 +1064,9 @@ def survey_comparisons(
                 else None,
                 "threshold": comparison.threshold,
                 "summary": list(comparison.summary),
-                "questions": comparison_snapshot(comparison),
+                "questions": weighted_snapshot_add(comparison_snapshot(comparison), weighted),
+                "headline": weighted.headline,
+                "headline_reason": weighted.headline_reason,
                 "chart": str(change_chart(comparison.questions)),
             }
         )

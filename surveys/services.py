@@ -27,6 +27,8 @@ from .selectors import (
     wave_answers_stored,
     wave_counts_live,
 )
+from .weighted.selectors import wave_figures_live, weighted_comparison_build
+from .weighted.tables import weighted_snapshot_add
 
 
 class CodeError(Exception):
@@ -222,13 +224,39 @@ def wave_results_publish(*, wave: SurveyWave, on=None) -> WaveResults | None:
     last = WaveResults.objects.filter(wave=wave).order_by("-responses").first()
     if live.responses - (last.responses if last else 0) < threshold:
         return None
+    # Weighted from the same stored responses as the counts (within the flush's
+    # transaction, nothing else is stored meanwhile), so the published weighted figures
+    # describe exactly the published respondents.
+    figures = wave_figures_live(wave)
     return WaveResults.objects.create(
         wave=wave,
         taken_on=on or timezone.localdate(),
         responses=live.responses,
         counts=live.counts,
         answered=live.answered,
+        weighting=figures.as_json(),
     )
+
+
+def wave_results_weigh(*, area_id: int) -> int:
+    """An area's population margins were given: each of its waves' latest published
+    results that were not weighted yet, and whose respondents are still exactly the
+    stored ones, are weighted now. Results already weighted keep their weighting (new
+    margins take effect at the next publication), so one set of published respondents is
+    never published weighted two ways. Returns how many were weighted."""
+    weighed = 0
+    for wave in SurveyWave.objects.filter(area_id=area_id).select_related("area", "survey"):
+        latest = WaveResults.objects.filter(wave=wave).order_by("-responses").first()
+        if latest is None or latest.weighting.get("margins"):
+            continue
+        if latest.responses != wave.responses.count():
+            continue
+        figures = wave_figures_live(wave)
+        if figures.margins:
+            latest.weighting = figures.as_json()
+            latest.save(update_fields=["weighting"])
+            weighed += 1
+    return weighed
 
 
 @transaction.atomic
@@ -255,7 +283,9 @@ def you_said_we_did_create(
         you_said=clean_html(you_said),
         we_did=clean_html(we_did),
         what_changed=what_changed,
-        results=comparison_snapshot(comparison),
+        results=weighted_snapshot_add(
+            comparison_snapshot(comparison), weighted_comparison_build(comparison)
+        ),
         live=False,
         owner=user,
     )

@@ -21,6 +21,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from . import charts
 from .forms import ChooseWavesForm, ComparisonAreaForm, IssueCodesForm, PublishForm, SurveyForm
 from .models import ResponseCode, SurveyWave
+from .profile import WHY_WE_ASK
+from .profile_disclosure import raw_rows_profiles_protect
 from .selectors import (
     AGGREGATE_HEADER,
     COMPARISON_AREA_CAVEAT,
@@ -37,6 +39,8 @@ from .services import (
     response_submit,
     you_said_we_did_create,
 )
+from .weighted.selectors import weighted_comparison_build
+from .weighted.tables import weighted_table_rows
 
 READ_PERMISSION = "surveys.view_response"
 RAW_PERMISSION = "surveys.export_response"
@@ -172,6 +176,7 @@ def wave_survey(request, slug):
             "code_display": ResponseCode(code=code).display if code else "",
             "code_accepted": bool(code) and not form.errors.get("code"),
             "notice": notice,
+            "why_we_ask": WHY_WE_ASK,
         },
         status=status,
     )
@@ -292,9 +297,11 @@ class ComparisonView(_ComparisonAccess, WagtailAdminTemplateMixin, TemplateView)
         rows = [
             {"row": row, "chart": charts.distribution_chart(row)} for row in comparison.questions
         ]
+        weighted = weighted_comparison_build(comparison)
         follow_up_parent = follow_up.survey
         return super().get_context_data(
             comparison=comparison,
+            weighted=weighted,
             rows=rows,
             change_chart=charts.change_chart(comparison.questions),
             can_export_raw=may_see_live,
@@ -312,6 +319,7 @@ class AggregateExportView(_ComparisonAccess, TemplateView):
         baseline, follow_up = comparison.baseline.wave, comparison.follow_up.wave
         name = f"{baseline.slug}-vs-{follow_up.slug}-aggregates"
         rows = list(comparison_table_rows(comparison))
+        rows += list(weighted_table_rows(weighted_comparison_build(comparison)))
         if kwargs["fmt"] == "xlsx":
             return xlsx_response(
                 f"{name}.xlsx", AGGREGATE_HEADER, rows, sheet_title="Survey comparison"
@@ -333,7 +341,13 @@ class RawExportView(_ComparisonAccess, TemplateView):
             }.values()
         )
         header = raw_responses_header(questions)
-        rows = raw_responses([baseline, follow_up], questions)
+        rows = raw_rows_profiles_protect(
+            raw_responses([baseline, follow_up], questions),
+            header=header,
+            waves=[baseline, follow_up],
+            questions=questions,
+            threshold=settings.SURVEYS_SUPPRESSION_THRESHOLD,
+        )
         name = f"{baseline.slug}-vs-{follow_up.slug}-responses"
         if kwargs["fmt"] == "xlsx":
             return xlsx_response(f"{name}.xlsx", header, rows, sheet_title="Anonymous responses")
@@ -356,9 +370,12 @@ class PublishView(_ComparisonAccess, WagtailAdminTemplateMixin, FormView):
         baseline, follow_up = self.waves()
         self._check_page_permission(follow_up)
         comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+        weighted = weighted_comparison_build(comparison)
+        # The page shows the headline figures, so its words start from the headline's.
+        headline = weighted.summary if weighted.weighted else []
         return {
             "title": f"You said, we did: {follow_up.area.name}",
-            "what_changed": " ".join(comparison.summary),
+            "what_changed": " ".join(headline + comparison.summary),
         }
 
     def form_valid(self, form):

@@ -8,9 +8,17 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from . import admin_urls, views
+from .population import services as population_services
+from .population import views as population_views
+from .population.viewsets import PopulationMarginsViewSet
 from .viewsets import SurveyWaveViewSet
 
 register_snippet(SurveyWaveViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_population_viewset():
+    return PopulationMarginsViewSet()
 
 
 @hooks.register("register_admin_urls")
@@ -37,4 +45,24 @@ def register_issue_codes_menu_item():
         icon_name="key",
         order=252,
         permission="surveys.add_responsecode",
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_census_import_menu_item():
+    return PermissionMenuItem(
+        "Import census figures",
+        reverse("surveys_population_import"),
+        icon_name="upload",
+        order=254,
+        permission=population_views.IMPORT_PERMISSION,
+    )
+
+
+@hooks.register("register_log_actions")
+def register_surveys_log_actions(actions):
+    actions.register_action(
+        population_services.LOG_ACTION_CENSUS_IMPORT,
+        "Census figures imported",
+        "Census figures imported",
     )

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from engagement.models import Engagement, MediaEnquiry, NewsroomPage, PressReleasePage
+from surveys.models import PopulationMargins
 from tests.engagement.factories import StakeholderFactory
 from tests.factories import AreaFactory
 from tests.newsletters.factories import SubscriberFactory
@@ -25,6 +26,7 @@ OUTLET = "Harbridge Evening Lantern"
 ENGAGEMENT = "Forum at Thimbleby Hall"
 RESIDENT_EMAIL = "ottoline@resident.example"
 DRAFT_RELEASE = "Raids on Marrowfat Lane"
+CENSUS_SOURCE = "Thimbleby census extract"
 
 
 @pytest.fixture
@@ -60,7 +62,13 @@ def records(db, comms_officer):
     )
     newsroom.add_child(instance=release)
     release.save_revision(user=comms_officer)
-    return {"stakeholder": stakeholder, "subscriber": subscriber, "newsroom": newsroom}
+    margins = PopulationMargins.objects.create(area=area, source=CENSUS_SOURCE)
+    return {
+        "stakeholder": stakeholder,
+        "subscriber": subscriber,
+        "newsroom": newsroom,
+        "margins": margins,
+    }
 
 
 def doors(records) -> list[tuple[str, str, str, set[str]]]:
@@ -68,6 +76,8 @@ def doors(records) -> list[tuple[str, str, str, set[str]]]:
     stakeholder = records["stakeholder"].pk
     subscriber = records["subscriber"].pk
     newsroom = records["newsroom"].pk
+    margins = records["margins"].pk
+    population = "/admin/surveys/population"
     register = {COMMS, APPROVER, NEIGHBOURHOOD}
     editors_and_analyst = {COMMS, APPROVER, ANALYST}
     base = "/admin/snippets/engagement"
@@ -155,6 +165,15 @@ def doors(records) -> list[tuple[str, str, str, set[str]]]:
             editors_and_analyst,
         ),
         ("page search", "/admin/pages/search/?q=Marrowfat", DRAFT_RELEASE, editors_and_analyst),
+        ("population margins listing", f"{population}/", CENSUS_SOURCE, {ANALYST}),
+        (
+            "population margins inspect",
+            f"{population}/inspect/{margins}/",
+            CENSUS_SOURCE,
+            {ANALYST},
+        ),
+        ("population margins edit", f"{population}/edit/{margins}/", CENSUS_SOURCE, {ANALYST}),
+        ("census import", f"{population}/import/", "Census 2021 table", {ANALYST}),
     ]
 
 

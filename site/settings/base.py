@@ -277,6 +277,11 @@ CELERY_BEAT_SCHEDULE["surveys-flush-responses"] = {
     "task": "surveys.responses_flush",
     "schedule": 5 * 60.0,
 }
+# Weighting to the area's population (surveys.weighting): no respondent weighs more than
+# this many times the average, and a wave whose effective sample size falls below the
+# minimum is warned about.
+SURVEYS_WEIGHT_CAP = env_int("SURVEYS_WEIGHT_CAP", 5)
+SURVEYS_MINIMUM_EFFECTIVE_SAMPLE = env_int("SURVEYS_MINIMUM_EFFECTIVE_SAMPLE", 100)
 
 # Printing (printing/): leaflets, signs and QR short links.
 SIGNPOST_PRINT_MAX_QUANTITY = env_int("SIGNPOST_PRINT_MAX_QUANTITY", 10_000)

@@ -3,8 +3,9 @@
 import pytest
 from django.core.management import call_command
 
-from surveys.models import Answer, Response, SurveyWave
+from surveys.models import Answer, PopulationCount, Response, SurveyWave
 from surveys.selectors import comparison_build
+from surveys.weighted.selectors import WEIGHTED, weighted_comparison_build
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +81,48 @@ def test_the_auditor_passes_every_breakdown_of_the_demos_comparisons():
             assert findings == []
             audited_in_all += audited
     assert audited_in_all == 2 * 4 * 4 * len(comparison.questions)
+
+
+def test_demo_comparison_is_weighted_out_of_the_box_and_keeps_the_analysts_edits(client):
+    from django.contrib.auth import get_user_model
+
+    from surveys.weighted.selectors import weighted_comparison_audit
+
+    call_command("load_demo_data")
+    waves = {w.slug: w for w in SurveyWave.objects.select_related("area")}
+    comparison = comparison_build(
+        baseline=waves["eastfield-before"],
+        follow_up=waves["eastfield-after"],
+        comparison_baseline=waves["northgate-before"],
+        comparison_follow_up=waves["northgate-after"],
+    )
+    weighted = weighted_comparison_build(comparison)
+    assert weighted.headline == WEIGHTED
+    assert all(w.weighted and w.effective_sample_size < w.respondents for w in weighted.waves)
+    # The baseline was answered by a skewed mix, so weighting it costs more.
+    assert weighted.waves[0].design_effect > weighted.waves[1].design_effect > 1
+    rows = {q.question.key: q for q in weighted.questions}
+    # Who answered hid a real change in confidence; weighting shows it.
+    confidence = rows["confidence_police_council"]
+    assert confidence.change.significant and not confidence.row.change.significant
+    assert any("disagree on significance" in w for w in confidence.warnings)
+    assert rows["safe_after_dark"].change.significant
+    # Published (not the live view): the auditor finds nothing the weighted figures give
+    # away, and the analyst's page shows them and each wave's effective sample size.
+    assert not comparison.live and weighted_comparison_audit(weighted) == []
+    client.force_login(get_user_model().objects.get(username="analyst"))
+    html = client.get(
+        f"/admin/surveys/compare/{waves['eastfield-before'].pk}/{waves['eastfield-after'].pk}/"
+    ).content.decode()
+    assert 'data-headline="weighted"' in html
+    for wave in weighted.waves[:2]:
+        assert f'data-figure="ess">{wave.effective_sample_size:.0f}<' in html
+    # An analyst's edit to the margins survives the next start.
+    count = PopulationCount.objects.get(
+        margins__area__slug="eastfield", profile_key="profile_age", category="16_24"
+    )
+    count.count = 999
+    count.save()
+    call_command("load_demo_data")
+    count.refresh_from_db()
+    assert count.count == 999

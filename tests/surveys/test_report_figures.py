@@ -112,7 +112,14 @@ def test_the_comparison_is_the_survey_apps_own_with_its_caveats(
     assert shown["baseline"] == str(baseline) and shown["follow_up"] == str(follow_up)
     assert shown["summary"] == expected.summary
     assert (shown["baseline_responses"], shown["follow_up_responses"]) == (300, 300)
-    assert shown["questions"] == comparison_snapshot(expected)
+    # The unweighted snapshot, with the weighted figures beside it (none here: the area
+    # has no population margins, so the unweighted figures are the headline).
+    assert [
+        {k: v for k, v in q.items() if k != "headline" and not k.startswith("weighted_")}
+        for q in shown["questions"]
+    ] == comparison_snapshot(expected)
+    assert shown["headline"] == "unweighted"
+    assert "has no population margins yet" in shown["headline_reason"]
     verdicts = [q["verdict"] for q in shown["questions"]]
     assert any("not proof" in v for v in verdicts) and any("No change" in v for v in verdicts)
     # Every verdict says what it cannot show: a change is not proof, no change is not none.

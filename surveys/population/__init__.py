@@ -1,0 +1,1 @@
+"""The areas' populations: census margins the survey waves are weighted to."""

@@ -1,0 +1,1 @@
+"""Survey results weighted to the area's population, beside the unweighted ones."""
