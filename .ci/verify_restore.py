@@ -63,10 +63,10 @@ def main():
             for name, digest in source_files.items()
             if restored_files.get(name) != digest
         ]
-    if problems or not counted["media"] or not counted["private"]:
+    if problems or not counted["media"] + counted["private"]:
         print(
             "RESTORE DRILL FAILED:",
-            *problems or ["no media or no private files to compare"],
+            *problems or ["no media or private files to compare"],
             sep="\n  ",
         )
         sys.exit(1)
