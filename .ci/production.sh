@@ -140,12 +140,14 @@ bin/signpost manage backup --to "$work/backups"
 archive="$(ls "$work"/backups/signpost-*.tar.enc)"
 source_url="$DATABASE_URL"
 source_media="$MEDIA_ROOT"
+source_private="$SIGNPOST_VAR_DIR/private"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/${db}_restored"
 export MEDIA_ROOT="$work/restored-media"
 export SIGNPOST_VAR_DIR="$work/restored-var"
 bin/signpost manage restore "$archive"
 "$python" .ci/verify_restore.py --source-db "$source_url" --restored-db "$DATABASE_URL" \
-  --source-media "$source_media" --restored-media "$MEDIA_ROOT"
+  --source-media "$source_media" --restored-media "$MEDIA_ROOT" \
+  --source-private "$source_private" --restored-private "$SIGNPOST_VAR_DIR/private"
 bin/signpost release >/dev/null
 
 echo "== the journey on the restored install"

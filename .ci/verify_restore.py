@@ -1,8 +1,8 @@
 """The restore drill's comparison: every table of the restored database holds as many rows
-as the original's, and every media file came back with the same bytes.
+as the original's, and every media and private file came back with the same bytes.
 
     python .ci/verify_restore.py --source-db URL --restored-db URL \\
-        --source-media DIR --restored-media DIR
+        --source-media DIR --restored-media DIR --source-private DIR --restored-private DIR
 """
 
 import argparse
@@ -42,7 +42,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for name in ("--source-db", "--restored-db"):
         parser.add_argument(name, required=True)
-    for name in ("--source-media", "--restored-media"):
+    for name in ("--source-media", "--restored-media", "--source-private", "--restored-private"):
         parser.add_argument(name, type=Path, required=True)
     args = parser.parse_args()
     source, restored = row_counts(args.source_db), row_counts(args.restored_db)
@@ -51,18 +51,28 @@ def main():
         for table, count in source.items()
         if restored.get(table) != count
     ]
-    source_files, restored_files = files(args.source_media), files(args.restored_media)
-    problems += [
-        f"media {name}: missing or different after the restore"
-        for name, digest in source_files.items()
-        if restored_files.get(name) != digest
-    ]
-    if problems or not source_files:
-        print("RESTORE DRILL FAILED:", *problems or ["no media files to compare"], sep="\n  ")
+    counted = {}
+    for kind, before, after in (
+        ("media", args.source_media, args.restored_media),
+        ("private", args.source_private, args.restored_private),
+    ):
+        source_files, restored_files = files(before), files(after)
+        counted[kind] = len(source_files)
+        problems += [
+            f"{kind} {name}: missing or different after the restore"
+            for name, digest in source_files.items()
+            if restored_files.get(name) != digest
+        ]
+    if problems or not counted["media"] + counted["private"]:
+        print(
+            "RESTORE DRILL FAILED:",
+            *problems or ["no media or private files to compare"],
+            sep="\n  ",
+        )
         sys.exit(1)
     print(
         f"restored: {len(source)} tables, {sum(source.values())} rows, "
-        f"{len(source_files)} media files, all identical"
+        f"{counted['media']} media files and {counted['private']} private files, all identical"
     )
 
 

@@ -1,12 +1,13 @@
-"""Backups that restore: the database and the media files in one archive, checked on the
+"""Backups that restore: the database, the media and the private files (household
+leaflet PDFs, progress reports: ``STORAGES["private"]``) in one archive, checked on the
 way back in, optionally encrypted. docs/operations.md, "Backups", says how often and how
 long to keep them.
 
 An archive is a tar file holding ``manifest.json`` (Signpost's version, when, the
 database's vendor, the migrations it had, each member's SHA-256), the database
 (``pg_dump``'s compressed custom format on PostgreSQL; a copy made with SQLite's backup API
-in development) and ``media.tar.gz``. The database is dumped first, from one snapshot, then
-the media: every file a row names was written before the snapshot, so it is in the archive
+in development), ``media.tar.gz`` and ``private.tar.gz``. The database is dumped first, from
+one snapshot, then the files: every file a row names was written before the snapshot, so it is in the archive
 (files added meanwhile are harmless extras). The archive is written under a temporary name
 and renamed when complete, so a failed backup leaves nothing that looks like a backup.
 
@@ -36,6 +37,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import storages
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -46,6 +48,7 @@ MAGIC = b"SIGNPOST-BACKUP-AES256GCM-1\n"
 CHUNK = 1024 * 1024
 DATABASE_MEMBER = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 MEDIA_MEMBER = "media.tar.gz"
+PRIVATE_MEMBER = "private.tar.gz"
 
 
 class BackupError(Exception):
@@ -188,15 +191,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _media_pack(target: Path) -> int:
-    media, count = Path(settings.MEDIA_ROOT), 0
+def _folder_pack(folder: Path | None, target: Path) -> int:
+    count = 0
     with tarfile.open(target, "w:gz", compresslevel=6) as archive:
-        if media.is_dir():
-            for path in sorted(media.rglob("*")):
+        if folder is not None and folder.is_dir():
+            for path in sorted(folder.rglob("*")):
                 if path.is_file() and not path.is_symlink():
-                    archive.add(path, arcname=str(path.relative_to(media)), recursive=False)
+                    archive.add(path, arcname=str(path.relative_to(folder)), recursive=False)
                     count += 1
     return count
+
+
+def private_root() -> Path | None:
+    """The private files' folder, when they are kept in one (an operator's object storage
+    is backed up by its own means: docs/operations.md)."""
+    location = getattr(storages["private"], "location", None)
+    return Path(location) if location else None
 
 
 def _applied_migrations() -> dict[str, str]:
@@ -218,15 +228,19 @@ def backup_create(directory: Path, *, key: bytes | None = None, now=None) -> Pat
         vendor = connection.vendor
         database = work / DATABASE_MEMBER.get(vendor, "database")
         database_dump(database)
-        media_files = _media_pack(work / MEDIA_MEMBER)
+        media_files = _folder_pack(Path(settings.MEDIA_ROOT), work / MEDIA_MEMBER)
+        private_files = _folder_pack(private_root(), work / PRIVATE_MEMBER)
         manifest = {
             "format": FORMAT,
             "signpost": __version__,
             "created_at": now.isoformat(timespec="seconds"),
             "database": {"vendor": vendor, "member": database.name},
             "media": {"member": MEDIA_MEMBER, "files": media_files},
+            "private": {"member": PRIVATE_MEMBER, "files": private_files},
             "migrations": _applied_migrations(),
-            "sha256": {p.name: _sha256(p) for p in (database, work / MEDIA_MEMBER)},
+            "sha256": {
+                p.name: _sha256(p) for p in (database, work / MEDIA_MEMBER, work / PRIVATE_MEMBER)
+            },
         }
         tar_path = work / "archive.tar"
         with tarfile.open(tar_path, "w") as archive:
@@ -236,6 +250,7 @@ def backup_create(directory: Path, *, key: bytes | None = None, now=None) -> Pat
             archive.addfile(info, io.BytesIO(body))
             archive.add(database, arcname=database.name)
             archive.add(work / MEDIA_MEMBER, arcname=MEDIA_MEMBER)
+            archive.add(work / PRIVATE_MEMBER, arcname=PRIVATE_MEMBER)
         partial = directory / f".{name}.partial"
         if key:
             with partial.open("wb") as target:
@@ -248,14 +263,18 @@ def backup_create(directory: Path, *, key: bytes | None = None, now=None) -> Pat
 
 
 def backup_restore(archive_path: Path, *, key: bytes | None = None) -> dict:
-    """Restore an archive into this install, which must be empty (no tables, no media):
-    check every member against the manifest first, then load the database and unpack the
-    media. Returns the manifest."""
-    media = Path(settings.MEDIA_ROOT)
+    """Restore an archive into this install, which must be empty (no tables, no media, no
+    private files): check every member against the manifest first, then load the database
+    and unpack the files. Returns the manifest."""
+    media, private = Path(settings.MEDIA_ROOT), private_root()
     if not database_is_empty():
         raise BackupError("The database is not empty: restore only into a new, empty one.")
     if media.is_dir() and any(media.iterdir()):
         raise BackupError(f"The media folder {media} is not empty: restore into an empty one.")
+    if private is not None and private.is_dir() and any(private.iterdir()):
+        raise BackupError(
+            f"The private files' folder {private} is not empty: restore into an empty one."
+        )
     with tempfile.TemporaryDirectory(prefix="signpost-restore-") as work:
         work = Path(work)
         plain = work / "archive.tar"
@@ -279,6 +298,15 @@ def backup_restore(archive_path: Path, *, key: bytes | None = None) -> dict:
         media.mkdir(parents=True, exist_ok=True)
         with tarfile.open(members / MEDIA_MEMBER) as media_archive:
             media_archive.extractall(media, filter="data")
+        if "private" in manifest:
+            if private is None:
+                raise BackupError(
+                    "The backup holds private files but this install keeps none in a folder: "
+                    "copy them into its private storage by hand (docs/operations.md)."
+                )
+            private.mkdir(parents=True, exist_ok=True)
+            with tarfile.open(members / manifest["private"]["member"]) as private_archive:
+                private_archive.extractall(private, filter="data")
     return manifest
 
 

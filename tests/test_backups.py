@@ -111,6 +111,16 @@ def test_a_backup_restores_into_an_empty_install_in_another_process(
     (media / "print_runs").mkdir(parents=True)
     (media / "print_runs" / "run-1.pdf").write_bytes(b"%PDF-1.7 leaflets")
     settings.MEDIA_ROOT = media
+    private = tmp_path / "private"
+    (private / "household").mkdir(parents=True)
+    (private / "household" / "codes-1.pdf").write_bytes(b"%PDF-1.7 household codes")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "signpost.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(private)},
+        },
+    }
     Subscriber.objects.create(email="resident@example.org", postcode="HB1 5QT")
     monkeypatch.setenv("SIGNPOST_BACKUP_KEY", backups.backup_key_new())
     archive = backups.backup_create(tmp_path / "backups", key=backups.backup_key())
@@ -128,6 +138,7 @@ def test_a_backup_restores_into_an_empty_install_in_another_process(
             "DATABASE_URL": database_url(fresh),
             "MEDIA_ROOT": str(tmp_path / "restored-media"),
             "SIGNPOST_VAR_DIR": str(tmp_path / "var"),
+            "SIGNPOST_PRIVATE_ROOT": str(tmp_path / "restored-private"),
         }
         done = subprocess.run(
             [sys.executable, "manage.py", "restore", str(archive)],
@@ -138,9 +149,11 @@ def test_a_backup_restores_into_an_empty_install_in_another_process(
             check=False,
         )
         assert done.returncode == 0, done.stderr
-        assert "1 media files" in done.stdout
+        assert "1 media files and 1 private files" in done.stdout
         restored = tmp_path / "restored-media" / "print_runs" / "run-1.pdf"
         assert restored.read_bytes() == b"%PDF-1.7 leaflets"
+        codes = tmp_path / "restored-private" / "household" / "codes-1.pdf"
+        assert codes.read_bytes() == b"%PDF-1.7 household codes"
         with psycopg.connect(database_url(fresh)) as db:
             rows = db.execute("SELECT email FROM newsletters_subscriber").fetchall()
         assert rows == [("resident@example.org",)]

@@ -1,4 +1,4 @@
-"""Restore a backup archive (database and media) into an empty install: a new database
+"""Restore a backup archive (database, media and private files) into an empty install: a new database
 with no tables and an empty MEDIA_ROOT. Every part is checked against the archive's
 manifest first; then the release step brings an older backup's schema up to date.
 docs/operations.md, "Restoring"."""
@@ -28,5 +28,6 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(
             f"Restored the backup of {manifest['created_at']} (Signpost {manifest['signpost']}): "
-            f"the database and {manifest['media']['files']} media files."
+            f"the database, {manifest['media']['files']} media files and "
+            f"{manifest.get('private', {}).get('files', 0)} private files."
         )
