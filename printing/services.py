@@ -220,8 +220,9 @@ def print_run_create(
     newsletter=None,
     per_household: bool = False,
 ) -> PrintRun:
-    """Record a print run, its short link(s) and signs, log it and put it in the activity
-    calendar; the PDF is rendered in the background once this commits.
+    """Record a print run, its short link(s) and signs and log it; the PDF is rendered in
+    the background once this commits, and the run enters the activity calendar when its
+    PDF is delivered (a run that fails leaves no entry).
 
     Refuses (``ValidationError``) bad input and text that does not fit the format.
     """
@@ -286,16 +287,6 @@ def print_run_create(
             "qr_target": print_run.get_qr_target_display(),
             "newsletter": newsletter.title if newsletter else "",
         },
-    )
-    activity_record_delivered(
-        source=print_run,
-        mode=print_run.activity_mode,
-        title=f"{print_run.get_format_display()} × {quantity:,} for {area}",
-        delivered_on=timezone.localdate(print_run.created_at),
-        area=area,
-        operation=operation,
-        owner=user,
-        audience=f"Households in {area}",
     )
     _queue_render(print_run.pk)
     return print_run
@@ -390,8 +381,8 @@ def _failed_on_error(print_run_id: int):
 
 def _attach_pdf(print_run: PrintRun, path: str, page_count: int) -> PrintRun:
     """Deliver the run, in one transaction: attach the file, mark it ready, and make its
-    household codes (and the wave's code-only rule) take effect. A run already ready
-    (another delivery got there first) is left as it is."""
+    household codes (and the wave's code-only rule) and its calendar entry take effect. A
+    run already ready (another delivery got there first) is left as it is."""
     name = f"{print_run.download_filename()[:-4]}-{uuid.uuid4().hex[:8]}.pdf"
     with transaction.atomic():
         locked = PrintRun.objects.select_for_update().get(pk=print_run.pk)
@@ -408,6 +399,16 @@ def _attach_pdf(print_run: PrintRun, path: str, page_count: int) -> PrintRun:
             locked.save()
             if locked.per_household:
                 response_codes_activate(print_run_id=locked.pk, wave=print_run.survey_wave)
+            activity_record_delivered(
+                source=locked,
+                mode=locked.activity_mode,
+                title=f"{locked.get_format_display()} × {locked.quantity:,} for {locked.area}",
+                delivered_on=timezone.localdate(locked.created_at),
+                area=locked.area,
+                operation=locked.operation,
+                owner=locked.created_by,
+                audience=f"Households in {locked.area}",
+            )
             log(
                 instance=locked,
                 action=LOG_ACTION_PRINT_RUN_READY,

@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from engagement.models import Activity
 from printing import rendering
 from printing.models import FORMATS, PrintFormat, PrintRun, ShortLink
 from surveys.models import ResponseCode
@@ -219,6 +220,7 @@ def test_a_failure_part_way_leaves_no_file_and_the_run_failed(
     assert not ResponseCode.objects.filter(print_run_id=run.pk).exists()
     wave.refresh_from_db()
     assert not wave.requires_code
+    assert not Activity.objects.exists()  # nor an entry in the activity calendar
 
     # Tried again once the problem is gone, the run completes and its codes take effect.
     monkeypatch.setattr(rendering, "item_stamp", real_item_stamp)
@@ -230,6 +232,12 @@ def test_a_failure_part_way_leaves_no_file_and_the_run_failed(
     wave.refresh_from_db()
     assert wave.requires_code
     assert files_in(own_tempdir) == []
+    delivered = Activity.objects.get()
+    assert (delivered.mode, delivered.area, delivered.owner) == (
+        Activity.Mode.LEAFLET_DROP,
+        area,
+        neighbourhood_officer,
+    )
 
 
 def context(initiative):
