@@ -3,12 +3,15 @@
 Redis of the suite's own (``redis-server`` on ``SIGNPOST_FAULT_REDIS_PORT``, so it can be
 stopped without touching anyone else's) and on the test database in PostgreSQL."""
 
+import glob
 import os
+import pwd
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from tests.conftest import ensure_migrated_data, unavailable
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCH = Path(__file__).with_name("launch.py")
 REDIS_PORT = int(os.environ.get("SIGNPOST_FAULT_REDIS_PORT", "6396"))
+POSTGRES_PORT = int(os.environ.get("SIGNPOST_FAULT_POSTGRES_PORT", "5496"))
 
 
 def port_open(port: int) -> bool:
@@ -70,6 +74,84 @@ class OwnRedis:
 
     def url(self, db: int) -> str:
         return f"redis://127.0.0.1:{REDIS_PORT}/{db}"
+
+
+class OwnPostgres:
+    """A PostgreSQL cluster the suite creates, restarts and removes (never the shared one),
+    holding a copy of the test database under the same name. PostgreSQL refuses to run as
+    root, so as root the cluster belongs to the ``postgres`` user."""
+
+    def __init__(self):
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+        if not binaries and not shutil.which("pg_ctl"):
+            unavailable("needs PostgreSQL's server binaries (pg_ctl, initdb)")
+        self.bin = Path(binaries[-1]).parent if binaries else Path(shutil.which("pg_ctl")).parent
+        self.folder = Path(tempfile.mkdtemp(prefix="signpost-faults-pg-"))
+        self.data = self.folder / "data"
+        self.owner = None
+        if os.geteuid() == 0:
+            self.owner = pwd.getpwnam("postgres")
+            os.chown(self.folder, self.owner.pw_uid, self.owner.pw_gid)
+        self._run(
+            "initdb",
+            *("-D", str(self.data), "-A", "trust", "-U", "postgres"),
+            *("-E", "UTF8", "--locale=C.UTF-8", "--no-sync"),
+        )
+
+    def _run(self, program: str, *args: str, check: bool = True):
+        command = [str(self.bin / program), *args]
+        if self.owner is not None:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(
+            command, check=check, capture_output=True, text=True, cwd=self.folder, timeout=120
+        )
+
+    def start(self):
+        if port_open(POSTGRES_PORT):
+            raise AssertionError(f"Something already listens on {POSTGRES_PORT}.")
+        options = f"-p {POSTGRES_PORT} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.folder / "log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
+
+    def stop(self):
+        """A fast shutdown, as ``systemctl restart postgresql`` does: every session ended."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        wait_for(lambda: not port_open(POSTGRES_PORT), timeout=30)
+
+    def copy_database(self, settings_dict: dict) -> None:
+        """Create the test database here, with the shared cluster's schema and rows."""
+        shared = ["-h", settings_dict["HOST"], "-p", str(settings_dict["PORT"] or 5432)]
+        own = ["-h", "127.0.0.1", "-p", str(POSTGRES_PORT)]
+        user = ["-U", settings_dict["USER"] or "postgres"]
+        name = settings_dict["NAME"]
+        subprocess.run(["createdb", *own, "-U", "postgres", name], check=True, timeout=60)
+        dump = subprocess.run(
+            ["pg_dump", *shared, *user, "--no-owner", "--no-privileges", name],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        subprocess.run(
+            ["psql", *own, "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-d", name],
+            input=dump.stdout,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+
+    def remove(self):
+        if port_open(POSTGRES_PORT):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def database_url() -> str:
@@ -192,6 +274,28 @@ def stack(transactional_db, django_db_serialized_rollback, own_redis, tmp_path, 
         signpost_app.set_current()
         broker.close()
         stack.stop()
+
+
+@pytest.fixture
+def own_postgres(stack):
+    """This process and the stack's worker and beat on a cluster of the suite's own, which
+    the test may stop and start; the shared test database is untouched meanwhile."""
+    from django.db import connections
+
+    postgres = OwnPostgres()
+    postgres.start()
+    original = dict(connection.settings_dict)
+    try:
+        postgres.copy_database(original)
+        connections.close_all()
+        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(POSTGRES_PORT))
+        stack.env["DATABASE_URL"] = database_url()
+        yield postgres
+    finally:
+        stack.stop()  # before the cluster goes, so no worker is left reconnecting to it
+        connections.close_all()
+        connection.settings_dict.update(HOST=original["HOST"], PORT=original["PORT"])
+        postgres.remove()
 
 
 def killed(process: subprocess.Popen, timeout: float = 120) -> bool:

@@ -8,6 +8,8 @@ Faults:
 - ``print-before-delivery``: every part stamped and joined, the PDF not yet delivered;
 - ``print-after-delivery``: the PDF delivered, the job not yet marked done (redelivered);
 - ``campaign-mid-send``: a batch accepted by the ESP, not yet recorded as sent;
+- ``campaign-slow-send``: not a kill: each batch takes a second longer to record, so a
+  service can be restarted while the send is under way;
 - ``report-after-draft``: the monthly draft committed, its notice not yet sent.
 """
 
@@ -71,6 +73,16 @@ def plant(fault: str) -> None:
             return real_record(*args, **kwargs)
 
         batches._record_sent = record_or_die
+    elif fault == "campaign-slow-send":
+        import time
+
+        real_record_slowly = batches._record_sent
+
+        def record_slowly(*args, **kwargs):
+            time.sleep(1)
+            return real_record_slowly(*args, **kwargs)
+
+        batches._record_sent = record_slowly
     elif fault == "report-after-draft":
         real_draft = report_services.report_draft_monthly
 

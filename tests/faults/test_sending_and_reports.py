@@ -1,13 +1,15 @@
 """A campaign send and the monthly report survive their worker being killed (SIGKILL):
 the campaign reaches every recipient, with second copies only inside the one batch that
 was at the ESP when the worker died (the documented risk); the report's draft is made
-once and its notice sent once. The public site answers throughout."""
+once and its notice sent once. The public site answers throughout. A send also carries
+on after the database server restarts under it."""
 
 import collections
 import re
+import time
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import Client
 from signpost.dev_mail import _UNSAFE
 
@@ -65,6 +67,51 @@ def test_a_campaign_send_finishes_after_its_worker_is_killed_mid_send(
     assert set(copies) == expected  # nobody lost
     twice = [address for address, count in copies.items() if count > 1]
     assert len(twice) <= BATCH and max(copies.values()) <= 2  # at most the batch at the ESP
+
+
+def test_a_campaign_send_finishes_after_postgresql_restarts_mid_send(
+    stack, own_postgres, comms_officer, approver
+):
+    """The database server restarted (its own cluster) while batches are going out: the
+    send carries on once it is back, nobody lost, second copies within one batch."""
+    from newsletters.campaigns import services as campaign_services
+
+    area = AreaFactory(name="Eastfield", slug="eastfield", postcode_prefixes="HB1 4")
+    subscribers = SubscriberFactory.create_batch(RECIPIENTS, area=area)
+    campaign = CampaignFactory(created_by=comms_officer, areas=[area])
+    campaign_services.campaign_approve(campaign=campaign, user=approver)
+    stack.beat()
+    stack.worker(fault="campaign-slow-send")
+    with transaction.atomic():
+        sending_services.campaign_send_now(campaign=campaign, user=approver)
+    wait_for(
+        lambda: sum(mailed(stack).values()) >= BATCH * 2,
+        timeout=60,
+        every=0.1,
+        message=stack.logs(),
+    )
+    own_postgres.stop()
+    connections.close_all()
+    during = sum(mailed(stack).values())
+    assert during < RECIPIENTS  # it was part-way when the server went
+    time.sleep(4)
+    own_postgres.start()
+    connections.close_all()
+
+    resident = Client()
+
+    def sent():
+        assert resident.get("/").status_code == 200
+        return Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+
+    wait_for(sent, timeout=180, every=0.5, message=stack.logs())
+    copies = mailed(stack)
+    expected = {_UNSAFE.sub("_", subscriber.email) for subscriber in subscribers}
+    assert set(copies) == expected  # nobody lost
+    twice = [address for address, count in copies.items() if count > 1]
+    assert len(twice) <= BATCH and max(copies.values()) <= 2
+    log = (own_postgres.folder / "log").read_text()
+    assert log.count("database system is shut down") == 1
 
 
 def test_the_monthly_report_is_drafted_and_announced_once_after_its_worker_is_killed(

@@ -1,13 +1,12 @@
 """Services going away under a running print run: Redis (broker and cache) stopped and
-started again empty, PostgreSQL dropping every connection and refusing new ones for a
-while, as a restart does. The run finishes once, the public site answers while Redis is
+started again empty, and PostgreSQL restarted (a cluster of the suite's own, stopped and
+started again by ``pg_ctl``). The run finishes once, the public site answers while Redis is
 down, and a sign-up made meanwhile is kept and handed on when the broker is back."""
 
 import time
 
-import psycopg
 import pytest
-from django.db import connection
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from signpost import cache as fail_soft
@@ -91,9 +90,18 @@ def test_redis_stopped_mid_run_the_site_answers_and_the_run_finishes_once(
     )
 
 
-def test_postgresql_dropping_connections_mid_run_the_run_finishes_once(
-    stack, client, neighbourhood_officer, initiative, operation, area, leaflet_template
+def test_postgresql_restarted_mid_run_the_run_finishes_once(
+    stack,
+    own_postgres,
+    client,
+    neighbourhood_officer,
+    initiative,
+    operation,
+    area,
+    leaflet_template,
 ):
+    """A real restart of the database server (its own cluster: stopped with every session
+    ended, refusing connections for a while, started again) in the middle of a run."""
     wave = SurveyWaveFactory(area=area, operation=operation, slug="canal-before")
     stack.beat()
     stack.worker()
@@ -104,28 +112,23 @@ def test_postgresql_dropping_connections_mid_run_the_run_finishes_once(
         every=0.05,
         message=stack.logs(),
     )
-    name = connection.settings_dict["NAME"]
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        # As a restart does: every connection dropped, new ones refused for a while.
-        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
-        )
-        time.sleep(4)
-        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
-    connection.close()
-
+    own_postgres.stop()
+    connections.close_all()
     resident = Client()
-    wait_for(finished(run, resident, wave), timeout=150, every=0.5, message=stack.logs())
+    # While it is down the site says so plainly rather than hanging.
+    ready = resident.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"]["ok"] is False
+    time.sleep(4)
+    own_postgres.start()
+    connections.close_all()
+
+    wait_for(finished(run, resident, wave), timeout=180, every=0.5, message=stack.logs())
     assert run.page_count == LEAFLETS
     codes = ResponseCode.objects.filter(print_run_id=run.pk)
     assert codes.count() == LEAFLETS and not codes.filter(active=False).exists()
+    assert resident.get("/readyz").json()["checks"]["database"]["ok"] is True
+    # The server really went away: the cluster's log shows both shutdown and start-up.
+    log = (own_postgres.folder / "log").read_text()
+    assert log.count("database system is shut down") == 1
+    assert log.count("database system is ready to accept connections") == 2
