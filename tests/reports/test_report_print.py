@@ -84,7 +84,9 @@ def _structure_kinds(document) -> set[str]:
     return kinds
 
 
-def test_no_page_of_the_report_ends_with_a_heading(initiative_data, period, comms_officer):
+def test_no_page_of_the_report_ends_with_a_heading(
+    initiative_data, surveyed, period, comms_officer
+):
     """Commentary of every length from one paragraph to many moves each heading down the
     pages, so some reach a page's foot: none may be left there without what follows."""
     report = report_create(
@@ -92,7 +94,7 @@ def test_no_page_of_the_report_ends_with_a_heading(initiative_data, period, comm
     )
     figures = report_context(report)
     checked = 0
-    for paragraphs in range(1, 26, 2):
+    for paragraphs in range(1, 31):
         report.commentary = "\n\n".join(
             f"Paragraph {n}: leaflet drops reached the streets around the canal and the "
             "forum heard from residents about the alleyways."
@@ -130,14 +132,16 @@ def _svg_boxes(document):
             stack.extend(getattr(box, "children", []))
 
 
-def test_every_chart_label_prints_at_8_points_or_more(initiative_data, period, comms_officer):
+def test_every_chart_label_prints_at_8_points_or_more(
+    initiative_data, surveyed, period, comms_officer
+):
     report = report_create(title="Charts", period_start=period.start, period_end=period.end)
     figures = report_context(report)
     html = _report_html(report, figures)
     document = report_render(report=report, figures=figures)
     svgs = re.findall(r"<svg.*?</svg>", html, re.S)
     printed = list(_svg_boxes(document))
-    assert len(svgs) == len(printed) >= 3
+    assert len(svgs) == len(printed) >= 5  # with the survey comparisons' charts
     smallest = []
     for markup, box in zip(svgs, printed, strict=True):
         tree = ElementTree.fromstring(markup)  # noqa: S314 (our own chart markup)
@@ -181,6 +185,15 @@ def waves_with_a_comparison_area(db, today):
             ),
         )
     return made
+
+
+@pytest.fixture
+def surveyed(waves_with_a_comparison_area):
+    """A comparison in the operation area and one in the comparison area, each with its
+    chart, and the difference in differences between them."""
+    (op_before, op_after), (cmp_before, cmp_after) = waves_with_a_comparison_area.values()
+    for wave, positive in ((op_before, 40), (op_after, 60), (cmp_before, 40), (cmp_after, 45)):
+        _answers(wave, positive, 100 - positive)
 
 
 def test_the_report_gives_the_difference_in_differences_against_the_comparison_area(
