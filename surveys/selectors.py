@@ -1003,7 +1003,6 @@ def _comparison_area_figures(comparison: Comparison) -> dict:
         "comparison_baseline_responses": b.responses if b.responses_shown else None,
         "comparison_follow_up_responses": f.responses if f.responses_shown else None,
         "did": rows,
-        "comparison_area_caveat": COMPARISON_AREA_CAVEAT,
     }
 
 
