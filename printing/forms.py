@@ -7,7 +7,7 @@ from newsletters.models import NewsletterPage
 from surveys.models import SurveyWave
 
 from . import services
-from .models import PrintFormat, PrintTemplate, QRTarget
+from .models import PrintFormat, PrintOutput, PrintTemplate, QRTarget
 
 
 class PrintRunForm(forms.Form):
@@ -33,6 +33,15 @@ class PrintRunForm(forms.Form):
         help_text="Each leaflet carries its own single-use survey code, and the survey wave "
         "will then accept only answers that carry one of its codes.",
     )
+    output = forms.ChoiceField(
+        label="Printed by",
+        choices=PrintOutput.choices,
+        initial=PrintOutput.OFFICE,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="A print shop trims larger sheets: its PDF has 3 mm bleed, crop marks, "
+        "trim and bleed boxes, black as black ink only and the colour profile it was made for.",
+    )
     qr_target = forms.ChoiceField(label="QR code leads to", choices=QRTarget.choices)
     survey_wave = forms.ModelChoiceField(
         queryset=SurveyWave.objects.select_related("survey", "area").order_by("-opens_on"),
@@ -48,6 +57,10 @@ class PrintRunForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+
+    def clean_output(self):
+        """Left unchosen (an older form, a script), the run is for an office printer."""
+        return self.cleaned_data["output"] or PrintOutput.OFFICE
 
     def clean(self):
         data = super().clean()
@@ -65,6 +78,7 @@ class PrintRunForm(forms.Form):
                 qr_target=data["qr_target"],
                 target_page=data.get("target_page"),
                 survey_wave=data.get("survey_wave"),
+                output=data["output"],
             )
         except ValidationError as error:
             self.add_error(None, error)
@@ -86,6 +100,7 @@ class PrintRunForm(forms.Form):
                 qr_target=data["qr_target"],
                 target_page=data.get("target_page"),
                 survey_wave=data.get("survey_wave"),
+                output=data["output"],
             )
         except ValidationError as error:
             self.add_error(None, error)

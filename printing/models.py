@@ -132,6 +132,14 @@ class QRTarget(models.TextChoices):
     SIGNUP = "signup", "Sign-up for email updates"
 
 
+class PrintOutput(models.TextChoices):
+    """Who prints the PDF: an office printer prints the page as it is; a print shop
+    trims larger sheets and needs bleed, crop marks and black as black ink (``prepress``)."""
+
+    OFFICE = "office", "An office printer"
+    PRINT_SHOP = "print_shop", "A print shop: 3 mm bleed, crop marks, black ink only"
+
+
 class PrintRunQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("operation", "area", "template", "created_by")
@@ -168,6 +176,13 @@ class PrintRun(models.Model):
         default=False, help_text="One leaflet per household, each with its own survey code."
     )
     qr_target = models.CharField(max_length=16, choices=QRTarget.choices)
+    output = models.CharField(
+        "printed by",
+        max_length=16,
+        choices=PrintOutput.choices,
+        default=PrintOutput.OFFICE,
+        help_text="A print shop's PDF has bleed, crop marks and black set as black ink only.",
+    )
     target_page = models.ForeignKey(
         "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -248,8 +263,13 @@ class PrintRun(models.Model):
                 pass
         return absolute_url("/")
 
+    @property
+    def for_print_shop(self) -> bool:
+        return self.output == PrintOutput.PRINT_SHOP
+
     def download_filename(self) -> str:
-        return f"{self.operation.slug}-{self.area.slug}-{self.format}-{self.pk}.pdf"
+        shop = "-print-shop" if self.for_print_shop else ""
+        return f"{self.operation.slug}-{self.area.slug}-{self.format}{shop}-{self.pk}.pdf"
 
 
 class Sign(models.Model):

@@ -24,7 +24,7 @@ from wagtail.models import Site
 
 from surveys.models import CODE_ALPHABET, CODE_LENGTH, ResponseCode
 
-from . import stamping
+from . import prepress, stamping
 from .models import FORMATS, SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, FormatSpec, Kind, ShortLink
 
 TEMPLATE = "print/print_run.html"
@@ -86,6 +86,15 @@ SIZES = {
     },
 }
 SCALED = ("body", "small", "h1", "h2", "lede", "address")
+
+# The page's colours. For a print shop black and grey are black ink alone (device-cmyk),
+# and the page is laid out with its bleed (``prepress``).
+OFFICE_INKS = {"black": "#000", "grey": "#333", "paper": "#fff"}
+PRINT_SHOP_INKS = {
+    "black": "device-cmyk(0 0 0 1)",
+    "grey": "device-cmyk(0 0 0 0.8)",
+    "paper": "device-cmyk(0 0 0 0)",
+}
 
 
 logger = logging.getLogger(__name__)
@@ -154,6 +163,7 @@ def print_context(
     stamp: bool = False,
     glyphs: dict | None = None,
     survey_length: str = "",
+    print_shop: bool = False,
 ) -> dict:
     base = SIZES[(spec.kind, spec.page_size)]
     sizes = {k: (round(v * float(font_scale), 2) if k in SCALED else v) for k, v in base.items()}
@@ -177,6 +187,10 @@ def print_context(
         "qr_anchor": stamping.QR_ANCHOR,
         "glyphs_anchor": GLYPHS_ANCHOR,
         "survey_length": survey_length,
+        "print_shop": print_shop,
+        # A browser's preview knows no device-cmyk(): it shows the office colours.
+        "inks": PRINT_SHOP_INKS if print_shop and not preview else OFFICE_INKS,
+        "bleed_mm": prepress.BLEED_MM,
         "passing_on_information": (template.passing_on_information if template else "")
         or initiative.report_information_text,
         "help_with_drugs": (template.help_with_drugs if template else "")
@@ -264,7 +278,11 @@ def layout_static(
         )
     try:
         return stamping.static_layout_from_document(
-            document, sides=spec.sides, samples=slot_samples(sample, spec), pdf_path=pdf_path
+            document,
+            sides=spec.sides,
+            samples=slot_samples(sample, spec),
+            pdf_path=pdf_path,
+            print_shop=context_kwargs.get("print_shop", False),
         )
     except stamping.StampError as error:
         raise PrintLayoutError(str(error)) from error

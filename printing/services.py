@@ -36,8 +36,17 @@ from surveys.services import (
     response_codes_withdraw,
 )
 
-from . import rendering, stamping, tasks
-from .models import FORMATS, Kind, PrintRun, QRTarget, ShortLink, Sign, short_code_generate
+from . import prepress, rendering, stamping, tasks
+from .models import (
+    FORMATS,
+    Kind,
+    PrintOutput,
+    PrintRun,
+    QRTarget,
+    ShortLink,
+    Sign,
+    short_code_generate,
+)
 from .selectors import signs_overdue
 
 logger = logging.getLogger(__name__)
@@ -69,9 +78,14 @@ def print_run_validate(
     target_page,
     survey_wave=None,
     newsletter=None,
+    output: str = PrintOutput.OFFICE,
 ) -> None:
     """Refuse what cannot be printed, with a message per field the officer can act on."""
     errors: dict[str, str] = {}
+    if output not in PrintOutput.values:
+        errors["output"] = "Choose who prints it."
+    elif output == PrintOutput.PRINT_SHOP and (problem := prepress.icc_profile_problem()):
+        errors["output"] = problem
     spec = FORMATS.get(format)
     if spec is None:
         errors["format"] = "Choose a format."
@@ -164,11 +178,20 @@ def print_items(print_run: PrintRun, start: int = 0, stop: int | None = None):
 
 
 def print_layout_kwargs(
-    *, template, newsletter, operation, area, qr_target: str, survey_wave
+    *,
+    template,
+    newsletter,
+    operation,
+    area,
+    qr_target: str,
+    survey_wave,
+    output: str = PrintOutput.OFFICE,
 ) -> dict:
     """Everything the page's layout depends on, the same for the form's fit check, its
-    preview and the run's PDF (the survey's length is printed beside a survey QR code)."""
+    preview and the run's PDF (the survey's length is printed beside a survey QR code;
+    a print shop's page has its bleed and inks)."""
     return {
+        "print_shop": output == PrintOutput.PRINT_SHOP,
         "template": template,
         "operation": operation,
         "area": area,
@@ -191,6 +214,7 @@ def print_run_context_kwargs(print_run: PrintRun) -> dict:
         area=print_run.area,
         qr_target=print_run.qr_target,
         survey_wave=print_run.survey_wave,
+        output=print_run.output,
     )
 
 
@@ -219,6 +243,7 @@ def print_run_create(
     survey_wave=None,
     newsletter=None,
     per_household: bool = False,
+    output: str = PrintOutput.OFFICE,
 ) -> PrintRun:
     """Record a print run, its short link(s) and signs and log it; the PDF is rendered in
     the background once this commits, and the run enters the activity calendar when its
@@ -237,6 +262,7 @@ def print_run_create(
         target_page=target_page,
         survey_wave=survey_wave,
         newsletter=newsletter,
+        output=output,
     )
     spec = FORMATS[format]
     font_scale = print_run_fit(
@@ -249,6 +275,7 @@ def print_run_create(
             area=area,
             qr_target=qr_target,
             survey_wave=survey_wave,
+            output=output,
         ),
     )
 
@@ -265,6 +292,7 @@ def print_run_create(
         survey_wave=survey_wave if qr_target == QRTarget.SURVEY else None,
         created_by=user,
         font_scale=font_scale,
+        output=output,
     )
     _unique_code_link(print_run=print_run)
     if spec.kind == Kind.SIGN:
@@ -286,6 +314,7 @@ def print_run_create(
             "per_household": per_household,
             "qr_target": print_run.get_qr_target_display(),
             "newsletter": newsletter.title if newsletter else "",
+            "output": print_run.get_output_display(),
         },
     )
     _queue_render(print_run.pk)

@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass, field
 import pikepdf
 from pikepdf import Dictionary, Name
 
+from . import prepress
+
 QR_ANCHOR = "signpost-slot-qr"
 PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels: 96 per inch, 72 points per inch.
 STATIC_FORM = "/SignpostPage"
@@ -60,25 +62,36 @@ class Side:
     texts: list[TextSlot] = field(default_factory=list)
 
 
+OFFICE_BLACK = "0 g"
+
+
 @dataclass
 class StaticLayout:
-    """The laid-out page(s) of a run as a PDF of one page per side, and the slots."""
+    """The laid-out page(s) of a run as a PDF of one page per side, and the slots; the
+    QR codes are drawn in ``qr_fill`` (black ink alone for a print shop)."""
 
     pdf_path: str
     sides: list[Side]
+    qr_fill: str = OFFICE_BLACK
 
     def save_slots(self, path: str) -> None:
         with open(path, "w") as handle:
-            json.dump([asdict(side) for side in self.sides], handle)
+            json.dump(
+                {"sides": [asdict(side) for side in self.sides], "qr_fill": self.qr_fill},
+                handle,
+            )
 
     @classmethod
     def load(cls, pdf_path: str, slots_path: str) -> "StaticLayout":
         with open(slots_path) as handle:
-            sides = [
-                Side(qr=side["qr"], texts=[TextSlot(**text) for text in side["texts"]])
-                for side in json.load(handle)
-            ]
-        return cls(pdf_path=pdf_path, sides=sides)
+            saved = json.load(handle)
+        if isinstance(saved, list):  # laid out before the QR's colour was kept
+            saved = {"sides": saved}
+        sides = [
+            Side(qr=side["qr"], texts=[TextSlot(**text) for text in side["texts"]])
+            for side in saved["sides"]
+        ]
+        return cls(pdf_path=pdf_path, sides=sides, qr_fill=saved.get("qr_fill", OFFICE_BLACK))
 
 
 def _multiply(m: list[float], n: list[float]) -> list[float]:
@@ -196,12 +209,14 @@ def _take_sample_texts(page: pikepdf.Page, samples: dict[str, str]):
 
 
 def static_layout_from_document(
-    document, *, sides: int, samples: dict[str, str], pdf_path: str
+    document, *, sides: int, samples: dict[str, str], pdf_path: str, print_shop: bool = False
 ) -> StaticLayout:
     """Turn a WeasyPrint document laid out with a sample item (its first ``sides`` pages
     the item, the pages after them the characters codes may use) into the run's static
     layout: a PDF at ``pdf_path`` of the item's pages without the sample texts, and where
-    each slot is."""
+    each slot is. For a print shop (``prepress``) black is set as black ink before the
+    slots are read, so each item's texts print in it too, and the pages get their bleed,
+    boxes, crop marks and output intent."""
     qr_boxes = []
     for page in document.pages[:sides]:
         box = page.anchors.get(QR_ANCHOR)
@@ -218,6 +233,8 @@ def static_layout_from_document(
             del pdf.pages[-1]
         remaining = dict(samples)
         for page, qr in zip(pdf.pages, qr_boxes, strict=True):
+            if print_shop:
+                prepress.page_black_as_black_ink(pdf, page)
             texts, content = _take_sample_texts(page, remaining)
             for name in texts:
                 remaining.pop(name)
@@ -229,8 +246,19 @@ def static_layout_from_document(
             raise StampError("The page has no box for the QR code.")
         if remaining:
             raise StampError(f"The page has no room set for the {', '.join(remaining)}.")
+        if print_shop:
+            try:
+                for page in pdf.pages:
+                    prepress.page_bleed_and_marks(pdf, page)
+                prepress.output_intent_add(pdf)
+            except prepress.PrepressError as error:
+                raise StampError(str(error)) from error
         pdf.save(pdf_path, compress_streams=True)
-    return StaticLayout(pdf_path=pdf_path, sides=layout_sides)
+    return StaticLayout(
+        pdf_path=pdf_path,
+        sides=layout_sides,
+        qr_fill=prepress.BLACK_INK if print_shop else OFFICE_BLACK,
+    )
 
 
 def _number(value: float) -> str:
@@ -238,12 +266,12 @@ def _number(value: float) -> str:
     return text if text not in ("", "-0") else "0"
 
 
-def qr_content(matrix: list[list[bool]], box: list[float]) -> bytes:
+def qr_content(matrix: list[list[bool]], box: list[float], fill: str = OFFICE_BLACK) -> bytes:
     """The QR code (its matrix includes the quiet zone) filling ``box``, each row's runs
-    of dark modules drawn as one rectangle, in module units."""
+    of dark modules drawn as one rectangle, in module units, in the colour ``fill``."""
     x, top, size = box
     module = size / len(matrix)
-    parts = [f"q 0 g {_number(module)} 0 0 {_number(-module)} {_number(x)} {_number(top)} cm"]
+    parts = [f"q {fill} {_number(module)} 0 0 {_number(-module)} {_number(x)} {_number(top)} cm"]
     for y, row in enumerate(matrix):
         start = None
         for column, dark in enumerate([*row, False]):
@@ -287,9 +315,12 @@ class _Output:
         self.static = pikepdf.open(layout.pdf_path)
         self.pdf = pikepdf.Pdf.new()
         self.resources = []
-        self.media_boxes = []
+        self.boxes = []
         for page, side in zip(self.static.pages, layout.sides, strict=True):
             form = self.pdf.copy_foreign(page.as_form_xobject())
+            # qpdf bounds the form by the trim; a print shop's page draws beyond it (the
+            # bleed and the crop marks).
+            form.BBox = pikepdf.Array([float(v) for v in page.MediaBox])
             fonts = Dictionary()
             page_fonts = form.Resources.get("/Font", Dictionary())
             for slot in side.texts:
@@ -299,10 +330,15 @@ class _Output:
                     Dictionary(XObject=Dictionary({STATIC_FORM: form}), Font=fonts)
                 )
             )
-            # One indirect MediaBox per side, shared by its pages: qpdf holds every page
-            # until the file is written, and a copy per page would cost a kilobyte each.
-            self.media_boxes.append(
-                self.pdf.make_indirect(pikepdf.Array([float(v) for v in page.MediaBox]))
+            # One indirect MediaBox, TrimBox and BleedBox per side,
+            # shared by its pages: qpdf holds every page until the file is written, and a
+            # copy per page would cost a kilobyte each.
+            self.boxes.append(
+                {
+                    key: self.pdf.make_indirect(pikepdf.Array([float(v) for v in page[key]]))
+                    for key in ("/MediaBox", "/TrimBox", "/BleedBox")
+                    if key in page
+                }
             )
         info = self.static.docinfo
         if "/Title" in info:
@@ -310,13 +346,18 @@ class _Output:
         self.pdf.docinfo["/Producer"] = "Signpost"
         if "/Lang" in self.static.Root:
             self.pdf.Root.Lang = self.static.Root.Lang
+        if "/OutputIntents" in self.static.Root:
+            self.pdf.Root.OutputIntents = pikepdf.Array(
+                [self.pdf.copy_foreign(intent) for intent in self.static.Root.OutputIntents]
+            )
+            self.pdf.docinfo["/Trapped"] = info.get("/Trapped", Name("/False"))
 
     def add_page(self, side: int, content) -> None:
         page = Dictionary(
             Type=Name.Page,
-            MediaBox=self.media_boxes[side],
             Resources=self.resources[side],
             Contents=content,
+            **{key[1:]: box for key, box in self.boxes[side].items()},
         )
         self.pdf.pages.append(pikepdf.Page(self.pdf.make_indirect(page)))
 
@@ -343,7 +384,7 @@ def stamp_part(layout: StaticLayout, stamps: Iterable[Stamp], path: str, on_item
             for side_number, side in enumerate(layout.sides):
                 parts = [f"q {STATIC_FORM} Do Q".encode()]
                 if side.qr is not None:
-                    parts.append(qr_content(stamp.qr_matrix, side.qr))
+                    parts.append(qr_content(stamp.qr_matrix, side.qr, layout.qr_fill))
                 for slot in side.texts:
                     parts.append(text_content(slot, stamp.texts[slot.name]))
                 output.add_page(side_number, output.compressed(b"\n".join(parts)))

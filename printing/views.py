@@ -81,6 +81,7 @@ def _form_preview(form) -> str:
         area=data["area"],
         qr_target=data.get("qr_target"),
         survey_wave=data.get("survey_wave"),
+        output=data["output"],
     )
     try:
         scale = services.print_run_fit(spec=spec, per_household=data["per_household"], **layout)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from signpost import jobs
 from signpost.links import absolute_url
 from signpost.mail import role_email_once
-from signpost.pdf import render_template_document
+from signpost.pdf import accessible_pdf, render_template_document
 from signpost.roles import COMMUNICATIONS_OFFICER
 from signpost.sanitise import clean_text
 from wagtail.log_actions import log
@@ -126,7 +126,7 @@ def report_issue(*, report: ProgressReport, user) -> ProgressReport:
         document = report_render(report=report, figures=figures)
         report.figures = figures
         report.pdf_page_count = len(document.pages)
-        report.pdf.save(report.pdf_filename(), ContentFile(document.write_pdf()), save=False)
+        report.pdf.save(report.pdf_filename(), ContentFile(accessible_pdf(document)), save=False)
         report.save()
         log(instance=report, action=LOG_ACTION_ISSUE, user=user)
     return report

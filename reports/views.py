@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from signpost.admin_permissions import require_permission
+from signpost.pdf import accessible_pdf
 
 from . import selectors, services
 from .forms import ReportForm
@@ -149,7 +150,7 @@ def report_pdf(request, pk: int):
             filename=report.pdf_filename(),
         )
     document = services.report_render(report=report, figures=services.report_context(report))
-    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
+    response = HttpResponse(accessible_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="draft-{report.pdf_filename()}"'
     return response
 

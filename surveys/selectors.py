@@ -934,6 +934,78 @@ def comparison_snapshot(comparison: Comparison) -> list[dict]:
 
 # --- Figures for progress reports and the dashboard -------------------------------------
 
+
+def comparison_area_waves(follow_up: SurveyWave):
+    """The comparison area's two waves for a follow-up, as an analyst would choose them
+    (``forms.comparison_area_errors``): the same survey in another area marked as a
+    comparison area, its follow-up open over some of the same days (the latest such),
+    and its latest baseline opened before that. (None, None) when there is none. Two
+    queries."""
+    comparison_follow_up = (
+        SurveyWave.objects.filter(
+            kind=SurveyWave.FOLLOW_UP,
+            survey_id=follow_up.survey_id,
+            area__is_comparison_area=True,
+            opens_on__lte=follow_up.closes_on,
+            closes_on__gte=follow_up.opens_on,
+        )
+        .exclude(area_id=follow_up.area_id)
+        .select_related("survey", "area")
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
+    if comparison_follow_up is None:
+        return None, None
+    comparison_baseline = (
+        SurveyWave.objects.filter(
+            kind=SurveyWave.BASELINE,
+            survey_id=follow_up.survey_id,
+            area_id=comparison_follow_up.area_id,
+            opens_on__lte=comparison_follow_up.opens_on,
+        )
+        .select_related("survey", "area")
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
+    if comparison_baseline is None:
+        return None, None
+    return comparison_baseline, comparison_follow_up
+
+
+def _comparison_area_figures(comparison: Comparison) -> dict:
+    """A report's difference in differences: per question, the change in the operation
+    area, the change in the comparison area, and the one minus the other with its 95%
+    interval, each None where a share is suppressed (``comparison_build`` computes a
+    difference only from shares it shows). Empty without a comparison area."""
+    if not comparison.has_comparison_area:
+        return {}
+    b, f = comparison.comparison_baseline, comparison.comparison_follow_up
+    rows = []
+    for q in comparison.with_share:
+        d = q.did
+        rows.append(
+            {
+                "question": q.question.text,
+                "change": points_text(q.change.difference) if q.change else None,
+                "comparison_change": (
+                    points_text(q.comparison_change.difference) if q.comparison_change else None
+                ),
+                "did": points_text(d.difference) if d else None,
+                "did_lower": points_text(d.lower) if d else None,
+                "did_upper": points_text(d.upper) if d else None,
+                "verdict": q.did_verdict,
+            }
+        )
+    return {
+        "comparison_area": b.wave.area.name,
+        "comparison_baseline": str(b.wave),
+        "comparison_follow_up": str(f.wave),
+        "comparison_baseline_responses": b.responses if b.responses_shown else None,
+        "comparison_follow_up_responses": f.responses if f.responses_shown else None,
+        "did": rows,
+    }
+
+
 COMPARISONS_SHOWN = 3
 
 
@@ -1047,10 +1119,17 @@ def survey_comparisons(
     comparisons = []
     for follow_up in follow_ups:
         baseline = baselines[follow_up.baseline_id]
-        comparison = comparison_build(baseline=baseline, follow_up=follow_up)
+        comparison_baseline, comparison_follow_up = comparison_area_waves(follow_up)
+        comparison = comparison_build(
+            baseline=baseline,
+            follow_up=follow_up,
+            comparison_baseline=comparison_baseline,
+            comparison_follow_up=comparison_follow_up,
+        )
         weighted = weighted_comparison_build(comparison)
         comparisons.append(
             {
+                **_comparison_area_figures(comparison),
                 "baseline": str(baseline),
                 "follow_up": str(follow_up),
                 "area": follow_up.area.name,
