@@ -171,3 +171,29 @@ def test_sign_up_does_the_same_work_for_a_new_and_a_subscribed_address(
         "new.person@example.org",
         "known@example.org",
     ]
+
+
+@pytest.mark.parametrize("path", ["", "?export=csv", "?export=xlsx", "?q=resident", "?topics=1"])
+def test_the_subscriber_listing_and_its_exports_take_as_many_queries_for_many(
+    client, comms_officer, path
+):
+    """The register and its downloads cost the same few queries whatever its size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AreaFactory
+
+    client.force_login(comms_officer)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/admin/newsletters/subscribers/{path}")
+            assert response.status_code == 200
+            b"".join(response.streaming_content) if response.streaming else response.content
+        return len(captured)
+
+    SubscriberFactory.create_batch(3, area=AreaFactory(slug="few"), name="Resident")
+    few = queries()
+    for n in range(30):
+        SubscriberFactory(area=AreaFactory(slug=f"many-{n}"), name="Resident")
+    assert queries() == few
