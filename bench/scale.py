@@ -9,7 +9,7 @@ about 50 areas, 1,000,000 subscribers, 5,000,000 deliveries, 500,000 survey resp
 ``--factor 1``. Two PostgreSQL databases are built beside the one in DATABASE_URL
 (``<name>_scale_large`` at the factor and ``<name>_scale_small`` at a hundredth of it),
 each with the demo loaded and the bulk added set-based in SQL (minutes, not hours); a
-built database is kept and reused unless ``--rebuild``.
+database built at the same factor is kept and reused unless ``--rebuild``.
 
 Then the pages: every admin page a superuser reaches from the admin's home and menu in
 two clicks (one page of each shape: ``/admin/x/12/`` and ``/admin/x/13/`` are one), the
@@ -523,9 +523,14 @@ def ensure_database(url: str, size: str, factor: float, rebuild: bool) -> str:
         built = False
         if exists and not rebuild:
             with psycopg.connect(target) as db:
-                built = db.execute(
-                    "SELECT 1 FROM information_schema.tables WHERE table_name = 'scale_built'"
-                ).fetchone()
+                built = (
+                    db.execute(
+                        "SELECT 1 FROM information_schema.tables WHERE table_name = 'scale_built'"
+                    ).fetchone()
+                    and db.execute(
+                        "SELECT 1 FROM scale_built WHERE factor = %s", [factor]
+                    ).fetchone()
+                )
         if built:
             return target
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
