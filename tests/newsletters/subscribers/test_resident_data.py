@@ -197,3 +197,26 @@ def test_the_subscriber_listing_and_its_exports_take_as_many_queries_for_many(
     for n in range(30):
         SubscriberFactory(area=AreaFactory(slug=f"many-{n}"), name="Resident")
     assert queries() == few
+
+
+def test_filtering_by_topics_lists_each_subscriber_once_without_distinct(client, comms_officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from newsletters.models import Topic
+
+    parks, policing = (
+        Topic.objects.create(name="Parks", slug="parks"),
+        Topic.objects.create(name="Policing", slug="policing"),
+    )
+    both = SubscriberFactory(email="both@example.org", topics=[parks, policing])
+    SubscriberFactory(email="parks@example.org", topics=[parks])
+    SubscriberFactory(email="none@example.org", topics=[])
+    client.force_login(comms_officer)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(
+            f"/admin/newsletters/subscribers/?topics={parks.pk}&topics={policing.pk}&export=csv"
+        )
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+    assert sorted(row["Email"] for row in rows) == [both.email, "parks@example.org"]
+    assert not [q["sql"] for q in captured if "DISTINCT" in q["sql"].upper()]
