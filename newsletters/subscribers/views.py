@@ -51,6 +51,10 @@ class SubscriberEditView(generic.EditView):
 
 
 class SubscriberIndexView(NeutralisedExportMixin, generic.IndexView):
+    def get_base_queryset(self):
+        # Each row and exported line names its area: one join, not a query a row.
+        return super().get_base_queryset().select_related("area")
+
     def get_list_more_buttons(self, instance):
         buttons = [b for b in super().get_list_more_buttons(instance) if b.label != "Delete"]
         buttons.append(

@@ -4,6 +4,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import views
+from .filters import SubscriberFilterSet
 from .models import Subscriber, Suppression, Topic
 
 
@@ -15,7 +16,7 @@ class SubscriberViewSet(ModelViewSet):
     delete_view_class = views.SubscriberDeleteView
     edit_view_class = views.SubscriberEditView
     list_display = ["email", "name", "area", "status", "created_at", "confirmed_at"]
-    list_filter = ["status", "area", "topics"]
+    filterset_class = SubscriberFilterSet
     list_export = ["email", "name", "postcode", "area", "status", "created_at", "confirmed_at"]
     export_filename = "subscribers"
     search_fields = ["email", "name", "postcode"]
