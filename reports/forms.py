@@ -22,7 +22,9 @@ class ReportForm(forms.Form):
     # A date input takes its value as YYYY-MM-DD only; in the site's locale (en-GB,
     # 01/11/2026) the browser would show it empty, and saving would lose the period.
     period_start = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE), label="From"
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        label="From",
     )
     period_end = forms.DateField(
         required=False,
