@@ -73,7 +73,23 @@ class StakeholderIndexView(SafeExportIndexView):
             self.list_export = [f for f in self.list_export if f not in CONTACT_COLUMNS]
 
 
-class StakeholderInspectView(snippet_views.InspectView):
+class InWordsInspectView(snippet_views.InspectView):
+    """An inspect page in words: Wagtail shows a model's values as Python prints them
+    ("True", "False", "None", "-"); here a yes/no field says Yes or No and an empty one
+    says it was not recorded."""
+
+    NOT_RECORDED = "Not recorded"
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if value is None or value == "" or value == "-":
+            return self.NOT_RECORDED
+        return value
+
+
+class StakeholderInspectView(InWordsInspectView):
     template_name = "engagement/admin/stakeholder_inspect.html"
 
     def get_fields(self):
@@ -322,6 +338,7 @@ class EngagementViewSet(PermissionCheckedSnippetViewSet):
     index_view_class = EngagementIndexView
     add_view_class = EngagementCreateView
     edit_view_class = EngagementEditView
+    inspect_view_class = InWordsInspectView
     inspect_view_enabled = True
     filterset_class = EngagementFilterSet
     search_fields = ["title", "place", "issues_raised"]
