@@ -285,3 +285,21 @@ def test_inspect_says_yes_no_and_not_recorded_instead_of_python_values(client, c
     assert shown["Areas"] == "Not recorded"
     for python_word in ("True", "False", "None"):
         assert python_word not in shown.values()
+
+
+def test_saving_a_stakeholder_says_what_was_recorded_and_what_is_next(client, comms_officer):
+    client.force_login(comms_officer)
+    added = client.post(reverse(ADD), form_data(), follow=True)
+    message = [m.message for m in added.context["messages"]][-1]
+    assert message.startswith("Councillor Joan Avery saved. Assessment recorded")
+    assert "(interest 4, influence 5)" in message and "Next: " in message and ", due " in message
+
+    stakeholder = Stakeholder.objects.get()
+    edited = client.post(
+        reverse(EDIT, args=[stakeholder.pk]),
+        form_data(position="Ward councillor, Northgate"),
+        follow=True,
+    )
+    message = [m.message for m in edited.context["messages"]][-1]
+    assert message.startswith("Councillor Joan Avery saved. Next: ")
+    assert "Assessment recorded" not in message and "updated." not in message
