@@ -233,9 +233,11 @@ def _notices(demo, comms) -> None:
     )
     if made:
         _publish(statement, comms)
-    initiative = InitiativeSettings.for_site(demo.site)
-    initiative.data_controller = "Harbridge Borough Council, for the Safer Harbridge partners"
-    initiative.data_protection_contact = "dataprotection@harbridge.example.org"
-    initiative.privacy_notice_page = privacy
-    initiative.accessibility_statement_page = statement
-    initiative.save()
+    # Filled once, when the loader made the pages: an edited setting is kept.
+    if made:
+        initiative = InitiativeSettings.for_site(demo.site)
+        initiative.data_controller = "Harbridge Borough Council, for the Safer Harbridge partners"
+        initiative.data_protection_contact = "dataprotection@harbridge.example.org"
+        initiative.privacy_notice_page = privacy
+        initiative.accessibility_statement_page = statement
+        initiative.save()

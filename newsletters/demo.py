@@ -221,9 +221,7 @@ def _sent_campaign(demo, page, *, name, days_ago, rates) -> None:
 
 def load(demo) -> None:
     for slug, name, description in TOPICS:
-        Topic.objects.update_or_create(
-            slug=slug, defaults={"name": name, "description": description}
-        )
+        Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
     pages = [_newsletter(demo, row) for row in NEWSLETTERS]
     _subscribers(demo)
     _sent_campaign(

@@ -99,6 +99,6 @@ def _load_print_runs(demo) -> int:
 
 def load(demo) -> None:
     for row in TEMPLATES:
-        PrintTemplate.objects.update_or_create(name=row["name"], defaults=row)
+        PrintTemplate.objects.get_or_create(name=row["name"], defaults=row)
     runs = _load_print_runs(demo)
     demo.say(f"{len(TEMPLATES)} print templates, {runs} new print runs (a leaflet drop, signs)")

@@ -53,13 +53,15 @@ class PrintRunFilterSet(WagtailFilterSet):
 
 
 class SignFilterSet(WagtailFilterSet):
-    """Which signs to list: by default those up now, the ones that need watching."""
+    """Which signs to list: by default every sign not yet taken down, the newly printed
+    (still to go up) with those up now, so a run just printed is on the list."""
 
-    UP, OVERDUE, NOT_UP, ALL = "up", "overdue", "not_up", "all"
+    CURRENT, UP, OVERDUE, NOT_UP, ALL = "current", "up", "overdue", "not_up", "all"
 
     show = django_filters.ChoiceFilter(
         label="Show",
         choices=[
+            (CURRENT, "Not taken down"),
             (UP, "Up now"),
             (OVERDUE, "Overdue"),
             (NOT_UP, "Printed, not yet up"),
@@ -76,10 +78,12 @@ class SignFilterSet(WagtailFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("show"):
-            queryset = self.filter_show(queryset, "show", self.UP)
+            queryset = self.filter_show(queryset, "show", self.CURRENT)
         return queryset
 
     def filter_show(self, queryset, name, value):
+        if value == self.CURRENT:
+            return queryset.filter(taken_down_at__isnull=True)
         if value == self.OVERDUE:
             return queryset.filter(pk__in=signs_overdue().values("pk"))
         if value == self.UP:

@@ -247,7 +247,8 @@ class PrintRunIndexView(ListingIndexView):
 
 
 class SignIndexView(ListingIndexView):
-    """Removable signs, by default those up now; each opens the form that logs it."""
+    """Removable signs, by default those not taken down (newest print run first); each
+    opens the form that logs it."""
 
     page_title = "Removable signs"
     results_template_name = "printing/admin/sign_index_results.html"
@@ -287,5 +288,5 @@ class SignIndexView(ListingIndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         chosen = self.filters.form.cleaned_data.get("show") if self.filters.is_valid() else ""
-        context["show"] = chosen or self.filters.UP
+        context["show"] = chosen or self.filters.CURRENT
         return context

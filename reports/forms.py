@@ -3,6 +3,8 @@ from django.utils import timezone
 
 from .periods import TOO_LATE, Period, ends_too_late
 
+ISO_DATE = "%Y-%m-%d"
+
 
 class ReportForm(forms.Form):
     """Title, period and commentary of a draft report."""
@@ -17,11 +19,17 @@ class ReportForm(forms.Form):
         choices=PRESETS, required=False, label="Period", help_text="Or choose the dates below."
     )
     title = forms.CharField(max_length=200, required=False)
+    # A date input takes its value as YYYY-MM-DD only; in the site's locale (en-GB,
+    # 01/11/2026) the browser would show it empty, and saving would lose the period.
     period_start = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From"
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        label="From",
     )
     period_end = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To (inclusive)"
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        label="To (inclusive)",
     )
     commentary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10}),

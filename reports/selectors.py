@@ -11,6 +11,8 @@ snapshot, and the same templates show a live draft and an issued report.
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db.models import Count, Q
 from django.utils import timezone
 from signpost.figures import moment_as_at
 
@@ -101,3 +103,17 @@ def glance_figures(today: datetime.date) -> dict:
         "communications": communications_section(**_days(period), today=today),
         "waves_open": survey_waves_open(today).count(),
     }
+
+
+def report_readers() -> list[dict]:
+    """The roles that read an issued report (those with ``view_progressreport``) and how
+    many active people are in each, for the page that confirms issuing one."""
+    groups = (
+        Group.objects.filter(
+            permissions__codename="view_progressreport",
+            permissions__content_type__app_label="reports",
+        )
+        .annotate(people=Count("user", filter=Q(user__is_active=True), distinct=True))
+        .order_by("name")
+    )
+    return [{"role": group.name, "people": group.people} for group in groups]

@@ -155,10 +155,24 @@ def report_pdf(request, pk: int):
     return response
 
 
-@require_POST
 def report_issue(request, pk: int):
+    """Issuing cannot be undone: a GET shows what will happen and to whom; only the POST
+    from that page issues."""
     require_permission(request, "reports.issue_progressreport")
     report = get_object_or_404(ProgressReport, pk=pk)
+    if report.is_issued:
+        messages.error(request, "This report has already been issued.")
+        return redirect("reports_admin:report", report.pk)
+    if request.method != "POST":
+        return TemplateResponse(
+            request,
+            "reports/admin/report_issue_confirm.html",
+            {
+                "report": report,
+                "readers": selectors.report_readers(),
+                "missing_commentary": not report.commentary.strip(),
+            },
+        )
     try:
         services.report_issue(report=report, user=request.user)
     except ValidationError as error:

@@ -4,12 +4,20 @@
 every step is idempotent, so the command can run again on an existing database.
 """
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from anymail.backends.base import AnymailBaseBackend
+from anymail.backends.test import TestPayload
+from anymail.message import AnymailRecipientStatus
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test.utils import override_settings
 from wagtail.models import Site
 
 from . import roles
@@ -50,6 +58,45 @@ class Demo:
         self.accounts.append((user.username, password, role))
 
 
+class UnsentEmailBackend(AnymailBaseBackend):
+    """Where email goes while demo data loads: nowhere. The demo's history (published
+    releases, workflow steps, a drafted report) is written down as if it had happened, but
+    nobody is told about it again each time `make run` starts. Each message is answered as
+    an ESP would answer it ("queued"), so the code that sent it carries on as usual."""
+
+    esp_name = "Demo data (not sent)"
+
+    def build_message_payload(self, message, defaults):
+        return TestPayload(backend=self, message=message, defaults=defaults)
+
+    def post_to_esp(self, payload, message):
+        message_id = f"<demo-{uuid.uuid4().hex}@signpost.localhost>"
+        return {
+            email: AnymailRecipientStatus(message_id=message_id, status="queued")
+            for email in payload.recipient_emails
+        }
+
+    def parse_recipient_status(self, response, payload, message):
+        return response
+
+
+@contextmanager
+def mail_unsent() -> Iterator[None]:
+    """Load demo data without sending email: every email sent while loading (Wagtail's
+    workflow notices among them) goes to ``UnsentEmailBackend``, and every background job
+    queued while loading runs here, at once and under the same rule, instead of later in
+    the worker, where it would send for real. Jobs mark what they did as done, so nothing is
+    sent afterwards either."""
+    app = current_app
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with override_settings(EMAIL_BACKEND="signpost.demo.UnsentEmailBackend"):
+            yield
+    finally:
+        app.conf.task_always_eager = was_eager
+
+
 def load(demo: Demo) -> None:
     User = get_user_model()
     for username, first, last, role, password in DEMO_USERS:
@@ -66,18 +113,21 @@ def load(demo: Demo) -> None:
         if created:
             user.set_password(password)
             user.save()
-        if role:
-            user.groups.set([Group.objects.get(name=role)])
+            if role:
+                user.groups.set([Group.objects.get(name=role)])
         demo.users[role or "admin"] = user
         demo.account(user, password=password, role=role or "Superuser")
 
     site = Site.objects.get(is_default_site=True)
     base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    # The address follows the port `make run` serves on; that is configuration, not content.
     site.hostname, site.port = base.hostname, base.port or (443 if base.scheme == "https" else 80)
-    site.site_name = f"Safer {TOWN}"
-    site.save()
     home = site.root_page.specific
-    if isinstance(home, HomePage):
+    # The home page comes from a migration with no revision: one without a revision has
+    # never been written by this loader or anyone else, so it is ours to fill. Once it has
+    # one, it is left as it is (and never published again).
+    if isinstance(home, HomePage) and home.latest_revision_id is None:
+        site.site_name = f"Safer {TOWN}"
         home.title = f"Safer {TOWN}"
         home.introduction = (
             f"Police, the council and local services are working together to close down drug "
@@ -85,10 +135,17 @@ def load(demo: Demo) -> None:
             f"happening in your area and how you can help."
         )
         home.save_revision().publish()
+    site.save()
     demo.home = home
     demo.site = site
 
-    initiative = InitiativeSettings.for_site(site)
+    # The settings are filled the first time only: for_site makes the row when it is missing.
+    if not InitiativeSettings.objects.filter(site=site).exists():
+        _initiative_settings(InitiativeSettings.for_site(site))
+    demo.say(f"Initiative 'Safer {TOWN}' with {len(DEMO_USERS)} demo users")
+
+
+def _initiative_settings(initiative) -> None:
     initiative.name = f"Safer {TOWN}"
     initiative.strapline = "Closing down drug dealing, opening up help"
     initiative.contact_email = f"safer@{TOWN.lower()}.example.org"
@@ -108,4 +165,3 @@ def load(demo: Demo) -> None:
         ("partner", {"name": f"{TOWN} Recovery Service", "logo": None, "url": ""}),
     ]
     initiative.save()
-    demo.say(f"Initiative 'Safer {TOWN}' with {len(DEMO_USERS)} demo users")

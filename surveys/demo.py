@@ -221,7 +221,7 @@ def load(demo) -> None:
     operation = demo.operation
     start = operation.start_date
     today = timezone.localdate()
-    baseline, _ = SurveyWave.objects.update_or_create(
+    baseline, _ = SurveyWave.objects.get_or_create(
         slug="eastfield-before",
         defaults={
             "survey": survey,
@@ -232,7 +232,7 @@ def load(demo) -> None:
             "closes_on": start - datetime.timedelta(days=7),
         },
     )
-    follow_up, _ = SurveyWave.objects.update_or_create(
+    follow_up, _ = SurveyWave.objects.get_or_create(
         slug="eastfield-after",
         defaults={
             "survey": survey,
@@ -245,7 +245,7 @@ def load(demo) -> None:
     )
     # Northgate: the same survey over the same weeks, where no operation ran.
     comparison_area = demo.areas["northgate"]
-    comparison_baseline, _ = SurveyWave.objects.update_or_create(
+    comparison_baseline, _ = SurveyWave.objects.get_or_create(
         slug="northgate-before",
         defaults={
             "survey": survey,
@@ -256,7 +256,7 @@ def load(demo) -> None:
             "closes_on": baseline.closes_on,
         },
     )
-    comparison_follow_up, _ = SurveyWave.objects.update_or_create(
+    comparison_follow_up, _ = SurveyWave.objects.get_or_create(
         slug="northgate-after",
         defaults={
             "survey": survey,

@@ -16,7 +16,12 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.test import RequestFactory
-from wagtail.models import Site
+from signpost.models import HomePage, InitiativeSettings, Job
+from wagtail.models import Revision, Site
+
+from engagement.press.models import CommunicationPlanPage
+from newsletters.models import Subscriber
+from tests.conftest import ensure_migrated_data
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,3 +177,40 @@ def test_without_the_file_mailbox_there_is_no_outgoing_mail_page(client, superus
     response = client.get("/admin/outgoing-mail/")
     assert (response.status_code, response["Location"]) == (302, "/admin/")
     assert "Outgoing mail" not in client.get("/admin/").content.decode()
+
+
+# Committed for real, as `make run` commits: the jobs queued while loading run on commit.
+@pytest.mark.django_db(transaction=True)
+def test_make_run_twice_keeps_what_people_changed_and_sends_no_email(settings, mailoutbox):
+    """`make run` loads the demo on every start: the second start adds what is missing and
+    leaves edited pages and settings alone; neither start emails anyone, then or later."""
+    settings.DEBUG = True
+    ensure_migrated_data()  # the roles and home page, after an earlier test's flush
+    call_command("load_demo_data", stdout=io.StringIO())
+    assert mailoutbox == []
+    # The demo's history happened (releases went to the media, the report's notice was
+    # recorded) without a message leaving, and no job is left to send one later.
+    assert not Job.objects.exclude(state=Job.State.DONE).exists()
+
+    home = HomePage.objects.get()
+    home.introduction = "Our own words about the initiative."
+    home.save_revision().publish()
+    initiative = InitiativeSettings.for_site(Site.objects.get(is_default_site=True))
+    initiative.strapline = "Our own strapline"
+    initiative.save()
+    plan = CommunicationPlanPage.objects.get()
+    plan.aim = "The aim we agreed."
+    plan.save_revision().publish()
+    Subscriber.objects.filter(email__startswith="aisha.eastfield0").delete()
+    revisions = Revision.objects.count()
+
+    call_command("load_demo_data", stdout=io.StringIO())
+
+    assert HomePage.objects.get().introduction == "Our own words about the initiative."
+    assert CommunicationPlanPage.objects.get().aim == "The aim we agreed."
+    initiative.refresh_from_db()
+    assert initiative.strapline == "Our own strapline"
+    # Nothing was saved or published again; what was missing is back.
+    assert Revision.objects.count() == revisions
+    assert Subscriber.objects.filter(email__startswith="aisha.eastfield0").exists()
+    assert mailoutbox == []

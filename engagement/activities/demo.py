@@ -47,35 +47,37 @@ def load_activities(demo, owner) -> int:
             delivered_on = None
             if planned_on < today and not slipped:
                 delivered_on = min(planned_on + datetime.timedelta(days=offset % 3), today)
-            Activity.objects.update_or_create(
-                title=f"{title} ({planned_on:%B %Y})",
-                mode=mode,
-                planned_on=planned_on,
-                defaults={
-                    "area": demo.areas.get(area_slug) if area_slug else None,
-                    "operation": demo.operation,
-                    "audience": audience,
-                    "owner": owner,
-                    "delivered_on": delivered_on,
-                },
-            )
+            # One demo activity per mode and day: a renamed or rescheduled-as-delivered
+            # one is kept as it is, not made again.
+            if not Activity.objects.filter(mode=mode, planned_on=planned_on).exists():
+                Activity.objects.create(
+                    title=f"{title} ({planned_on:%B %Y})",
+                    mode=mode,
+                    planned_on=planned_on,
+                    area=demo.areas.get(area_slug) if area_slug else None,
+                    operation=demo.operation,
+                    audience=audience,
+                    owner=owner,
+                    delivered_on=delivered_on,
+                )
             count += 1
     arrest_day = demo.operation.arrest_day
     for mode, title in (
         ("door_to_door", "Reassurance door-to-door calls"),
         ("removable_signs", "Removable signs at warrant addresses"),
     ):
-        Activity.objects.update_or_create(
-            title=f"{title}, {demo.operation.name}",
-            mode=mode,
-            planned_on=arrest_day,
-            defaults={
-                "area": demo.areas["eastfield"],
-                "operation": demo.operation,
-                "audience": "Residents near the warrant addresses",
-                "owner": demo.users.get(roles.NEIGHBOURHOOD_TEAM),
-                "delivered_on": arrest_day,
-            },
-        )
+        if not Activity.objects.filter(
+            mode=mode, planned_on=arrest_day, operation=demo.operation
+        ).exists():
+            Activity.objects.create(
+                title=f"{title}, {demo.operation.name}",
+                mode=mode,
+                planned_on=arrest_day,
+                area=demo.areas["eastfield"],
+                operation=demo.operation,
+                audience="Residents near the warrant addresses",
+                owner=demo.users.get(roles.NEIGHBOURHOOD_TEAM),
+                delivered_on=arrest_day,
+            )
         count += 1
     return count

@@ -37,11 +37,11 @@ AREAS = [
 
 def load(demo) -> None:
     for row in AREAS:
-        area, _ = Area.objects.update_or_create(slug=row["slug"], defaults=row)
+        area, _ = Area.objects.get_or_create(slug=row["slug"], defaults=row)
         demo.areas[area.slug] = area
 
     today = timezone.localdate()
-    operation, _ = Operation.objects.update_or_create(
+    operation, created = Operation.objects.get_or_create(
         slug="operation-lantern",
         defaults={
             "name": "Operation Lantern",
@@ -54,6 +54,7 @@ def load(demo) -> None:
             ),
         },
     )
-    operation.areas.set([demo.areas["eastfield"], demo.areas["canal-quarter"]])
+    if created:
+        operation.areas.set([demo.areas["eastfield"], demo.areas["canal-quarter"]])
     demo.operation = operation
     demo.say(f"{len(AREAS)} areas and {operation.name}")

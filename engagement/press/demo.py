@@ -17,7 +17,10 @@ SPOKESPERSON = ("spokesperson", "Helen", "Marsh", "signpost-spokesperson")
 
 
 def _load_plan(demo):
+    """The plan, made and published once: a published plan is the officers' own from then on."""
     plan = CommunicationPlanPage.objects.child_of(demo.home).first()
+    if plan is not None:
+        return plan
     fields = {
         "aim": (
             "Reduce drug dealing and the harm it causes in Eastfield and the Canal Quarter by "
@@ -124,14 +127,8 @@ def _load_plan(demo):
         ],
         "review_date": timezone.localdate() + datetime.timedelta(days=60),
     }
-    if plan is None:
-        plan = CommunicationPlanPage(
-            title="Communication plan", slug="communication-plan", **fields
-        )
-        demo.home.add_child(instance=plan)
-    else:
-        for name, value in fields.items():
-            setattr(plan, name, value)
+    plan = CommunicationPlanPage(title="Communication plan", slug="communication-plan", **fields)
+    demo.home.add_child(instance=plan)
     plan.save_revision(user=demo.users.get(roles.COMMUNICATIONS_OFFICER)).publish()
     return plan
 
@@ -299,7 +296,7 @@ def _load_enquiries(demo) -> int:
         response,
     ) in rows:
         received_at = (now + datetime.timedelta(days=received)).replace(second=0, microsecond=0)
-        MediaEnquiry.objects.update_or_create(
+        MediaEnquiry.objects.get_or_create(
             outlet=outlet,
             question=question,
             defaults={
@@ -327,7 +324,7 @@ MEDIA_CONTACTS = [
 def _load_media_contacts() -> None:
     """Journalists who receive published releases (guide, section 8: 'Press releases')."""
     for name, organisation, position, email in MEDIA_CONTACTS:
-        Stakeholder.objects.update_or_create(
+        Stakeholder.objects.get_or_create(
             email=email,
             defaults={
                 "name": name,
@@ -354,7 +351,7 @@ def load_communications(demo) -> None:
     if created:
         spokesperson.set_password(password)
         spokesperson.save()
-    spokesperson.groups.set([Group.objects.get(name=roles.APPROVER)])
+        spokesperson.groups.set([Group.objects.get(name=roles.APPROVER)])
     demo.users["spokesperson"] = spokesperson
     demo.account(spokesperson, password=password, role=f"{roles.APPROVER} (spokesperson)")
 

@@ -10,6 +10,11 @@ class PressReleaseForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            # The slug follows the headline in the browser; when it arrives empty (the
+            # script did not run) Wagtail makes it from the headline as it saves, so
+            # "Save draft" does not fail over a field on the Promote tab.
+            self.fields["slug"].required = False
         if "go_live_at" in self.fields:
             self.fields["go_live_at"].label = "Embargoed until"
             self.fields["go_live_at"].help_text = (

@@ -267,7 +267,7 @@ def load(demo) -> None:
     for name, organisation, kind, areas, history in STAKEHOLDERS:
         slug = name.lower().replace(" ", ".").replace("'", "")
         is_media = kind == "media"
-        stakeholder, _ = Stakeholder.objects.update_or_create(
+        stakeholder, created = Stakeholder.objects.get_or_create(
             name=name,
             organisation=organisation,
             defaults={
@@ -281,8 +281,9 @@ def load(demo) -> None:
                 "newsletter_list": kind in ("partner_professional", "elected_member"),
             },
         )
-        stakeholder.areas.set([demo.areas[a] for a in areas])
-        stakeholder.save()
+        if created:
+            stakeholder.areas.set([demo.areas[a] for a in areas])
+            stakeholder.save()
         if not stakeholder.assessments.exists():
             for days_ago, interest, influence, reason in history:
                 stakeholder_assess(

@@ -3,6 +3,7 @@ the score trail, scoring on add and edit), the engagement log and concern themes
 
 from django import forms
 from django.contrib import messages
+from django.template.defaultfilters import date as date_filter
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -73,7 +74,23 @@ class StakeholderIndexView(SafeExportIndexView):
             self.list_export = [f for f in self.list_export if f not in CONTACT_COLUMNS]
 
 
-class StakeholderInspectView(snippet_views.InspectView):
+class InWordsInspectView(snippet_views.InspectView):
+    """An inspect page in words: Wagtail shows a model's values as Python prints them
+    ("True", "False", "None", "-"); here a yes/no field says Yes or No and an empty one
+    says it was not recorded."""
+
+    NOT_RECORDED = "Not recorded"
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if value is None or value == "" or value == "-":
+            return self.NOT_RECORDED
+        return value
+
+
+class StakeholderInspectView(InWordsInspectView):
     template_name = "engagement/admin/stakeholder_inspect.html"
 
     def get_fields(self):
@@ -113,12 +130,15 @@ class StakeholderInspectView(snippet_views.InspectView):
 class _ScoringMixin:
     """Saving the form records an assessment when the scores were set or changed."""
 
+    assessed = False
+
     def save_instance(self):
         form = self.form
         scores_changed = form.scores_changed
         instance = super().save_instance()
         data = form.cleaned_data
         if data.get("score_interest") is not None and scores_changed:
+            self.assessed = True
             assessment = services.stakeholder_assess(
                 stakeholder=instance,
                 interest=data["score_interest"],
@@ -137,6 +157,23 @@ class _ScoringMixin:
         else:
             services.stakeholder_refresh_plan(stakeholder=instance)
         return instance
+
+    def get_success_message(self, *args, **kwargs):
+        """Says what saving did: the assessment it recorded, where that puts the
+        stakeholder on the grid and what is next, not only that the form was saved."""
+        stakeholder = self.object
+        parts = [f"{stakeholder.name} saved."]
+        if self.assessed:
+            parts.append(
+                f"Assessment recorded (interest {stakeholder.interest}, influence "
+                f"{stakeholder.influence}): {stakeholder.quadrant_label()}."
+            )
+        action, due = services.stakeholder_next_action(stakeholder)
+        if action:
+            parts.append(
+                f"Next: {action}" + (f", due {date_filter(due, 'j M Y')}." if due else ".")
+            )
+        return " ".join(parts)
 
 
 class StakeholderCreateView(_ScoringMixin, snippet_views.CreateView):
@@ -300,6 +337,18 @@ class _EngagementLoggedMixin:
         )
         return instance
 
+    def get_success_message(self, *args, **kwargs):
+        """Says what logging it changed: whose last-engaged date moved."""
+        engagement = self.object
+        count = engagement.stakeholders.count()
+        if not count:
+            return f"Engagement '{engagement}' logged, with no stakeholders named."
+        people = "stakeholder" if count == 1 else "stakeholders"
+        return (
+            f"Engagement '{engagement}' logged: the last-engaged and next-contact dates of "
+            f"its {count} {people} are brought up to date."
+        )
+
 
 class EngagementCreateView(_EngagementLoggedMixin, snippet_views.CreateView):
     pass
@@ -322,6 +371,7 @@ class EngagementViewSet(PermissionCheckedSnippetViewSet):
     index_view_class = EngagementIndexView
     add_view_class = EngagementCreateView
     edit_view_class = EngagementEditView
+    inspect_view_class = InWordsInspectView
     inspect_view_enabled = True
     filterset_class = EngagementFilterSet
     search_fields = ["title", "place", "issues_raised"]

@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from signpost.public_forms import rate_limited
 
-from . import services, tokens
+from . import selectors, services, tokens
 from .forms import PreferencesForm, SignUpForm
 from .models import ConsentRecord, Subscriber
 
@@ -59,15 +59,22 @@ def check_email(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
-    """GET shows a button; POST confirms. Mail scanners that fetch links do not confirm."""
+    """GET shows a button; POST confirms. Mail scanners that fetch links do not confirm.
+    A link opened again once confirmed says so, with nothing to press."""
     try:
-        tokens.confirm_token_key(token)
-        if request.method == "POST":
+        subscriber = selectors.subscriber_confirmed_by_link(token)
+        already_confirmed = subscriber is not None
+        if request.method == "POST" and not already_confirmed:
             subscriber = services.subscriber_confirm(token=token)
+        if subscriber is not None:
             return render(
                 request,
                 "newsletters/confirmed.html",
-                {"preferences_token": tokens.manage_token(subscriber), "subscriber": subscriber},
+                {
+                    "preferences_token": tokens.manage_token(subscriber),
+                    "subscriber": subscriber,
+                    "already_confirmed": already_confirmed,
+                },
             )
     except tokens.LinkInvalid as error:
         return _link_problem(request, error)
@@ -141,6 +148,9 @@ def unsubscribe(request, token):
             "newsletters/unsubscribed.html",
             {"changed": changed, "token": token},
         )
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        # Left already (one click in the mail program, say): say so, not "press the button".
+        return render(request, "newsletters/unsubscribed.html", {"changed": False})
     return render(
         request, "newsletters/unsubscribe.html", {"subscriber": subscriber, "token": token}
     )

@@ -1,5 +1,6 @@
 """Reads about subscribers."""
 
+from . import tokens
 from .models import Subscriber
 
 
@@ -46,3 +47,10 @@ def subscriber_export_data(*, subscriber: Subscriber) -> dict:
             for delivery in subscriber.deliveries.select_related("campaign").order_by("pk")
         ],
     }
+
+
+def subscriber_confirmed_by_link(token: str) -> Subscriber | None:
+    """The subscriber a confirmation link is for, if they are already confirmed (the link
+    opened a second time); ``tokens.LinkInvalid`` if the link is not a good one."""
+    key = tokens.confirm_token_key(token)
+    return Subscriber.objects.filter(key=key, status=Subscriber.Status.CONFIRMED).first()

@@ -72,7 +72,9 @@ def _send_already_subscribed(subscriber: Subscriber) -> None:
     )
 
 
-def _send_transactional(subscriber, template: str, subject: str, context: dict) -> None:
+def _send_transactional(
+    subscriber, template: str, subject: str, context: dict, headers: dict | None = None
+) -> None:
     site = Site.objects.filter(is_default_site=True).first()
     context["initiative"] = InitiativeSettings.for_site(site) if site else InitiativeSettings()
     email_send(
@@ -81,6 +83,7 @@ def _send_transactional(subscriber, template: str, subject: str, context: dict) 
         context=context,
         text_template=f"email/{template}.txt",
         html_template=f"email/{template}.html",
+        headers=headers,
     )
 
 
@@ -196,7 +199,46 @@ def subscriber_confirm(*, token: str) -> Subscriber:
         method=ConsentRecord.Method.EMAIL_LINK,
         wording_version=signed_up.wording_version if signed_up else CURRENT_WORDING_VERSION,
     )
+    jobs.job_queue(
+        tasks.subscriber_welcome_send,
+        subscriber.pk,
+        label=f"Subscriber {subscriber.pk}: the welcome email",
+    )
     return subscriber
+
+
+def subscriber_welcome_send(*, subscriber_id: int) -> bool:
+    """The welcome email after confirming, with the links to change choices and to leave.
+
+    Sent once per confirmation: the row is locked while it goes and ``welcomed_at`` is
+    stamped in the same transaction, so a job run twice sends once. Nothing is sent to a
+    subscriber who left (or was erased) before it went. Returns whether it was sent."""
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+        if subscriber is None or subscriber.status != Subscriber.Status.CONFIRMED:
+            return False
+        if subscriber.welcomed_at and subscriber.welcomed_at >= subscriber.confirmed_at:
+            return False
+        token = tokens.manage_token(subscriber)
+        unsubscribe_url = absolute_url(reverse("newsletters:unsubscribe", args=[token]))
+        context = {
+            "subscriber": subscriber,
+            "preferences_url": absolute_url(reverse("newsletters:preferences", args=[token])),
+            "unsubscribe_url": unsubscribe_url,
+        }
+        _send_transactional(
+            subscriber,
+            "welcome",
+            "Welcome to our email updates",
+            context,
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+        subscriber.welcomed_at = timezone.now()
+        subscriber.save(update_fields=["welcomed_at"])
+    return True
 
 
 @transaction.atomic

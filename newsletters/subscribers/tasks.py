@@ -35,3 +35,10 @@ def subscriber_sign_up(
         area=Area.objects.filter(pk=area_id).first() if area_id else None,
         wording_version=wording_version,
     )
+
+
+@task("newsletters.subscriber_welcome_send")
+def subscriber_welcome_send(subscriber_id: int) -> bool:
+    from . import services  # tasks import their services when they run (services import tasks)
+
+    return services.subscriber_welcome_send(subscriber_id=subscriber_id)

@@ -49,6 +49,12 @@ class SubscriberEditView(generic.EditView):
             method=ConsentRecord.Method.ADMIN,
         )
 
+    def get_success_message(self, *args, **kwargs):
+        return (
+            f"Choices for {self.object} saved, and the change noted in their consent history "
+            "as made by staff."
+        )
+
 
 class SubscriberIndexView(NeutralisedExportMixin, generic.IndexView):
     def get_base_queryset(self):

@@ -155,7 +155,7 @@ def test_overdue_signs_are_listed_and_chased_once_a_day(client, sign_run, neighb
     client.force_login(neighbourhood_officer)
     listing = client.get(reverse("printing_signs:index"), {"show": "overdue"}).content.decode()
     assert "Wharf Street" in listing and "Lock Lane" not in listing
-    # By default the listing shows the signs up now, the overdue one marked.
+    # By default the listing shows the signs not taken down, the overdue one marked.
     up_now = client.get(reverse("printing_signs:index")).content.decode()
     assert "Wharf Street" in up_now and "Lock Lane" in up_now
     assert up_now.count("<strong>Overdue</strong>") == 1
@@ -195,3 +195,31 @@ def test_dashboard_shows_overdue_signs(client, sign_run, neighbourhood_officer):
     dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Signs overdue to come down" in dashboard
     assert "Towpath Row bench" in dashboard
+
+
+def test_newly_printed_signs_are_on_the_signs_list_until_taken_down(
+    client, sign_run, neighbourhood_officer
+):
+    """A run just printed has no sign up yet: the list opens on every sign not taken down,
+    so the officer finds the new ones there to log."""
+    client.force_login(neighbourhood_officer)
+    listing = client.get(reverse("printing_signs:index")).content.decode()
+    links = [reverse("printing_admin:sign", args=[sign.pk]) for sign in sign_run.signs.all()]
+    assert all(f'href="{link}"' in listing for link in links), listing
+    assert 'href="?show=current" aria-current="page"' in listing
+    assert "No signs to show." not in listing
+
+    first, second = sign_run.signs.order_by("number")
+    services.sign_log(
+        sign=first,
+        user=neighbourhood_officer,
+        location="Wharf Street",
+        put_up_at=timezone.now() - datetime.timedelta(days=3),
+        due_down_on=timezone.localdate() + datetime.timedelta(days=2),
+        taken_down_at=timezone.now(),
+    )
+    listing = client.get(reverse("printing_signs:index")).content.decode()
+    assert f'href="{reverse("printing_admin:sign", args=[second.pk])}"' in listing
+    assert f'href="{reverse("printing_admin:sign", args=[first.pk])}"' not in listing
+    every = client.get(reverse("printing_signs:index"), {"show": "all"}).content.decode()
+    assert f'href="{reverse("printing_admin:sign", args=[first.pk])}"' in every

@@ -277,3 +277,72 @@ def test_a_period_ending_far_in_the_future_is_refused(client, comms_officer):
     assert response.status_code == 200
     assert "cannot end more than a year from today" in response.content.decode()
     assert not ProgressReport.objects.exists()
+
+
+def test_editing_a_draft_shows_its_period_and_saving_keeps_it(client, comms_officer, draft):
+    """The edit page opens with the draft's own dates in the date inputs (YYYY-MM-DD, the
+    only value a browser's date input shows), so saving the commentary keeps the period."""
+    client.force_login(comms_officer)
+    url = reverse("reports_admin:edit", args=[draft.pk])
+    form = client.get(url).context["form"]
+    start = form["period_start"].value()
+    html = str(form["period_start"]) + str(form["period_end"])
+    assert f'value="{draft.period_start:%Y-%m-%d}"' in html
+    assert f'value="{draft.period_end:%Y-%m-%d}"' in html
+    # What the browser posts back: every field as it was shown, the commentary changed.
+    shown = {name: form[name].value() for name in form.fields}
+    shown["period_start"], shown["period_end"] = (
+        f"{draft.period_start:%Y-%m-%d}",
+        f"{draft.period_end:%Y-%m-%d}",
+    )
+    shown["commentary"] = "A new commentary."
+    assert start is not None
+    response = client.post(url, {k: v or "" for k, v in shown.items()})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.commentary == "A new commentary."
+    assert (draft.period_start, draft.period_end) == (
+        form.initial["period_start"],
+        form.initial["period_end"],
+    )
+
+
+def test_issuing_asks_first_and_a_get_never_issues(client, comms_officer, draft, approver):
+    client.force_login(comms_officer)
+    detail = client.get(reverse("reports_admin:report", args=[draft.pk])).content.decode()
+    url = reverse("reports_admin:issue", args=[draft.pk])
+    # The button on the draft opens the confirmation; it does not issue.
+    assert f'href="{url}"' in detail
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "This cannot be undone." in text
+    assert "Partner viewer: " in text and "Analyst: " in text
+    assert "Communications officer: 1 person" in text and "Approver: 1 person" in text
+    draft.refresh_from_db()
+    assert draft.status == "draft" and not draft.pdf
+    response = client.post(url, follow=True)
+    draft.refresh_from_db()
+    assert draft.status == "issued"
+    assert "issued" in response.content.decode()
+
+
+def test_the_issue_page_says_a_commentary_is_needed_and_offers_no_issue_button(
+    client, comms_officer, draft
+):
+    draft.commentary = ""
+    draft.save()
+    client.force_login(comms_officer)
+    text = client.get(reverse("reports_admin:issue", args=[draft.pk])).content.decode()
+    assert "has no commentary yet" in text
+    assert "Yes, issue it" not in text
+
+
+@pytest.mark.parametrize("role_fixture", ["partner_viewer", "analyst", "neighbourhood_officer"])
+def test_readers_cannot_open_the_issue_page(request, client, role_fixture, draft):
+    client.force_login(request.getfixturevalue(role_fixture))
+    response = client.get(reverse("reports_admin:issue", args=[draft.pk]))
+    assert response.status_code == 302
+    assert "Yes, issue it" not in client.get(response.url).content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"

@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from signpost.blocks import RICH_TEXT_FEATURES, BodyBlock
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import AbstractGroupApprovalTask, Page, TaskState
@@ -98,7 +98,9 @@ class PressReleasePage(RoutablePageMixin, Page):
     media_contact_email = models.EmailField(blank=True)
 
     content_panels = [
-        FieldPanel("title", heading="Headline"),
+        # As on every other page: typing the headline fills the slug (Promote tab) until
+        # the release is live.
+        TitleFieldPanel("title", heading="Headline", placeholder="Headline*"),
         FieldPanel("summary"),
         FieldPanel("body"),
         MultiFieldPanel([FieldPanel("operation"), FieldPanel("area")], "Related to"),

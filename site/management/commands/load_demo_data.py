@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from signpost.demo import Demo
+from signpost.demo import Demo, mail_unsent
 from wagtail.utils.apps import get_app_submodules
 
 
@@ -19,7 +19,8 @@ class Command(BaseCommand):
                 "Demo data has well-known passwords; load it only in development (DEBUG on)."
             )
         demo = Demo()
-        with transaction.atomic():
+        # Loading records the demo's history; it sends no email, then or later.
+        with mail_unsent(), transaction.atomic():
             # Each installed app's demo.py, in INSTALLED_APPS order (an app's demo builds
             # on the ones before it).
             for _app, module in get_app_submodules("demo"):

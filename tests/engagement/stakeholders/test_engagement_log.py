@@ -2,6 +2,7 @@
 what it changes in the register and the activity calendar, and the overdue reminders."""
 
 import datetime
+import html
 
 import pytest
 from django.core import mail
@@ -249,3 +250,30 @@ def test_listings_and_exports_keep_their_query_budget(
         client.get(listing)
         response = client.get(listing, {"export": "csv"})
     assert response.status_code == 200
+
+
+def test_logging_an_engagement_says_whose_dates_moved(client, comms_officer):
+    area = AreaFactory()
+    present = StakeholderFactory(name="Eastfield Tenants", scores=(4, 2))
+    client.force_login(comms_officer)
+    response = client.post(
+        reverse(ADD),
+        door_to_door(
+            area,
+            mode="forum_meeting",
+            title="Eastfield PACT meeting",
+            attendance_count="34",
+            doors_knocked="",
+            conversations="",
+            streets="",
+            stakeholders=[present.pk],
+        ),
+        follow=True,
+    )
+    # Wagtail's message with its Edit button, as HTML.
+    message = html.unescape([m.message for m in response.context["messages"]][-1])
+    assert message.startswith("Engagement 'Eastfield PACT meeting")
+    assert (
+        "logged: the last-engaged and next-contact dates of its 1 stakeholder are brought up "
+        "to date." in message
+    )

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -257,3 +258,48 @@ def test_export_neutralises_spreadsheet_formulas(client, comms_officer):
     values = [[cell.value for cell in r] for r in sheet.iter_rows()]
     name_cell = values[1][values[0].index("Name")]
     assert name_cell.startswith("'=HYPERLINK")
+
+
+def inspect_values(html: str) -> dict:
+    """The inspect page's list of fields, label → shown value."""
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>\s*(.*?)\s*</dd>", html, re.S)
+    return {label.strip(): value.strip() for label, value in pairs}
+
+
+def test_inspect_says_yes_no_and_not_recorded_instead_of_python_values(client, comms_officer):
+    stakeholder = StakeholderFactory(
+        name="Canal Boaters' Association",
+        position="",
+        consent_to_contact=False,
+        consent_recorded_on=None,
+        newsletter_list=True,
+        address="",
+    )
+    client.force_login(comms_officer)
+    html = client.get(reverse(INSPECT, args=[stakeholder.pk])).content.decode()
+    shown = inspect_values(html)
+    assert shown["Consent to contact"] == "No"
+    assert shown["On the newsletter list"] == "Yes"
+    assert shown["Consent recorded on"] == "Not recorded"
+    assert shown["Position"] == "Not recorded"
+    assert shown["Areas"] == "Not recorded"
+    for python_word in ("True", "False", "None"):
+        assert python_word not in shown.values()
+
+
+def test_saving_a_stakeholder_says_what_was_recorded_and_what_is_next(client, comms_officer):
+    client.force_login(comms_officer)
+    added = client.post(reverse(ADD), form_data(), follow=True)
+    message = [m.message for m in added.context["messages"]][-1]
+    assert message.startswith("Councillor Joan Avery saved. Assessment recorded")
+    assert "(interest 4, influence 5)" in message and "Next: " in message and ", due " in message
+
+    stakeholder = Stakeholder.objects.get()
+    edited = client.post(
+        reverse(EDIT, args=[stakeholder.pk]),
+        form_data(position="Ward councillor, Northgate"),
+        follow=True,
+    )
+    message = [m.message for m in edited.context["messages"]][-1]
+    assert message.startswith("Councillor Joan Avery saved. Next: ")
+    assert "Assessment recorded" not in message and "updated." not in message

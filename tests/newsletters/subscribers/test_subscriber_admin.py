@@ -88,3 +88,17 @@ def test_staff_correcting_a_subscriber_records_a_consent_change(client, comms_of
     last = subscriber.consent_records.last()
     assert last.method == ConsentRecord.Method.ADMIN
     assert last.changes == {"name": ["Joanne", "J. Bloggs"]}
+
+
+def test_staff_correcting_a_subscriber_are_told_the_change_is_recorded(
+    client, comms_officer, subscriber
+):
+    client.force_login(comms_officer)
+    response = client.post(
+        f"/admin/newsletters/subscribers/edit/{subscriber.pk}/",
+        {"name": "J. Bloggs", "postcode": "HB1 5CD"},
+        follow=True,
+    )
+    messages = [m.message for m in response.context["messages"]]
+    assert f"Choices for {subscriber.email} saved" in messages[-1]
+    assert "consent history" in messages[-1]
