@@ -24,6 +24,7 @@ from .selectors import campaign_approvers, campaign_email, campaign_segment
 
 APPROVE_PERMISSION = "newsletters.approve_campaign"
 REASON_MAX_LENGTH = 2000
+SIGN_OFF_TAG = "sign-off"  # staff notices, told apart from residents' emails at the ESP
 
 
 class CampaignError(ValidationError):
@@ -226,6 +227,7 @@ def campaign_review_notify_send(*, review_id: int) -> int:
                 "by": review.by.get_full_name() or review.by.username if review.by else "",
                 "url": absolute_url(reverse("newsletters_campaign_manage", args=[campaign.pk])),
             },
+            "tags": [SIGN_OFF_TAG],
         }
 
     return email_once(

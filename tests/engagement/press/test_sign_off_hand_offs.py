@@ -184,3 +184,24 @@ def test_approving_with_changes_in_the_editor_says_it_is_signed_again(
     ]
     asked = next(m for m in mail.outbox if m.subject.startswith("Sign-off needed"))
     assert asked.to == ["ana@example.org"]  # Colin wrote the new version: not him
+
+
+def test_other_pages_keep_wagtails_own_workflow_emails(run_commits, team, home):
+    """Only press releases' sign-off emails are Signpost's; a page under another
+    workflow is still announced by Wagtail, to its group."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
+
+    from tests.newsletters.factories import make_newsletter
+
+    newsletter = make_newsletter(title="Spring update", publish=False)
+    workflow = Workflow.objects.create(name="Newsletter review")
+    task = GroupApprovalTask.objects.create(name="Read it through")
+    task.groups.set([Group.objects.get(name=roles.APPROVER)])
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    run_commits(lambda: workflow.start(newsletter, team["author"]))
+    assert sorted(address for m in mail.outbox for address in m.to) == [
+        "ana@example.org",
+        "colin@example.org",
+    ]
+    assert not PressReleaseNotice.objects.exists()
