@@ -45,6 +45,9 @@ hooks.register("after_create_page", press_views.log_refused_publishing_of_new_re
 hooks.register("before_publish_page", press_views.refuse_unsigned_release_publication)
 hooks.register("before_copy_page", press_views.refuse_publishing_copied_release)
 hooks.register("before_move_page", press_views.refuse_moving_release_out_of_newsroom)
+# After each sign-off step or submission in the editor: what happened, and who is next.
+hooks.register("after_edit_page", press_views.tell_who_is_next)
+hooks.register("after_create_page", press_views.tell_who_is_next)
 # After Wagtail's own bulk publish, so it takes that action's place.
 hooks.register("register_bulk_action", press_views.SignOffAwarePublishBulkAction, order=1)
 # The admin API's publish action refuses and records like every other door.

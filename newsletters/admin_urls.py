@@ -29,6 +29,16 @@ urlpatterns = [
         name="newsletters_campaign_approve",
     ),
     path(
+        "campaigns/<int:pk>/request-approval/",
+        campaign_views.campaign_approval_request,
+        name="newsletters_campaign_request_approval",
+    ),
+    path(
+        "campaigns/<int:pk>/send-back/",
+        campaign_views.campaign_send_back,
+        name="newsletters_campaign_send_back",
+    ),
+    path(
         "campaigns/<int:pk>/test/",
         campaign_views.campaign_test_send,
         name="newsletters_campaign_test_send",

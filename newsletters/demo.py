@@ -9,9 +9,17 @@ from django.utils import timezone
 from signpost.links import absolute_url
 
 from engagement.activities.services import activity_record_delivered
-from engagement.models import Activity
+from engagement.models import Activity, Area
 
-from .models import Campaign, ConsentRecord, Delivery, NewsletterPage, Subscriber, Topic
+from .models import (
+    Campaign,
+    CampaignReview,
+    ConsentRecord,
+    Delivery,
+    NewsletterPage,
+    Subscriber,
+    Topic,
+)
 from .subscribers.consent import CURRENT_WORDING_VERSION
 
 TOPICS = [
@@ -258,6 +266,23 @@ def load(demo) -> None:
         )
         campaign.approved_segment = campaign.segment_definition()
         campaign.save(update_fields=["approved_segment"])
+    if not Campaign.objects.filter(name="June reminder, Eastfield").exists():
+        # Waiting on the approver's home page: asked for, not yet decided.
+        author = demo.users.get("Communications officer")
+        campaign = Campaign.objects.create(
+            name="June reminder, Eastfield",
+            newsletter=pages[0],
+            subject="Eastfield forum: Thursday at the library",
+            status=Campaign.Status.AWAITING_APPROVAL,
+            created_by=author,
+        )
+        campaign.areas.set(Area.objects.filter(slug="eastfield"))
+        CampaignReview.objects.create(
+            campaign=campaign,
+            action=CampaignReview.Action.REQUESTED,
+            by=author,
+            notified_at=timezone.now(),  # the demo emails nobody
+        )
     demo.say(
         f"Newsletters: {Subscriber.objects.count()} subscribers, "
         f"{Campaign.objects.filter(status=Campaign.Status.SENT).count()} sent campaigns, "

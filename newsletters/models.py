@@ -7,7 +7,7 @@ Django and Wagtail look for them (the app label stays ``newsletters``):
 - ``tracking``: the ESP's tracking events.
 """
 
-from .campaigns.models import Campaign, NewsletterPage
+from .campaigns.models import Campaign, CampaignReview, NewsletterPage
 from .sending.models import Delivery
 from .subscribers.models import (
     ConsentRecord,
@@ -21,6 +21,7 @@ from .tracking.models import TrackingEvent
 
 __all__ = [
     "Campaign",
+    "CampaignReview",
     "ConsentRecord",
     "Delivery",
     "NewsletterPage",

@@ -1,6 +1,7 @@
 """The newsletters app's Celery tasks, for Celery's autodiscovery (which imports
 ``<app>.tasks``); each sub-package defines its own."""
 
+from .campaigns.tasks import campaign_review_notify_send  # noqa: F401
 from .sending.tasks import (  # noqa: F401
     campaign_send_chunk,
     campaign_write_deliveries,

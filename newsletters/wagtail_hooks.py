@@ -15,6 +15,14 @@ def register_newsletter_log_actions(actions):
         "newsletters.campaign.approve", "Approve campaign", "Campaign approved for sending"
     )
     actions.register_action(
+        "newsletters.campaign.approval_requested",
+        "Request approval",
+        "Approval of the campaign requested",
+    )
+    actions.register_action(
+        "newsletters.campaign.sent_back", "Send back", "Campaign sent back to its author"
+    )
+    actions.register_action(
         "newsletters.campaign.approval_withdrawn",
         "Withdraw approval",
         "Campaign changed after approval: approval withdrawn",

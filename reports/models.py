@@ -55,6 +55,8 @@ class ProgressReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     ready_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When its readers were told it was issued (once: a retried notice sends nothing).
+    issued_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Written once, when issued.
     issued_at = models.DateTimeField(null=True, blank=True, editable=False)

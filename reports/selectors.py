@@ -17,13 +17,18 @@ from django.utils import timezone
 from signpost.figures import moment_as_at
 
 from engagement.activities.selectors import activity_section
-from engagement.press.selectors import communications_section, media_enquiries_overdue
+from engagement.press.selectors import (
+    communications_section,
+    media_enquiries_overdue,
+    press_releases_waiting_for,
+)
 from engagement.stakeholders.selectors import (
     engagement_section,
     stakeholder_moves,
     stakeholder_section,
 )
 from evaluation.selectors import evaluation_section
+from newsletters.campaigns.selectors import campaigns_waiting_for
 from newsletters.sending.selectors import newsletter_section
 from printing.selectors import printing_section
 from surveys.selectors import survey_section, survey_waves_open
@@ -117,3 +122,21 @@ def report_readers() -> list[dict]:
         .order_by("name")
     )
     return [{"role": group.name, "people": group.people} for group in groups]
+
+
+def waiting_for_you(user) -> dict:
+    """What waits for ``user``'s decision or changes, across the apps: campaigns to
+    approve, releases at a sign-off step they may sign, and their own campaigns and
+    releases sent back to them. Only what their role lets them act on, so a partner
+    viewer is shown no draft; a fixed number of queries whatever the counts."""
+    campaigns = campaigns_waiting_for(user)
+    releases = press_releases_waiting_for(user)
+    total = sum(
+        group[f"{key}_count"]
+        for group, keys in (
+            (campaigns, ("to_approve", "sent_back")),
+            (releases, ("to_sign", "sent_back")),
+        )
+        for key in keys
+    )
+    return {"campaigns": campaigns, "releases": releases, "total": total}

@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from signpost import jobs
 from signpost.links import absolute_url
-from signpost.mail import role_email_once
+from signpost.mail import email_once, role_email_once
 from signpost.pdf import accessible_pdf, render_template_document
-from signpost.roles import COMMUNICATIONS_OFFICER
+from signpost.roles import COMMUNICATIONS_OFFICER, emails_of, permission_holders
 from signpost.sanitise import clean_text
 from wagtail.log_actions import log
 
@@ -129,7 +129,45 @@ def report_issue(*, report: ProgressReport, user) -> ProgressReport:
         report.pdf.save(report.pdf_filename(), ContentFile(accessible_pdf(document)), save=False)
         report.save()
         log(instance=report, action=LOG_ACTION_ISSUE, user=user)
+        # In the issuing transaction: issued means its readers will be told.
+        jobs.job_queue(
+            tasks.report_issued_notify_send,
+            report.pk,
+            label=f"Report {report.pk}: tell its readers it is issued",
+        )
     return report
+
+
+READ_PERMISSION = "reports.view_progressreport"
+
+
+def report_readers(report: ProgressReport) -> list[str]:
+    """Who is told of an issued report: everyone who may read it (the roles given
+    ``view_progressreport``, partners among them), but whoever issued it."""
+    return emails_of(permission_holders(READ_PERMISSION).exclude(pk=report.issued_by_id))
+
+
+def report_issued_notify_send(*, report_id: int) -> int:
+    """Email the report's readers that it is issued, once, with a link to it (it opens
+    only after signing in, to those who may read it). Only an issued report is ever
+    announced, and the email carries none of its figures or commentary. Returns how many
+    were told."""
+
+    def compose(report: ProgressReport) -> dict:
+        return {
+            "subject": f"Progress report issued: {report.period_label()}",
+            "text_template": "email/reports/report_issued.txt",
+            "context": {"report": report, "url": absolute_url(report.get_admin_url())},
+        }
+
+    return email_once(
+        ProgressReport.objects.select_related("issued_by").filter(
+            pk=report_id, status=ProgressReport.Status.ISSUED, issued_notified_at__isnull=True
+        ),
+        stamp="issued_notified_at",
+        recipients=report_readers,
+        compose=compose,
+    )
 
 
 # --- Monthly draft -----------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Background work for reports: the monthly draft and its notice. Each task takes ids,
-runs the service it is named after, and is registered as ``reports.<that name>``."""
+"""Background work for reports: the monthly draft and its notice, and the notice of an
+issued report. Each task takes ids, runs the service it is named after, and is registered
+as ``reports.<that name>``."""
 
 from signpost.celery import task
 
@@ -18,3 +19,11 @@ def report_ready_notify_send(report_id: int) -> int:
     from . import services  # tasks import their services when they run (services import tasks)
 
     return services.report_ready_notify_send(report_id=report_id)
+
+
+@task("reports.report_issued_notify_send")
+def report_issued_notify_send(report_id: int) -> int:
+    """Tell an issued report's readers it is issued; safe to run twice."""
+    from . import services  # tasks import their services when they run (services import tasks)
+
+    return services.report_issued_notify_send(report_id=report_id)

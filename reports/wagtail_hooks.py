@@ -1,5 +1,6 @@
 """Registers reports with Wagtail: the reports URLs and menu items, the log action an
-issued report is recorded under, and the home page's summary panel (``panels``)."""
+issued report is recorded under, and the home page's panels (``panels``): what waits
+for you, and the summary."""
 
 from django.urls import include, path, reverse
 from signpost.admin_menu import PermissionMenuItem
@@ -43,3 +44,4 @@ def register_reports_log_actions(actions):
 
 
 hooks.register("construct_homepage_panels", panels.add_communications_panel)
+hooks.register("construct_homepage_panels", panels.add_waiting_for_you_panel)

@@ -57,8 +57,8 @@ def email_send(**message) -> None:
     email_message(**message).send()
 
 
-def role_email_once(rows, *, stamp: str, role: str, compose) -> int:
-    """Email everyone in ``role`` about the first of ``rows`` (a row not yet stamped), and
+def email_once(rows, *, stamp: str, recipients, compose) -> int:
+    """Email ``recipients(row)`` about the first of ``rows`` (a row not yet stamped), and
     only once: the row is locked while the email goes and ``stamp`` is set in the same
     transaction, so a retried task sends nothing the second time. ``compose(row)`` gives
     the email (``email_message``'s arguments but ``to``). Returns how many were told."""
@@ -66,8 +66,15 @@ def role_email_once(rows, *, stamp: str, role: str, compose) -> int:
         row = rows.select_for_update(of=("self",)).first()
         if row is None:
             return 0
-        recipients = role_member_emails(role)
-        if recipients:
-            email_send(to=recipients, **compose(row))
+        addresses = recipients(row)
+        if addresses:
+            email_send(to=addresses, **compose(row))
         type(row).objects.filter(pk=row.pk).update(**{stamp: timezone.now()})
-    return len(recipients)
+    return len(addresses)
+
+
+def role_email_once(rows, *, stamp: str, role: str, compose) -> int:
+    """``email_once`` to everyone in ``role``."""
+    return email_once(
+        rows, stamp=stamp, recipients=lambda row: role_member_emails(role), compose=compose
+    )

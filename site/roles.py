@@ -8,6 +8,7 @@ Every installed app may add a ``roles.py`` with ``ROLE_PERMISSIONS``
 from django.contrib.auth import get_user_model
 from django.contrib.auth.management import create_permissions
 from django.contrib.contenttypes.management import create_contenttypes
+from django.db.models import Q
 from wagtail.utils.apps import get_app_submodules
 
 COMMUNICATIONS_OFFICER = "Communications officer"
@@ -146,3 +147,25 @@ def role_member_emails(role: str) -> list[str]:
     """The addresses of the active users in a role, for notices sent to that role."""
     users = get_user_model().objects.filter(is_active=True, groups__name=role).exclude(email="")
     return sorted(set(users.values_list("email", flat=True)))
+
+
+def permission_holders(permission: str):
+    """The active users given ``permission`` ("app.codename") through a role or directly:
+    who a notice about that kind of work goes to. Superusers hold every permission but
+    are told only through a role, as anyone else."""
+    # Not at the top: site/apps.py imports this module before the models are loaded.
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = permission.split(".", 1)
+    granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__permissions__in=granted) | Q(user_permissions__in=granted))
+        .distinct()
+    )
+
+
+def emails_of(users) -> list[str]:
+    """The addresses of ``users`` (a queryset), each once, sorted; none left blank."""
+    return sorted(set(users.exclude(email="").values_list("email", flat=True)))

@@ -3,10 +3,11 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from signpost import jobs
-from signpost.links import absolutise
-from signpost.mail import email_message
+from signpost.links import absolute_url, absolutise
+from signpost.mail import email_message, email_once
 from signpost.models import InitiativeSettings
 from signpost.roles import APPROVER
 from wagtail.log_actions import log
@@ -20,11 +21,18 @@ from . import tasks
 from .models import (
     PressReleaseApprovalTask,
     PressReleaseMailing,
+    PressReleaseNotice,
     PressReleaseNotSignedOff,
     PressReleasePage,
     PressReleaseSignOff,
 )
-from .selectors import press_release_media_recipients
+from .selectors import (
+    person_name,
+    press_release_authors,
+    press_release_media_recipients,
+    press_release_step_progress,
+    press_release_step_signers,
+)
 from .sign_off import (
     PRESS_RELEASE_SIGNED_OFF,
     embargo_label,
@@ -256,4 +264,73 @@ def press_release_message(*, release, email: str, name: str = ""):
         reply_to=[release.media_contact_email] if release.media_contact_email else None,
         tags=["press-release"],
         metadata={"release_id": str(release.pk)},
+    )
+
+
+# --- Telling the next person ---------------------------------------------------------------
+
+
+def press_release_notice_queue(*, task_state, kind: str) -> None:
+    """Have the next person told about a step of a release's sign-off, once, after the
+    step's transaction commits."""
+    notice, created = PressReleaseNotice.objects.get_or_create(task_state=task_state, kind=kind)
+    if created:
+        jobs.job_queue(
+            tasks.press_release_notice_send,
+            notice.pk,
+            label=f"Press release sign-off: {notice.get_kind_display().lower()}",
+        )
+
+
+NOTICE_SUBJECTS = {
+    PressReleaseNotice.Kind.STEP_OPEN: "Sign-off needed (step {number} of {count}): {title}",
+    PressReleaseNotice.Kind.STEP_APPROVED: "Step {number} of {count} approved: {title}",
+    PressReleaseNotice.Kind.CHANGES_REQUESTED: "Changes requested: {title}",
+}
+
+
+def _notice_recipients(notice: PressReleaseNotice) -> list[str]:
+    task_state = notice.task_state
+    if notice.kind == PressReleaseNotice.Kind.STEP_OPEN:
+        if task_state.status != TaskState.STATUS_IN_PROGRESS:
+            return []  # decided, cancelled or restarted before the email went
+        return sorted({user.email for user in press_release_step_signers(task_state)})
+    authors = press_release_authors(task_state.workflow_state, but=task_state.finished_by)
+    return sorted({user.email for user in authors})
+
+
+def press_release_notice_send(*, notice_id: int) -> int:
+    """Email the next person about one step of a release's sign-off, once: the approvers
+    who may sign a step that opened; the author, of a step approved (and who signs next,
+    or when it goes live) or of changes requested, with the comment. Returns how many were
+    told."""
+
+    def compose(notice: PressReleaseNotice) -> dict:
+        progress = press_release_step_progress(notice.task_state)
+        release = progress["release"]
+        context = {
+            **progress,
+            "submitted_by": person_name(notice.task_state.workflow_state.requested_by),
+            "url": absolute_url(reverse("wagtailadmin_pages:edit", args=[release.pk])),
+        }
+        subject = NOTICE_SUBJECTS[notice.kind].format(
+            number=progress["step_number"], count=progress["step_count"], title=release.title
+        )
+        return {
+            "subject": subject,
+            "text_template": f"email/engagement/press_{notice.kind}.txt",
+            "context": context,
+            "tags": ["sign-off"],
+        }
+
+    return email_once(
+        PressReleaseNotice.objects.select_related(
+            "task_state__workflow_state__requested_by",
+            "task_state__finished_by",
+            "task_state__task",
+            "task_state__revision",
+        ).filter(pk=notice_id, notified_at__isnull=True),
+        stamp="notified_at",
+        recipients=_notice_recipients,
+        compose=compose,
     )

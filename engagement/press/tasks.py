@@ -13,6 +13,14 @@ def press_release_email_media_contacts(release_id: int) -> int:
     return services.press_release_email_media_contacts(release_id=release_id)
 
 
+@task("engagement.press_release_notice_send")
+def press_release_notice_send(notice_id: int) -> int:
+    """Tell the next person about a step of a release's sign-off; safe to run twice."""
+    from . import services  # tasks import their services when they run (services import tasks)
+
+    return services.press_release_notice_send(notice_id=notice_id)
+
+
 @task("engagement.press_release_mailings_retry")
 def press_release_mailings_retry() -> int:
     """Every 15 minutes: send the press-release emails that failed or were lost."""

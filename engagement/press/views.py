@@ -9,7 +9,12 @@ from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 
 from .models import NewsroomPage, PressReleasePage
 from .permissions import user_is_release_author, user_signed_earlier_step
-from .selectors import press_release_sign_off
+from .selectors import (
+    press_release_latest_decision,
+    press_release_progress_text,
+    press_release_sign_off,
+    press_release_submitted_text,
+)
 from .sign_off import press_release_publish_refusal_log
 
 SIGN_OFF_ONLY = (
@@ -52,6 +57,24 @@ def refuse_press_release_actions(request, page):
             f"{SIGN_OFF_ONLY} It was not published; your changes are kept as a draft. "
             "Submit the release for sign-off.",
         )
+    return None
+
+
+def tell_who_is_next(request, page):
+    """After a sign-off step is decided or a release submitted in the editor, say what
+    happened and who is next ("Approved step 1 of 2; Ana Spokesperson signs next")."""
+    if request.method != "POST" or not _is_release(page):
+        return None
+    if request.POST.get("action-workflow-action"):
+        decided = press_release_latest_decision(page, request.user)
+        if decided is not None:
+            messages.success(request, press_release_progress_text(decided))
+    elif request.POST.get("action-submit") or request.POST.get("action-restart-workflow"):
+        workflow_state = page.current_workflow_state
+        if workflow_state is not None:
+            text = press_release_submitted_text(workflow_state)
+            if text:
+                messages.success(request, text)
     return None
 
 

@@ -1,4 +1,5 @@
-"""The forms of a campaign's manage page in the admin: a test send, a schedule."""
+"""The forms of a campaign's manage page in the admin: a test send, a schedule, and the
+reason an Approver sends a campaign back."""
 
 from django import forms
 from django.core.validators import validate_email
@@ -29,3 +30,19 @@ class ScheduleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label="What needs to change",
+        help_text="The author is emailed this and sees it on the campaign's page.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Say what needs to change, so the author knows."},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say what needs to change, so the author knows.")
+        return reason

@@ -69,6 +69,7 @@ class Campaign(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        AWAITING_APPROVAL = "in_review", "Awaiting approval"
         APPROVED = "approved", "Approved"
         SCHEDULED = "scheduled", "Scheduled"
         SENDING = "sending", "Sending"
@@ -148,7 +149,11 @@ class Campaign(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in {self.Status.DRAFT, self.Status.APPROVED}
+        return self.status in {
+            self.Status.DRAFT,
+            self.Status.AWAITING_APPROVAL,
+            self.Status.APPROVED,
+        }
 
     def segment_definition(self) -> dict:
         """The segment as chosen now, in the form recorded at approval."""
@@ -156,3 +161,31 @@ class Campaign(models.Model):
             "areas": sorted(self.areas.values_list("pk", flat=True)),
             "topics": sorted(self.topics.values_list("pk", flat=True)),
         }
+
+
+class CampaignReview(models.Model):
+    """One step of a campaign's sign-off, kept for good: the author asks for approval, an
+    Approver approves or sends it back with a reason. It says who did what and when on
+    the campaign's page, and whether the next person has been told by email
+    (``notified_at``, stamped once, so a retried notice is not sent twice)."""
+
+    class Action(models.TextChoices):
+        REQUESTED = "requested", "Approval requested"
+        APPROVED = "approved", "Approved"
+        SENT_BACK = "sent_back", "Sent back"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reviews")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["campaign", "-at"], name="campaignreview_latest")]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.campaign}"

@@ -1,9 +1,15 @@
-"""Reads about campaigns: who a campaign would mail, the email it sends, and which
-version of the newsletter its approver signed off."""
+"""Reads about campaigns: who a campaign would mail, the email it sends, which version
+of the newsletter its approver signed off, who may sign it off, and which campaigns wait
+for a person's decision."""
+
+from django.db.models import OuterRef, Subquery
+from signpost.roles import permission_holders
 
 from ..subscribers.models import Subscriber
 from .email import RenderedEmail, render_newsletter_email
-from .models import Campaign
+from .models import Campaign, CampaignReview
+
+WAITING_LISTED = 5  # campaigns named in a "waiting for you" list; the rest are counted
 
 
 def campaign_segment(campaign: Campaign):
@@ -49,3 +55,54 @@ def campaign_approved_version(campaign: Campaign) -> dict | None:
         "published_since": newsletter.live_revision_id not in (None, approved.pk),
         "latest": newer.order_by("-created_at", "-pk").select_related("user").first(),
     }
+
+
+def campaign_approvers(campaign: Campaign):
+    """Who may sign the campaign off: the Approvers, never its author."""
+    return permission_holders("newsletters.approve_campaign").exclude(pk=campaign.created_by_id)
+
+
+def campaign_reviews(campaign: Campaign) -> list[CampaignReview]:
+    """The campaign's sign-off so far, newest first, with who did each step."""
+    return list(campaign.reviews.select_related("by"))
+
+
+def campaign_last_sent_back(campaign: Campaign) -> CampaignReview | None:
+    """The latest sending back, while the campaign is still the draft it made it (a new
+    request or an approval since answers it)."""
+    latest = campaign.reviews.select_related("by").first()
+    if latest and latest.action == CampaignReview.Action.SENT_BACK:
+        return latest
+    return None
+
+
+def _with_latest_action(campaigns):
+    latest = CampaignReview.objects.filter(campaign=OuterRef("pk")).order_by("-at", "-pk")
+    return campaigns.annotate(latest_action=Subquery(latest.values("action")[:1]))
+
+
+def campaigns_waiting_for(user) -> dict:
+    """What in campaigns waits for ``user``: campaigns awaiting their approval (an
+    Approver's, never their own) and their own campaigns sent back to them. Each list
+    holds the first few, oldest first, beside its full count; a fixed number of queries
+    whatever the counts."""
+    waiting = {"to_approve": [], "to_approve_count": 0, "sent_back": [], "sent_back_count": 0}
+    if user.has_perm("newsletters.approve_campaign"):
+        to_approve = Campaign.objects.filter(status=Campaign.Status.AWAITING_APPROVAL).exclude(
+            created_by=user
+        )
+        waiting["to_approve_count"] = to_approve.count()
+        if waiting["to_approve_count"]:
+            waiting["to_approve"] = list(
+                to_approve.select_related("created_by").order_by("created_at", "pk")[
+                    :WAITING_LISTED
+                ]
+            )
+    if user.has_perm("newsletters.change_campaign"):
+        sent_back = _with_latest_action(
+            Campaign.objects.filter(status=Campaign.Status.DRAFT, created_by=user)
+        ).filter(latest_action=CampaignReview.Action.SENT_BACK)
+        waiting["sent_back_count"] = sent_back.count()
+        if waiting["sent_back_count"]:
+            waiting["sent_back"] = list(sent_back.order_by("created_at", "pk")[:WAITING_LISTED])
+    return waiting

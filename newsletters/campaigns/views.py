@@ -1,10 +1,11 @@
 """The admin's campaign views: the listing, adding and editing views the viewset uses,
 the email's preview, and the manage page's actions that decide about a campaign
-(approve, test send, withdraw approval, schedule)."""
+(request approval, approve, send back, test send, withdraw approval, schedule)."""
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from wagtail.admin.widgets.button import ListingButton
 
 from . import selectors, services
 from .email import RenderedEmail, sample_merge_values
-from .forms import ScheduleForm, TestSendForm
+from .forms import ScheduleForm, SendBackForm, TestSendForm
 from .models import Campaign
 
 
@@ -57,7 +58,47 @@ def campaign_approve(request, pk):
         request,
         campaign,
         lambda: services.campaign_approve(campaign=campaign, user=request.user),
-        "Campaign approved. It can now be sent or scheduled.",
+        "Campaign approved. It can now be sent or scheduled; its author has been told.",
+    )
+
+
+@require_POST
+def campaign_approval_request(request, pk):
+    require_permission(request, "newsletters.change_campaign")
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return _run(
+        request,
+        campaign,
+        lambda: services.campaign_approval_request(campaign=campaign, user=request.user),
+        "Approval requested. The Approvers have been emailed.",
+    )
+
+
+def campaign_send_back(request, pk):
+    """Ask the reason first (the author is emailed it), then send the campaign back."""
+    require_permission(request, "newsletters.approve_campaign")
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = SendBackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_send_back(
+                campaign=campaign, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.CampaignError as error:
+            messages.error(request, error.message)
+            return back_to_manage(campaign)
+        messages.success(request, "Sent back to its author with your reason.")
+        return back_to_manage(campaign)
+    return TemplateResponse(
+        request,
+        "newsletters/admin/campaign_send_back.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "header_title": f"Send “{campaign.name}” back?",
+            "page_title": "Send back",
+            "header_icon": "mail",
+        },
     )
 
 

@@ -13,7 +13,12 @@ from signpost.admin_permissions import require_permission
 
 from ..campaigns.forms import ScheduleForm, TestSendForm
 from ..campaigns.models import Campaign
-from ..campaigns.selectors import campaign_approved_version, campaign_segment
+from ..campaigns.selectors import (
+    campaign_approved_version,
+    campaign_last_sent_back,
+    campaign_reviews,
+    campaign_segment,
+)
 from ..campaigns.services import CampaignError, campaign_send_refusal_log
 from ..campaigns.views import back_to_manage
 from . import selectors, services
@@ -30,6 +35,7 @@ def campaign_manage(request, pk):
         pk=pk,
     )
     segment = campaign_segment(campaign)
+    reviews = campaign_reviews(campaign)
     figures = selectors.campaign_figures(campaign)
     can_change = request.user.has_perm("newsletters.change_campaign")
     context = {
@@ -38,15 +44,18 @@ def campaign_manage(request, pk):
         "page_title": campaign.name,
         "header_icon": "mail",
         "segment_count": segment.count()
-        if campaign.status in {"draft", "approved", "scheduled"}
+        if campaign.status in {"draft", "in_review", "approved", "scheduled"}
         else None,
         # Residents' addresses only for those who may see subscribers, and always the same
         # ones: a random sample would hand out a new handful on every reload.
         "sample": list(segment.select_related("area").order_by("pk")[:SAMPLE_SIZE])
-        if campaign.status in {"draft", "approved", "scheduled"}
+        if campaign.status in {"draft", "in_review", "approved", "scheduled"}
         and request.user.has_perm("newsletters.view_subscriber")
         else [],
         "approved_version": campaign_approved_version(campaign),
+        "reviews": reviews,
+        "last_review": reviews[0] if reviews else None,
+        "sent_back": campaign_last_sent_back(campaign) if campaign.status == "draft" else None,
         "figures": figures,
         "figure_cells": [(key, figures[key]) for key in selectors.FIGURES],
         "can_change": can_change,

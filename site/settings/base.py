@@ -501,4 +501,8 @@ CELERY_TASK_ROUTES = {
     "engagement.stakeholder_alert_email*": {"queue": "send"},
     "engagement.tasks.stakeholder_alert_email": {"queue": "send"},
     "reports.report_ready_notify*": {"queue": "send"},
+    # Hand-off notices: a campaign's or a release's sign-off, an issued report.
+    "newsletters.campaign_review_notify_send": {"queue": "send"},
+    "engagement.press_release_notice_send": {"queue": "send"},
+    "reports.report_issued_notify_send": {"queue": "send"},
 }

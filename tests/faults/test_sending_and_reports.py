@@ -29,10 +29,14 @@ MAILED = re.compile(r"^\d{8}-\d{6}-\d{6}-\d{4}-(.+)\.eml$")
 
 
 def mailed(stack) -> collections.Counter:
-    """Copies delivered per recipient, from the development mailbox's files."""
+    """Copies delivered per recipient, from the development mailbox's files; the staff's
+    sign-off notices (the author told of the approval) are not part of a send."""
     folder = stack.folder / "var" / "mail"
     return collections.Counter(
-        match.group(1) for path in folder.glob("*.eml") if (match := MAILED.match(path.name))
+        match.group(1)
+        for path in folder.glob("*.eml")
+        if (match := MAILED.match(path.name))
+        and "X-Mailgun-Tag: sign-off" not in path.read_text(errors="replace")
     )
 
 

@@ -100,4 +100,10 @@ def approve(campaign, approver):
 
 
 def campaign_recipients() -> list[str]:
-    return [address for message in mail.outbox for address in message.to]
+    """Who was sent a campaign (not the staff told of its sign-off)."""
+    return [
+        address
+        for message in mail.outbox
+        if "sign-off" not in getattr(message, "tags", [])
+        for address in message.to
+    ]

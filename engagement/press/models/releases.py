@@ -322,3 +322,31 @@ class PressReleaseMailing(models.Model):
 
     def __str__(self):
         return f"{self.release} → {self.email}"
+
+
+class PressReleaseNotice(models.Model):
+    """One email about one step of a release's sign-off, to whoever is next: the
+    approvers who may sign a step that has opened, or the author told of a step approved
+    or of changes requested. One row per (step, kind) and stamped as it is sent, so a
+    retried task sends it once. These take the place of Wagtail's own workflow emails for
+    press releases (see ``engagement.press.signals``)."""
+
+    class Kind(models.TextChoices):
+        STEP_OPEN = "step_open", "Sign-off needed"
+        STEP_APPROVED = "step_approved", "Step approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    task_state = models.ForeignKey(
+        "wagtailcore.TaskState", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task_state", "kind"], name="one_notice_per_step_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.task_state_id})"

@@ -36,7 +36,13 @@ def campaign(comms_officer, approver, eastfield):
 
 
 def sent_to():
-    return sorted(address for message in mail.outbox for address in message.to)
+    """Who was sent the campaign (not the staff told of its sign-off)."""
+    return sorted(
+        address
+        for message in mail.outbox
+        if "sign-off" not in getattr(message, "tags", [])
+        for address in message.to
+    )
 
 
 def start(campaign, approver):
