@@ -24,6 +24,8 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 
+from .links import base_url
+
 ADMIN_PREFIX = "/admin/"
 ADMIN_ALLOWANCES = {"script-src": [UNSAFE_INLINE], "style-src": [UNSAFE_INLINE]}
 MEDIA_POLICY = {"default-src": [NONE], "sandbox": True}
@@ -84,10 +86,13 @@ def own_styles_policy(markup: str) -> dict:
     parser.feed(markup)
     parser.close()
     hashes = sorted(_sha256(style) for style in parser.styles)
-    images = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].get("img-src", [SELF])
+    # An email's images (QR codes, pictures) are absolute addresses on the site's public
+    # address, which need not be the admin's host.
+    images = [*settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].get("img-src", [SELF])]
+    images.append(base_url())
     return {
         "default-src": [NONE],
-        "img-src": list(images),
+        "img-src": images,
         "style-src": ["'unsafe-hashes'", *hashes] if hashes else [NONE],
         "frame-ancestors": [SELF],
         "base-uri": [NONE],
