@@ -464,3 +464,30 @@ def test_the_demo_s_public_pages_agree_with_one_another(client, neighbourhood_of
     for newsletter in NewsletterPage.objects.live():
         text = page_text(client, newsletter.url).text[0]
         assert not (stated_minutes(text) - minutes), newsletter.title
+
+
+def test_home_pages_keeping_the_old_stated_length_are_reworded():
+    """The old default of the open-surveys section said "two minutes"; the migration that
+    stops the section stating a length rewrites it on the page and its latest version."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "signpost.migrations.0006_open_surveys_text_states_no_length"
+    )
+    home = HomePage.objects.get()
+    sections = [
+        (
+            b.block_type,
+            dict(b.value, text=migration.OLD_TEXT) if b.block_type == "open_surveys" else b.value,
+        )
+        for b in home.sections
+    ]
+    home.sections = sections
+    home.save_revision().publish()
+    migration.forwards(apps, None)
+    home = HomePage.objects.get()
+    for page in (home, home.get_latest_revision_as_object()):
+        [text] = [b.value["text"] for b in page.sections if b.block_type == "open_surveys"]
+        assert text == migration.NEW_TEXT
