@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # admin's own links, the site's address) follows it.
 PORT ?= 8000
 SIGNPOST_BASE_URL ?= http://127.0.0.1:$(PORT)
+# Who the demo's emails are from: the demo initiative's name, at a domain kept for
+# examples. A deployment sets its own (production refuses to start without one).
+DEFAULT_FROM_EMAIL ?= Safer Harbridge <updates@harbridge.example.org>
 
 .PHONY: install run test worker lint format migrations-check clean
 
@@ -20,6 +23,7 @@ install: $(STAMP)
 
 # The web server, a Celery worker and beat on an embedded broker (var/broker/); Ctrl-C stops all three.
 run: export SIGNPOST_BASE_URL := $(SIGNPOST_BASE_URL)
+run: export DEFAULT_FROM_EMAIL := $(DEFAULT_FROM_EMAIL)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_data --print-users

@@ -118,7 +118,7 @@ def _newsletter(demo, row) -> NewsletterPage:
                 "survey_invitation",
                 {
                     "heading": "How safe does your street feel?",
-                    "text": "Five questions, two minutes, anonymous.",
+                    "text": "It is anonymous: we do not ask for your name.",
                     "page": None,
                     # The open follow-up wave (surveys.demo), at this run's address.
                     "url": absolute_url("/survey/eastfield-after/"),

@@ -1,5 +1,6 @@
 """Residents' addresses under ``/newsletters/``: sign up, confirm, change preferences,
-leave, and what campaign emails link to (QR code images, a test email's links)."""
+leave, and what campaign emails link to (QR code images, the newsletter as approved, a
+test email's links)."""
 
 from django.urls import path
 
@@ -15,5 +16,6 @@ urlpatterns = [
     path("preferences/<str:token>/", subscriber_views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", subscriber_views.unsubscribe, name="unsubscribe"),
     path("qr/<str:token>.png", campaign_views.qr_code, name="qr_code"),
+    path("as-emailed/<str:token>/", campaign_views.approved_version, name="approved_version"),
     path("sample/<slug:link>/", campaign_views.sample_link, name="sample_link"),
 ]

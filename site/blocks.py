@@ -1,7 +1,10 @@
 """StreamField blocks shared by the public pages of every app."""
 
+from django.core.exceptions import ValidationError
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
+
+from .wording import refuse_stated_length
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -64,18 +67,31 @@ class LatestNewsBlock(blocks.StructBlock):
         template = "signpost/blocks/latest_news.html"
 
 
+OPEN_SURVEYS_TEXT = "Tell us how safe your street feels. It is anonymous."
+
+
 class OpenSurveysBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=80, default="Have your say")
     text = blocks.CharBlock(
         max_length=200,
         required=False,
-        default="Tell us how safe your street feels. It takes two minutes and is anonymous.",
+        default=OPEN_SURVEYS_TEXT,
+        help_text="How long each survey takes is worked out from its questions and shown "
+        "beside it: do not state it here.",
     )
 
     class Meta:
         icon = "form"
         label = "Open surveys"
         template = "signpost/blocks/open_surveys.html"
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            refuse_stated_length(value.get("text", ""))
+        except ValidationError as error:
+            raise blocks.StructBlockValidationError(block_errors={"text": error}) from error
+        return value
 
 
 class SignUpBlock(blocks.StructBlock):

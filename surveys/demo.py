@@ -211,11 +211,20 @@ def _fill(wave: SurveyWave, count: int, rng: random.Random, phase: int, positive
     wave_results_publish(wave=wave, on=min(wave.closes_on, timezone.localdate()))
 
 
+TITLE = "Harbridge residents' survey"
+EARLIER_TITLE = "Eastfield residents' survey"
+
+
 def load(demo) -> None:
     survey = SurveyPage.objects.filter(slug=SLUG).first()
     if survey is None:
-        survey = SurveyPage(title="Eastfield residents' survey", slug=SLUG, questions=QUESTIONS)
+        survey = SurveyPage(title=TITLE, slug=SLUG, questions=QUESTIONS)
         demo.home.add_child(instance=survey)
+        survey.save_revision().publish()
+    elif survey.title == EARLIER_TITLE:
+        # One survey runs in Eastfield and in Northgate: a title naming one area had
+        # Northgate's page invite residents to "the Eastfield residents' survey".
+        survey.title = survey.draft_title = TITLE
         survey.save_revision().publish()
     area = demo.areas["eastfield"]
     operation = demo.operation

@@ -7,6 +7,7 @@ anonymous and its ``Answer`` rows are counted by the database.
 """
 
 import math
+import re
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -15,12 +16,45 @@ from django.urls import reverse
 from django.utils import timezone
 from signpost.blocks import RICH_TEXT_FEATURES
 from signpost.links import absolute_url
+from signpost.wording import STATED_LENGTH_MESSAGE, stated_length
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from engagement.models import Area
+
 from .blocks import QuestionStreamBlock, questions_from_stream
+
+
+def survey_minutes(questions) -> int:
+    """How long a survey takes, from its questions: about 10 seconds to read a choice
+    question and 2 more per answer offered, a minute for free text."""
+    seconds = 0
+    for question in questions:
+        if question.is_choice:
+            seconds += 10 + 2 * len(question.options)
+        else:
+            seconds += 60
+    return max(1, math.ceil(seconds / 60))
+
+
+def survey_length_text(questions) -> str:
+    count = len(questions)
+    minutes = survey_minutes(questions)
+    return (
+        f"This survey has {count} question{'' if count == 1 else 's'} and takes about "
+        f"{minutes} minute{'' if minutes == 1 else 's'}."
+    )
+
+
+def areas_named_in(text: str) -> list[str]:
+    """The names of the initiative's areas that ``text`` mentions."""
+    return [
+        name
+        for name in Area.objects.values_list("name", flat=True)
+        if re.search(rf"\b{re.escape(name)}\b", text or "", re.IGNORECASE)
+    ]
 
 
 class SurveyPage(Page):
@@ -58,24 +92,34 @@ class SurveyPage(Page):
 
     @property
     def estimated_minutes(self) -> int:
-        """How long the survey takes, from its questions: about 10 seconds to read a
-        choice question and 2 more per answer offered, a minute for free text."""
-        seconds = 0
-        for question in self.get_questions():
-            if question.is_choice:
-                seconds += 10 + 2 * len(question.options)
-            else:
-                seconds += 60
-        return max(1, math.ceil(seconds / 60))
+        return survey_minutes(self.get_questions())
 
     @property
     def length_text(self) -> str:
-        count = len(self.get_questions())
-        minutes = self.estimated_minutes
-        return (
-            f"This survey has {count} question{'' if count == 1 else 's'} and takes about "
-            f"{minutes} minute{'' if minutes == 1 else 's'}."
-        )
+        """The one sentence every page, leaflet, sign and email uses for the survey's
+        length, so none can disagree with another."""
+        return survey_length_text(self.get_questions())
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        words = stated_length(self.introduction)
+        if words:
+            errors["introduction"] = STATED_LENGTH_MESSAGE.format(words=words)
+        if self.pk:
+            elsewhere = [
+                name
+                for name in areas_named_in(self.title)
+                if self.waves.exclude(area__name__iexact=name).exists()
+            ]
+            if elsewhere:
+                errors["title"] = (
+                    f"The title names {elsewhere[0]}, but this survey also runs in other "
+                    "areas: give it a title that fits every area it runs in (each area's "
+                    "page names its own area beside it)."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -164,6 +208,18 @@ class SurveyWave(models.Model):
                 "Household leaflets point at this wave, so it must require their codes: "
                 "otherwise one household could answer many times."
             )
+        if self.survey_id and self.area_id:
+            other = [
+                name
+                for name in areas_named_in(self.survey.title)
+                if name.lower() != self.area.name.lower()
+            ]
+            if other:
+                errors["survey"] = (
+                    f"“{self.survey.title}” is named after {other[0]}: residents of "
+                    f"{self.area.name} would be asked to take another area's survey. Give "
+                    "the survey a title that fits every area it runs in first."
+                )
         if self.operation_id and self.area_id and self.area.is_comparison_area:
             errors["operation"] = (
                 f"{self.area} is a comparison area, where no operation runs: leave the "
@@ -171,6 +227,13 @@ class SurveyWave(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def call_to_action(self) -> str:
+        """The button that leads to this wave, naming its own area: one survey runs in
+        several areas (a comparison area asks the same questions), so its title alone
+        would send a Northgate resident to "the Eastfield survey"."""
+        return f"Take the {self.area.name} survey"
 
     def is_open(self, day=None) -> bool:
         day = day or timezone.localdate()

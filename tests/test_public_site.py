@@ -336,3 +336,158 @@ def test_home_page_lists_no_draft_or_restricted_page(client):
     assert "Unpublished draft" not in html
     assert 'href="/areas/canal-quarter/"' not in html
     assert "public" in client.get("/")["Cache-Control"]
+
+
+# --- the demo's pages agree with one another -----------------------------------------
+
+
+class _Text(HTMLParser):
+    """The text of a page's main content, and its buttons and level-one headings."""
+
+    def __init__(self):
+        super().__init__()
+        self.main = False
+        self.text: list[str] = []
+        self.h1: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self._open: list[str] = []
+        self._href = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "main":
+            self.main = True
+        if self.main and tag in {"h1", "a"}:
+            self._open.append(tag)
+            if tag == "a":
+                self._href = attrs.get("href", "")
+                self.links.append((self._href, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self.main = False
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        if not self.main:
+            return
+        self.text.append(data)
+        if "h1" in self._open:
+            self.h1.append(data.strip())
+        if "a" in self._open:
+            href, label = self.links[-1]
+            self.links[-1] = (href, f"{label}{data}".strip())
+
+
+def page_text(client, path: str) -> _Text:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    parser = _Text()
+    parser.feed(response.content.decode())
+    parser.text = [" ".join("".join(parser.text).split())]
+    return parser
+
+
+MINUTES_RE = re.compile(r"(\w+) minutes?\b", re.IGNORECASE)
+
+
+def stated_minutes(text: str) -> set[str]:
+    return {m.group(1).lower() for m in MINUTES_RE.finditer(text)}
+
+
+def test_the_demo_s_public_pages_agree_with_one_another(client, neighbourhood_officer):
+    """Home page, each area's page, each survey, its thank-you page, a leaflet and a
+    newsletter state one length for the survey, and each area invites its residents to
+    its own survey (the demo's one survey runs in Eastfield and, as the comparison area,
+    in Northgate)."""
+    from neighbourhoods.models import AreaPage
+    from newsletters.models import NewsletterPage
+    from printing.models import PrintRun, QRTarget
+    from surveys.models import SurveyWave
+
+    call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    waves = list(SurveyWave.objects.filter(survey__live=True).select_related("survey", "area"))
+    open_waves = [wave for wave in waves if wave.is_open()]
+    assert {wave.area.slug for wave in open_waves} == {"eastfield", "northgate"}
+    survey = open_waves[0].survey
+    assert {wave.survey_id for wave in open_waves} == {survey.pk}
+    length = survey.length_text
+    minutes = {str(survey.estimated_minutes)}
+    assert stated_minutes(length) == minutes
+
+    home = page_text(client, "/").text[0]
+    assert length in home and stated_minutes(home) == minutes
+
+    area_names = set(Area.objects.values_list("name", flat=True))
+    for area_page in AreaPage.listed():
+        area = area_page.area
+        parsed = page_text(client, area_page.url)
+        text = parsed.text[0]
+        area_waves = [wave for wave in open_waves if wave.area_id == area.pk]
+        survey_links = [(href, label) for href, label in parsed.links if "/survey/" in href]
+        assert [href for href, _ in survey_links] == [w.public_path for w in area_waves]
+        for _href, label in survey_links:
+            # The button names its own area, never another.
+            assert area.name in label, label
+            assert not {name for name in area_names - {area.name} if name in label}, label
+        if area_waves:
+            assert length in text and stated_minutes(text) == minutes, area.name
+        else:
+            assert not stated_minutes(text), area.name
+
+    for wave in open_waves:
+        form = page_text(client, wave.public_path)
+        if wave.requires_code:
+            assert "code" in form.text[0].lower()
+        else:
+            assert length in form.text[0] and stated_minutes(form.text[0]) == minutes
+        assert wave.area.name in form.text[0]
+        assert not [n for n in area_names - {wave.area.name} if n in " ".join(form.h1)]
+
+        thanks = page_text(client, f"{wave.public_path}thanks/")
+        assert len(thanks.h1) == 1, thanks.h1
+        assert thanks.text[0].lower().count("thank you") == 1, thanks.text[0]
+        sign_up = f"/newsletters/subscribe/?area={wave.area.slug}"
+        assert sign_up in [href for href, _ in thanks.links]
+        # The sign-up it offers names the area and does not ask for a postcode.
+        form_page = client.get(sign_up).content.decode()
+        assert wave.area.name in form_page and 'name="postcode"' not in form_page
+
+    leaflets = PrintRun.objects.get(qr_target=QRTarget.SURVEY)
+    client.force_login(neighbourhood_officer)
+    leaflet = client.get(f"/admin/printing/runs/{leaflets.pk}/preview/")
+    leaflet_text = " ".join(re.sub(r"<[^>]+>", " ", leaflet.content.decode()).split())
+    assert length in leaflet_text and stated_minutes(leaflet_text) == minutes
+    client.logout()
+
+    for newsletter in NewsletterPage.objects.live():
+        text = page_text(client, newsletter.url).text[0]
+        assert not (stated_minutes(text) - minutes), newsletter.title
+
+
+def test_home_pages_keeping_the_old_stated_length_are_reworded():
+    """The old default of the open-surveys section said "two minutes"; the migration that
+    stops the section stating a length rewrites it on the page and its latest version."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "signpost.migrations.0006_open_surveys_text_states_no_length"
+    )
+    home = HomePage.objects.get()
+    sections = [
+        (
+            b.block_type,
+            dict(b.value, text=migration.OLD_TEXT) if b.block_type == "open_surveys" else b.value,
+        )
+        for b in home.sections
+    ]
+    home.sections = sections
+    home.save_revision().publish()
+    migration.forwards(apps, None)
+    home = HomePage.objects.get()
+    for page in (home, home.get_latest_revision_as_object()):
+        [text] = [b.value["text"] for b in page.sections if b.block_type == "open_surveys"]
+        assert text == migration.NEW_TEXT

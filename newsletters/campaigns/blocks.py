@@ -1,12 +1,18 @@
 """The blocks a newsletter is written in. Each renders on the web page (its template) and
 in the email (``campaigns.email``, which walks the same stream)."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
+from django.urls import Resolver404, resolve
 from signpost.blocks import RICH_TEXT_FEATURES, CallToActionBlock
 from signpost.links import absolute_url
 from signpost.qr import qr_svg
+from signpost.wording import refuse_stated_length
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
+
+from surveys.models import SurveyWave
 
 
 class YouSaidWeDidBlock(blocks.StructBlock):
@@ -37,19 +43,42 @@ class SurveyInvitationBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
+        errors = {}
         if not value.get("page") and not value.get("url"):
-            raise blocks.StructBlockValidationError(
-                block_errors={"url": ValidationError("Choose the survey page or give its address.")}
-            )
+            errors["url"] = ValidationError("Choose the survey page or give its address.")
+        try:
+            refuse_stated_length(value.get("text", ""))
+        except ValidationError as error:
+            errors["text"] = error
+        if errors:
+            raise blocks.StructBlockValidationError(block_errors=errors)
         return value
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
         target = survey_target(value)
         context["target"] = target
+        context["length"] = survey_length(value)
         # 0.8 mm a module: about 26 mm across for a survey address.
         context["qr_svg"] = qr_svg(target, module_mm=0.8) if target else ""
         return context
+
+
+def survey_length(value) -> str:
+    """How long the invited survey takes, in the words its own page uses, worked out from
+    its questions: the chosen survey page, or the survey wave the address leads to."""
+    page = value.get("page")
+    if page is not None:
+        return getattr(page.specific, "length_text", "")
+    path = urlsplit(value.get("url") or "").path
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return ""
+    if match.view_name != "surveys:wave":
+        return ""
+    wave = SurveyWave.objects.filter(slug=match.kwargs["slug"]).select_related("survey").first()
+    return wave.survey.length_text if wave else ""
 
 
 def survey_target(value) -> str:

@@ -16,7 +16,7 @@ from signpost.models import InitiativeSettings
 from wagtail.models import Site
 from wagtail.rich_text import expand_db_html
 
-from .blocks import survey_target
+from .blocks import survey_length, survey_target
 
 MERGE_FIELDS = ("name", "unsubscribe_url", "preferences_url")
 _QR_SALT = "newsletters.qr"
@@ -25,6 +25,24 @@ _INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=Fal
 
 def merge_field(name: str) -> str:
     return f"[[{name}]]"
+
+
+_APPROVED_VERSION_SALT = "newsletters.approved-version"
+
+
+def approved_version_url(campaign_id: int, revision_id: int) -> str:
+    """Where a campaign email's "read this on the website" leads: the newsletter as its
+    approver signed it off, which is what the email says, not the page as edited since.
+    Signed, so nobody can walk the page's other versions (drafts) by changing a number."""
+    token = signing.dumps([campaign_id, revision_id], salt=_APPROVED_VERSION_SALT)
+    return absolute_url(reverse("newsletters:approved_version", args=[token]))
+
+
+def approved_version_ids(token: str) -> tuple[int, int]:
+    """The campaign and revision ids an ``approved_version_url`` names; ``BadSignature``
+    if it was altered or not ours."""
+    campaign_id, revision_id = signing.loads(token, salt=_APPROVED_VERSION_SALT)
+    return int(campaign_id), int(revision_id)
 
 
 def qr_code_url(target: str) -> str:
@@ -96,6 +114,7 @@ def _email_blocks(page) -> list[dict]:
                     "kind": kind,
                     "heading": value["heading"],
                     "text": value.get("text") or "",
+                    "length": survey_length(value),
                     "href": target,
                     "button_text": value["button_text"],
                     "qr_src": qr_code_url(target) if target else "",
@@ -118,8 +137,10 @@ def _html_to_text(markup: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines()).strip()
 
 
-def _text_body(page, items: list[dict]) -> str:
-    lines = [page.title, "=" * len(page.title), ""]
+def _text_body(page, items: list[dict], *, web_url: str) -> str:
+    # The same greeting as the HTML part's first line.
+    lines = [f"Hello {merge_field('name')}, read this on the website: {web_url}", ""]
+    lines += [page.title, "=" * len(page.title), ""]
     if page.introduction:
         lines += [page.introduction, ""]
     for item in items:
@@ -138,14 +159,20 @@ def _text_body(page, items: list[dict]) -> str:
             lines += [item["heading"]]
             if item["text"]:
                 lines += [item["text"]]
+            if item["length"]:
+                lines += [item["length"]]
             if item["href"]:
                 lines += [f"{item['button_text']}: {item['href']}"]
             lines += [""]
     return "\n".join(lines)
 
 
-def render_newsletter_email(page, *, subject: str | None = None, request=None) -> RenderedEmail:
-    """Render the page once; merge fields stay as ``[[field]]`` for each recipient."""
+def render_newsletter_email(
+    page, *, subject: str | None = None, request=None, web_url: str = ""
+) -> RenderedEmail:
+    """Render the page once; merge fields stay as ``[[field]]`` for each recipient.
+    ``web_url`` is where "read this on the website" leads (by default the page's own
+    address; a campaign's email gives the version its approver signed off)."""
     site = (
         Site.find_for_request(request)
         if request
@@ -159,9 +186,9 @@ def render_newsletter_email(page, *, subject: str | None = None, request=None) -
         "items": items,
         "initiative": initiative,
         "merge": {field: merge_field(field) for field in MERGE_FIELDS},
-        "web_url": absolute_url(page.url or ""),
+        "web_url": web_url or absolute_url(page.url or ""),
     }
     markup = render_to_string("email/newsletter.html", context)
-    text = _text_body(page, items)
+    text = _text_body(page, items, web_url=context["web_url"])
     text += "\n" + render_to_string("email/newsletter_footer.txt", context)
     return RenderedEmail(subject=subject or page.title, html=_INLINER.inline(markup), text=text)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
+from signpost.content_security import with_own_styles
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
@@ -57,7 +58,8 @@ class NewsletterPage(Page):
     def serve_preview(self, request, mode_name):
         if mode_name == "email":
             rendered = render_newsletter_email(self, request=request)
-            return HttpResponse(rendered.html_for(sample_merge_values()))
+            # Styled as the email is, under a policy that allows its own styles only.
+            return with_own_styles(HttpResponse(rendered.html_for(sample_merge_values())))
         return super().serve_preview(request, mode_name)
 
 

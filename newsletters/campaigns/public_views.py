@@ -1,5 +1,5 @@
-"""Public addresses that campaign emails link to: the QR code images, and where a test
-email's links lead."""
+"""Public addresses that campaign emails link to: the QR code images, the newsletter as
+its campaign was approved, and where a test email's links lead."""
 
 from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -8,7 +8,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from signpost.qr import qr_png
 
-from .email import qr_code_target
+from .email import approved_version_ids, qr_code_target
+from .selectors import campaign_approved_page
 
 SAMPLE_LINKS = {"unsubscribe", "preferences"}
 
@@ -33,4 +34,20 @@ def qr_code(request, token):
         return HttpResponseBadRequest("Not a QR code address.")
     response = HttpResponse(qr_png(target), content_type="image/png")
     response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def approved_version(request, token):
+    """ "Read this on the website" from a campaign email: the version that was sent."""
+    try:
+        campaign_id, revision_id = approved_version_ids(token)
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise Http404 from error
+    page = campaign_approved_page(campaign_id=campaign_id, revision_id=revision_id)
+    if page is None:
+        raise Http404
+    response = page.serve(request)
+    response.context_data["emailed_version"] = True
+    # The live page is the one to index; this address only repeats an email.
+    response["X-Robots-Tag"] = "noindex"
     return response

@@ -6,7 +6,7 @@ from django.db.models import OuterRef, Subquery
 from signpost.roles import permission_holders
 
 from ..subscribers.models import Subscriber
-from .email import RenderedEmail, render_newsletter_email
+from .email import RenderedEmail, approved_version_url, render_newsletter_email
 from .models import Campaign, CampaignReview
 
 WAITING_LISTED = 5  # campaigns named in a "waiting for you" list; the rest are counted
@@ -34,11 +34,28 @@ def campaign_email(campaign: Campaign) -> RenderedEmail:
     signed off, never a later one; before approval, the page as it stands."""
     if campaign.approved_revision_id:
         newsletter = campaign.approved_revision.as_object()
-    elif campaign.newsletter.live:
+        # "Read this on the website" shows the same version, whatever is live later.
+        web_url = approved_version_url(campaign.pk, campaign.approved_revision_id)
+        return render_newsletter_email(newsletter, subject=campaign.subject, web_url=web_url)
+    if campaign.newsletter.live:
         newsletter = campaign.newsletter.specific
     else:
         newsletter = campaign.newsletter.get_latest_revision_as_object()
     return render_newsletter_email(newsletter, subject=campaign.subject)
+
+
+def campaign_approved_page(*, campaign_id: int, revision_id: int):
+    """The newsletter as a campaign's approver signed it off, for the web link in its
+    email; None if that is not a version of the campaign's newsletter, or the newsletter
+    is no longer public (unpublished, or under a view restriction)."""
+    campaign = Campaign.objects.select_related("newsletter").filter(pk=campaign_id).first()
+    if campaign is None:
+        return None
+    newsletter = campaign.newsletter
+    revision = newsletter.revisions.filter(pk=revision_id).first()
+    if revision is None or not newsletter.live or newsletter.get_view_restrictions().exists():
+        return None
+    return revision.as_object()
 
 
 def campaign_approved_version(campaign: Campaign) -> dict | None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from signpost.admin_permissions import require_permission
+from signpost.content_security import with_own_styles
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import ListingButton
 
@@ -33,7 +34,7 @@ def campaign_preview(request, pk):
         return HttpResponse(
             rendered.text_for(sample_merge_values()), content_type="text/plain; charset=utf-8"
         )
-    return HttpResponse(rendered.html_for(sample_merge_values()))
+    return with_own_styles(HttpResponse(rendered.html_for(sample_merge_values())))
 
 
 def back_to_manage(campaign):

@@ -84,6 +84,13 @@ class SubscriberDetailsForm(forms.Form):
         return clean_postcode_value(self.cleaned_data["postcode"])
 
 
+def _area_for_slug(slug: str) -> Area | None:
+    # Only a well-formed slug reaches the database: the query string is anyone's to write.
+    if not slug or slug_re.fullmatch(slug) is None:
+        return None
+    return Area.objects.filter(slug=slug).first()
+
+
 class SignUpForm(HoneypotFormMixin, SubscriberDetailsForm):
     email = forms.EmailField(
         label="Your email address",
@@ -102,21 +109,23 @@ class SignUpForm(HoneypotFormMixin, SubscriberDetailsForm):
     field_order = ["email", "name", "postcode", "area", "topics", "consent", "website"]
 
     def __init__(self, *args, area_slug: str = "", **kwargs):
-        """``area_slug`` preselects an area; an unknown one preselects nothing."""
+        """``area_slug`` preselects an area; an unknown one preselects nothing. With an
+        area known the form does not ask for a postcode: the area decides, and the form
+        sent back must still name a real area, or the postcode is asked for after all."""
         super().__init__(*args, **kwargs)
-        # Only a well-formed slug reaches the database: the query string is anyone's to write.
-        valid = bool(area_slug) and slug_re.fullmatch(area_slug) is not None
-        self.preselected_area = Area.objects.filter(slug=area_slug).first() if valid else None
+        if self.is_bound:
+            area_slug = self.data.get("area", "")
+        self.preselected_area = _area_for_slug(area_slug)
         if self.preselected_area:
             self.initial["area"] = self.preselected_area.slug
+            del self.fields["postcode"]
 
     def clean_email(self):
         return clean_email_address(self.cleaned_data["email"])
 
     def clean_area(self) -> Area | None:
-        """The chosen area, or None (the postcode decides) if it has gone since."""
-        slug = self.cleaned_data["area"]
-        return Area.objects.filter(slug=slug).first() if slug else None
+        """The chosen area, or None (the postcode decides)."""
+        return self.preselected_area
 
     def clean_wording_version(self):
         version = self.cleaned_data["wording_version"]
@@ -124,4 +133,15 @@ class SignUpForm(HoneypotFormMixin, SubscriberDetailsForm):
 
 
 class PreferencesForm(SubscriberDetailsForm):
-    pass
+    def __init__(self, *args, area: Area | None = None, **kwargs):
+        """A subscriber who signed up for an area (from its page, a survey or a leaflet)
+        may have given no postcode: they keep their area without giving one now."""
+        super().__init__(*args, **kwargs)
+        if area is not None:
+            postcode = self.fields["postcode"]
+            postcode.required = False
+            postcode.label = "Your postcode (optional)"
+            postcode.help_text = (
+                f"You get news about {area.name}. Give your postcode only to get news about "
+                "where you live instead. We do not keep your full address."
+            )

@@ -43,7 +43,7 @@ def subscribe(request):
             services.subscriber_sign_up_queue(
                 email=data["email"],
                 name=data["name"],
-                postcode=data["postcode"],
+                postcode=data.get("postcode", ""),
                 topic_ids=[topic.pk for topic in data["topics"]],
                 area_id=data["area"].pk if data["area"] else None,
                 wording_version=data["wording_version"],
@@ -103,7 +103,11 @@ def preferences(request, token):
         "postcode": subscriber.postcode,
         "topics": subscriber.topics.all(),
     }
-    form = PreferencesForm(request.POST or None, initial=initial)
+    form = PreferencesForm(
+        request.POST or None,
+        initial=initial,
+        area=subscriber.area if subscriber.area_id and not subscriber.postcode else None,
+    )
     saved = False
     if request.method == "POST" and form.is_valid():
         services.subscriber_update_preferences(

@@ -43,3 +43,38 @@ def test_public_pages_work_under_the_policy(phone_page):
         response = phone_page.goto(path)
         assert response.status == 200, path
         assert "script-src 'self';" in response.headers["content-security-policy"] + ";"
+
+
+def test_the_email_preview_is_styled_under_the_policy(page, admin_login, comms_officer, tmp_path):
+    """The editor's preview panel in Email mode shows the email styled, as mail programs
+    will, and nothing on it is blocked (the ``page`` fixture fails on any report)."""
+    from tests.newsletters.factories import make_newsletter
+
+    newsletter = make_newsletter(title="Spring update")
+    admin_login(page, comms_officer)
+    page.goto(f"/admin/pages/{newsletter.pk}/edit/")
+    page.locator("[data-side-panel-toggle='preview']").click()
+    page.locator("select[name='preview_mode']").select_option("email")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("iframe[title='Preview']")].some(
+            f => f.src.includes("mode=email") && f.contentDocument
+                && f.contentDocument.querySelector("h1"))"""
+    )
+    [frame] = [f for f in page.frames if "mode=email" in f.url][-1:]
+    heading = frame.get_by_role("heading", level=1, name="Spring update")
+    styles = heading.evaluate(
+        """h => {
+            const header = h.ownerDocument.querySelector(".header");
+            return {
+                h1: getComputedStyle(h).fontSize,
+                header: getComputedStyle(header).backgroundColor,
+                preheader: getComputedStyle(h.ownerDocument.querySelector(".preheader")).display,
+            };
+        }"""
+    )
+    # The email's own styles: 26px title (22px on a narrow panel), the masthead's blue,
+    # and the hidden preheader.
+    assert styles["h1"] in {"26px", "22px"}
+    assert styles["header"] == "rgb(28, 63, 94)"
+    assert styles["preheader"] == "none"
+    page.screenshot(path=str(tmp_path / "email-preview.png"))

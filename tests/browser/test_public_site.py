@@ -92,7 +92,7 @@ def test_a_resident_goes_from_postcode_to_area_survey_sign_up_and_you_said_we_di
     assert fits_the_screen(phone)
     axe(phone, "area page")
 
-    phone.get_by_role("link", name="Take the Eastfield residents' survey").click()
+    phone.get_by_role("link", name="Take the Eastfield survey").click()
     phone.wait_for_url("**/survey/eastfield-after/")
     assert fits_the_screen(phone)
     axe(phone, "survey")
@@ -143,7 +143,9 @@ def test_a_postcode_outside_every_area_gets_an_accessible_answer(phone, site, ax
         ("/news/eleven-arrests-in-eastfield/", "press release"),
         ("/eastfield-update/", "newsletter"),
         ("/survey/eastfield-before/", "closed survey"),
+        ("/survey/eastfield-after/thanks/", "survey thank-you"),
         ("/newsletters/subscribe/", "sign-up"),
+        ("/newsletters/subscribe/?area=eastfield", "sign-up for an area"),
         ("/login/", "staff sign-in"),
         ("/no-such-page/", "page not found"),
     ],

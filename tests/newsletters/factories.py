@@ -59,7 +59,7 @@ def make_newsletter(*, title="Spring update", body=None, area=None, publish=True
                 "survey_invitation",
                 {
                     "heading": "How safe does your street feel?",
-                    "text": "Five questions, two minutes.",
+                    "text": "It is anonymous.",
                     "page": None,
                     "url": "https://signpost.example.org/survey/eastfield/",
                     "button_text": "Take the survey",

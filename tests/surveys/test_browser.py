@@ -52,7 +52,8 @@ def test_resident_completes_the_survey_on_a_phone_with_the_keyboard_only(phone_p
     tab_to(page, "el.type === 'submit' && el.textContent.includes('Send my answers')")
     page.keyboard.press("Enter")
     page.wait_for_url("**/eastfield-now/thanks/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Thank you"
+    assert page.get_by_role("heading", level=1).inner_text() == "We have your answers"
+    assert page.get_by_role("link", name=f"Sign up for {wave.area.name} updates").is_visible()
 
     assert responses_flush_all() == 1
     response = Response.objects.get(wave=wave)

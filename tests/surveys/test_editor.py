@@ -19,7 +19,7 @@ def survey_form(title, questions, **extra):
         {
             "title": title,
             "slug": extra.pop("slug", "residents-survey"),
-            "introduction": "Two minutes, anonymous.",
+            "introduction": "It is anonymous.",
             "questions": streamfield(questions),
             "thank_you_text": rich_text("<p>Thank you.</p>"),
             "closed_text": "Closed.",
