@@ -6,7 +6,7 @@ from django.conf import settings
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import CrimeArea
-from .police_uk import CRIME_TYPE_CHOICES
+from .police_uk import CRIME_TYPE_CHOICES, upload_problems
 
 
 class CrimeUploadForm(forms.Form):
@@ -26,6 +26,13 @@ class CrimeUploadForm(forms.Form):
             )
         if not upload.name.lower().endswith((".csv", ".zip")):
             raise forms.ValidationError("Choose a .csv street file or a .zip of them.")
+        problems = upload_problems(
+            upload,
+            name=upload.name,
+            max_unzipped_bytes=settings.SIGNPOST_CRIME_IMPORT_MAX_UNZIPPED_BYTES,
+        )
+        if problems:
+            raise forms.ValidationError(problems)
         return upload
 
 
