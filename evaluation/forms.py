@@ -47,11 +47,24 @@ class RingForm(forms.Form):
     )
     name = forms.CharField(max_length=120, required=False, help_text="Leave empty for a name.")
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if name and CrimeArea.objects.filter(name=name).exists():
-            raise forms.ValidationError("An area already has this name.")
-        return name
+    def __init__(self, *args, around: CrimeArea, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.around = around
+
+    def clean(self):
+        cleaned = super().clean()
+        width = cleaned.get("width_m")
+        name = cleaned.get("name", "").strip()
+        if width is None:
+            return cleaned
+        cleaned["name"] = name or self.around.ring_name(width)
+        if CrimeArea.objects.filter(name__iexact=cleaned["name"]).exists():
+            field = "name" if name else None
+            self.add_error(
+                field,
+                f"An area is already called ‘{cleaned['name']}’: give this ring another name.",
+            )
+        return cleaned
 
 
 class EvaluationForm(WagtailAdminModelForm):

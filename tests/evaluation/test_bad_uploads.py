@@ -1,6 +1,6 @@
 """A police.uk upload that cannot be imported is refused on the form, saying why, before
 anything is stored or queued: a damaged zip, a zip bomb, encrypted members, text that is
-not UTF-8."""
+not UTF-8. So are boundaries that are not shapes and rings that cannot be made."""
 
 import datetime
 import io
@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from evaluation.models import CrimeImport
+from evaluation.models import CrimeArea, CrimeImport
 
 from .files import month_zip, street_csv, street_row
 
@@ -113,3 +113,85 @@ def test_a_good_zip_still_goes_through(client, analyst, django_capture_on_commit
         response = client.post(reverse("evaluation_admin:import"), {"file": upload})
     assert response.status_code == 302
     assert CrimeImport.objects.get().status == CrimeImport.DONE
+
+
+# --- Boundaries and rings ------------------------------------------------------------------
+
+SQUARE_RING = (
+    "[[-1.502, 53.801], [-1.499, 53.801], [-1.499, 53.799], [-1.502, 53.799], [-1.502, 53.801]]"
+)
+
+
+@pytest.mark.parametrize(
+    "boundary, says",
+    [
+        (
+            '{"type": "Polygon", "coordinates": [[[NaN, 53.801], [-1.499, 53.801], '
+            "[-1.499, 53.799], [-1.502, 53.801]]]}",
+            "holds NaN, which is not a coordinate",
+        ),
+        (
+            '{"type": "Polygon", "coordinates": [[[-1.502, 1e400], [-1.499, 53.801], '
+            "[-1.499, 53.799], [-1.502, 1e400]]]}",
+            "The coordinate 1e400 is not a number on the map",
+        ),
+        ("[" * 100_000 + "]" * 100_000, "nested more than 32 deep"),
+        (
+            '{"type": "FeatureCollection", "features": ['
+            + '{"type": "GeometryCollection", "geometries": [' * 40
+            + f'{{"type": "Polygon", "coordinates": [{SQUARE_RING}]}}'
+            + "]}" * 40
+            + "]}",
+            "nested more than 32 deep",
+        ),
+    ],
+    ids=["NaN", "infinite", "deep brackets", "deep collections"],
+)
+def test_a_boundary_that_is_not_a_shape_is_a_form_error(client, analyst, boundary, says):
+    client.force_login(analyst)
+    response = client.post(
+        reverse("wagtailsnippets_evaluation_crimearea:add"),
+        {"name": "Larch", "boundary": boundary, "lsoa_codes_2011": "", "lsoa_codes_2021": ""},
+    )
+    assert response.status_code == 200
+    assert says in response.content.decode()
+    assert not CrimeArea.objects.exists()
+
+
+@pytest.fixture
+def larch(db):
+    boundary = f'{{"type": "Polygon", "coordinates": [{SQUARE_RING}]}}'
+    return CrimeArea.objects.create(name="Larch estate", boundary=boundary)
+
+
+def ring(client, analyst, around, **data):
+    client.force_login(analyst)
+    return client.post(reverse("evaluation_admin:ring", args=[around.pk]), data)
+
+
+def test_a_ring_named_as_another_area_is_a_form_error(client, analyst, larch):
+    CrimeArea.objects.create(name="Northgate", lsoa_codes_2021="E01000001")
+    response = ring(client, analyst, larch, width_m=250, name="northgate")
+    assert response.status_code == 200
+    assert "An area is already called ‘northgate’" in response.content.decode()
+    # Unnamed, a second ring of the same width would take the first one's name.
+    assert ring(client, analyst, larch, width_m=250, name="").status_code == 302
+    again = ring(client, analyst, larch, width_m=250, name="")
+    assert again.status_code == 200
+    assert "An area is already called ‘Larch estate: 250 m buffer’" in again.content.decode()
+    assert CrimeArea.objects.count() == 3
+
+
+@pytest.mark.parametrize("width", ["", "0", "-250", "250.5", "1e3", "999999", "NaN", "inf"])
+def test_a_ring_of_an_odd_width_is_a_form_error(client, analyst, larch, width):
+    response = ring(client, analyst, larch, width_m=width, name="")
+    assert response.status_code == 200
+    assert response.context["form"].errors["width_m"]
+    assert CrimeArea.objects.count() == 1
+
+
+def test_a_long_named_area_still_gets_its_ring(client, analyst):
+    boundary = f'{{"type": "Polygon", "coordinates": [{SQUARE_RING}]}}'
+    long_named = CrimeArea.objects.create(name="L" * 120, boundary=boundary)
+    assert ring(client, analyst, long_named, width_m=400, name="").status_code == 302
+    assert CrimeArea.objects.filter(name__endswith=": 400 m buffer").count() == 1
