@@ -164,19 +164,3 @@ class DocumentAddTagsAction(PolicyCheckedMixin, DocumentAddTagsBulkAction):
 
 class DocumentAddToCollectionAction(PolicyCheckedMixin, DocumentAddToCollectionBulkAction):
     permission_required = "change"
-
-
-# Registered after Wagtail's own (``order=1``), so each takes its action's place; page
-# publish is ``engagement.press.views.SignOffAwarePublishBulkAction``.
-BULK_ACTIONS = [
-    SnippetDeleteAction,
-    PageDeleteAction,
-    PageMoveAction,
-    PageUnpublishAction,
-    ImageDeleteAction,
-    ImageAddTagsAction,
-    ImageAddToCollectionAction,
-    DocumentDeleteAction,
-    DocumentAddTagsAction,
-    DocumentAddToCollectionAction,
-]

@@ -9,9 +9,8 @@ served (``caching``), and bulk actions that name nothing the user may not act on
 from django.urls import include, path, reverse
 from wagtail import hooks
 
-from . import admin_urls
+from . import admin_urls, bulk_actions
 from .admin_menu import OutgoingMailMenuItem, PermissionMenuItem, SuperuserMenuItem
-from .bulk_actions import BULK_ACTIONS
 from .caching import page_cache_headers
 from .choosers import page_chooser_shows_what_the_user_may_see
 from .panels import add_background_silent_panel
@@ -19,8 +18,16 @@ from .panels import add_background_silent_panel
 hooks.register("construct_page_chooser_queryset", page_chooser_shows_what_the_user_may_see)
 
 # After Wagtail's own bulk actions, so each takes its place (``signpost.bulk_actions``).
-for bulk_action in BULK_ACTIONS:
-    hooks.register("register_bulk_action", bulk_action, order=1)
+hooks.register("register_bulk_action", bulk_actions.SnippetDeleteAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.PageDeleteAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.PageMoveAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.PageUnpublishAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.ImageDeleteAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.ImageAddTagsAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.ImageAddToCollectionAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.DocumentDeleteAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.DocumentAddTagsAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.DocumentAddToCollectionAction, order=1)
 
 
 @hooks.register("register_admin_urls")
