@@ -6,7 +6,7 @@ from django.conf import settings
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import CrimeArea
-from .police_uk import CRIME_TYPE_CHOICES
+from .police_uk import CRIME_TYPE_CHOICES, upload_problems
 
 
 class CrimeUploadForm(forms.Form):
@@ -26,6 +26,13 @@ class CrimeUploadForm(forms.Form):
             )
         if not upload.name.lower().endswith((".csv", ".zip")):
             raise forms.ValidationError("Choose a .csv street file or a .zip of them.")
+        problems = upload_problems(
+            upload,
+            name=upload.name,
+            max_unzipped_bytes=settings.SIGNPOST_CRIME_IMPORT_MAX_UNZIPPED_BYTES,
+        )
+        if problems:
+            raise forms.ValidationError(problems)
         return upload
 
 
@@ -40,11 +47,24 @@ class RingForm(forms.Form):
     )
     name = forms.CharField(max_length=120, required=False, help_text="Leave empty for a name.")
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if name and CrimeArea.objects.filter(name=name).exists():
-            raise forms.ValidationError("An area already has this name.")
-        return name
+    def __init__(self, *args, around: CrimeArea, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.around = around
+
+    def clean(self):
+        cleaned = super().clean()
+        width = cleaned.get("width_m")
+        name = cleaned.get("name", "").strip()
+        if width is None:
+            return cleaned
+        cleaned["name"] = name or self.around.ring_name(width)
+        if CrimeArea.objects.filter(name__iexact=cleaned["name"]).exists():
+            field = "name" if name else None
+            self.add_error(
+                field,
+                f"An area is already called ‘{cleaned['name']}’: give this ring another name.",
+            )
+        return cleaned
 
 
 class EvaluationForm(WagtailAdminModelForm):

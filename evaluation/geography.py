@@ -7,6 +7,8 @@ in any web map tool and pasted in.
 """
 
 import json
+import math
+import re
 from functools import cache
 
 import numpy as np
@@ -62,10 +64,44 @@ def _polygons(data) -> list:
     )
 
 
+# GeoJSON nests a MultiPolygon's coordinates four deep, inside a Feature in a
+# FeatureCollection; anything far deeper is not a boundary (and would exhaust recursion).
+MAX_NESTING = 32
+_JSON_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
+
+
+def _nesting(text: str) -> int:
+    deepest = depth = 0
+    for char in _JSON_STRING.sub('""', text):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BoundaryProblem(f"The coordinate {text[:20]} is not a number on the map.")
+    return value
+
+
+def _not_a_number(constant: str):
+    raise BoundaryProblem(f"The GeoJSON holds {constant}, which is not a coordinate.")
+
+
 def boundary_parse(text: str):
     """The boundary's shape in longitude and latitude, or a ``BoundaryProblem``."""
+    if _nesting(text) > MAX_NESTING:
+        raise BoundaryProblem(
+            f"The GeoJSON is nested more than {MAX_NESTING} deep: it is not a boundary."
+        )
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text, parse_float=_finite, parse_int=_finite, parse_constant=_not_a_number
+        )
     except json.JSONDecodeError as error:
         raise BoundaryProblem(f"This is not GeoJSON: {error.msg} (line {error.lineno}).") from None
     polygons = _polygons(data)

@@ -204,6 +204,11 @@ class CrimeArea(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
+    def ring_name(self, width_m: int) -> str:
+        """The name a buffer ring around this area is given when none is chosen."""
+        suffix = f": {width_m} m buffer"
+        return self.name[: 120 - len(suffix)] + suffix
+
     @property
     def lsoa_codes(self) -> list[str]:
         """Every listed code, 2011 and 2021 together."""

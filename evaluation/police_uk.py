@@ -10,6 +10,7 @@ download may also hold outcomes and stop-and-search files; stop-and-search files
 people (age, sex, ethnicity), so they are never opened.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -120,6 +121,84 @@ def sources_in(path: str, *, display_name: str = "") -> tuple[list[Source], list
         skipped = [n for n in names if n not in street]
         return [Source(path=path, name=n, member=n) for n in street], skipped
     return [Source(path=path, name=display_name)], []
+
+
+# A street CSV compresses about tenfold; far more is a zip bomb, not police.uk's zip.
+MAX_COMPRESSION_RATIO = 100
+# A force's full history is a few thousand files.
+MAX_ZIP_MEMBERS = 10_000
+
+
+def _utf8_problem(stream, name: str) -> str | None:
+    """Read a file through to its end as UTF-8, a chunk at a time; what is wrong, if
+    anything, naming the line."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    line = 1
+    while chunk := stream.read(1024 * 1024):
+        try:
+            line += decoder.decode(chunk).count("\n")
+        except UnicodeDecodeError as error:
+            line += chunk[: error.start].count(b"\n")
+            return (
+                f"{name}, line {line}: the text is not UTF-8, as police.uk writes it. "
+                "Upload the file as downloaded, not saved again from a spreadsheet."
+            )
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return f"{name}: the file ends part-way through a character: it is cut short."
+    return None
+
+
+def upload_problems(upload, *, name: str, max_unzipped_bytes: int) -> list[str]:
+    """What makes an uploaded street CSV or zip unusable, found before it is stored or
+    queued: a damaged zip, one that would unpack to far more than it is (declared sizes
+    and ratios are checked before anything is unpacked), encrypted members, no street
+    files, text that is not UTF-8. The upload is left at its start."""
+    try:
+        if not name.lower().endswith(".zip"):
+            problem = _utf8_problem(upload, name)
+            return [problem] if problem else []
+        try:
+            archive = zipfile.ZipFile(upload)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
+            return [f"{name} is not a zip that can be opened: download it again."]
+        with archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) > MAX_ZIP_MEMBERS:
+                return [f"{name} holds {len(members):,} files; police.uk's zips hold far fewer."]
+            encrypted = [m.filename for m in members if m.flag_bits & 0x1]
+            if encrypted:
+                return [
+                    f"{name}: {encrypted[0]} is encrypted. Upload the zip as police.uk gives it."
+                ]
+            declared = sum(m.file_size for m in members)
+            if declared > max_unzipped_bytes:
+                return [
+                    f"{name} would unpack to {declared / 1e6:,.0f} MB; the most accepted is "
+                    f"{max_unzipped_bytes / 1e6:,.0f} MB. Import a force's months in several zips."
+                ]
+            for member in members:
+                if member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1):
+                    return [
+                        f"{name}: {member.filename} is packed {member.file_size // max(member.compress_size, 1):,} "
+                        "times smaller than it unpacks to; police.uk's files are not. "
+                        "It is not accepted."
+                    ]
+            street = [m for m in members if m.filename.endswith("-street.csv")]
+            if not street:
+                return [f"{name} holds no street files (named YYYY-MM-<force>-street.csv)."]
+            for member in street:
+                try:
+                    with archive.open(member) as raw:
+                        problem = _utf8_problem(raw, member.filename)
+                except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError):
+                    problem = f"{name}: {member.filename} cannot be unpacked: download it again."
+                if problem:
+                    return [problem]
+        return []
+    finally:
+        upload.seek(0)
 
 
 def _number(value: str, column: str, low: float, high: float) -> float:

@@ -346,7 +346,7 @@ def crime_area_ring_create(
         )
     ring = geography.ring_around(geography.boundary_parse(around.boundary), width_m)
     area = CrimeArea(
-        name=name or f"{around.name}: {width_m} m buffer",
+        name=name or around.ring_name(width_m),
         boundary=geography.boundary_dump(ring),
         buffer_of=around,
         buffer_width_m=width_m,

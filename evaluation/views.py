@@ -4,6 +4,7 @@ evaluation's page with its downloads. Thin: the figures come from ``selectors``,
 writes from ``services``."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -152,6 +153,9 @@ class RingView(_Permitted, WagtailAdminTemplateMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(around=self.around, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "around": self.around}
+
     def form_valid(self, form):
         try:
             ring = crime_area_ring_create(
@@ -162,6 +166,9 @@ class RingView(_Permitted, WagtailAdminTemplateMixin, FormView):
             )
         except geography.BoundaryProblem as problem:
             form.add_error(None, str(problem))
+            return self.form_invalid(form)
+        except ValidationError as problem:  # the name taken a moment ago, by another ring
+            form.add_error(None, problem.messages)
             return self.form_invalid(form)
         messages.success(self.request, f"‘{ring.name}’ generated.")
         return redirect("evaluation_admin:area", ring.pk)

@@ -32,6 +32,7 @@ import struct
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -49,6 +50,14 @@ CHUNK = 1024 * 1024
 DATABASE_MEMBER = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 MEDIA_MEMBER = "media.tar.gz"
 PRIVATE_MEMBER = "private.tar.gz"
+MANIFEST_FIELDS = (
+    "created_at",
+    "signpost",
+    "database.vendor",
+    "database.member",
+    "media.member",
+    "sha256",
+)
 
 
 class BackupError(Exception):
@@ -262,10 +271,98 @@ def backup_create(directory: Path, *, key: bytes | None = None, now=None) -> Pat
     return final
 
 
+def _tar_read_through(path: Path, part: str) -> int:
+    """Read every file of a packed folder to its end, so a damaged part is found before
+    anything is loaded; return how many files it holds."""
+    count = 0
+    try:
+        with tarfile.open(path) as packed:
+            for member in packed:
+                if member.isfile():
+                    with packed.extractfile(member) as file:
+                        while file.read(CHUNK):
+                            pass
+                    count += 1
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as error:
+        raise BackupError(f"The {part} in the backup cannot be read: it is damaged.") from error
+    return count
+
+
+def _manifest_read(members: Path) -> dict:
+    try:
+        manifest = json.loads((members / "manifest.json").read_text())
+    except FileNotFoundError as error:
+        raise BackupError(
+            "The backup has no manifest.json: it is not a Signpost backup, or it is cut short."
+        ) from error
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BackupError("The backup's manifest.json cannot be read: it is damaged.") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError(f"Unknown backup format {found!r}.")
+    for path in MANIFEST_FIELDS:
+        value = manifest
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        if value in (None, ""):
+            raise BackupError(f"The backup's manifest.json has no {path}: it is damaged.")
+    if not isinstance(manifest["sha256"], dict):
+        raise BackupError("The backup's manifest.json has no sha256 table: it is damaged.")
+    return manifest
+
+
+def backup_check(archive_path: Path, work: Path, *, key: bytes | None = None) -> dict:
+    """Open the archive into ``work`` and check all of it before anything is loaded: it
+    reads to its end, every part the manifest names is there and matches its SHA-256,
+    the packed folders read through, and private files have somewhere to go. Returns the
+    manifest, with ``members`` (where the parts are) and each folder's file count."""
+    plain = work / "archive.tar"
+    if is_encrypted(archive_path):
+        if key is None:
+            raise BackupError("The backup is encrypted: set SIGNPOST_BACKUP_KEY.")
+        with plain.open("wb") as target:
+            decrypt_file(archive_path, target, key)
+    else:
+        plain = archive_path
+    members = work / "members"
+    try:
+        with tarfile.open(plain) as archive:
+            archive.extractall(members, filter="data")
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise BackupError(
+            "The backup cannot be read to its end: it is cut short, damaged, or not a "
+            "Signpost backup."
+        ) from error
+    manifest = _manifest_read(members)
+    parts = {manifest["database"]["member"], manifest["media"]["member"]}
+    if "private" in manifest:
+        parts.add(manifest["private"]["member"])
+    for member in sorted(parts | set(manifest["sha256"])):
+        if not isinstance(member, str) or Path(member).name != member or member in {".", ".."}:
+            raise BackupError(f"The manifest names a part {member!r} no backup has.")
+        if not (members / member).is_file():
+            raise BackupError(f"The backup has no {member}: it is incomplete or cut short.")
+        if member not in manifest["sha256"]:
+            raise BackupError(f"The manifest gives no checksum for {member}: it is damaged.")
+        if _sha256(members / member) != manifest["sha256"][member]:
+            raise BackupError(f"{member} does not match the manifest: the backup is damaged.")
+    counts = {"media": _tar_read_through(members / manifest["media"]["member"], "media")}
+    if "private" in manifest:
+        counts["private"] = _tar_read_through(
+            members / manifest["private"]["member"], "private files"
+        )
+        if counts["private"] and private_root() is None:
+            raise BackupError(
+                "The backup holds private files but this install keeps none in a folder: "
+                "copy them into its private storage by hand (docs/operations.md)."
+            )
+    return {**manifest, "members": members, "counts": counts}
+
+
 def backup_restore(archive_path: Path, *, key: bytes | None = None) -> dict:
     """Restore an archive into this install, which must be empty (no tables, no media, no
-    private files): check every member against the manifest first, then load the database
-    and unpack the files. Returns the manifest."""
+    private files): check all of the archive first (:func:`backup_check`), then load the
+    database and unpack the files. Returns the manifest."""
     media, private = Path(settings.MEDIA_ROOT), private_root()
     if not database_is_empty():
         raise BackupError("The database is not empty: restore only into a new, empty one.")
@@ -276,38 +373,18 @@ def backup_restore(archive_path: Path, *, key: bytes | None = None) -> dict:
             f"The private files' folder {private} is not empty: restore into an empty one."
         )
     with tempfile.TemporaryDirectory(prefix="signpost-restore-") as work:
-        work = Path(work)
-        plain = work / "archive.tar"
-        if is_encrypted(archive_path):
-            if key is None:
-                raise BackupError("The backup is encrypted: set SIGNPOST_BACKUP_KEY.")
-            with plain.open("wb") as target:
-                decrypt_file(archive_path, target, key)
-        else:
-            plain = archive_path
-        with tarfile.open(plain) as archive:
-            archive.extractall(work / "members", filter="data")
-        members = work / "members"
-        manifest = json.loads((members / "manifest.json").read_text())
-        if manifest.get("format") != FORMAT:
-            raise BackupError(f"Unknown backup format {manifest.get('format')!r}.")
-        for member, expected in manifest["sha256"].items():
-            if _sha256(members / member) != expected:
-                raise BackupError(f"{member} does not match the manifest: the backup is damaged.")
-        database_load(members / manifest["database"]["member"], manifest["database"]["vendor"])
+        checked = backup_check(archive_path, Path(work), key=key)
+        members, counts = checked.pop("members"), checked.pop("counts")
+        database_load(members / checked["database"]["member"], checked["database"]["vendor"])
         media.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(members / MEDIA_MEMBER) as media_archive:
+        with tarfile.open(members / checked["media"]["member"]) as media_archive:
             media_archive.extractall(media, filter="data")
-        if "private" in manifest:
-            if private is None:
-                raise BackupError(
-                    "The backup holds private files but this install keeps none in a folder: "
-                    "copy them into its private storage by hand (docs/operations.md)."
-                )
+        # An empty private part restores anywhere, with or without a private folder.
+        if counts.get("private"):
             private.mkdir(parents=True, exist_ok=True)
-            with tarfile.open(members / manifest["private"]["member"]) as private_archive:
+            with tarfile.open(members / checked["private"]["member"]) as private_archive:
                 private_archive.extractall(private, filter="data")
-    return manifest
+    return checked
 
 
 def backups_prune(directory: Path, *, keep_days: int, now=None) -> list[Path]:

@@ -2,8 +2,9 @@
 a :class:`CheckResult`: the database, the shared cache, the task broker, the migrations,
 Celery beat (its heartbeat) and the workers (a ping).
 
-``/readyz`` runs them all (``signpost.views.readyz``), and the admin home warns superusers
-when beat or the workers are silent (``signpost.panels``); anything else that needs to say
+``/readyz`` runs them all (``signpost.views.readyz``), the admin home warns superusers
+when beat or the workers are silent (``signpost.panels``), and the admin's banner names
+the cache or broker when down (``signpost.service_status``); anything else that needs to say
 which service is down calls these functions. A result names the service and says what is
 wrong in words an operator can act on; it never carries personal data, connection strings
 or passwords.
@@ -14,14 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from kombu import Connection
 from kombu.pidbox import Mailbox
-
-from .celery import app
 
 BEAT_HEARTBEAT_KEY = "signpost:health:beat-heartbeat"
 TIMEOUT_SECONDS = 2.0
@@ -51,9 +51,9 @@ def _timed(name: str, check: Callable[[], tuple[bool, str]]) -> CheckResult:
 
 
 def in_process_tasks() -> bool:
-    """Tasks run where they are queued (tests; no broker, worker or beat to check)."""
-    # Both: a test may switch either Django's setting or the Celery app's live config.
-    return bool(settings.CELERY_TASK_ALWAYS_EAGER and app.conf.task_always_eager)
+    """Tasks run where they are queued (tests; no broker, worker or beat to check), as
+    the Celery app queuing them sees it: the same app whose broker is checked."""
+    return bool(current_app.conf.task_always_eager)
 
 
 def check_database() -> CheckResult:
@@ -80,11 +80,10 @@ def check_cache() -> CheckResult:
 
 
 def _broker_connection() -> Connection:
-    return Connection(
-        app.conf.broker_url,
-        connect_timeout=TIMEOUT_SECONDS,
-        transport_options=app.conf.broker_transport_options,
-    )
+    """The connection tasks are sent on: the app's write URL (``CELERY_BROKER_WRITE_URL``
+    when set, else the broker URL) with its transport options, a fresh one each time
+    (not the producer pool, made for whatever broker it first saw)."""
+    return current_app.connection_for_write(connect_timeout=TIMEOUT_SECONDS)
 
 
 def check_broker() -> CheckResult:
@@ -92,7 +91,10 @@ def check_broker() -> CheckResult:
         if in_process_tasks():
             return True, "tasks run in-process"
         with _broker_connection() as connection:
-            connection.ensure_connection(max_retries=1, timeout=TIMEOUT_SECONDS)
+            # One quick retry: a health check answers within seconds, never waits it out.
+            connection.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=TIMEOUT_SECONDS
+            )
         return True, "reachable"
 
     return _timed("broker", probe)
@@ -148,14 +150,14 @@ def check_workers(timeout: float = 1.0) -> CheckResult:
     def probe():
         if in_process_tasks():
             return True, "tasks run in-process"
-        # Celery's own control mailbox, on a connection of this check's own (not the app's
-        # producer pool, made for whatever broker it first saw). The first answer is
-        # enough: no waiting out the timeout for the others.
+        # Celery's own control mailbox, on a connection of this check's own. The first
+        # answer is enough: no waiting out the timeout for the others.
+        conf = current_app.conf
         mailbox = Mailbox(
-            app.conf.control_exchange,
+            conf.control_exchange,
             type="fanout",
-            accept=app.conf.accept_content,
-            serializer=app.conf.task_serializer,
+            accept=conf.accept_content,
+            serializer=conf.task_serializer,
         )
         with _broker_connection() as connection:
             replies = mailbox(connection)._broadcast(

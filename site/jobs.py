@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .models import Job
 
@@ -43,6 +44,8 @@ HEARTBEAT_EVERY = 5
 UNSENT_GRACE_SECONDS = 5
 # Finished jobs are kept this long for the admin's list, then deleted with their arguments.
 KEEP_FINISHED_DAYS = 14
+# Keeps job keys apart from every other HMAC made with SECRET_KEY.
+KEY_SALT = "signpost.jobs.job_key"
 
 _current_job: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "signpost_job", default=None
@@ -55,12 +58,33 @@ def default_stall_seconds() -> int:
     return getattr(settings, "SIGNPOST_JOB_STALL_SECONDS", 180)
 
 
-def job_key(task_name: str, args=(), kwargs=None) -> str:
+def _arguments(args, kwargs) -> str:
+    return json.dumps([list(args), kwargs or {}], sort_keys=True, default=str)
+
+
+def job_key(task_name: str, args=(), kwargs=None, *, secret: str | None = None) -> str:
     """The default key: the task and its arguments, so the same work queued twice before
-    it runs is one job."""
-    payload = json.dumps([list(args), kwargs or {}], sort_keys=True, default=str)
-    digest = hashlib.sha256(payload.encode()).hexdigest()[:32]
-    return f"{task_name}:{digest}"
+    it runs is one job. Keyed with SECRET_KEY (an HMAC, not a plain hash): the arguments
+    include residents' email addresses, and a plain hash of a guessable address is as
+    good as the address to anyone who reads the ledger."""
+    digest = salted_hmac(KEY_SALT, _arguments(args, kwargs), secret=secret, algorithm="sha256")
+    return f"{task_name}:{digest.hexdigest()[:32]}"
+
+
+def job_keys_earlier(task_name: str, args=(), kwargs=None) -> list[str]:
+    """Keys the same work may carry in jobs queued before now: under SECRET_KEY_FALLBACKS
+    (a key being rotated), and the plain SHA-256 of releases before keys were secret (a job
+    still unfinished from then). Looked up with the key, so no work runs twice across an
+    upgrade or a rotation."""
+    keys = [job_key(task_name, args, kwargs, secret=old) for old in settings.SECRET_KEY_FALLBACKS]
+    plain = hashlib.sha256(_arguments(args, kwargs).encode()).hexdigest()[:32]
+    return [*keys, f"{task_name}:{plain}"]
+
+
+def _unfinished(key: str, earlier: list[str]):
+    return Job.objects.filter(
+        key__in=[key, *earlier], state__in=[Job.State.QUEUED, Job.State.RUNNING]
+    )
 
 
 def job_queue(
@@ -76,8 +100,9 @@ def job_queue(
     commits (``send_now``: at once, for a caller whose work is already committed). Queuing
     the same key while a job with it is unfinished returns that job (sent again if it has
     stalled)."""
+    earlier = [] if key else job_keys_earlier(task.name, args, kwargs)
     key = key or job_key(task.name, args, kwargs)
-    existing = Job.objects.filter(key=key, state__in=[Job.State.QUEUED, Job.State.RUNNING])
+    existing = _unfinished(key, earlier)
     job = existing.first()
     if job is not None:
         if job_is_stalled(job):
@@ -209,7 +234,7 @@ def job_adopt(*, task_name: str, args, kwargs) -> int | None:
     beat sends it again. Returns the job to run it as, or None when the same work is
     running elsewhere."""
     key = job_key(task_name, args, kwargs)
-    existing = Job.objects.filter(key=key, state__in=[Job.State.QUEUED, Job.State.RUNNING]).first()
+    existing = _unfinished(key, job_keys_earlier(task_name, args, kwargs)).first()
     if existing is not None:
         return existing.pk if job_claim(job_id=existing.pk) else None
     try:

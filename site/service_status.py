@@ -1,8 +1,8 @@
 """Which of the services Signpost leans on is down, said plainly in the admin.
 
-Checked quickly (short timeouts; the cache with the readiness check of ``signpost.health``) and at most every
-``CHECK_EVERY_SECONDS`` per process, since the admin asks on every page: the shared cache
-(Redis) and the task broker. The database needs no banner: without it there is no admin.
+Checked quickly, by the readiness checks of ``signpost.health`` (short timeouts), and at
+most every ``CHECK_EVERY_SECONDS`` per process, since the admin asks on every page: the
+shared cache (Redis) and the task broker. The database needs no banner: without it there is no admin.
 While one is down the site keeps going (signpost.cache, the job ledger in signpost.jobs),
 and staff are told what that means for their work.
 """
@@ -10,7 +10,6 @@ and staff are told what that means for their work.
 import time
 from dataclasses import dataclass
 
-from celery import current_app
 from django.contrib import messages
 from django.core.cache import cache
 
@@ -57,14 +56,7 @@ def _cache_answers() -> bool:
 
 
 def _broker_answers() -> bool:
-    if current_app.conf.task_always_eager:
-        return True
-    try:
-        with current_app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, timeout=1)
-    except Exception:  # kombu's connection errors vary with the transport
-        return False
-    return True
+    return health.check_broker().ok
 
 
 def services_down() -> list[ServiceDown]:

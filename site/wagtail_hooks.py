@@ -2,19 +2,32 @@
 (``choosers``), the development mailbox, for superusers, when email is written to files
 (``signpost.dev_mail``), locked sign-ins for superusers and one's own recovery codes
 (``signpost.sign_in``), the sign-in audit-log actions, the warning to superusers when
-beat or the workers are silent (``panels``), and cache headers on every page
-served (``caching``)."""
+beat or the workers are silent (``panels``), cache headers on every page
+served (``caching``), and bulk actions that name nothing the user may not act on
+(``bulk_actions``)."""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
 
-from . import admin_urls
+from . import admin_urls, bulk_actions
 from .admin_menu import OutgoingMailMenuItem, PermissionMenuItem, SuperuserMenuItem
 from .caching import page_cache_headers
 from .choosers import page_chooser_shows_what_the_user_may_see
 from .panels import add_background_silent_panel
 
 hooks.register("construct_page_chooser_queryset", page_chooser_shows_what_the_user_may_see)
+
+# After Wagtail's own bulk actions, so each takes its place (``signpost.bulk_actions``).
+hooks.register("register_bulk_action", bulk_actions.SnippetDeleteAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.PageDeleteAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.PageMoveAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.PageUnpublishAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.ImageDeleteAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.ImageAddTagsAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.ImageAddToCollectionAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.DocumentDeleteAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.DocumentAddTagsAction, order=1)
+hooks.register("register_bulk_action", bulk_actions.DocumentAddToCollectionAction, order=1)
 
 
 @hooks.register("register_admin_urls")

@@ -2,6 +2,7 @@
 
 import random
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -35,9 +36,17 @@ class CodeError(Exception):
     """A household code that cannot be accepted; the message is shown to the resident."""
 
 
+# Longer than any code (eight characters), so a mistyped one is still shown as typed.
+CODE_TYPED_MAX = 16
+
+
 def code_normalise(value: str) -> str:
-    """What a resident typed ('abcd-efgh ', 'ABCD EFGH') in the stored form."""
-    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+    """What a resident typed ('abcd-efgh ', 'ABCD EFGH', full-width 'ＡＢＣＤ２３４５' from a
+    phone's keyboard) in the stored form: ASCII letters and digits only, at most
+    ``CODE_TYPED_MAX`` of them. Anything else could never be a code, and the code travels
+    in a signed cookie, which carries Latin-1 only."""
+    folded = unicodedata.normalize("NFKC", value or "").upper()
+    return "".join(ch for ch in folded if ch.isascii() and ch.isalnum())[:CODE_TYPED_MAX]
 
 
 def _new_code() -> str:

@@ -62,6 +62,10 @@ def _unavailable(request, wave, *, status):
 # The household code travels from the leaflet to the answers' POST in a signed cookie
 # for that survey's address only, never in an address a log records.
 CODE_COOKIE = "signpost_household_code"
+CODE_UNREADABLE = (
+    "Codes are eight letters and numbers, for example ABCD-2345. Please check it against "
+    "your leaflet."
+)
 CODE_COOKIE_AGE = 2 * 60 * 60
 
 
@@ -113,7 +117,11 @@ def wave_survey(request, slug):
     if request.method == "GET" and "code" in request.GET:
         return _code_hold(wave, code_normalise(request.GET["code"]))
     if request.method == "POST" and request.POST.get("step") == "code":
-        return _code_hold(wave, code_normalise(request.POST.get("code", "")))
+        typed = request.POST.get("code", "")
+        code = code_normalise(typed)
+        if typed.strip() and not code:
+            return _code_step(request, wave, code=typed[:20], error=CODE_UNREADABLE)
+        return _code_hold(wave, code)
     questions = wave.survey.get_questions()
     # After the code step the code is in the cookie; after a mistake on the form, in the
     # form's hidden field.

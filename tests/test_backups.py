@@ -4,14 +4,17 @@ refuses an install that is not empty; old archives are pruned."""
 
 import datetime
 import io
+import json
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from signpost import backups
 
 from newsletters.models import Subscriber
@@ -170,3 +173,126 @@ def test_a_backup_restores_into_an_empty_install_in_another_process(
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
         admin.close()
+
+
+# --- Damaged archives: refused, with the reason, before anything is loaded ---------------
+
+
+def archive_make(
+    tmp_path, *, media=None, private=None, leave_out=(), damage=None, name="signpost-x.tar"
+) -> Path:
+    """A backup archive as ``backup_create`` writes one (the database part a stand-in:
+    loading it is watched, not done), with a part left out or damaged if asked."""
+    parts = tmp_path / "parts"
+    parts.mkdir(exist_ok=True)
+
+    def pack(target: Path, files: dict[str, bytes]) -> None:
+        with tarfile.open(target, "w:gz") as packed:
+            for file_name, body in files.items():
+                info = tarfile.TarInfo(file_name)
+                info.size = len(body)
+                packed.addfile(info, io.BytesIO(body))
+
+    (parts / "database.pgdump").write_bytes(b"PGDMP stand-in")
+    pack(parts / backups.MEDIA_MEMBER, media or {})
+    pack(parts / backups.PRIVATE_MEMBER, private or {})
+    if damage:
+        damage(parts)
+    names = ["database.pgdump", backups.MEDIA_MEMBER, backups.PRIVATE_MEMBER]
+    manifest = {
+        "format": backups.FORMAT,
+        "signpost": "test",
+        "created_at": "2026-12-01T02:00:00+00:00",
+        "database": {"vendor": "postgresql", "member": "database.pgdump"},
+        "media": {"member": backups.MEDIA_MEMBER, "files": len(media or {})},
+        "private": {"member": backups.PRIVATE_MEMBER, "files": len(private or {})},
+        "migrations": {},
+        "sha256": {n: backups._sha256(parts / n) for n in names},
+    }
+    archive = tmp_path / name
+    with tarfile.open(archive, "w") as out:
+        body = json.dumps(manifest).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(body)
+        out.addfile(info, io.BytesIO(body))
+        for n in names:
+            if n not in leave_out:
+                out.add(parts / n, arcname=n)
+    return archive
+
+
+@pytest.fixture
+def empty_install(tmp_path, settings, monkeypatch):
+    """An install with nothing in it yet; loading the database is recorded, not done."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    install = {"private": tmp_path / "private", "loaded": []}
+    monkeypatch.setattr(backups, "database_is_empty", lambda: True)
+    monkeypatch.setattr(backups, "private_root", lambda: install["private"])
+    monkeypatch.setattr(
+        backups, "database_load", lambda path, vendor: install["loaded"].append(vendor)
+    )
+    return install
+
+
+def restore_refused(archive: Path, install) -> str:
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(archive))
+    assert install["loaded"] == []
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(media.iterdir())
+    return str(refused.value)
+
+
+MEDIA = {"original_images/raid.jpg": os.urandom(40_000)}
+
+
+def test_a_cut_archive_is_refused_before_anything_is_loaded(tmp_path, empty_install):
+    archive = archive_make(tmp_path, media=MEDIA)
+    whole = archive.read_bytes()
+    archive.write_bytes(whole[: len(whole) // 2])
+    assert "cut short" in restore_refused(archive, empty_install)
+
+
+def test_what_is_not_a_backup_at_all_is_refused_in_words(tmp_path, empty_install):
+    archive = tmp_path / "signpost-x.tar"
+    archive.write_bytes(os.urandom(5000))
+    assert "not a Signpost backup" in restore_refused(archive, empty_install)
+
+
+def test_an_archive_missing_a_part_is_refused(tmp_path, empty_install):
+    archive = archive_make(tmp_path, media=MEDIA, leave_out=[backups.PRIVATE_MEMBER])
+    message = restore_refused(archive, empty_install)
+    assert "has no private.tar.gz" in message
+
+
+def test_a_damaged_packed_folder_is_refused_before_the_database_is_loaded(tmp_path, empty_install):
+    def cut_media(parts):
+        media = parts / backups.MEDIA_MEMBER
+        media.write_bytes(media.read_bytes()[:2000])  # the checksum is taken after
+
+    archive = archive_make(tmp_path, media=MEDIA, damage=cut_media)
+    assert "media in the backup cannot be read" in restore_refused(archive, empty_install)
+
+
+def test_private_files_with_nowhere_to_go_are_refused_before_anything_is_loaded(
+    tmp_path, empty_install
+):
+    empty_install["private"] = None
+    archive = archive_make(tmp_path, media=MEDIA, private={"leaflets/run-1.pdf": b"%PDF-1.7"})
+    assert "holds private files" in restore_refused(archive, empty_install)
+
+
+def test_an_empty_private_part_restores_without_a_private_folder(tmp_path, empty_install):
+    empty_install["private"] = None
+    archive = archive_make(tmp_path, media=MEDIA, private={})
+    manifest = backups.backup_restore(archive)
+    assert empty_install["loaded"] == ["postgresql"]
+    restored = Path(settings.MEDIA_ROOT) / "original_images" / "raid.jpg"
+    assert restored.read_bytes() == MEDIA["original_images/raid.jpg"]
+    assert manifest["private"]["files"] == 0
+
+
+def test_private_files_restore_into_the_private_folder(tmp_path, empty_install):
+    archive = archive_make(tmp_path, media=MEDIA, private={"leaflets/run-1.pdf": b"%PDF-1.7"})
+    backups.backup_restore(archive)
+    assert (empty_install["private"] / "leaflets" / "run-1.pdf").read_bytes() == b"%PDF-1.7"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from django.db import OperationalError, connection
-from signpost import health
+from signpost import health, service_status
 from signpost.celery import app
 from signpost.tasks import beat_heartbeat_stamp
 
@@ -27,10 +27,15 @@ def readyz(client):
 def with_broker(settings, monkeypatch, redis_url):
     """Production's arrangement: tasks go through Redis to workers; beat stamps the
     heartbeat (cleared here: no beat has run)."""
+    # The app's live config decides (signpost.health.in_process_tasks); set and put back
+    # by hand, read before Django's setting changes (the config reads through to it).
+    eager = app.conf.task_always_eager
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
     monkeypatch.setitem(app.conf, "broker_url", redis_url)
     monkeypatch.setitem(app.conf, "broker_transport_options", {})
-    return redis_url
+    yield redis_url
+    app.conf.task_always_eager = eager
 
 
 def wait_for_a_worker():
@@ -94,6 +99,26 @@ def test_the_broker_down_turns_readyz_red(client, with_broker, monkeypatch):
     status, body = readyz(client)
     assert status == 503 and "broker" in body["failing"]
     assert CLOSED_PORT not in str(body)  # never the connection string
+
+
+@pytest.mark.redis
+def test_the_broker_down_for_sending_turns_readyz_red(
+    client, with_broker, monkeypatch, comms_officer
+):
+    """Tasks are sent on the write URL (``CELERY_BROKER_WRITE_URL``): that broker down is
+    the broker down, even while the one tasks are read from answers; the admin's banner
+    says so too, from the same check."""
+    monkeypatch.setitem(app.conf, "broker_write_url", CLOSED_PORT)
+    health.beat_heartbeat_stamp()
+    status, body = readyz(client)
+    assert status == 503 and "broker" in body["failing"]
+    assert body["checks"]["broker"]["detail"] == "OperationalError: unreachable or failing"
+    assert CLOSED_PORT not in str(body)
+
+    service_status.forget_checks()
+    client.force_login(comms_officer)
+    assert "The task broker (Redis) is not answering" in client.get("/admin/").content.decode()
+    service_status.forget_checks()
 
 
 @pytest.mark.redis

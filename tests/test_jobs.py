@@ -2,6 +2,8 @@
 beat when its worker dies or its message is lost, retried by staff."""
 
 import datetime
+import hashlib
+import json
 
 import pytest
 from django.db import OperationalError
@@ -171,3 +173,40 @@ def test_staff_see_a_stuck_job_and_retry_it_from_the_admin(
     stuck.refresh_from_db()
     assert (stuck.state, stuck.attempts) == (Job.State.QUEUED, 0)
     assert broker.sent == [(["x"], stuck.pk)]
+
+
+def plain_sha256_key(task_name, args=(), kwargs=None):
+    payload = json.dumps([list(args), kwargs or {}], sort_keys=True, default=str)
+    return f"{task_name}:{hashlib.sha256(payload.encode()).hexdigest()[:32]}"
+
+
+def test_a_job_key_cannot_be_worked_out_from_a_residents_address(
+    broker, settings, django_capture_on_commit_callbacks
+):
+    """The arguments hold residents' addresses: the key is an HMAC with SECRET_KEY, so
+    hashing a guessed address finds nothing in the ledger."""
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.job_queue(heartbeat, "ottoline@resident.example")
+    assert job.key.startswith("signpost.heartbeat:")
+    assert job.key != plain_sha256_key("signpost.heartbeat", ["ottoline@resident.example"])
+    assert "ottoline" not in job.key
+
+    settings.SECRET_KEY = "another-install-another-key"
+    assert jobs.job_key("signpost.heartbeat", ["ottoline@resident.example"]) != job.key
+
+
+@pytest.mark.parametrize("queued_under", ["plain sha256", "a rotated secret key"])
+def test_work_queued_before_an_upgrade_or_a_key_rotation_is_still_one_job(
+    broker, settings, django_capture_on_commit_callbacks, queued_under
+):
+    args = ["ottoline@resident.example"]
+    if queued_under == "plain sha256":
+        key = plain_sha256_key("signpost.heartbeat", args)
+    else:
+        key = jobs.job_key("signpost.heartbeat", args)
+        settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+        settings.SECRET_KEY = "the-new-key"
+    waiting = Job.objects.create(task="signpost.heartbeat", key=key, args=args)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.job_queue(heartbeat, *args) == waiting
+    assert Job.objects.count() == 1

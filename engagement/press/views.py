@@ -5,6 +5,7 @@ The model refuses regardless; these are the messages and redirects a user sees."
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from signpost.bulk_actions import PageActionMixin
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 
 from .models import NewsroomPage, PressReleasePage
@@ -133,9 +134,12 @@ def refuse_moving_release_out_of_newsroom(request, page, destination):
     return None
 
 
-class SignOffAwarePublishBulkAction(PublishBulkAction):
+class SignOffAwarePublishBulkAction(PageActionMixin, PublishBulkAction):
     """Wagtail's bulk publish, saying why press releases were left out and recording the
-    attempt: releases are published by their sign-off, never in bulk."""
+    attempt: releases are published by their sign-off, never in bulk. Refused outright
+    to those who may publish no page (``signpost.bulk_actions``)."""
+
+    page_permissions = ("publish",)
 
     def prepare_action(self, objects, objects_without_access):
         refused = [

@@ -473,6 +473,10 @@ SIGNPOST_HEALTH_REQUESTS_PER_MINUTE = env_int("SIGNPOST_HEALTH_REQUESTS_PER_MINU
 # --- evaluation: recorded crime ------------------------------------------------------------
 # The largest police.uk upload the admin takes (a zip of a force's year is ~20 MB).
 SIGNPOST_CRIME_IMPORT_MAX_BYTES = env_int("SIGNPOST_CRIME_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# What an uploaded zip may unpack to, by its declared sizes (checked before unpacking).
+SIGNPOST_CRIME_IMPORT_MAX_UNZIPPED_BYTES = env_int(
+    "SIGNPOST_CRIME_IMPORT_MAX_UNZIPPED_BYTES", 2 * 1024 * 1024 * 1024
+)
 # Rows written to the database at a time (memory stays flat whatever the file's size).
 SIGNPOST_CRIME_IMPORT_BATCH_ROWS = env_int("SIGNPOST_CRIME_IMPORT_BATCH_ROWS", 5000)
 # An import silent for this long is taken to have lost its worker and is resumed.

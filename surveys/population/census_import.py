@@ -17,8 +17,10 @@ is split: four fifths of it are counted as 16 to 19, since the survey asks resid
 aged 16 and over.
 """
 
+import codecs
 import csv
 import io
+import math
 from dataclasses import dataclass
 
 from ..profile import PROFILE
@@ -65,6 +67,12 @@ CATEGORIES: dict[str, dict[str, tuple[str | None, float]]] = {
 VARIABLES = {"age", "sex", "tenure of household", "ethnic group"}
 CODE_HEADERS = {"geography code", "mnemonic", "geography_code"}
 MAX_BYTES = 20 * 1024 * 1024
+# More people than any census area (or England) holds: a larger figure is a broken file.
+MAX_COUNT = 100_000_000
+# The longest cell a Nomis table has is a category's name; far longer is not its table.
+MAX_CELL = 1_000
+# How much of a cell a message quotes.
+SHOWN = 60
 
 
 class CensusImportError(Exception):
@@ -95,10 +103,60 @@ def _label_path(header: str) -> list[str]:
 
 
 def _number(text: str) -> float | None:
+    """A count: a finite number from 0 to ``MAX_COUNT`` ('1,234' too), else None."""
     try:
-        return float(text.replace(",", "").strip())
+        value = float(text.replace(",", "").strip())
     except ValueError:
         return None
+    if not math.isfinite(value) or not 0 <= value <= MAX_COUNT:
+        return None
+    return value
+
+
+def _shown(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+def _text(data: bytes) -> str:
+    """The file's text, whichever encoding a spreadsheet saved it in: UTF-8 (with or
+    without a byte-order mark), UTF-16 (Excel's "Unicode text"), or Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-16"]
+    elif data[1:200:2].count(0) > 20:
+        encodings = ["utf-16-le"]  # UTF-16 without its mark: every other byte empty
+    elif data[0:200:2].count(0) > 20:
+        encodings = ["utf-16-be"]
+    else:
+        encodings = ["utf-8-sig", "cp1252", "latin-1"]
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CensusImportError(
+        ["The file's text cannot be read: save it from Nomis or your spreadsheet as CSV."]
+    )
+
+
+def _rows(text: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text))
+    rows = []
+    try:
+        for row in reader:
+            if any(len(cell) > MAX_CELL for cell in row):
+                raise CensusImportError(
+                    [
+                        f"Line {reader.line_num} has a value over {MAX_CELL:,} characters "
+                        "long: this is not a census table as Nomis gives it."
+                    ]
+                )
+            rows.append(row)
+    except csv.Error as error:
+        raise CensusImportError(
+            [f"Line {reader.line_num} cannot be read as CSV ({error}): upload the file unchanged."]
+        ) from error
+    return rows
 
 
 def census_margin_read(data: bytes, *, key: str, codes: list[str]) -> CensusMargin:
@@ -107,11 +165,7 @@ def census_margin_read(data: bytes, *, key: str, codes: list[str]) -> CensusMarg
     item = PROFILE[key]
     if len(data) > MAX_BYTES:
         raise CensusImportError([f"The file is over {MAX_BYTES // 1024 // 1024} MB."])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _rows(_text(data))
     title = next((r[0].strip() for r in rows if r and r[0].strip()), "")
     header_at = next(
         (i for i, r in enumerate(rows) if any(c.strip().lower() in CODE_HEADERS for c in r)),
@@ -145,7 +199,7 @@ def census_margin_read(data: bytes, *, key: str, codes: list[str]) -> CensusMarg
             continue  # a sub-category: its parent is counted
         if path[0] not in mapping:
             problems.append(
-                f"Column '{cell.strip()}' is not a category of {item.census_table}: is this "
+                f"Column '{_shown(cell)}' is not a category of {item.census_table}: is this "
                 "the right table?"
             )
             continue
@@ -167,13 +221,14 @@ def census_margin_read(data: bytes, *, key: str, codes: list[str]) -> CensusMarg
             continue
         if len(row) < len(header):
             continue  # Nomis's notes under the table
-        code = row[code_column].strip().upper()
+        code = _shown(row[code_column]).upper()
         values = {}
         for i in [*top_level, *([total_column] if total_column is not None else [])]:
             value = _number(row[i])
-            if value is None or value < 0:
+            if value is None:
                 problems.append(
-                    f"Line {number} ({code}): '{row[i]}' under '{header[i]}' is not a count."
+                    f"Line {number} ({code}): '{_shown(row[i])}' under '{_shown(header[i])}' "
+                    f"is not a count (a number from 0 to {MAX_COUNT:,})."
                 )
             else:
                 values[i] = value

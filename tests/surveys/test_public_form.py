@@ -307,3 +307,23 @@ def test_the_stated_length_comes_from_the_questions(client, wave):
     assert wave.survey.length_text in html
     assert wave.survey.length_text == "This survey has 5 questions and takes about 3 minutes."
     assert "two minutes" not in html
+
+
+@pytest.mark.parametrize("typed", ["كود٣٤٥", "暗号コード", "🏠🔑", "\u200b😀"])
+def test_a_code_in_another_script_gets_a_form_error(client, wave, typed):
+    """Letters no code has (Arabic, CJK, emoji) are an error on the code step, not a
+    crash where the code would go into its cookie."""
+    response = client.post(
+        wave.public_path, {"step": "code", "code": typed}, REMOTE_ADDR=RESIDENT_ADDRESS
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem with the code" in html and "eight letters and numbers" in html
+    assert "signpost_household_code" not in response.cookies
+
+
+def test_a_code_typed_in_full_width_characters_is_the_code(client, wave):
+    [code] = response_codes_issue(wave=wave, count=1)
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in code.code)
+    form = arrive(client, wave, full_width + "－" + "😀" * 40).content.decode()
+    assert _hidden_code(form) == code.code and "q_safe_after_dark" in form

@@ -1,7 +1,7 @@
-"""Restore a backup archive (database, media and private files) into an empty install: a new database
-with no tables and an empty MEDIA_ROOT. Every part is checked against the archive's
-manifest first; then the release step brings an older backup's schema up to date.
-docs/operations.md, "Restoring"."""
+"""Restore a backup archive (database, media and private files) into an empty install: a
+new database with no tables and an empty MEDIA_ROOT. All of the archive is read and every
+part checked against its manifest before anything is loaded; then the release step brings
+an older backup's schema up to date. docs/operations.md, "Restoring"."""
 
 from pathlib import Path
 

@@ -1,5 +1,7 @@
 """Importing Census 2021 tables as Nomis publishes them, and checking the margins add up."""
 
+import html
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -249,3 +251,66 @@ def test_the_edit_form_refuses_margins_that_do_not_add_up(client, analyst):
     assert PopulationMargins.objects.get(area=area).counts.count() == 2
     listing = client.get(reverse("surveys_population:index")).content.decode()
     assert "Adds up" in listing
+
+
+def census_upload(client, area, data: bytes, *, question="profile_tenure"):
+    return client.post(
+        reverse("surveys_population_import"),
+        {
+            "area": area.pk,
+            "question": question,
+            "file": SimpleUploadedFile("ts054.csv", data, "text/csv"),
+            "geography_codes": "E01000001,\nE01000002",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "figure, says",
+    [
+        ("nan", "'nan' under 'Owned' is not a count"),
+        ("inf", "'inf' under 'Owned' is not a count"),
+        ("1e400", "'1e400' under 'Owned' is not a count"),
+        ("-300", "'-300' under 'Owned' is not a count"),
+        ("300000000000", "'300000000000' under 'Owned' is not a count"),
+    ],
+)
+def test_figures_that_are_not_counts_are_form_errors(client, analyst, figure, says):
+    area = AreaFactory(household_count=1350)
+    client.force_login(analyst)
+    data = TENURE_QUERY.replace('"650","300"', f'"650","{figure}"').encode()
+    response = census_upload(client, area, data)
+    assert response.status_code == 200
+    assert says in html.unescape(response.content.decode())
+    assert not PopulationCount.objects.exists()
+
+
+def test_an_over_long_field_is_a_form_error(client, analyst):
+    area = AreaFactory(household_count=1350)
+    client.force_login(analyst)
+    for long_cell, says in (
+        ("x" * 5_000, "Line 7 has a value over 1,000 characters long"),
+        ("x" * 200_000, "Line 7 cannot be read as CSV (field larger than field limit"),
+    ):
+        data = TENURE_QUERY.replace('"Harbridge 001A"', f'"{long_cell}"').encode()
+        response = census_upload(client, area, data)
+        page = response.content.decode()
+        assert response.status_code == 200 and says in page
+        assert long_cell not in page
+    assert not PopulationCount.objects.exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "cp1252", "utf-8-sig"])
+def test_a_table_saved_by_a_spreadsheet_in_another_encoding_is_read(client, analyst, encoding):
+    """Excel saves "Unicode text" as UTF-16, older versions CSV as Windows-1252, newer as
+    UTF-8 with a byte-order mark: each is read, the title's dash intact."""
+    area = AreaFactory(household_count=1350)
+    client.force_login(analyst)
+    data = TENURE_QUERY.replace("TS054 - Tenure", "TS054 – Tenure").encode(encoding)
+    response = census_upload(client, area, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    entry = ModelLogEntry.objects.get(action="surveys.population.census_imported")
+    assert entry.data["table"] == "TS054 – Tenure"
+    assert dict(PopulationCount.objects.values_list("category", "count")) == {
+        "owned": 560, "social_rented": 500, "private_rented": 290,
+    }  # fmt: skip
