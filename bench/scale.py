@@ -15,12 +15,14 @@ Then the pages: every admin page a superuser reaches from the admin's home and m
 two clicks (one page of each shape: ``/admin/x/12/`` and ``/admin/x/13/`` are one), the
 public pages reached from the home page in two clicks, the exports, and the resident's
 two POSTs (sign-up, a survey answer), each requested through Django's test client in a
-process of its own per database, first once to warm, then ``--repeat`` times. For each
+process of its own per database and round, warmed once then timed; ``--repeat`` rounds
+alternate the two sizes, so the machine's own ups and downs weigh on both alike. For each
 the median server time and the number of queries at both sizes; last, the worst page's
 growth in time (large ÷ small) and every page whose query count differs between them.
 """
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -394,7 +396,12 @@ def resident_posts() -> list[str]:
     from surveys.models import SurveyWave
 
     posts = [f"POST {reverse('newsletters:subscribe')}"]
-    wave = SurveyWave.objects.filter(requires_code=False).order_by("id").first()
+    today = datetime.date.today()
+    wave = (
+        SurveyWave.objects.filter(requires_code=False, opens_on__lte=today, closes_on__gte=today)
+        .order_by("id")
+        .first()
+    )
     if wave is not None:
         posts.append(f"POST /survey/{wave.slug}/")
     return posts
@@ -574,10 +581,24 @@ def main() -> None:
     listing = ROOT / "var" / "scale-paths.json"
     listing.parent.mkdir(exist_ok=True)
     listing.write_text(json.dumps(paths))
-    timed = {}
-    for size, target in (("small", small), ("large", large)):
-        out = child("measure", target, "--paths", str(listing), "--repeat", str(args.repeat))
-        timed[size] = json.loads(out.strip().splitlines()[-1])
+    # Rounds that alternate the sizes, so a machine busier in one minute than the next
+    # weighs on both alike; each round warms every page once before timing it.
+    rounds = {"small": [], "large": []}
+    for _ in range(args.repeat):
+        for size, target in (("small", small), ("large", large)):
+            out = child("measure", target, "--paths", str(listing), "--repeat", "1")
+            rounds[size].append(json.loads(out.strip().splitlines()[-1]))
+    timed = {
+        size: {
+            path: {
+                "ms": statistics.median(r[path]["ms"] for r in results),
+                "queries": max(r[path]["queries"] for r in results),
+                "status": results[-1][path]["status"],
+            }
+            for path in paths
+        }
+        for size, results in rounds.items()
+    }
 
     print(f"\n{len(paths)} pages, median of {args.repeat}, factor {args.factor:g} vs 1/100\n")
     print("| page | small ms | large ms | growth | queries small | queries large |")
