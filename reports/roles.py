@@ -15,11 +15,12 @@ _EDIT = _READ + [
 ]
 
 ROLE_PERMISSIONS = {
-    # Communications officers and approvers draft, comment on and issue reports.
+    # Communications officers, approvers and the analyst (who weighs the evidence the
+    # report gives) draft, comment on and issue reports.
     COMMUNICATIONS_OFFICER: _EDIT,
     APPROVER: _EDIT,
+    ANALYST: _EDIT,
     # Everyone else reads issued reports and the dashboard, and changes nothing.
     NEIGHBOURHOOD_TEAM: _READ,
-    ANALYST: _READ,
     PARTNER_VIEWER: _READ,
 }

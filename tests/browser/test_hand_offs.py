@@ -37,6 +37,7 @@ def people(make_user):
         "ana": make_user(
             roles.APPROVER, username="ana", first_name="Ana", last_name="Spokesperson"
         ),
+        "tom": make_user(roles.ANALYST, username="tom", first_name="Tom", last_name="Brennan"),
         "priya": make_user(roles.PARTNER_VIEWER, username="priya"),
         "pete": make_user(roles.PARTNER_VIEWER, username="pete"),
     }
@@ -208,7 +209,7 @@ def test_press_officer_approver_spokesperson(desks, people):
 
 
 def test_a_report_issued_reaches_the_partners(desks, people):
-    issuer = people["ana"]
+    issuer = people["tom"]  # the analyst
     report = report_create(
         title="Progress report: January",
         period_start=datetime.date(2026, 1, 1),
@@ -219,14 +220,19 @@ def test_a_report_issued_reaches_the_partners(desks, people):
     mail.outbox.clear()
     page = desks(issuer)
     page.goto(f"/admin/reports/{report.pk}/")
-    page.get_by_role("button", name="Issue to the strategic group").click()
+    page.get_by_role("link", name="Issue to the strategic group").click()
+    page.wait_for_load_state("load")
+    # Irreversible: a page says what will happen and who will read it, and asks first.
+    assert "This cannot be undone." in page.content()
+    assert not ProgressReport.objects.get(pk=report.pk).is_issued
+    page.get_by_role("button", name="Yes, issue it").click()
     page.wait_for_load_state("load")
     assert "issued" in messages_text(page)
     assert ProgressReport.objects.get(pk=report.pk).is_issued
     (message,) = mail.outbox
     assert message.subject == "Progress report issued: January 2026"
     assert {"priya@example.org", "pete@example.org"} <= set(message.to)
-    assert "ana@example.org" not in message.to
+    assert "tom@example.org" not in message.to  # the issuer is not told what they did
     assert "Leaflet drops" not in message.body
 
     # A partner follows the link, signs in, and reads the issued report.

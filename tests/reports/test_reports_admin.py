@@ -186,7 +186,7 @@ def test_issuing_twice_keeps_the_first_issue(client, comms_officer, issued):
     assert issued.issued_at == issued_at
 
 
-@pytest.mark.parametrize("role_fixture", ["partner_viewer", "analyst", "neighbourhood_officer"])
+@pytest.mark.parametrize("role_fixture", ["partner_viewer", "neighbourhood_officer"])
 def test_readers_see_issued_reports_and_the_dashboard_but_change_nothing(
     request, client, role_fixture, issued, draft_other
 ):
@@ -338,7 +338,7 @@ def test_the_issue_page_says_a_commentary_is_needed_and_offers_no_issue_button(
     assert "Yes, issue it" not in text
 
 
-@pytest.mark.parametrize("role_fixture", ["partner_viewer", "analyst", "neighbourhood_officer"])
+@pytest.mark.parametrize("role_fixture", ["partner_viewer", "neighbourhood_officer"])
 def test_readers_cannot_open_the_issue_page(request, client, role_fixture, draft):
     client.force_login(request.getfixturevalue(role_fixture))
     response = client.get(reverse("reports_admin:issue", args=[draft.pk]))
@@ -346,3 +346,15 @@ def test_readers_cannot_open_the_issue_page(request, client, role_fixture, draft
     assert "Yes, issue it" not in client.get(response.url).content.decode()
     draft.refresh_from_db()
     assert draft.status == "draft"
+
+
+def test_the_analyst_drafts_and_issues_a_report_after_confirming(client, analyst, draft):
+    client.force_login(analyst)
+    assert client.get(reverse("reports_admin:create")).status_code == 200
+    confirm = client.get(reverse("reports_admin:issue", args=[draft.pk]))
+    assert "Yes, issue it" in confirm.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"  # opening the confirmation issues nothing
+    assert client.post(reverse("reports_admin:issue", args=[draft.pk])).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "issued" and draft.issued_by == analyst
