@@ -8,6 +8,7 @@ urlpatterns = [
     path("runs/<int:pk>/status/", views.print_run_status, name="status"),
     path("runs/<int:pk>/download/", views.print_run_download, name="download"),
     path("runs/<int:pk>/preview/", views.print_run_preview, name="preview"),
+    path("runs/<int:pk>/accessible/", views.print_run_accessible, name="accessible"),
     path("runs/<int:pk>/retry/", views.print_run_retry, name="retry"),
     path("signs/<int:pk>/", views.sign_log, name="sign"),
 ]

@@ -25,6 +25,7 @@ from signpost import jobs
 from signpost.links import absolute_url
 from signpost.mail import email_send
 from signpost.models import Job
+from signpost.pdf import accessible_pdf, render_html
 from wagtail.log_actions import log
 
 from engagement.activities.services import activity_record_delivered
@@ -204,6 +205,23 @@ def print_layout_kwargs(
             else ""
         ),
     }
+
+
+def print_run_accessible_pdf(print_run: PrintRun) -> bytes:
+    """One copy of the run's leaflet or sign as a tagged, accessible PDF (PDF/UA-1), for
+    publishing on a website or sending to a screen-reader user: the office layout, its QR
+    code leading where the run's does, and no household's code (those are for paper)."""
+    link = print_run.short_links.get(sign__isnull=True)
+    item = rendering.PrintItem(
+        qr_url=link.full_url(), short_address=link.display_address(), number=1
+    )
+    html = rendering.render_print_html(
+        spec=print_run.spec,
+        items=[item],
+        font_scale=print_run.font_scale,
+        **{**print_run_context_kwargs(print_run), "print_shop": False},  # screen, not press
+    )
+    return accessible_pdf(render_html(html))
 
 
 def print_run_context_kwargs(print_run: PrintRun) -> dict:

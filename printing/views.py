@@ -150,6 +150,21 @@ def print_run_download(request, pk: int):
     )
 
 
+def print_run_accessible(request, pk: int):
+    """One copy as a tagged PDF for screens (PDF/UA-1), with no household's code."""
+    require_permission(request, "printing.view_printrun")
+    print_run = get_object_or_404(PrintRun.objects.for_listing(), pk=pk)
+    return HttpResponse(
+        services.print_run_accessible_pdf(print_run),
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{print_run.download_filename()[:-4]}-accessible.pdf"'
+            )
+        },
+    )
+
+
 def print_run_preview(request, pk: int):
     """The run's first items as HTML, laid out as the PDF pages are."""
     require_permission(request, "printing.view_printrun")
