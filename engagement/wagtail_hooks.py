@@ -7,6 +7,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from .press import admin_api
+from .press import admin_urls as press_admin_urls
 from .press import log_actions as press_log_actions
 from .press import panels as press_panels
 from .press import views as press_views
@@ -59,7 +60,10 @@ hooks.register("construct_homepage_panels", stakeholder_panels.add_stakeholder_p
 
 @hooks.register("register_admin_urls")
 def register_engagement_admin_urls():
-    return [path("engagement/", include(stakeholder_admin_urls))]
+    return [
+        path("engagement/press/", include(press_admin_urls)),
+        path("engagement/", include(stakeholder_admin_urls)),
+    ]
 
 
 @hooks.register("register_admin_menu_item")

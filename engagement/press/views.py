@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from signpost.bulk_actions import PageActionMixin
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
+from wagtail.models import TaskState
 
 from .models import NewsroomPage, PressReleasePage
 from .permissions import user_is_release_author, user_signed_earlier_step
@@ -153,3 +154,17 @@ class SignOffAwarePublishBulkAction(PageActionMixin, PublishBulkAction):
             titles = ", ".join(f"“{page.get_admin_display_title()}”" for page in refused)
             messages.error(self.request, f"{SIGN_OFF_ONLY} Not published: {titles}.")
         return super().prepare_action(objects, objects_without_access)
+
+
+def press_release_decided(request, task_state_id: int):
+    """Where Wagtail's workflow-action view (the dashboard's Approve and Request changes)
+    lands: the person who just decided the step is told what happened and who is next,
+    as the editor tells them; anyone else is simply taken to the admin home."""
+    task_state = TaskState.objects.filter(pk=task_state_id).first()
+    if (
+        task_state is not None
+        and task_state.finished_by_id == request.user.pk
+        and _is_release(task_state.workflow_state.content_object)
+    ):
+        messages.success(request, press_release_progress_text(task_state))
+    return redirect("wagtailadmin_home")

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from signpost.blocks import RICH_TEXT_FEATURES, BodyBlock
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, TitleFieldPanel
@@ -205,11 +206,15 @@ class PressReleaseApprovalTask(AbstractGroupApprovalTask):
             raise PermissionDenied("Nobody may approve their own press release.")
         if user_signed_earlier_step(release, user, task_state):
             raise PermissionDenied("One person may not sign off both steps of a press release.")
-        if action_name != "approve":
-            return super().on_action(task_state, user, action_name, **kwargs)
-        task_state = press_release_step_prepare(task_state=task_state, user=user)
-        press_release_step_signed(task_state=task_state, user=user)
-        return super().on_action(task_state, user, action_name, **kwargs)
+        if action_name == "approve":
+            task_state = press_release_step_prepare(task_state=task_state, user=user)
+            press_release_step_signed(task_state=task_state, user=user)
+        # Decided from the dashboard or a listing (Wagtail's workflow-action view goes where
+        # this returns; the editor ignores it and says the same in its own hook): a page
+        # that says what happened and who is next, then the admin home.
+        return super().on_action(task_state, user, action_name, **kwargs) or reverse(
+            "engagement_press_release_decided", args=[task_state.pk]
+        )
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         signed_other_step = TaskState.objects.filter(

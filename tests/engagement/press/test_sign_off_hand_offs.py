@@ -95,12 +95,22 @@ def test_each_step_says_who_is_next_and_emails_them(client, run_commits, team, r
     release.refresh_from_db()
     step_one = release.current_workflow_task_state
     url = reverse("wagtailadmin_pages:workflow_action", args=[release.pk, "approve", step_one.pk])
-    assert run_commits(lambda: client.post(url, {"comment": ""})).status_code == 302
+    approved = run_commits(lambda: client.post(url, {"comment": ""}))
+    assert approved.status_code == 302
     step_one.refresh_from_db()
-    assert press_release_progress_text(step_one) == (
+    said = (
         "Approved step 1 of 2; Ana Spokesperson signs next (Spokesperson approval). "
         "They have been emailed."
     )
+    assert press_release_progress_text(step_one) == said
+    # The dashboard's button lands on a page that says so too, as the editor does.
+    landing = client.get(approved["Location"], follow=True)
+    assert landing.redirect_chain[-1][0] == reverse("wagtailadmin_home")
+    assert said in page_text(landing)
+    # Anyone else opening that address is told nothing about the release.
+    client.force_login(team["partner"])
+    assert "signs next" not in page_text(client.get(approved["Location"], follow=True))
+    client.force_login(colin)
     # Ana alone is asked for step 2 (Colin signed step 1); Nadia is told.
     assert outbox() == [
         (("ana@example.org",), f"Sign-off needed (step 2 of 2): {title}"),
