@@ -58,7 +58,11 @@ def test_the_email_preview_is_styled_under_the_policy(page, admin_login, comms_o
     page.wait_for_function(
         """() => [...document.querySelectorAll("iframe[title='Preview']")].some(
             f => f.src.includes("mode=email") && f.contentDocument
-                && f.contentDocument.querySelector("h1"))"""
+                && f.contentDocument.querySelector("h1"))""",
+        # Polled on a timer: the panel swaps its iframe as each preview loads, and a
+        # check on animation frames alone can miss the loaded one on a busy machine.
+        polling=250,
+        timeout=45_000,
     )
     [frame] = [f for f in page.frames if "mode=email" in f.url][-1:]
     heading = frame.get_by_role("heading", level=1, name="Spring update")
