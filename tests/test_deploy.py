@@ -87,10 +87,14 @@ def test_print_runs_and_sends_travel_on_queues_of_their_own():
                 "newsletters.campaign_send_chunk",
                 "newsletters.campaign_write_deliveries",
                 "newsletters.subscriber_sign_up",
+                "newsletters.subscriber_welcome_send",
+                "newsletters.campaign_review_notify_send",
                 "engagement.press_release_email_media_contacts",
+                "engagement.press_release_notice_send",
                 "engagement.stakeholder_alert_email",
                 "engagement.tasks.stakeholder_alert_email",
                 "reports.report_ready_notify",
+                "reports.report_issued_notify_send",
             )
         ):
             assert queue == "send", name

@@ -501,6 +501,7 @@ CELERY_TASK_ROUTES = {
     "newsletters.campaign_send_chunk": {"queue": "send"},
     "newsletters.campaign_write_deliveries": {"queue": "send"},
     "newsletters.subscriber_sign_up": {"queue": "send"},
+    "newsletters.subscriber_welcome_send": {"queue": "send"},
     "engagement.press_release_email_media_contacts": {"queue": "send"},
     "engagement.stakeholder_alert_email*": {"queue": "send"},
     "engagement.tasks.stakeholder_alert_email": {"queue": "send"},
