@@ -13,7 +13,8 @@ from collections import OrderedDict
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import IntegerField, Value
+from django.db.models import CharField, F, IntegerField, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
@@ -32,55 +33,61 @@ class SiteHistoryView(NeutralisedExportMixin, LogEntriesView):
     def export_queryset(self):
         """The filtered entries of every log model, newest first, each row carrying its
         columns and its user's names (a left join: a deleted user has none)."""
-        username = f"user__{get_user_model().USERNAME_FIELD}"
-        columns = (
-            "object_id",
-            "label",
-            "content_type_id",
-            "action",
-            "user_id",
-            "user__first_name",
-            "user__last_name",
-            username,
-            "timestamp",
-        )
+        self._log_models = list(log_action_registry.get_log_entry_models())
+        username = get_user_model().USERNAME_FIELD
         queryset = None
-        for index, log_model in enumerate(log_action_registry.get_log_entry_models()):
-            entries = (
-                log_model.objects.viewable_by_user(self.request.user)
-                .values(*columns)
-                .annotate(log_model_index=Value(index, output_field=IntegerField()))
+        for index, log_model in enumerate(self._log_models):
+            # Page entries name their page by ``page_id``; other models by ``object_id``
+            # (text). The same columns, under names of their own, for both halves.
+            object_id = F("object_id") if self._has_object_id(log_model) else F("page_id")
+            entries = log_model.objects.viewable_by_user(self.request.user).values(
+                export_object_id=Cast(object_id, CharField()),
+                export_label=F("label"),
+                export_content_type_id=F("content_type_id"),
+                export_action=F("action"),
+                export_user_id=F("user_id"),
+                export_first_name=F("user__first_name"),
+                export_last_name=F("user__last_name"),
+                export_username=F(f"user__{username}"),
+                export_timestamp=F("timestamp"),
+                export_log_model_index=Value(index, output_field=IntegerField()),
             )
             entries = self.filter_queryset(entries).order_by()
             queryset = entries if queryset is None else queryset.union(entries, all=True)
-        self._username_column = username
-        return queryset.order_by("-timestamp")
+        return queryset.order_by("-export_timestamp")
+
+    @staticmethod
+    def _has_object_id(log_model) -> bool:
+        return any(field.name == "object_id" for field in log_model._meta.concrete_fields)
 
     def export_items(self, queryset):
         return export_rows(queryset)
 
     def to_row_dict(self, item):
-        content_type_id = item["content_type_id"]
+        content_type_id = item["export_content_type_id"]
+        object_id = item["export_object_id"]
+        if not self._has_object_id(self._log_models[item["export_log_model_index"]]):
+            object_id = int(object_id)  # a page's id, a number as Wagtail writes it
         return OrderedDict(
-            object_id=item["object_id"],
-            label=item["label"],
+            object_id=object_id,
+            label=item["export_label"],
             # Content types come from Django's cache: no query a row.
             content_type=ContentType.objects.get_for_id(content_type_id)
             if content_type_id
             else None,
-            action=item["action"],
+            action=item["export_action"],
             user_display_name=self._user_display_name(item),
-            timestamp=item["timestamp"],
+            timestamp=item["export_timestamp"],
         )
 
     def _user_display_name(self, item):
         # As ``BaseLogEntry.user_display_name`` words it, from the joined columns.
-        if not item["user_id"]:
+        if not item["export_user_id"]:
             return gettext("system")
-        username = item[self._username_column]
+        username = item["export_username"]
         if username is None:
-            return get_deleted_user_display_name(item["user_id"])
-        full_name = f"{item['user__first_name'] or ''} {item['user__last_name'] or ''}".strip()
+            return get_deleted_user_display_name(item["export_user_id"])
+        full_name = f"{item['export_first_name'] or ''} {item['export_last_name'] or ''}".strip()
         return full_name or username
 
 
