@@ -21,14 +21,14 @@ from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.log_actions import registry as log_action_registry
 from wagtail.users.utils import get_deleted_user_display_name
 
-from .exports import NeutralisedExportMixin, export_rows
+from .exports import NeutralisedExportMixin
 
 
 class SiteHistoryView(NeutralisedExportMixin, LogEntriesView):
-    def get(self, request, *args, **kwargs):
+    def get_filtered_queryset(self):
         if self.is_export:
-            return self.as_spreadsheet(self.export_queryset(), request.GET.get("export"))
-        return super().get(request, *args, **kwargs)
+            return self.export_queryset()
+        return super().get_filtered_queryset()
 
     def export_queryset(self):
         """The filtered entries of every log model, newest first, each row carrying its
@@ -59,9 +59,6 @@ class SiteHistoryView(NeutralisedExportMixin, LogEntriesView):
     @staticmethod
     def _has_object_id(log_model) -> bool:
         return any(field.name == "object_id" for field in log_model._meta.concrete_fields)
-
-    def export_items(self, queryset):
-        return export_rows(queryset)
 
     def to_row_dict(self, item):
         content_type_id = item["export_content_type_id"]

@@ -10,16 +10,16 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from wagtail.admin.views.reports.audit_logging import LogEntriesView
-from wagtail.log_actions import log
-from wagtail.models import ModelLogEntry, Page
-
 from signpost.exports import (
     NeutralisedExportMixin,
     csv_response,
     neutralise_cell,
     xlsx_response,
 )
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
+from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry, Page
+
 from tests.factories import AreaFactory
 from tests.newsletters.factories import SubscriberFactory
 
