@@ -148,3 +148,9 @@ def test_the_site_history_export_keeps_its_filters(client, superuser, history):
     client.force_login(superuser)
     rows = csv_rows(client.get("/admin/reports/site-history/?action=wagtail.edit&export=csv"))
     assert [row[3] for row in rows[1:]] == ["Edit"]
+
+
+def test_the_site_history_export_is_for_admin_users_only(client, history):
+    for fmt in ("csv", "xlsx"):
+        refused = client.get(f"/admin/reports/site-history/?export={fmt}")
+        assert refused.status_code == 302 and "/login/" in refused["Location"]
