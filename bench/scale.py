@@ -276,10 +276,10 @@ def print_runs(cursor, sizes):
     cursor.execute(
         """
         INSERT INTO printing_printrun (id, operation_id, area_id, template_id, format,
-            quantity, per_household, qr_target, survey_wave_id, created_by_id, created_at,
-            status, items_rendered, page_count, font_scale, pdf, rendered_at, error)
+            quantity, per_household, qr_target, output, survey_wave_id, created_by_id,
+            created_at, status, items_rendered, page_count, font_scale, pdf, rendered_at, error)
         SELECT m.id, r.operation_id, r.area_id, r.template_id, 'a5_leaflet_1', %s, true,
-               'survey', w.id, r.created_by_id, now() - m.g * interval '1 hour', 'ready',
+               'survey', r.output, w.id, r.created_by_id, now() - m.g * interval '1 hour', 'ready',
                %s, %s, 1, '', now(), ''
         FROM scale_runs m JOIN printing_printrun r ON r.id = m.source
         CROSS JOIN (SELECT id FROM surveys_surveywave ORDER BY id LIMIT 1) w

@@ -3,6 +3,8 @@ counts the same days and rounds the same way whichever app answers."""
 
 import datetime
 
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 
@@ -29,3 +31,37 @@ def moment_as_at(today: datetime.date) -> datetime.datetime:
     if today == timezone.localdate():
         return timezone.now()
     return day_bounds(today, today)[1]
+
+
+# --- A finished campaign's delivery figures, kept between views ------------------------
+# Counting a campaign's deliveries reads every one of them (200,000 for a force-wide
+# send); the dashboard, the admin home and each report preview show the last few
+# campaigns' figures. Once a campaign has finished sending only its ESP events (delivered,
+# opened, bounced…) and unsubscribes change them, and each of those forgets the
+# campaign's stored figures when it commits; the next view counts them again. The
+# lifetime bounds how stale a figure can be if a change ever slipped past that.
+CAMPAIGN_FIGURES_SECONDS = 10 * 60
+
+
+def _campaign_figures_key(campaign_id: int) -> str:
+    return f"figures:campaign:{campaign_id}"
+
+
+def campaign_figures_stored(campaign_ids) -> dict[int, dict]:
+    """The stored figures of those campaigns that have them, by campaign id."""
+    keys = {_campaign_figures_key(pk): pk for pk in campaign_ids}
+    return {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
+
+
+def campaign_figures_store(figures_by_campaign: dict[int, dict]) -> None:
+    cache.set_many(
+        {_campaign_figures_key(pk): value for pk, value in figures_by_campaign.items()},
+        timeout=CAMPAIGN_FIGURES_SECONDS,
+    )
+
+
+def campaign_figures_forget(campaign_id: int | None) -> None:
+    """After the transaction that changed a campaign's deliveries commits (so no view
+    stores the figures from before it again), drop its stored figures."""
+    if campaign_id is not None:
+        transaction.on_commit(lambda: cache.delete(_campaign_figures_key(campaign_id)))

@@ -7,11 +7,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from newsletters.webhooks import tracking_urlpatterns
 
-from . import views
+from . import site_history, views
 
 urlpatterns = [
     # Wagtail's password reset, limited per client and per address (before the admin's).
     path("admin/password_reset/", views.PasswordResetView.as_view()),
+    # Wagtail's site history, with an export streamed from one query (before the admin's).
+    path("admin/reports/site-history/", site_history.site_history_view),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search, name="search"),

@@ -729,26 +729,28 @@ def raw_responses(waves: list[SurveyWave], questions: list[Question]):
         .values_list("response_id", "wave_id", "question_key", "choice", "text")
         .iterator(chunk_size=5000)
     )
+    # Each column's wording looked up once, not once a cell.
+    columns = [(q.key, dict(q.options) if q.is_choice else None) for q in questions]
     for response_id, wave_id, key, choice, text in answers:
         if current is None or current[0] != response_id:
             if current is not None:
-                yield _raw_row(current, row, questions)
+                yield _raw_row(current, row, columns)
             current = (response_id, wave_labels[wave_id])
             row = {}
         row.setdefault(key, []).append(text or choice)
     if current is not None:
-        yield _raw_row(current, row, questions)
+        yield _raw_row(current, row, columns)
 
 
-def _raw_row(current, row, questions):
+def _raw_row(current, row, columns):
     # The response's own id is replaced by nothing identifying: the export numbers rows.
     _, wave_label = current
     cells = [wave_label]
-    for q in questions:
-        chosen = row.get(q.key, [])
+    for key, wording in columns:
+        chosen = row.get(key, ())
         cells.append("; ".join(chosen))
-        if q.is_choice:
-            cells.append("; ".join(q.label_for(v) for v in chosen))
+        if wording is not None:
+            cells.append("; ".join(wording.get(v, v) for v in chosen))
     return cells
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from signpost import jobs
+from signpost import figures, jobs
 from signpost.links import absolute_url
 from signpost.mail import email_send
 from signpost.models import InitiativeSettings
@@ -293,6 +293,7 @@ def subscriber_unsubscribe(
         subscriber.deliveries.filter(campaign_id=campaign_id, unsubscribed_at__isnull=True).update(
             unsubscribed_at=now
         )
+        figures.campaign_figures_forget(campaign_id)
     subscriber_consent_record(
         subscriber, action=ConsentRecord.Action.UNSUBSCRIBED, method=method, changes=changes
     )

@@ -57,6 +57,10 @@ class SubscriberEditView(generic.EditView):
 
 
 class SubscriberIndexView(NeutralisedExportMixin, generic.IndexView):
+    # A force's register is a million rows: exported as plain rows, the area by its name
+    # (``Area.__str__``).
+    export_value_paths = {"area": "area__name"}
+
     def get_base_queryset(self):
         # Each row and exported line names its area: one join, not a query a row.
         return super().get_base_queryset().select_related("area")

@@ -6,7 +6,7 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from signpost import jobs
+from signpost import figures, jobs
 
 from ..sending.models import Delivery
 from ..subscribers.models import ConsentRecord, Subscriber, Suppression
@@ -87,6 +87,8 @@ def tracking_event_process(*, event_pk: int) -> bool:
         else timezone.now()
     )
     delivery = _find_delivery(payload)
+    if delivery is not None:
+        figures.campaign_figures_forget(delivery.campaign_id)
     subscriber = (
         delivery.subscriber if delivery else Subscriber.objects.filter(email=recipient).first()
     )

@@ -116,13 +116,13 @@ def test_the_exports_carry_the_figures(client, analyst, constructed):
     summary = client.get(
         reverse("evaluation_admin:export", args=[constructed.pk, "summary", "csv"])
     )
-    lines = summary.content.decode().splitlines()
+    lines = summary.getvalue().decode().splitlines()
     assert lines[0].startswith("Crime type,Operation area before,Operation area after")
     assert lines[1].startswith(
         '"Drugs, Anti-social behaviour",120,60,80,70,200,180,-0.2667,-0.0111,0.04,'
     )
     series = client.get(reverse("evaluation_admin:export", args=[constructed.pk, "series", "csv"]))
-    assert series.content.decode().splitlines()[1] == "2024-01,before,All chosen types,35,15,50"
+    assert series.getvalue().decode().splitlines()[1] == "2024-01,before,All chosen types,35,15,50"
     assert (
         client.get(
             reverse("evaluation_admin:export", args=[constructed.pk, "x", "csv"])

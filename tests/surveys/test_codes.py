@@ -117,7 +117,7 @@ def test_analyst_issues_codes_from_the_admin_as_a_spreadsheet(
     refused = client.post(url, {"wave": wave.pk, "count": 0})
     assert "greater than or equal to 1" in refused.content.decode()
     response = client.post(url, {"wave": wave.pk, "count": 25})
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0] == ["code", "address"] and len(rows) == 26
     stored = set(ResponseCode.objects.filter(wave=wave).values_list("code", flat=True))
     assert {r[0].replace("-", "") for r in rows[1:]} == stored

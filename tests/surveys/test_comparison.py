@@ -96,7 +96,7 @@ def test_aggregate_csv_keeps_suppression(client, analyst, waves):
     client.force_login(analyst)
     response = client.get(compare_url(waves, "surveys_compare_export", fmt="csv"))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     header = rows[0]
     col = {name: header.index(name) for name in header}
     assert rows[1][: col["baseline_count"] + 1] == ["", "Responses", "responses", "", "", "300"]
@@ -115,7 +115,7 @@ def test_aggregate_csv_keeps_suppression(client, analyst, waves):
 def test_aggregate_xlsx_opens_with_the_same_figures(client, analyst, waves):
     client.force_login(analyst)
     response = client.get(compare_url(waves, "surveys_compare_export", fmt="xlsx"))
-    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     assert workbook.sheetnames == ["Survey comparison"]
     rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
     assert rows[0][0] == "question_key"
@@ -134,7 +134,7 @@ def test_raw_responses_export_is_anonymous_and_formula_safe(client, analyst, wav
     responses_flush_all()
     client.force_login(analyst)
     response = client.get(compare_url(waves, "surveys_compare_raw", fmt="csv"))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0][:4] == ["wave", "safe_after_dark", "safe_after_dark (wording)", "drugs_problem"]
     problem = rows[0].index("drugs_problem")
     fairly = next(r for r in rows[1:] if r[problem] == "fairly_big")
@@ -144,7 +144,7 @@ def test_raw_responses_export_is_anonymous_and_formula_safe(client, analyst, wav
     assert [r[column] for r in rows[1:] if r[column]] == ['\'=HYPERLINK("http://x")']
     assert not any("203.0.113" in cell for r in rows for cell in r)
     xlsx = client.get(compare_url(waves, "surveys_compare_raw", fmt="xlsx"))
-    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.getvalue()))
     assert workbook.sheetnames == ["Anonymous responses"]
     assert workbook.active.max_row == 1 + 300 + 301
 
@@ -178,7 +178,7 @@ def test_an_answer_retired_before_the_follow_up_still_compares(client, analyst, 
     assert "varies" in response.content.decode()
     export = client.get(compare_url(waves, "surveys_compare_export", fmt="csv"))
     assert export.status_code == 200
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(export.getvalue().decode("utf-8-sig"))))
     assert any("varies" in " ".join(row) for row in rows)
 
 
@@ -225,7 +225,7 @@ def test_fewer_than_ten_responses_are_not_printed(client, analyst, survey):
     assert 'data-figure="baseline-responses">fewer than 10<' in html
     assert "The baseline had fewer than 10 responses." in html
     export = client.get(compare_url((baseline, follow_up), "surveys_compare_export", fmt="csv"))
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    rows = list(csv.reader(io.StringIO(export.getvalue().decode())))
     assert rows[1][5] == "fewer than 10"
     assert not any(r[5] in {"3", "4", "7"} for r in rows[1:])
 
@@ -244,7 +244,7 @@ def test_one_new_answer_changes_nothing_anyone_sees(client, analyst, partner_vie
 
     def seen():
         page = figures(client.get(compare_url(waves)).content.decode())
-        csv_file = client.get(compare_url(waves, "surveys_compare_export", fmt="csv")).content
+        csv_file = client.get(compare_url(waves, "surveys_compare_export", fmt="csv")).getvalue()
         return page, csv_file
 
     before = seen()

@@ -127,7 +127,7 @@ def test_the_raw_export_withholds_profile_answers_a_household_could_be_picked_ou
     responses_flush_all()
     client.force_login(analyst)
     url = reverse("surveys_compare_raw", args=[baseline.pk, follow_up.pk, "csv"])
-    rows = list(csv.reader(io.StringIO(client.get(url).content.decode())))
+    rows = list(csv.reader(io.StringIO(client.get(url).getvalue().decode())))
     header = rows[0]
     age, tenure = header.index("profile_age"), header.index("profile_tenure")
     safe = header.index("safe_after_dark")

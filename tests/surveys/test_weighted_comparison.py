@@ -354,7 +354,7 @@ def test_exports_carry_both_labelled(client, partner_viewer, survey):
     response = client.get(
         reverse("surveys_compare_export", args=[baseline.pk, follow_up.pk, "csv"])
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     header = rows[0]
     by_label = {(r[0], r[2]): dict(zip(header, r, strict=True)) for r in rows[1:]}
     unweighted = by_label[("safe_after_dark", "positive share")]
@@ -368,7 +368,7 @@ def test_exports_carry_both_labelled(client, partner_viewer, survey):
     assert by_label[("", "effective sample size (weighted)")]["baseline_count"] == "300.0"
     assert by_label[("", "design effect (weighted)")]["follow_up_count"] == "1.333"
     xlsx = client.get(reverse("surveys_compare_export", args=[baseline.pk, follow_up.pk, "xlsx"]))
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.getvalue())).active
     labels = [row[2] for row in sheet.iter_rows(values_only=True)]
     assert "positive share (weighted)" in labels and "positive share" in labels
 

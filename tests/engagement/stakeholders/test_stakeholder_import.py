@@ -469,7 +469,7 @@ def test_the_template_has_the_import_headings_and_they_match_the_export(comms_cl
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    header = next(csv.reader(io.StringIO(response.content.decode())))
+    header = next(csv.reader(io.StringIO(response.getvalue().decode())))
     assert header == template_headings()
     assert {"Name", "Type", "Lawful basis", "Reason for the scores"} <= set(header)
 

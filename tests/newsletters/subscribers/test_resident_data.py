@@ -173,7 +173,18 @@ def test_sign_up_does_the_same_work_for_a_new_and_a_subscribed_address(
     ]
 
 
-@pytest.mark.parametrize("path", ["", "?export=csv", "?export=xlsx", "?q=resident", "?topics=1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "?export=csv",
+        "?export=xlsx",
+        "?q=resident",
+        "?topics=1",
+        "?ordering=email",
+        "?ordering=area",
+    ],
+)
 def test_the_subscriber_listing_and_its_exports_take_as_many_queries_for_many(
     client, comms_officer, path
 ):

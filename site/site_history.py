@@ -1,0 +1,91 @@
+"""Wagtail's site history report, with an export that reads the audit log in one query.
+
+Wagtail's own export (``LogEntriesView``) loads every entry the filters match, then each
+entry's object and its edit address (``with_instances()``, a permission check a row), and
+only then writes the file: at 600,000 entries that is minutes and a process full of rows.
+The export needs none of that: here each log model gives the six columns with its user
+joined, the models are joined with ``UNION ALL`` as Wagtail does for the listing, and the
+rows are streamed as they come. The listing, its filters, the columns, headings and cell
+values are Wagtail's; only the way there changes.
+"""
+
+from collections import OrderedDict
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, F, IntegerField, Value
+from django.db.models.functions import Cast
+from django.utils.translation import gettext
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
+from wagtail.log_actions import registry as log_action_registry
+from wagtail.users.utils import get_deleted_user_display_name
+
+from .exports import NeutralisedExportMixin
+
+
+class SiteHistoryView(NeutralisedExportMixin, LogEntriesView):
+    def get_filtered_queryset(self):
+        if self.is_export:
+            return self.export_queryset()
+        return super().get_filtered_queryset()
+
+    def export_queryset(self):
+        """The filtered entries of every log model, newest first, each row carrying its
+        columns and its user's names (a left join: a deleted user has none)."""
+        self._log_models = list(log_action_registry.get_log_entry_models())
+        username = get_user_model().USERNAME_FIELD
+        queryset = None
+        for index, log_model in enumerate(self._log_models):
+            # Page entries name their page by ``page_id``; other models by ``object_id``
+            # (text). The same columns, under names of their own, for both halves.
+            object_id = F("object_id") if self._has_object_id(log_model) else F("page_id")
+            entries = log_model.objects.viewable_by_user(self.request.user).values(
+                export_object_id=Cast(object_id, CharField()),
+                export_label=F("label"),
+                export_content_type_id=F("content_type_id"),
+                export_action=F("action"),
+                export_user_id=F("user_id"),
+                export_first_name=F("user__first_name"),
+                export_last_name=F("user__last_name"),
+                export_username=F(f"user__{username}"),
+                export_timestamp=F("timestamp"),
+                export_log_model_index=Value(index, output_field=IntegerField()),
+            )
+            entries = self.filter_queryset(entries).order_by()
+            queryset = entries if queryset is None else queryset.union(entries, all=True)
+        return queryset.order_by("-export_timestamp")
+
+    @staticmethod
+    def _has_object_id(log_model) -> bool:
+        return any(field.name == "object_id" for field in log_model._meta.concrete_fields)
+
+    def to_row_dict(self, item):
+        content_type_id = item["export_content_type_id"]
+        object_id = item["export_object_id"]
+        if not self._has_object_id(self._log_models[item["export_log_model_index"]]):
+            object_id = int(object_id)  # a page's id, a number as Wagtail writes it
+        return OrderedDict(
+            object_id=object_id,
+            label=item["export_label"],
+            # Content types come from Django's cache: no query a row.
+            content_type=ContentType.objects.get_for_id(content_type_id)
+            if content_type_id
+            else None,
+            action=item["export_action"],
+            user_display_name=self._user_display_name(item),
+            timestamp=item["export_timestamp"],
+        )
+
+    def _user_display_name(self, item):
+        # As ``BaseLogEntry.user_display_name`` words it, from the joined columns.
+        if not item["export_user_id"]:
+            return gettext("system")
+        username = item["export_username"]
+        if username is None:
+            return get_deleted_user_display_name(item["export_user_id"])
+        full_name = f"{item['export_first_name'] or ''} {item['export_last_name'] or ''}".strip()
+        return full_name or username
+
+
+site_history_view = require_admin_access(SiteHistoryView.as_view())
