@@ -11,7 +11,7 @@ SIGNPOST_BASE_URL ?= http://127.0.0.1:$(PORT)
 # examples. A deployment sets its own (production refuses to start without one).
 DEFAULT_FROM_EMAIL ?= Safer Harbridge <updates@harbridge.example.org>
 
-.PHONY: install run test worker lint format migrations-check clean
+.PHONY: install run test worker lint format migrations-check messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,18 @@ format: install
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The site's own text in each language: every folder with a locale/ beside it (the apps,
+# site/, and templates/ at the top) keeps its own catalogues. Needs GNU gettext
+# (Debian's gettext). LANGS lists every language but the default; the README says how
+# to add one.
+APP_DIRS := site engagement evaluation newsletters printing reports surveys neighbourhoods
+LANGS ?= cy ur
+messages: install
+	$(PY) manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-obsolete \
+	  $(foreach d,$(APP_DIRS),--ignore=$(d)/*) --ignore=.venv/* --ignore=tests/* --ignore=var/* --ignore=bench/*
+	for d in $(APP_DIRS); do [ -d $$d/locale ] && (cd $$d && ../$(PY) ../manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-obsolete) || true; done
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
