@@ -1,10 +1,9 @@
 from django import template
 from django.conf import settings
 from django.utils import translation
-from wagtail.models import Site
-
 from signpost.language_switch import language_links
 from signpost.languages import language_tag
+from wagtail.models import Site
 
 register = template.Library()
 
