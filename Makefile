@@ -51,16 +51,14 @@ format: install
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The site's own text in each language: every folder with a locale/ beside it (the apps,
-# site/, and templates/ at the top) keeps its own catalogues. Needs GNU gettext
-# (Debian's gettext). LANGS lists every language but the default; the README says how
-# to add one.
-APP_DIRS := site engagement evaluation newsletters printing reports surveys neighbourhoods
+# The site's own text in each language. An app with a locale/ folder keeps the strings of
+# its Python files there; templates/ and the rest go to locale/ at the top. Needs GNU
+# gettext (Debian's gettext). LANGS lists every language but the default; the README says
+# how to add one.
 LANGS ?= cy ur
 messages: install
 	$(PY) manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-obsolete \
-	  $(foreach d,$(APP_DIRS),--ignore=$(d)/*) --ignore=.venv/* --ignore=tests/* --ignore=var/* --ignore=bench/*
-	for d in $(APP_DIRS); do [ -d $$d/locale ] && (cd $$d && ../$(PY) ../manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-obsolete) || true; done
+	  --ignore='.venv/*' --ignore='tests/*' --ignore='var/*' --ignore='bench/*' --ignore='*/node_modules/*'
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
