@@ -40,7 +40,9 @@ def welsh_release(client, signed_release, comms_officer, welsh):
     )
     assert response.status_code == 302
     client.logout()
-    return PressReleasePage.objects.get(translation_key=signed_release.translation_key, locale=welsh)
+    return PressReleasePage.objects.get(
+        translation_key=signed_release.translation_key, locale=welsh
+    )
 
 
 def test_the_officer_sends_a_release_for_translation_and_it_waits_as_a_draft(
