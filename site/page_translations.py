@@ -45,8 +45,13 @@ def translate_page(
                     "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL,
                 },
             )
-    translation.save_target(user=user, publish=True)
-    return page.get_translation(locale).specific
+    # Saved as a draft, then published here and now: wagtail-localize would publish as the
+    # transaction commits, from a copy of the page taken before its children were added.
+    translation.save_target(user=user, publish=False)
+    target = page.get_translation(locale).specific
+    target.get_latest_revision().publish(user=user)
+    target.refresh_from_db()
+    return target
 
 
 def untranslated(page: Page, language_code: str) -> list[str]:

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Page
+from wagtail.models import Locale, Page
+
+from .languages import language_for, language_tag
 
 
 def reading_language() -> str:
@@ -33,3 +35,29 @@ def in_reading_language(queryset):
         Q(locale__language_code=active)
         | (Q(locale__language_code=default) & ~Q(translation_key__in=translated))
     )
+
+
+def language_attributes(page) -> tuple[str, str] | None:
+    """``lang`` and ``dir`` for a page listed among pages in another language (an English
+    page on the Welsh home page), so a screen reader reads it in its own voice; None when
+    it is in the language being read."""
+    code = _locale_codes(page.locale_id)
+    if code == reading_language():
+        return None
+    return language_tag(code), language_for(code).direction
+
+
+_LOCALE_CODES: dict[int, str] = {}
+
+
+def _locale_codes(locale_id: int) -> str:
+    """A locale's language code by its id, read once a process (a few rows, added rarely:
+    an id not seen yet reads them again)."""
+    if locale_id not in _LOCALE_CODES:
+        _LOCALE_CODES.clear()
+        _LOCALE_CODES.update(Locale.objects.values_list("id", "language_code"))
+    return _LOCALE_CODES.get(locale_id, default_language())
+
+
+def locale_codes_forget(**kwargs) -> None:
+    _LOCALE_CODES.clear()

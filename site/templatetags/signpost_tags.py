@@ -1,8 +1,10 @@
 from django import template
 from django.conf import settings
 from django.utils import translation
+from django.utils.html import format_html
 from signpost.language_switch import language_links
 from signpost.languages import language_tag
+from signpost.translated import language_attributes as translated_language_attributes
 from wagtail.models import Site
 
 register = template.Library()
@@ -50,3 +52,12 @@ def language_switcher(context):
 def bcp47(code):
     """A language code as HTML's ``lang`` wants it: ``en-gb`` becomes ``en-GB``."""
     return language_tag(code)
+
+
+@register.filter
+def language_attributes(page):
+    """` lang="en-GB" dir="ltr"` on a page listed in a language other than the page's."""
+    attributes = translated_language_attributes(page)
+    if attributes is None:
+        return ""
+    return format_html(' lang="{}" dir="{}"', *attributes)

@@ -148,3 +148,68 @@ def test_every_catalogue_is_complete_and_compiled():
             for e in po.translated_entries()
         }
         assert compiled == source, f"{path}: run `make messages` to compile it again"
+
+
+@pytest.fixture
+def public_site(db):
+    from tests.neighbourhoods.factories import public_site_create
+
+    return public_site_create()
+
+
+def test_listings_show_each_page_once_in_the_language_being_read(client, public_site):
+    """The Welsh list of areas shows Eastfield's Welsh page and Canal Quarter's English one
+    (it has no translation), marked as English for screen readers; never both of a pair."""
+    translate_page(public_site.home, "cy", title="Harbridge Mwy Diogel")
+    translate_page(public_site.index, "cy", title="Eich ardal")
+    translate_page(public_site.eastfield, "cy", title="Dwyrain y Maes")
+    html = client.get("/cy/areas/").content.decode()
+    cards = re.findall(
+        r'<li class="card"([^>]*)>\s*<h3 class="card__title"><a href="([^"]+)">([^<]+)</a>', html
+    )
+    assert [(title, attrs.strip()) for attrs, _url, title in cards] == [
+        ("Canal Quarter", 'lang="en-GB" dir="ltr"'),
+        ("Dwyrain y Maes", ""),
+    ]
+    # English readers see the English pages only.
+    english = client.get("/areas/").content.decode()
+    assert "Dwyrain y Maes" not in english and "Eastfield" in english
+
+
+def test_search_finds_the_page_in_the_language_being_read(client, public_site):
+    translate_page(public_site.eastfield, "cy", title="Eastfield yn Gymraeg")
+    welsh = client.get("/cy/search/", {"query": "Eastfield"}).content.decode()
+    english = client.get("/search/", {"query": "Eastfield"}).content.decode()
+    assert "Eastfield yn Gymraeg" in welsh
+    assert ">Eastfield</a>" not in welsh
+    assert "Eastfield yn Gymraeg" not in english
+
+
+def test_a_second_page_for_an_area_in_the_same_language_is_refused(public_site):
+    from django.core.exceptions import ValidationError
+    from neighbourhoods.models import AreaPage
+
+    twin = AreaPage(
+        title="Eastfield again", slug="eastfield-again", area=public_site.eastfield.area
+    )
+    twin.locale_id = public_site.eastfield.locale_id
+    with pytest.raises(ValidationError, match="already has a page in this language"):
+        twin.clean()
+    welsh = translate_page(public_site.eastfield, "cy", title="Dwyrain y Maes")
+    welsh.clean()  # its own translation is not a second page
+
+
+def test_the_welsh_home_page_costs_what_the_english_one_does(
+    client, public_site, django_assert_max_num_queries
+):
+    from tests.test_public_site import HOME_QUERY_BUDGET
+
+    translate_page(public_site.home, "cy", title="Harbridge Mwy Diogel")
+    translate_page(public_site.index, "cy", title="Eich ardal")
+    translate_page(public_site.eastfield, "cy", title="Dwyrain y Maes")
+    client.get("/cy/")
+    # Beyond the English page's: the menu's root in Welsh, and the locales' codes for
+    # marking English pages listed on it (read once a process; each test starts afresh).
+    with django_assert_max_num_queries(HOME_QUERY_BUDGET + 3):
+        response = client.get("/cy/")
+    assert "Dwyrain y Maes" in response.content.decode()
