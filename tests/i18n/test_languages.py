@@ -187,6 +187,7 @@ def test_search_finds_the_page_in_the_language_being_read(client, public_site):
 
 def test_a_second_page_for_an_area_in_the_same_language_is_refused(public_site):
     from django.core.exceptions import ValidationError
+
     from neighbourhoods.models import AreaPage
 
     twin = AreaPage(
