@@ -11,7 +11,7 @@ SIGNPOST_BASE_URL ?= http://127.0.0.1:$(PORT)
 # examples. A deployment sets its own (production refuses to start without one).
 DEFAULT_FROM_EMAIL ?= Safer Harbridge <updates@harbridge.example.org>
 
-.PHONY: install run test worker lint format migrations-check clean
+.PHONY: install run test worker lint format migrations-check messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,16 @@ format: install
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The site's own text in each language. An app with a locale/ folder keeps the strings of
+# its Python files there; templates/ and the rest go to locale/ at the top. Needs GNU
+# gettext (Debian's gettext). LANGS lists every language but the default; the README says
+# how to add one.
+LANGS ?= cy ur
+messages: install
+	$(PY) manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-obsolete \
+	  --ignore='.venv/*' --ignore='tests/*' --ignore='var/*' --ignore='bench/*' --ignore='*/node_modules/*'
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -7,10 +7,14 @@ import datetime
 from django.utils import timezone
 from signpost import roles
 from signpost.models import ContentPage, InitiativeSettings, PrivacyNoticePage
+from signpost.page_translations import translate_page
+from signpost.translated import default_language
+from wagtail.models import Locale
 
 from surveys.models import SurveyWave, YouSaidWeDidPage
 from surveys.services import you_said_we_did_create
 
+from .demo_translations import URDU, WELSH
 from .models import AreaIndexPage, AreaPage, AreaUpdatePage
 
 TEAMS = {
@@ -163,7 +167,7 @@ def load(demo) -> None:
         _publish(index, comms)
     pages = {}
     for slug, area in demo.areas.items():
-        page = AreaPage.objects.filter(area=area).first()
+        page = AreaPage.objects.filter(area=area, locale__language_code=default_language()).first()
         if page is None:
             page, _ = _child(
                 index, AreaPage, slug, title=area.name, area=area, **TEAMS.get(slug, {})
@@ -188,6 +192,21 @@ def load(demo) -> None:
     _you_said_we_did(demo, comms)
     _notices(demo, comms)
     demo.say(f"Residents' pages: {len(pages)} areas, {len(UPDATES)} updates, /areas/")
+    _translations(demo, comms, index, pages["northgate"])
+
+
+def _translations(demo, comms, index, northgate) -> None:
+    """The home page, the areas' index and Northgate's page in Welsh and Urdu, through
+    wagtail-localize, the first time only: a translation someone has edited is theirs."""
+    made = []
+    for code, strings in (("cy", WELSH), ("ur", URDU)):
+        for page in (demo.home, index, northgate):
+            if page.get_translation_or_none(Locale.objects.get_or_create(language_code=code)[0]):
+                continue
+            translate_page(page, code, strings, user=comms)
+            made.append(code)
+    if made:
+        demo.say("Home, areas and Northgate pages in Welsh (/cy/) and Urdu (/ur/)")
 
 
 def _you_said_we_did(demo, comms) -> None:

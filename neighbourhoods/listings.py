@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
+from signpost.translated import in_reading_language
 from wagtail.models import Page
 
 from engagement.models import Area, Operation, PressReleasePage
@@ -25,8 +26,11 @@ def private_sections() -> Q:
 
 
 def visible(queryset, private: Q | None = None):
-    """Live pages outside every restricted section."""
-    return queryset.live().exclude(private if private is not None else private_sections())
+    """Live pages outside every restricted section, each once, in the language being read
+    (its translation, or the default language's page when it has none)."""
+    return in_reading_language(
+        queryset.live().exclude(private if private is not None else private_sections())
+    )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import strip_tags
 from signpost.blocks import RICH_TEXT_FEATURES
+from signpost.translated import default_language, reading_language
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
@@ -92,7 +93,8 @@ class AreaPage(Page):
     the latest newsletter and press releases, "you said, we did", the open survey,
     sign-up for the area's email updates and the neighbourhood team's contact."""
 
-    area = models.OneToOneField(
+    # One page an area in each language: its translations share the area.
+    area = models.ForeignKey(
         "engagement.Area",
         null=True,
         on_delete=models.SET_NULL,
@@ -134,6 +136,26 @@ class AreaPage(Page):
 
     class Meta:
         verbose_name = "area page"
+
+    @property
+    def is_translation(self) -> bool:
+        """Whether this page is read in a language other than the site's default (it is
+        served in its own language): the area's description, written once in the default
+        language, is not shown on it."""
+        return reading_language() != default_language()
+
+    def clean(self):
+        super().clean()
+        if self.area_id and self.locale_id:
+            taken = (
+                AreaPage.objects.filter(area_id=self.area_id, locale_id=self.locale_id)
+                .exclude(pk=self.pk)
+                .exists()
+            )
+            if taken:
+                raise ValidationError(
+                    {"area": "This area already has a page in this language: edit that one."}
+                )
 
     @classmethod
     def listed(cls, private: Q | None = None):

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from engagement.models import PressReleasePage
@@ -30,7 +31,7 @@ def latest_news(*, limit: int = 5, private: Q | None = None) -> list[NewsItem]:
     in a fixed number of queries whatever the data."""
     private = private if private is not None else private_sections()
     updates = [
-        NewsItem("Update", p, p.summary, p.first_published_at)
+        NewsItem(_("Update"), p, p.summary, p.first_published_at)
         for p in visible(AreaUpdatePage.objects, private).order_by("-first_published_at")[:limit]
     ]
     parents = (
@@ -46,14 +47,16 @@ def latest_news(*, limit: int = 5, private: Q | None = None) -> list[NewsItem]:
     for item in updates:
         item.area_name = parents.get(item.page.path[: -AreaPage.steplen], "")
     releases = [
-        NewsItem("Press release", p, p.summary, p.first_published_at, p.area.name if p.area else "")
+        NewsItem(
+            _("Press release"), p, p.summary, p.first_published_at, p.area.name if p.area else ""
+        )
         for p in visible(PressReleasePage.objects, private)
         .select_related("area")
         .order_by("-first_published_at")[:limit]
     ]
     newsletters = [
         NewsItem(
-            "Newsletter", p, p.introduction, p.first_published_at, p.area.name if p.area else ""
+            _("Newsletter"), p, p.introduction, p.first_published_at, p.area.name if p.area else ""
         )
         for p in visible(NewsletterPage.objects, private)
         .select_related("area")

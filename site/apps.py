@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.apps import apps as global_apps
 from django.conf import settings
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 from .roles import sync_roles
 
@@ -37,3 +37,12 @@ class SignpostConfig(AppConfig):
             sender=self.get_model("InitiativeSettings"),
             dispatch_uid="signpost-settings-purge",
         )
+        # Listings mark a page in another language by its locale's code, read once a process.
+        from wagtail.models import Locale
+
+        from .translated import locale_codes_forget
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                locale_codes_forget, sender=Locale, dispatch_uid=f"signpost-locales-{signal}"
+            )

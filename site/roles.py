@@ -26,6 +26,10 @@ ROLE_PERMISSIONS = {
         "wagtailredirects.add_redirect",
         "wagtailredirects.change_redirect",
         "wagtailredirects.delete_redirect",
+        # Sending pages for translation, and turning on the languages the site offers.
+        "wagtail_localize.submit_translation",
+        "wagtailcore.add_locale",
+        "wagtailcore.change_locale",
     ],
     APPROVER: ["wagtailadmin.access_admin", "signpost.change_initiativesettings"],
     NEIGHBOURHOOD_TEAM: ["wagtailadmin.access_admin"],

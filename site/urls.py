@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -16,7 +17,6 @@ urlpatterns = [
     path("admin/reports/site-history/", site_history.site_history_view),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("search/", views.search, name="search"),
     path("login/", views.StaffLoginView.as_view(), name="login"),
     path("login/second-factor/", views.second_factor, name="sign_in_second_factor"),
     path("login/second-factor/enrol/", views.second_factor_enrol, name="sign_in_enrol"),
@@ -24,9 +24,9 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("survey/", include("surveys.urls")),
+    # A printed code's short link: the same on paper in every language.
     path("q/", include("printing.urls")),
-    path("newsletters/", include("newsletters.urls")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     *tracking_urlpatterns(),
 ]
 
@@ -35,5 +35,12 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Apps add their public URLs above this line; Wagtail's page serving catches the rest.
-urlpatterns += [path("", include(wagtail_urls))]
+# What residents read, in their language: English at the root, others under their code
+# (/cy/…, /ur/…). Apps add their public URLs here; Wagtail's page serving catches the rest.
+urlpatterns += i18n_patterns(
+    path("search/", views.search, name="search"),
+    path("survey/", include("surveys.urls")),
+    path("newsletters/", include("newsletters.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.admin.views import account as wagtail_account
 
-from . import dev_mail, health, jobs, service_status, sign_in
+from . import dev_mail, health, jobs, language_switch, service_status, sign_in
 from .admin_permissions import require_permission
 from .caching import public_cache
 from .models import Job
@@ -406,3 +406,23 @@ def job_retry(request, pk: int):
     else:
         messages.info(request, f"{job} is running or done: nothing to retry.")
     return redirect("signpost_jobs")
+
+
+@require_GET
+def set_language(request):
+    """Keep the language a resident chose (a cookie) and go on to the page in it. A link,
+    not a form, so it works on the site's cached pages; it changes nothing but the cookie."""
+    next_url, code = language_switch.choose(
+        request, request.GET.get("language", ""), request.GET.get("next", "/")
+    )
+    response = redirect(next_url)
+    if code is not None:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+    return response

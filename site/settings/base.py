@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "printing",
     "reports",
     "neighbourhoods",
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     "signpost.content_security.SignpostCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The public pages' language comes from the address (/cy/…, /ur/…; English has none).
+    "django.middleware.locale.LocaleMiddleware",
+    "signpost.language_switch.RememberedLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -90,6 +95,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
@@ -115,6 +121,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The languages residents can read Signpost in: its own text (locale/, Django's catalogues)
+# and the pages translated in the CMS. signpost.languages says how each is written.
+LANGUAGES = [("en-gb", "English"), ("cy", "Welsh"), ("ur", "Urdu")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A resident's chosen language is kept for a year (set only when they choose one).
+LANGUAGE_COOKIE_NAME = "signpost_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
@@ -144,7 +157,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatar service: staff ema
 WAGTAILADMIN_BASE_URL = env_str("SIGNPOST_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "signpost.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
-WAGTAIL_I18N_ENABLED = False
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # Draftail, with content it cannot read refused as a form error (signpost.rich_text).
 WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "signpost.rich_text.DraftailRichTextArea"}}
 # No SVG: an SVG is a document that can carry script, and would run it on this origin.

@@ -1,4 +1,10 @@
 from django import template
+from django.conf import settings
+from django.utils import translation
+from django.utils.html import format_html
+from signpost.language_switch import language_links
+from signpost.languages import language_tag
+from signpost.translated import language_attributes as translated_language_attributes
 from wagtail.models import Site
 
 register = template.Library()
@@ -11,7 +17,11 @@ def site_menu(context):
     site = Site.find_for_request(request) if request else None
     items = []
     if site is not None:
-        items = site.root_page.get_children().live().public().in_menu().only("title", "url_path")
+        # The menu of the home page in the language being read (the default's if none).
+        root = site.root_page
+        if translation.get_language() != settings.LANGUAGE_CODE:
+            root = root.localized
+        items = root.get_children().live().public().in_menu().only("title", "url_path")
     return {"menu_items": items, "request": request, "current_page": context.get("page")}
 
 
@@ -29,3 +39,25 @@ def breadcrumbs(page, current_label=""):
     else:
         crumbs.append({"label": page.title})
     return {"crumbs": crumbs}
+
+
+@register.inclusion_tag("signpost/includes/language_switcher.html", takes_context=True)
+def language_switcher(context):
+    """Links to what is being read in each of the site's languages, each named in itself."""
+    request = context.get("request")
+    return {"language_links": language_links(request, context.get("page"))}
+
+
+@register.filter
+def bcp47(code):
+    """A language code as HTML's ``lang`` wants it: ``en-gb`` becomes ``en-GB``."""
+    return language_tag(code)
+
+
+@register.filter
+def language_attributes(page):
+    """` lang="en-GB" dir="ltr"` on a page listed in a language other than the page's."""
+    attributes = translated_language_attributes(page)
+    if attributes is None:
+        return ""
+    return format_html(' lang="{}" dir="{}"', *attributes)

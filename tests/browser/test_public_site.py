@@ -6,42 +6,15 @@ installed by ``npm ci --prefix tests/browser`` (CI does this). It is injected in
 page under test by Playwright; visitors are never sent it.
 """
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import unavailable
 from tests.neighbourhoods.factories import public_site_create
 
 pytestmark = pytest.mark.browser
 
-AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 320, "height": 640}
-
-
-@pytest.fixture
-def axe():
-    if not AXE_JS.exists():
-        unavailable(f"needs axe-core: run `npm ci --prefix tests/browser` ({AXE_JS} missing)")
-
-    def check(page, label: str = ""):
-        """Run axe-core on the page as it is now; fail with each violation spelt out."""
-        page.add_script_tag(path=str(AXE_JS))
-        violations = page.evaluate(
-            """async (tags) => {
-                const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-                return result.violations.map(v => ({
-                    id: v.id, impact: v.impact, help: v.help,
-                    nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5),
-                }));
-            }""",
-            WCAG_22_AA,
-        )
-        assert violations == [], f"{label or page.url}: {violations}"
-
-    return check
 
 
 def _context(browser, live_site, **options):

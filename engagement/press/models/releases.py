@@ -133,6 +133,21 @@ class PressReleasePage(RoutablePageMixin, Page):
     def permissions_for_user(self, user):
         return PressReleasePermissionTester(user, self)
 
+    def get_workflow(self):
+        """A release in another language is signed off like its source: the sign-off
+        workflow hangs from the newsroom, and a translated newsroom has none of its own."""
+        workflow = super().get_workflow()
+        if workflow is None and self.pk:
+            source = (
+                PressReleasePage.objects.filter(translation_key=self.translation_key)
+                .exclude(pk=self.pk)
+                .order_by("pk")
+                .first()
+            )
+            if source is not None:
+                workflow = Page.get_workflow(source)
+        return workflow
+
     def publish(self, revision, user=None, log_action=True, **kwargs):
         """Nothing goes public unsigned: only the revision that completed both sign-off
         steps goes live or is scheduled, whoever asks (superusers and the scheduler too).

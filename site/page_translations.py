@@ -1,0 +1,69 @@
+"""Pages translated through wagtail-localize, from text already written.
+
+The communications officer translates in wagtail-localize's editor; the demo and imports
+bring translations written elsewhere. Both go through the same records (a translation
+source, its segments, a string translation for each), so a page translated here shows
+in the editor as translated, is synced like any other and falls behind its source the
+same way when the source changes.
+"""
+
+from collections.abc import Mapping
+
+from django.db import transaction
+from wagtail.models import Locale, Page
+from wagtail_localize.models import (
+    StringSegment,
+    StringTranslation,
+    Translation,
+    TranslationSource,
+)
+
+
+@transaction.atomic
+def translate_page(
+    page: Page, language_code: str, strings: Mapping[str, str], *, user=None
+) -> Page:
+    """``page`` translated into ``language_code`` and published: each text segment from
+    ``strings`` (source text → its translation). A segment not in ``strings`` keeps the
+    source's text, and the editor lists it as untranslated."""
+    locale, _ = Locale.objects.get_or_create(language_code=language_code)
+    source, created = TranslationSource.get_or_create_from_instance(page)
+    if not created:
+        source.update_from_db()
+    translation, _ = Translation.objects.get_or_create(
+        source=source, target_locale=locale, defaults={"enabled": True}
+    )
+    for segment in StringSegment.objects.filter(source=source).select_related("string", "context"):
+        text = strings.get(segment.string.data)
+        if text:
+            StringTranslation.objects.update_or_create(
+                translation_of=segment.string,
+                locale=locale,
+                context=segment.context,
+                defaults={
+                    "data": text,
+                    "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL,
+                },
+            )
+    # Saved as a draft, then published here and now: wagtail-localize would publish as the
+    # transaction commits, from a copy of the page taken before its children were added.
+    translation.save_target(user=user, publish=False)
+    target = page.get_translation(locale).specific
+    target.get_latest_revision().publish(user=user)
+    target.refresh_from_db()
+    return target
+
+
+def untranslated(page: Page, language_code: str) -> list[str]:
+    """The source texts of ``page`` with no translation into ``language_code`` yet."""
+    source = TranslationSource.objects.get_for_instance_or_none(page)
+    if source is None:
+        return []
+    return [
+        segment.string.data
+        for segment in StringSegment.objects.filter(source=source)
+        .select_related("string")
+        .exclude(
+            string__translations__locale__language_code=language_code,
+        )
+    ]
