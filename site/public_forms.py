@@ -9,9 +9,9 @@ import ipaddress
 import time
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 from ipware import get_client_ip
 
 HONEYPOT_FIELD = "website"
