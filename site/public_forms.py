@@ -11,6 +11,7 @@ import time
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 from ipware import get_client_ip
 
 HONEYPOT_FIELD = "website"
@@ -21,7 +22,7 @@ class HoneypotFormMixin(forms.Form):
 
     website = forms.CharField(
         required=False,
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
