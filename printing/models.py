@@ -297,10 +297,11 @@ class PrintRun(models.Model):
             return self.survey_wave.get_public_url(code=household_code or None)
         if self.qr_target == QRTarget.UPDATE_PAGE and self.target_page_id:
             page = self.target_page.specific
-            translated = page.get_translations(inclusive=True).filter(
-                locale__language_code=self.qr_language, live=True
-            )
-            page = translated.first() or page
+            if self.qr_language != settings.LANGUAGE_CODE:
+                translated = page.get_translations(inclusive=True).filter(
+                    locale__language_code=self.qr_language, live=True
+                )
+                page = translated.first() or page
             if page.live:
                 return page.get_full_url()
         if self.qr_target == QRTarget.SIGNUP:

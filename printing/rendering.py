@@ -8,6 +8,7 @@ where the sample's were (``stamping``).
 """
 
 import contextlib
+import io
 import itertools
 import logging
 import os
@@ -15,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pikepdf
 from django.conf import settings
 from django.template.loader import render_to_string
 from signpost.languages import Language, language_for, language_tag
@@ -289,6 +291,34 @@ def print_context(
         "inks": PRINT_SHOP_INKS if print_shop and not preview else OFFICE_INKS,
         "bleed_mm": prepress.BLEED_MM,
     }
+
+
+def language_parts_mark(pdf: bytes, tags: list[str]) -> bytes:
+    """A tagged PDF of a bilingual page with each language's part marked with its /Lang.
+
+    WeasyPrint gives the document the ``lang`` of ``<html>`` but no structure element its
+    own; the print template sets each language's part in an ``<article>`` (a PDF ``Art``
+    element, used for nothing else on the page), in the order of ``tags``, so the n-th
+    ``Art`` is in ``tags[n % len(tags)]``: a screen reader then reads the English half in
+    English."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        parts = []
+
+        def walk(element) -> None:
+            if not isinstance(element, pikepdf.Dictionary):
+                return
+            if element.get("/S") == pikepdf.Name.Art:
+                parts.append(element)
+            kids = element.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid)
+
+        walk(document.Root.StructTreeRoot)
+        for number, part in enumerate(parts):
+            part.Lang = pikepdf.String(tags[number % len(tags)])
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
 
 
 def render_print_html(**context_kwargs) -> str:

@@ -239,10 +239,12 @@ def print_versions(
         if translated_template is not None:
             passing_on = translated_template.passing_on_information
             help_with = translated_template.help_with_drugs
-            for own, standard, label in (
-                (passing_on, initiative.report_information_text, "Passing on information safely"),
-                (help_with, initiative.help_with_drugs_text, "Help with drug use"),
-            ):
+            wording = [
+                (passing_on, initiative.report_information_text, "Passing on information safely")
+            ]
+            if template.kind != Kind.SIGN:  # a sign has no room for help with drug use
+                wording.append((help_with, initiative.help_with_drugs_text, "Help with drug use"))
+            for own, standard, label in wording:
                 if not own and standard:
                     missing.append(
                         f"The print template “{template}” leaves “{label}” to the "
@@ -368,13 +370,14 @@ def print_run_accessible_pdf(print_run: PrintRun) -> bytes:
     item = rendering.PrintItem(
         qr_url=link.full_url(), short_address=link.display_address(), number=1
     )
+    context = {**print_run_context_kwargs(print_run), "print_shop": False}  # screen, not press
     html = rendering.render_print_html(
-        spec=print_run.spec,
-        items=[item],
-        font_scale=print_run.font_scale,
-        **{**print_run_context_kwargs(print_run), "print_shop": False},  # screen, not press
+        spec=print_run.spec, items=[item], font_scale=print_run.font_scale, **context
     )
-    return accessible_pdf(render_html(html))
+    pdf = accessible_pdf(render_html(html))
+    if len(context["versions"]) > 1:
+        pdf = rendering.language_parts_mark(pdf, [v.tag for v in context["versions"]])
+    return pdf
 
 
 def print_run_context_kwargs(print_run: PrintRun) -> dict:

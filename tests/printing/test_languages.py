@@ -153,8 +153,30 @@ def run_fields(operation, area, **fields):
     }
 
 
+def part_languages(document) -> list[tuple[str, str]]:
+    """The language each headline (H1) is read in, from its nearest /Lang, in order."""
+    found = []
+
+    def walk(element, language=None):
+        if not isinstance(element, pikepdf.Dictionary):
+            return
+        language = str(element.get("/Lang", "")) or language
+        if str(element.get("/S", "")) == "/H1":
+            found.append(language)
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            walk(kid, language)
+
+    walk(document.Root.StructTreeRoot)
+    return found
+
+
 @pytest.mark.parametrize(
-    ("format", "layout"), [("a5_leaflet_1", "side by side"), ("a4_leaflet_2", "back to back")]
+    ("format", "layout", "parts"),
+    [
+        ("a5_leaflet_1", "side by side", ["cy", "en-GB"]),
+        ("a4_leaflet_2", "back to back", ["cy", "en-GB"]),
+    ],
 )
 def test_a_bilingual_household_run_carries_one_code_for_welsh_and_english(
     officer_client,
@@ -166,6 +188,7 @@ def test_a_bilingual_household_run_carries_one_code_for_welsh_and_english(
     wave,
     format,
     layout,
+    parts,
 ):
     create(
         officer_client,
@@ -219,6 +242,7 @@ def test_a_bilingual_household_run_carries_one_code_for_welsh_and_english(
     accessible = officer_client.get(reverse("printing_admin:accessible", args=[run.pk]))
     with pikepdf.open(io.BytesIO(accessible.content)) as document:
         assert str(document.Root.Lang) == "cy"
+        assert part_languages(document) == parts
     preview = officer_client.get(reverse("printing_admin:preview", args=[run.pk])).content
     assert b'<html lang="cy" dir="ltr">' in preview
     assert b'lang="en-GB" dir="ltr"' in preview
@@ -504,3 +528,41 @@ def test_roles_that_may_not_print_cannot_in_any_language(
     )
     assert response.status_code == 302
     assert PrintRun.objects.count() == 0
+
+
+def test_bilingual_signs_carry_one_qr_code_each_with_both_languages(
+    officer_client, django_capture_on_commit_callbacks, initiative, operation, area, sign_template
+):
+    sign_template.passing_on_information = ENGLISH_SAFETY
+    sign_template.save()
+    translate_template(
+        sign_template,
+        "cy",
+        name="Templed arwydd",
+        headline="Ymgyrch heddlu ar waith",
+        what_is_happening="<p>Mae swyddogion yn gweithio yma heddiw.</p>",
+        passing_on_information="<p>Ffoniwch Crimestoppers yn ddienw ar 0800 555 111.</p>",
+    )
+    create(
+        officer_client,
+        django_capture_on_commit_callbacks,
+        **run_fields(
+            operation,
+            area,
+            template=sign_template.pk,
+            format="a3_sign",
+            quantity=2,
+            language="cy+en-gb",
+        ),
+    )
+    run = PrintRun.objects.get()
+    assert run.status == PrintRun.Status.READY, run.error
+    pdf = download(officer_client, run)
+    texts = page_texts(pdf)
+    for number, sign in enumerate(run.signs.select_related("short_link").order_by("number")):
+        page = number + 1
+        assert decode_qr_codes(pdf, first_page=page) == [sign.short_link.full_url()]
+        text = texts[number]
+        assert "Ymgyrch heddlu ar waith" in text and sign_template.headline in text
+        assert text.index("Ymgyrch heddlu ar waith") < text.index(sign_template.headline)
+        assert f"Arwydd / Sign / {sign.number}" in text
