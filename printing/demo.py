@@ -6,6 +6,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 from signpost import roles
+from wagtail.models import Locale
 
 from surveys.models import SurveyWave
 
@@ -61,7 +62,9 @@ def _load_print_runs(demo) -> int:
             user=officer,
             operation=demo.operation,
             area=eastfield,
-            template=PrintTemplate.objects.get(name="Operation leaflet"),
+            template=PrintTemplate.objects.get(
+                name="Operation leaflet", locale=Locale.get_default()
+            ),
             format=PrintFormat.A5_LEAFLET_ONE_SIDED,
             quantity=400,
             qr_target=QRTarget.SURVEY if wave else QRTarget.SIGNUP,
@@ -72,7 +75,9 @@ def _load_print_runs(demo) -> int:
             user=officer,
             operation=demo.operation,
             area=canal,
-            template=PrintTemplate.objects.get(name="Warrant day sign"),
+            template=PrintTemplate.objects.get(
+                name="Warrant day sign", locale=Locale.get_default()
+            ),
             format=PrintFormat.A4_SIGN,
             quantity=3,
             qr_target=QRTarget.SIGNUP,
@@ -99,6 +104,8 @@ def _load_print_runs(demo) -> int:
 
 def load(demo) -> None:
     for row in TEMPLATES:
-        PrintTemplate.objects.get_or_create(name=row["name"], defaults=row)
+        PrintTemplate.objects.get_or_create(
+            name=row["name"], locale=Locale.get_default(), defaults=row
+        )
     runs = _load_print_runs(demo)
     demo.say(f"{len(TEMPLATES)} print templates, {runs} new print runs (a leaflet drop, signs)")

@@ -1,13 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from engagement.models import Area, Operation
 from newsletters.models import NewsletterPage
 from surveys.models import SurveyWave
 
 from . import services
-from .models import PrintFormat, PrintOutput, PrintTemplate, QRTarget
+from .models import PrintFormat, PrintLanguage, PrintOutput, PrintTemplate, QRTarget
 
 
 class PrintRunForm(forms.Form):
@@ -16,12 +16,21 @@ class PrintRunForm(forms.Form):
     operation = forms.ModelChoiceField(queryset=Operation.objects.all())
     area = forms.ModelChoiceField(queryset=Area.objects.all())
     template = forms.ModelChoiceField(
-        queryset=PrintTemplate.objects.all(), required=False, help_text="The words to print."
+        queryset=PrintTemplate.objects.none(), required=False, help_text="The words to print."
     )
     newsletter = forms.ModelChoiceField(
-        queryset=NewsletterPage.objects.live().order_by("-first_published_at"),
+        queryset=NewsletterPage.objects.none(),
         required=False,
         help_text="Or print a published newsletter as a leaflet.",
+    )
+    language = forms.ChoiceField(
+        label="Language",
+        choices=PrintLanguage.choices,
+        initial=PrintLanguage.ENGLISH,
+        required=False,
+        help_text="The template's or newsletter's translation is printed, and the QR code "
+        "opens the site in that language (bilingual: in Welsh, with English a click away). "
+        "Bilingual runs print Welsh first: side by side, or back to back when two-sided.",
     )
     format = forms.ChoiceField(choices=PrintFormat.choices)
     quantity = forms.IntegerField(
@@ -57,6 +66,17 @@ class PrintRunForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Each template and newsletter once, as written: the run's language picks its
+        # translation.
+        default = Locale.get_default()
+        self.fields["template"].queryset = PrintTemplate.objects.filter(locale=default)
+        self.fields["newsletter"].queryset = (
+            NewsletterPage.objects.live().filter(locale=default).order_by("-first_published_at")
+        )
+
+    def clean_language(self):
+        """Left unchosen (an older form, a script), the run is in English."""
+        return self.cleaned_data["language"] or PrintLanguage.ENGLISH
 
     def clean_output(self):
         """Left unchosen (an older form, a script), the run is for an office printer."""
@@ -79,6 +99,7 @@ class PrintRunForm(forms.Form):
                 target_page=data.get("target_page"),
                 survey_wave=data.get("survey_wave"),
                 output=data["output"],
+                language=data["language"],
             )
         except ValidationError as error:
             self.add_error(None, error)
@@ -101,6 +122,7 @@ class PrintRunForm(forms.Form):
                 target_page=data.get("target_page"),
                 survey_wave=data.get("survey_wave"),
                 output=data["output"],
+                language=data["language"],
             )
         except ValidationError as error:
             self.add_error(None, error)

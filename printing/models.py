@@ -16,11 +16,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from signpost.links import absolute_url
 from signpost.storage import private_storage
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
+from wagtail.models import TranslatableMixin
 from wagtail.search import index
 
 from engagement.models import Activity
@@ -70,14 +71,17 @@ FORMATS: dict[str, FormatSpec] = {
 }
 
 
-class PrintTemplate(index.Indexed, models.Model):
+class PrintTemplate(TranslatableMixin, index.Indexed, models.Model):
     """The words on a leaflet or sign, kept by the communications officer and approver.
 
     Passing on information and help with drug use fall back to the initiative's site
-    settings when left empty, so the numbers residents need are kept in one place.
+    settings when left empty, so the numbers residents need are kept in one place. A
+    template is translated (wagtail-localize, "Translate" in the snippet's menu) for runs
+    printed in another language; the settings' wording is English only, so a translated
+    template carries its own.
     """
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.LEAFLET)
     headline = models.CharField(
         max_length=90, help_text="Large type at the top, e.g. 'Police are working in your area'."
@@ -119,8 +123,11 @@ class PrintTemplate(index.Indexed, models.Model):
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "locale"], name="print_template_name_locale")
+        ]
 
     def __str__(self):
         return self.name
@@ -130,6 +137,21 @@ class QRTarget(models.TextChoices):
     SURVEY = "survey", "The perception survey for the area"
     UPDATE_PAGE = "page", "A page on the site (e.g. the operation's update page)"
     SIGNUP = "signup", "Sign-up for email updates"
+
+
+class PrintLanguage(models.TextChoices):
+    """The language a run is printed in. Bilingual is Welsh first, as the Welsh Language
+    Standards ask of bilingual signs and documents (Welsh left or on the front)."""
+
+    ENGLISH = "en-gb", "English"
+    WELSH = "cy", "Welsh (Cymraeg)"
+    URDU = "ur", "Urdu (اردو)"
+    WELSH_ENGLISH = "cy+en-gb", "Welsh and English, bilingual (Cymraeg a Saesneg)"
+
+
+def print_language_codes(language: str) -> list[str]:
+    """The language codes a run prints, in the order they appear (Welsh first)."""
+    return language.split("+")
 
 
 class PrintOutput(models.TextChoices):
@@ -182,6 +204,12 @@ class PrintRun(models.Model):
         choices=PrintOutput.choices,
         default=PrintOutput.OFFICE,
         help_text="A print shop's PDF has bleed, crop marks and black set as black ink only.",
+    )
+    language = models.CharField(
+        max_length=16,
+        choices=PrintLanguage.choices,
+        default=PrintLanguage.ENGLISH,
+        help_text="The words and the page the QR code opens are in this language.",
     )
     target_page = models.ForeignKey(
         "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -246,13 +274,34 @@ class PrintRun(models.Model):
     def activity_mode(self) -> str:
         return Activity.Mode.REMOVABLE_SIGNS if self.is_sign_run else Activity.Mode.LEAFLET_DROP
 
+    @property
+    def language_codes(self) -> list[str]:
+        """The languages printed, in order: one, or Welsh then English."""
+        return print_language_codes(self.language)
+
+    @property
+    def qr_language(self) -> str:
+        """The language the QR code opens the site in: a bilingual run's first (Welsh),
+        whose pages offer English in their switcher."""
+        return self.language_codes[0]
+
     def target_url(self, household_code: str = "") -> str:
-        """Where the QR code leads, resolved when scanned so a moved page still works.
-        A target that has gone (page unpublished) falls back to the home page."""
+        """Where the QR code leads, in the run's language, resolved when scanned so a
+        moved page still works. A target that has gone (page unpublished) falls back to
+        the page in English, then to the home page."""
+        with translation.override(self.qr_language):
+            return self._target_url(household_code)
+
+    def _target_url(self, household_code: str) -> str:
         if self.qr_target == QRTarget.SURVEY and self.survey_wave_id:
             return self.survey_wave.get_public_url(code=household_code or None)
         if self.qr_target == QRTarget.UPDATE_PAGE and self.target_page_id:
             page = self.target_page.specific
+            if self.qr_language != settings.LANGUAGE_CODE:
+                translated = page.get_translations(inclusive=True).filter(
+                    locale__language_code=self.qr_language, live=True
+                )
+                page = translated.first() or page
             if page.live:
                 return page.get_full_url()
         if self.qr_target == QRTarget.SIGNUP:
@@ -261,7 +310,7 @@ class PrintRun(models.Model):
                 return absolute_url(f"{reverse('newsletters:subscribe')}?{query}")
             except NoReverseMatch:
                 pass
-        return absolute_url("/")
+        return absolute_url(reverse("wagtail_serve", args=[""]))
 
     @property
     def for_print_shop(self) -> bool:
@@ -269,7 +318,9 @@ class PrintRun(models.Model):
 
     def download_filename(self) -> str:
         shop = "-print-shop" if self.for_print_shop else ""
-        return f"{self.operation.slug}-{self.area.slug}-{self.format}{shop}-{self.pk}.pdf"
+        language = "" if self.language == PrintLanguage.ENGLISH else f"-{self.language}"
+        language = language.replace("+", "-")
+        return f"{self.operation.slug}-{self.area.slug}-{self.format}{language}{shop}-{self.pk}.pdf"
 
 
 class Sign(models.Model):

@@ -8,6 +8,7 @@ where the sample's were (``stamping``).
 """
 
 import contextlib
+import io
 import itertools
 import logging
 import os
@@ -15,8 +16,10 @@ import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pikepdf
 from django.conf import settings
 from django.template.loader import render_to_string
+from signpost.languages import Language, language_for, language_tag
 from signpost.models import InitiativeSettings
 from signpost.pdf import render_html
 from signpost.qr import qr_matrix, qr_svg
@@ -97,6 +100,17 @@ PRINT_SHOP_INKS = {
 }
 
 
+# Faces the site serves for scripts the print fonts lack (signpost/css/fonts.css does the
+# same for pages): WeasyPrint reads them through ``signpost.pdf``'s fetcher, from disk,
+# and embeds the subset it uses. The unhashed static path, which the fetcher finds
+# whatever the static storage.
+FONT_FILES = {
+    "Noto Naskh Arabic": [
+        ("signpost/fonts/NotoNaskhArabic-Regular.ttf", 400),
+        ("signpost/fonts/NotoNaskhArabic-Bold.ttf", 700),
+    ]
+}
+
 logger = logging.getLogger(__name__)
 
 
@@ -116,6 +130,69 @@ class PrintItem:
     @property
     def qr_svg(self) -> str:
         return qr_svg(self.qr_url)
+
+
+@dataclass
+class PrintVersion:
+    """The run's words in one of its languages: the template's or newsletter's
+    translation, the survey's length as its translation states it, and the safety
+    wording (the template's own, or the initiative's, which is English only)."""
+
+    language: Language
+    template: object = None
+    newsletter: object = None
+    survey_length: str = ""
+    passing_on_information: str = ""
+    help_with_drugs: str = ""
+    strapline: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.language.code
+
+    @property
+    def tag(self) -> str:
+        return language_tag(self.language.code)
+
+    @property
+    def direction(self) -> str:
+        return self.language.direction
+
+    @property
+    def as_list(self) -> list["PrintVersion"]:
+        return [self]
+
+
+def english_version(
+    *, template, newsletter, initiative: InitiativeSettings, survey_length: str = ""
+) -> PrintVersion:
+    """The words as the templates and settings hold them, in the site's default language."""
+    return PrintVersion(
+        language=language_for(settings.LANGUAGE_CODE),
+        template=template,
+        newsletter=newsletter,
+        survey_length=survey_length,
+        passing_on_information=(template.passing_on_information if template else "")
+        or initiative.report_information_text,
+        help_with_drugs=(template.help_with_drugs if template else "")
+        or initiative.help_with_drugs_text,
+        strapline=initiative.strapline,
+    )
+
+
+def _font_faces(versions: list[PrintVersion]) -> tuple[list[dict], list[dict]]:
+    """The @font-face rules and the ``:lang()`` rules for the languages printed."""
+    faces, lang_fonts = [], []
+    for version in versions:
+        family = version.language.font_family
+        if not family or family not in FONT_FILES:
+            continue
+        lang_fonts.append({"code": version.tag, "family": family})
+        if any(face["family"] == family for face in faces):
+            continue
+        for path, weight in FONT_FILES[family]:
+            faces.append({"family": family, "url": settings.STATIC_URL + path, "weight": weight})
+    return faces, lang_fonts
 
 
 def sample_item(*, per_household: bool, sign: bool = False) -> PrintItem:
@@ -164,16 +241,39 @@ def print_context(
     glyphs: dict | None = None,
     survey_length: str = "",
     print_shop: bool = False,
+    versions: list[PrintVersion] | None = None,
 ) -> dict:
+    """The print template's context. ``versions`` holds the words in each language
+    printed (Welsh then English for a bilingual run); without it the page is in English,
+    from ``template`` or ``newsletter`` and the initiative's settings."""
     base = SIZES[(spec.kind, spec.page_size)]
+    if not versions:
+        versions = [
+            english_version(
+                template=template,
+                newsletter=newsletter,
+                initiative=initiative,
+                survey_length=survey_length,
+            )
+        ]
+    font_faces, lang_fonts = _font_faces(versions)
+    bilingual = len(versions) > 1
     sizes = {k: (round(v * float(font_scale), 2) if k in SCALED else v) for k, v in base.items()}
     return {
         "spec": spec,
         "sizes": sizes,
         "logo_url": logo_url(initiative),
         "is_sign": spec.kind == Kind.SIGN,
-        "template": template,
-        "newsletter": newsletter,
+        "versions": versions,
+        "first": versions[0],
+        # Bilingual: side by side on one side; a two-sided leaflet back to back.
+        "side_by_side": bilingual and spec.sides == 1,
+        "back_to_back": bilingual and spec.sides == 2,
+        "font_faces": font_faces,
+        "lang_fonts": lang_fonts,
+        "partner_names": ", ".join(
+            block.value["name"] for block in initiative.partners if block.value.get("name")
+        ),
         "operation": operation,
         "area": area,
         "items": items,
@@ -186,16 +286,39 @@ def print_context(
         "glyphs": glyphs,
         "qr_anchor": stamping.QR_ANCHOR,
         "glyphs_anchor": GLYPHS_ANCHOR,
-        "survey_length": survey_length,
         "print_shop": print_shop,
         # A browser's preview knows no device-cmyk(): it shows the office colours.
         "inks": PRINT_SHOP_INKS if print_shop and not preview else OFFICE_INKS,
         "bleed_mm": prepress.BLEED_MM,
-        "passing_on_information": (template.passing_on_information if template else "")
-        or initiative.report_information_text,
-        "help_with_drugs": (template.help_with_drugs if template else "")
-        or initiative.help_with_drugs_text,
     }
+
+
+def language_parts_mark(pdf: bytes, tags: list[str]) -> bytes:
+    """A tagged PDF of a bilingual page with each language's part marked with its /Lang.
+
+    WeasyPrint gives the document the ``lang`` of ``<html>`` but no structure element its
+    own; the print template sets each language's part in an ``<article>`` (a PDF ``Art``
+    element, used for nothing else on the page), in the order of ``tags``, so the n-th
+    ``Art`` is in ``tags[n % len(tags)]``: a screen reader then reads the English half in
+    English."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        parts = []
+
+        def walk(element) -> None:
+            if not isinstance(element, pikepdf.Dictionary):
+                return
+            if element.get("/S") == pikepdf.Name.Art:
+                parts.append(element)
+            kids = element.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid)
+
+        walk(document.Root.StructTreeRoot)
+        for number, part in enumerate(parts):
+            part.Lang = pikepdf.String(tags[number % len(tags)])
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
 
 
 def render_print_html(**context_kwargs) -> str:

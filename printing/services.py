@@ -20,13 +20,15 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from signpost import jobs
+from signpost.languages import language_for
 from signpost.links import absolute_url
 from signpost.mail import email_send
 from signpost.models import Job
 from signpost.pdf import accessible_pdf, render_html
 from wagtail.log_actions import log
+from wagtail.models import Locale
 
 from engagement.activities.services import activity_record_delivered
 from surveys.models import ResponseCode
@@ -41,11 +43,13 @@ from . import prepress, rendering, stamping, tasks
 from .models import (
     FORMATS,
     Kind,
+    PrintLanguage,
     PrintOutput,
     PrintRun,
     QRTarget,
     ShortLink,
     Sign,
+    print_language_codes,
     short_code_generate,
 )
 from .selectors import signs_overdue
@@ -80,9 +84,13 @@ def print_run_validate(
     survey_wave=None,
     newsletter=None,
     output: str = PrintOutput.OFFICE,
+    language: str = PrintLanguage.ENGLISH,
 ) -> None:
-    """Refuse what cannot be printed, with a message per field the officer can act on."""
+    """Refuse what cannot be printed, with a message per field the officer can act on;
+    in another language, also what has not been translated into it."""
     errors: dict[str, str] = {}
+    if language not in PrintLanguage.values:
+        errors["language"] = "Choose the language to print in."
     if output not in PrintOutput.values:
         errors["output"] = "Choose who prints it."
     elif output == PrintOutput.PRINT_SHOP and (problem := prepress.icc_profile_problem()):
@@ -132,6 +140,141 @@ def print_run_validate(
         errors["qr_target"] = "Household codes are for the survey: point the QR code at it."
     if errors:
         raise ValidationError(errors)
+    print_versions(
+        language=language,
+        template=template,
+        newsletter=newsletter,
+        qr_target=qr_target,
+        survey_wave=survey_wave,
+        target_page=target_page,
+        initiative=rendering.branding(),
+    )
+
+
+def _live_translation(page, code: str):
+    """The page's live translation in ``code`` (the page itself when it is in it)."""
+    return (
+        page.__class__.objects.filter(
+            translation_key=page.translation_key, locale__language_code=code
+        )
+        .live()
+        .first()
+    )
+
+
+def print_versions(
+    *,
+    language: str,
+    template,
+    newsletter,
+    qr_target: str,
+    survey_wave,
+    target_page,
+    initiative,
+) -> list[rendering.PrintVersion]:
+    """The run's words in each language it prints, Welsh first when bilingual.
+
+    A leaflet in a language is in that language throughout: the template's or the
+    newsletter's translation, the survey and the page its QR code opens in that
+    language. Whatever has no (live) translation is refused, named, rather than printed
+    in English: a Welsh leaflet with English words or a QR code that opens an English
+    survey is not a Welsh leaflet. The initiative's standard safety wording is English
+    only (site settings are not translated): a translated template must carry its own,
+    and a translated newsletter prints without those boxes (its contact details and the
+    999 line stay, in the language).
+    """
+    default = settings.LANGUAGE_CODE
+    versions, missing = [], []
+    codes = print_language_codes(language)
+    for code in codes:
+        name = language_for(code).english_name
+        if code == default:
+            translated_template = template and template.get_translation_or_none(
+                Locale.get_default()
+            )
+        else:
+            locale = Locale.objects.filter(language_code=code).first()
+            translated_template = template and locale and template.get_translation_or_none(locale)
+        translated_newsletter = None
+        if newsletter is not None:
+            in_code = newsletter.locale.language_code == code
+            translated_newsletter = (
+                newsletter.specific if in_code else _live_translation(newsletter.specific, code)
+            )
+        if template is not None and translated_template is None:
+            missing.append(
+                f"The print template “{template}” has no {name} translation: translate it "
+                "(Print templates, the template's menu, Translate) first."
+            )
+        if newsletter is not None and translated_newsletter is None:
+            missing.append(
+                f"The newsletter “{newsletter.title}” has no live {name} translation: "
+                "translate and publish it first."
+            )
+        survey_length = ""
+        if qr_target == QRTarget.SURVEY and survey_wave is not None:
+            survey = survey_wave.survey
+            if survey.locale.language_code != code:
+                survey = _live_translation(survey, code)
+            if survey is None:
+                missing.append(
+                    f"The survey “{survey_wave.survey.title}” has no live {name} "
+                    "translation: residents scanning the code would be asked in English."
+                )
+            else:
+                with translation.override(code):
+                    survey_length = survey.length_text
+        if code == default:
+            if translated_template is not None or translated_newsletter is not None:
+                versions.append(
+                    rendering.english_version(
+                        template=translated_template,
+                        newsletter=translated_newsletter,
+                        initiative=initiative,
+                        survey_length=survey_length,
+                    )
+                )
+            continue
+        passing_on, help_with = "", ""
+        if translated_template is not None:
+            passing_on = translated_template.passing_on_information
+            help_with = translated_template.help_with_drugs
+            wording = [
+                (passing_on, initiative.report_information_text, "Passing on information safely")
+            ]
+            if template.kind != Kind.SIGN:  # a sign has no room for help with drug use
+                wording.append((help_with, initiative.help_with_drugs_text, "Help with drug use"))
+            for own, standard, label in wording:
+                if not own and standard:
+                    missing.append(
+                        f"The print template “{template}” leaves “{label}” to the "
+                        f"initiative's standard wording, which is in English only: write it "
+                        f"into the template and its {name} translation."
+                    )
+        versions.append(
+            rendering.PrintVersion(
+                language=language_for(code),
+                template=translated_template,
+                newsletter=translated_newsletter,
+                survey_length=survey_length,
+                passing_on_information=passing_on,
+                help_with_drugs=help_with,
+            )
+        )
+    qr_code = codes[0]
+    if (
+        qr_target == QRTarget.UPDATE_PAGE
+        and target_page is not None
+        and qr_code != default
+        and _live_translation(target_page, qr_code) is None
+    ):
+        missing.append(
+            f"The page “{target_page.title}” has no live "
+            f"{language_for(qr_code).english_name} translation for the QR code to open."
+        )
+    if missing:
+        raise ValidationError({"language": missing})
+    return versions
 
 
 def _unique_code_link(**fields) -> ShortLink:
@@ -187,16 +330,28 @@ def print_layout_kwargs(
     qr_target: str,
     survey_wave,
     output: str = PrintOutput.OFFICE,
+    language: str = PrintLanguage.ENGLISH,
+    target_page=None,
 ) -> dict:
     """Everything the page's layout depends on, the same for the form's fit check, its
-    preview and the run's PDF (the survey's length is printed beside a survey QR code;
-    a print shop's page has its bleed and inks)."""
+    preview and the run's PDF (the words in each language printed; the survey's length
+    is printed beside a survey QR code; a print shop's page has its bleed and inks)."""
+    initiative = rendering.branding()
     return {
         "print_shop": output == PrintOutput.PRINT_SHOP,
         "template": template,
         "operation": operation,
         "area": area,
-        "initiative": rendering.branding(),
+        "initiative": initiative,
+        "versions": print_versions(
+            language=language,
+            template=template,
+            newsletter=newsletter,
+            qr_target=qr_target,
+            survey_wave=survey_wave,
+            target_page=target_page,
+            initiative=initiative,
+        ),
         "newsletter": newsletter.specific if newsletter is not None else None,
         # The survey's length as its page states it, worked out from its questions.
         "survey_length": (
@@ -215,13 +370,14 @@ def print_run_accessible_pdf(print_run: PrintRun) -> bytes:
     item = rendering.PrintItem(
         qr_url=link.full_url(), short_address=link.display_address(), number=1
     )
+    context = {**print_run_context_kwargs(print_run), "print_shop": False}  # screen, not press
     html = rendering.render_print_html(
-        spec=print_run.spec,
-        items=[item],
-        font_scale=print_run.font_scale,
-        **{**print_run_context_kwargs(print_run), "print_shop": False},  # screen, not press
+        spec=print_run.spec, items=[item], font_scale=print_run.font_scale, **context
     )
-    return accessible_pdf(render_html(html))
+    pdf = accessible_pdf(render_html(html))
+    if len(context["versions"]) > 1:
+        pdf = rendering.language_parts_mark(pdf, [v.tag for v in context["versions"]])
+    return pdf
 
 
 def print_run_context_kwargs(print_run: PrintRun) -> dict:
@@ -233,6 +389,8 @@ def print_run_context_kwargs(print_run: PrintRun) -> dict:
         qr_target=print_run.qr_target,
         survey_wave=print_run.survey_wave,
         output=print_run.output,
+        language=print_run.language,
+        target_page=print_run.target_page,
     )
 
 
@@ -262,6 +420,7 @@ def print_run_create(
     newsletter=None,
     per_household: bool = False,
     output: str = PrintOutput.OFFICE,
+    language: str = PrintLanguage.ENGLISH,
 ) -> PrintRun:
     """Record a print run, its short link(s) and signs and log it; the PDF is rendered in
     the background once this commits, and the run enters the activity calendar when its
@@ -281,6 +440,7 @@ def print_run_create(
         survey_wave=survey_wave,
         newsletter=newsletter,
         output=output,
+        language=language,
     )
     spec = FORMATS[format]
     font_scale = print_run_fit(
@@ -294,6 +454,8 @@ def print_run_create(
             qr_target=qr_target,
             survey_wave=survey_wave,
             output=output,
+            language=language,
+            target_page=target_page,
         ),
     )
 
@@ -311,6 +473,7 @@ def print_run_create(
         created_by=user,
         font_scale=font_scale,
         output=output,
+        language=language,
     )
     _unique_code_link(print_run=print_run)
     if spec.kind == Kind.SIGN:
@@ -333,6 +496,7 @@ def print_run_create(
             "qr_target": print_run.get_qr_target_display(),
             "newsletter": newsletter.title if newsletter else "",
             "output": print_run.get_output_display(),
+            "language": print_run.get_language_display(),
         },
     )
     _queue_render(print_run.pk)

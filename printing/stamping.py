@@ -235,9 +235,11 @@ def static_layout_from_document(
         for page, qr in zip(pdf.pages, qr_boxes, strict=True):
             if print_shop:
                 prepress.page_black_as_black_ink(pdf, page)
-            texts, content = _take_sample_texts(page, remaining)
+            # Each side may carry each text (a bilingual leaflet printed back to back
+            # has the address and household code on both).
+            texts, content = _take_sample_texts(page, samples)
             for name in texts:
-                remaining.pop(name)
+                remaining.pop(name, None)
             page.Contents = pdf.make_stream(content)
             if "/Annots" in page:
                 del page.Annots

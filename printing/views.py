@@ -82,6 +82,8 @@ def _form_preview(form) -> str:
         qr_target=data.get("qr_target"),
         survey_wave=data.get("survey_wave"),
         output=data["output"],
+        language=data["language"],
+        target_page=data.get("target_page"),
     )
     try:
         scale = services.print_run_fit(spec=spec, per_household=data["per_household"], **layout)
