@@ -64,6 +64,13 @@ def areas_named_in(text: str) -> list[str]:
     ]
 
 
+def _wording(survey) -> list:
+    """What a resident reads of a survey: its questions, their answers and hints."""
+    return [survey.title, survey.introduction] + [
+        (q.key, q.text, q.help_text, q.options) for q in survey.get_questions()
+    ]
+
+
 class SurveyPage(Page):
     """A perception survey: the questions, asked the same way in every wave."""
 
@@ -126,9 +133,10 @@ class SurveyPage(Page):
 
     def translation_behind_reason(self, translation: "SurveyPage") -> str:
         """Why ``translation`` (a live translation of this source survey) is behind its
-        wording, or "": the source was published again since the translation was last
-        synced, the sync was not published in the translation, or some of its text is
-        still untranslated (wagtail-localize fills that with the source's words)."""
+        wording, or "": the source was published again since it was last synced for
+        translation ("behind"), some of its text is still untranslated ("untranslated":
+        wagtail-localize fills that with the source's words), or the up-to-date
+        translation was not published ("behind")."""
         source = TranslationSource.objects.get_for_instance_or_none(self)
         tracked = (
             source.translations.filter(target_locale=translation.locale, enabled=True).first()
@@ -143,11 +151,14 @@ class SurveyPage(Page):
             return ""
         if published and published > source.last_updated_at:
             return "behind"
-        if translation.last_published_at and translation.last_published_at < source.last_updated_at:
-            return "behind"
         total, translated = tracked.get_progress()
         if translated < total:
             return "untranslated"
+        # Synced and translated, but is that what residents read? The page the
+        # translation would make now, against the published one.
+        made = source.get_ephemeral_translated_instance(translation.locale, fallback=True)
+        if _wording(made) != _wording(translation):
+            return "behind"
         return ""
 
     def live_translations(self):

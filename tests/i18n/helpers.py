@@ -1,5 +1,6 @@
 """Pages in another language, made as the translation workflow makes them."""
 
+from django.test import TestCase
 from wagtail.models import Locale
 
 
@@ -42,7 +43,9 @@ def localize_page(page, code: str, strings: dict[str, str], *, publish: bool = T
                 context=segment.context,
                 defaults={"data": text},
             )
-    translation.save_target(publish=publish)
+    # wagtail-localize publishes once the transaction commits; a test's never does.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        translation.save_target(publish=publish)
     return page.get_translation(target).specific
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail_localize.models import StringSegment, TranslationSource
 
-from surveys.models import Response, SurveyWave
+from surveys.models import Response, SurveyPage, SurveyWave
 from surveys.selectors import comparison_audit, comparison_build
 from surveys.services import wave_results_publish
 from tests.surveys.conftest import responses_flush_all
@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 
 WELSH = {
     "Eastfield residents' survey": "Arolwg trigolion Eastfield",
+    "eastfield-survey": "arolwg-eastfield",
     "It is anonymous: we do not ask for your name, and we do not record your email or "
     "internet address.": "Mae'n ddienw: nid ydym yn gofyn am eich enw, ac nid ydym yn "
     "cofnodi eich e-bost na'ch cyfeiriad rhyngrwyd.",
@@ -46,6 +47,7 @@ WELSH = {
 }
 URDU = {
     "Eastfield residents' survey": "ایسٹ فیلڈ کے رہائشیوں کا سروے",
+    "eastfield-survey": "eastfield-survey",
     "It is anonymous: we do not ask for your name, and we do not record your email or "
     "internet address.": "یہ گمنام ہے: ہم آپ کا نام نہیں پوچھتے، اور آپ کا ای میل یا "
     "انٹرنیٹ ایڈریس محفوظ نہیں کرتے۔",
@@ -81,8 +83,11 @@ def _fresh_rate_limits():
 def survey(db):
     survey = survey_page_create()
     survey.slug = "eastfield-survey"
+    for _question in survey.questions:  # bound, as the editor's form binds every block
+        pass
     survey.save_revision().publish()
-    return survey
+    # As the editor saved it: answer options stored as list items with their own ids.
+    return SurveyPage.objects.get(pk=survey.pk)
 
 
 @pytest.fixture
@@ -340,7 +345,8 @@ def test_a_stale_translation_blocks_opening_a_wave_in_the_admin(client, analyst,
     urdu = dict(URDU, **{"What have you noticed since the summer?": "گرمیوں سے اب تک آپ نے کیا دیکھا ہے؟"})
     localize_sync(survey, "cy", welsh)
     localize_sync(survey, "ur", urdu)
-    assert client.post(edit, moved).status_code == 302
+    accepted = client.post(edit, moved)
+    assert accepted.status_code == 302, re.findall(r"The \w+ translation[^<]*", accepted.content.decode())
     assert SurveyWave.objects.get(pk=wave.pk).is_open()
 
 
