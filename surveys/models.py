@@ -146,7 +146,11 @@ class SurveyPage(Page):
         published = self.last_published_at
         if tracked is None:
             # Copied without wagtail-localize: only the dates say whether it kept up.
-            if published and translation.last_published_at and published > translation.last_published_at:
+            if (
+                published
+                and translation.last_published_at
+                and published > translation.last_published_at
+            ):
                 return "behind"
             return ""
         if published and published > source.last_updated_at:
@@ -223,9 +227,7 @@ class SurveyPage(Page):
         context = super().get_context(request, *args, **kwargs)
         today = timezone.localdate()
         # A translation's waves are its source's: one wave, every language.
-        context["open_waves"] = (
-            self.source_survey().waves.open_on(today).select_related("area")
-        )
+        context["open_waves"] = self.source_survey().waves.open_on(today).select_related("area")
         return context
 
 

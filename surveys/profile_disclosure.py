@@ -41,8 +41,7 @@ def profile_combinations(
         .values_list("wave_id", "response__language", *pivot)
     )
     return Counter(
-        (wave_id, language, tuple(c or "" for c in choices))
-        for wave_id, language, *choices in rows
+        (wave_id, language, tuple(c or "" for c in choices)) for wave_id, language, *choices in rows
     )
 
 

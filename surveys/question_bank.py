@@ -110,23 +110,31 @@ BANK: dict[str, BankItem] = {
         _("How much of a problem are people using or dealing drugs in this area?"), "problem"
     ),
     "confidence_police_council": BankItem(
-        _("The police and the council deal with the crime and anti-social behaviour issues that "
-        "matter in this area. How much do you agree?"),
+        _(
+            "The police and the council deal with the crime and anti-social behaviour issues that "
+            "matter in this area. How much do you agree?"
+        ),
         "agree",
     ),
     "seeing_police": BankItem(
-        _("How often do you see police officers or police community support officers on foot "
-        "in this area?"),
+        _(
+            "How often do you see police officers or police community support officers on foot "
+            "in this area?"
+        ),
         "frequency",
     ),
     "initiative_awareness": BankItem(
-        _("Before today, had you heard about the work police and partners are doing to close "
-        "down drug dealing in this area?"),
+        _(
+            "Before today, had you heard about the work police and partners are doing to close "
+            "down drug dealing in this area?"
+        ),
         "yes_no",
     ),
     "pass_on_information": BankItem(
-        _("If you knew something about drug dealing in this area, how likely would you be to "
-        "pass it on to the police or to Crimestoppers?"),
+        _(
+            "If you knew something about drug dealing in this area, how likely would you be to "
+            "pass it on to the police or to Crimestoppers?"
+        ),
         "likelihood",
         hint=_("Crimestoppers never asks your name."),
     ),

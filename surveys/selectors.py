@@ -17,7 +17,6 @@ from django.conf import settings
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, gettext_lazy
-
 from signpost.languages import languages
 
 from .blocks import Question
@@ -155,9 +154,7 @@ CODE_USED = gettext_lazy(
     "This code has already been used, so the survey has been answered for this household. "
     "Each leaflet's code works once, so that every household is counted once. Thank you."
 )
-CODE_UNKNOWN = gettext_lazy(
-    "We do not recognise this code. Please check it against your leaflet."
-)
+CODE_UNKNOWN = gettext_lazy("We do not recognise this code. Please check it against your leaflet.")
 
 
 def response_code_problem(*, wave: SurveyWave, code: str) -> str:
