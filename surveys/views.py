@@ -49,7 +49,11 @@ RAW_PERMISSION = "surveys.export_response"
 
 
 def _wave_or_none(slug):
-    return SurveyWave.objects.select_related("survey", "area").filter(slug=slug).first()
+    return (
+        SurveyWave.objects.select_related("survey", "survey__locale", "area")
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def _survey_read(wave):

@@ -232,9 +232,7 @@ def test_the_breakdown_by_language_is_suppressed_like_any_other(
     url = reverse("surveys_compare", args=(baseline.pk, follow_up.pk))
     page = client.get(url).content.decode()
     table = re.search(r'<table class="listing" data-breakdown="language">.*?</table>', page, re.S)
-    rows = dict(re.findall(
-            r'<th scope="row">(\w+)</th>(.*?)</tr>', table.group(0), re.S
-        ))
+    rows = dict(re.findall(r'<th scope="row">(\w+)</th>(.*?)</tr>', table.group(0), re.S))
     # Baseline: 257 English, 40 Welsh, 3 Urdu; follow-up: 243, 45 and 12.
     assert ">3<" not in rows["Urdu"] and "suppressed" in rows["Urdu"].split("</td>")[0]
     assert ">12<" in rows["Urdu"]
