@@ -131,6 +131,16 @@ class SurveyPage(Page):
         """Each question's key with its answers' keys, in the editor's order."""
         return [(q.key, tuple(v for v, _ in q.options)) for q in self.get_questions()]
 
+    def keys_translatable(self) -> list[list[tuple[str, tuple[str, ...]]]]:
+        """The keys a translation of this survey may have: its own, or those it had when
+        last synced for translation (a translation saved before the next sync still
+        follows that)."""
+        allowed = [self.question_keys()]
+        source = TranslationSource.objects.get_for_instance_or_none(self)
+        if source is not None:
+            allowed.append(source.as_instance().question_keys())
+        return allowed
+
     def translation_behind_reason(self, translation: "SurveyPage") -> str:
         """Why ``translation`` (a live translation of this source survey) is behind its
         wording, or "": the source was published again since it was last synced for
@@ -197,7 +207,7 @@ class SurveyPage(Page):
         super().clean()
         errors = {}
         source = self.source_survey() if self.pk else self
-        if source.pk != self.pk and self.question_keys() != source.question_keys():
+        if source.pk != self.pk and self.question_keys() not in source.keys_translatable():
             # Beside the form, not on the stream: a StreamField shows only its blocks' errors.
             errors[NON_FIELD_ERRORS] = (
                 "A translation keeps its source's question and answer keys, so that answers "

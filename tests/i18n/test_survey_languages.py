@@ -380,3 +380,21 @@ def test_residents_never_answer_a_stale_translation(client, translated):
     assert "What have you noticed since the summer?" in html
     assert "tri mis diwethaf" not in html
     assert "Anfon fy atebion" in html
+
+
+def test_a_translation_saved_before_the_next_sync_keeps_the_keys_it_was_synced_with(
+    translated,
+):
+    """The English survey loses a question; the translator saves the Welsh translation
+    before syncing it. That save keeps the keys it was synced with, and the wave cannot
+    open until the sync."""
+    survey, _welsh, _urdu = translated
+    del survey.questions[3]  # one_thing
+    survey.save_revision().publish()
+    survey.refresh_from_db()
+    welsh = localize_page(survey, "cy", dict(WELSH, **{"Less dealing": "Llai o werthu"}))
+    assert "one_thing" in dict(welsh.question_keys())
+    assert "one_thing" not in dict(survey.question_keys())
+    assert ("cy", "behind") in survey.translations_behind()
+    welsh = localize_sync(survey, "cy", WELSH)
+    assert welsh.question_keys() == survey.question_keys()
