@@ -1,5 +1,11 @@
 """Question blocks for survey pages.
 
+Keys (a question's ``key``, an answer's ``value``, a standard question's ``item``) are
+RegexBlocks and ChoiceBlocks, which wagtail-localize does not send for translation
+(``wagtail_localize.segments.extract`` takes only text blocks): a translated survey keeps
+its source's keys, and only the wording changes. ``SurveyPage.clean`` refuses a
+translation whose keys differ all the same.
+
 Every question carries an explicit ``key`` that the editor sets once. Answers are stored
 and compared by that key, so rewording a question (or an answer's label) never breaks the
 comparison between a baseline and a follow-up wave. Standard questions from the bank use
@@ -71,6 +77,12 @@ class Question:
         return dict(self.options).get(value, value)
 
 
+def _in_current_language(options) -> tuple[tuple[str, str], ...]:
+    """Answer labels from code (the bank's scales, the profile's categories) in the
+    language active now: a ``Question`` carries plain text, never lazy translations."""
+    return tuple((value, str(label)) for value, label in options)
+
+
 class _QuestionBase(blocks.StructBlock):
     key = blocks.RegexBlock(
         regex=KEY_REGEX, max_length=40, help_text=KEY_HELP, error_messages=KEY_ERRORS
@@ -95,7 +107,7 @@ class LikertQuestionBlock(_QuestionBase):
             text=value["text"],
             help_text=value["help_text"],
             required=value["required"],
-            options=scale.options,
+            options=_in_current_language(scale.options),
             positive=scale.positive,
         )
 
@@ -195,7 +207,7 @@ class HowHeardQuestionBlock(blocks.StructBlock):
             text=value["text"],
             help_text="",
             required=value["required"],
-            options=HOW_HEARD_OPTIONS,
+            options=_in_current_language(HOW_HEARD_OPTIONS),
         )
 
 
@@ -203,7 +215,7 @@ class StandardQuestionBlock(blocks.StructBlock):
     """A question from the bank: wording, scale and positive answers come with it."""
 
     item = blocks.ChoiceBlock(
-        choices=[(key, item.text) for key, item in BANK.items()], label="Standard question"
+        choices=[(key, item.wording) for key, item in BANK.items()], label="Standard question"
     )
     required = blocks.BooleanBlock(required=False, default=True)
 
@@ -220,7 +232,7 @@ class StandardQuestionBlock(blocks.StructBlock):
             text=item.text,
             help_text=item.help_text,
             required=value["required"],
-            options=scale.options,
+            options=_in_current_language(scale.options),
             positive=scale.positive,
         )
 
@@ -232,7 +244,7 @@ class ProfileQuestionBlock(blocks.StructBlock):
     here."""
 
     item = blocks.ChoiceBlock(
-        choices=[(key, item.text) for key, item in PROFILE.items()],
+        choices=[(key, item.wording) for key, item in PROFILE.items()],
         label="About the resident",
         help_text="Asked at the end of the survey, optional, with a sentence on why. "
         "Answers are matched to the area's census figures to weight the results.",
@@ -250,7 +262,7 @@ class ProfileQuestionBlock(blocks.StructBlock):
             text=item.text,
             help_text="",
             required=False,
-            options=item.all_options,
+            options=_in_current_language(item.all_options),
         )
 
 

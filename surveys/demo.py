@@ -13,6 +13,13 @@ import datetime
 import random
 
 from django.utils import timezone
+from wagtail.models import Locale
+from wagtail_localize.models import (
+    StringSegment,
+    StringTranslation,
+    Translation,
+    TranslationSource,
+)
 
 from .models import (
     Answer,
@@ -193,10 +200,30 @@ def _population(demo) -> None:
             )
 
 
+# Of every hundred responses, how many were given in Welsh and in Urdu: enough in the
+# follow-up for the comparison's breakdown by language to show them, too few Urdu answers
+# in the baseline, so that breakdown shows a suppressed cell.
+LANGUAGE_SHARES = {"eastfield-before": {"cy": 4, "ur": 2}, "eastfield-after": {"cy": 8, "ur": 5}}
+
+
+def _language(rng: random.Random, slug: str) -> str:
+    shares = LANGUAGE_SHARES.get(slug, {})
+    draw = rng.randrange(100)
+    for code, share in shares.items():
+        if draw < share:
+            return code
+        draw -= share
+    return "en-gb"
+
+
 def _fill(wave: SurveyWave, count: int, rng: random.Random, phase: int, positive=None) -> None:
     if wave.responses.exists():
         return
-    responses = Response.objects.bulk_create([Response(wave=wave) for _ in range(count)])
+    # Its own generator, so the answers drawn below are those of every earlier demo.
+    languages = random.Random(f"{SEED}-{wave.slug}")
+    responses = Response.objects.bulk_create(
+        [Response(wave=wave, language=_language(languages, wave.slug)) for _ in range(count)]
+    )
     rows = []
     for response in responses:
         for key, value in _answers(rng, phase, positive, wave.area.slug).items():
@@ -276,6 +303,7 @@ def load(demo) -> None:
             "closes_on": follow_up.closes_on,
         },
     )
+    _translate(survey)
     _population(demo)
     rng = random.Random(SEED)
     _fill(baseline, 420, rng, 0)
@@ -290,3 +318,67 @@ def load(demo) -> None:
         f"{baseline.pk}/{follow_up.pk}/?comparison_baseline={comparison_baseline.pk}"
         f"&comparison_follow_up={comparison_follow_up.pk}"
     )
+
+
+# The survey's own words in Welsh and Urdu, by the English they translate (demonstration
+# translations: have a fluent speaker check them before relying on them). The bank's
+# questions and answers are translated in surveys/locale.
+TRANSLATIONS = {
+    "cy": {
+        TITLE: "Arolwg trigolion Harbridge",
+        SLUG: "arolwg-trigolion",
+        "It is anonymous: we do not ask for your name, and we do not record your email or "
+        "internet address.": "Mae'n ddienw: nid ydym yn gofyn am eich enw, ac nid ydym yn "
+        "cofnodi eich e-bost na'ch cyfeiriad rhyngrwyd.",
+        "How did you hear about this survey?": "Sut glywsoch chi am yr arolwg hwn?",
+        "What one thing would make your street better?": "Beth yw'r un peth a fyddai'n "
+        "gwella eich stryd?",
+        "Thank you. Your answers help us see whether things are getting better.": "Diolch. "
+        "Mae eich atebion yn ein helpu i weld a yw pethau'n gwella.",
+        "This survey is not open at the moment. Thank you for wanting to take part.": "Nid "
+        "yw'r arolwg hwn ar agor ar hyn o bryd. Diolch am fod eisiau cymryd rhan.",
+    },
+    "ur": {
+        TITLE: "ہاربرج کے رہائشیوں کا سروے",
+        SLUG: "residents-survey-ur",
+        "It is anonymous: we do not ask for your name, and we do not record your email or "
+        "internet address.": "یہ گمنام ہے: ہم آپ کا نام نہیں پوچھتے، اور آپ کا ای میل یا "
+        "انٹرنیٹ ایڈریس محفوظ نہیں کرتے۔",
+        "How did you hear about this survey?": "آپ نے اس سروے کے بارے میں کیسے سنا؟",
+        "What one thing would make your street better?": "کون سی ایک چیز آپ کی گلی کو بہتر "
+        "بنائے گی؟",
+        "Thank you. Your answers help us see whether things are getting better.": "شکریہ۔ "
+        "آپ کے جوابات سے ہمیں پتہ چلتا ہے کہ حالات بہتر ہو رہے ہیں یا نہیں۔",
+        "This survey is not open at the moment. Thank you for wanting to take part.": "یہ "
+        "سروے اس وقت کھلا نہیں ہے۔ حصہ لینے کی خواہش کا شکریہ۔",
+    },
+}
+
+
+def _translate(survey: SurveyPage) -> None:
+    """The survey in Welsh and Urdu, made as an editor makes them in Translations
+    (wagtail-localize): the source's text sent segment by segment, each translated, and
+    the translation published. Its keys are the survey's, so every language's answers are
+    counted together. Create-only: an existing translation is left as it is."""
+    source, created = TranslationSource.get_or_create_from_instance(survey)
+    if (
+        not created
+        and survey.last_published_at
+        and survey.last_published_at > source.last_updated_at
+    ):
+        source.update_from_db()
+    segments = list(StringSegment.objects.filter(source=source).select_related("string", "context"))
+    for code, strings in TRANSLATIONS.items():
+        locale, _ = Locale.objects.get_or_create(language_code=code)
+        if survey.get_translation_or_none(locale) is not None:
+            continue
+        translation, _ = Translation.objects.get_or_create(source=source, target_locale=locale)
+        for segment in segments:
+            if segment.string.data in strings:
+                StringTranslation.objects.get_or_create(
+                    translation_of=segment.string,
+                    locale=locale,
+                    context=segment.context,
+                    defaults={"data": strings[segment.string.data]},
+                )
+        translation.save_target(publish=True)

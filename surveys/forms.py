@@ -2,6 +2,8 @@
 the admin: choosing the waves to compare, publishing "you said, we did", issuing codes."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from signpost.public_forms import HoneypotFormMixin
 from signpost.sanitise import clean_text
 
@@ -26,8 +28,8 @@ class SurveyForm(HoneypotFormMixin, forms.Form):
     code = forms.CharField(
         required=False,
         max_length=20,
-        label="Code from your leaflet",
-        help_text="Eight letters and numbers, for example ABCD-2345.",
+        label=gettext_lazy("Code from your leaflet"),
+        help_text=gettext_lazy("Eight letters and numbers, for example ABCD-2345."),
     )
 
     def __init__(self, *args, questions: list[Question], code_required: bool = False, **kwargs):
@@ -35,7 +37,7 @@ class SurveyForm(HoneypotFormMixin, forms.Form):
         self.questions = questions
         self.fields["code"].required = code_required
         if code_required:
-            self.fields["code"].error_messages["required"] = (
+            self.fields["code"].error_messages["required"] = _(
                 "Enter the code printed on your leaflet."
             )
         for question in questions:
@@ -58,16 +60,20 @@ class SurveyForm(HoneypotFormMixin, forms.Form):
                 widget=forms.Textarea(attrs={"rows": 4}),
                 max_length=raw_text_limit(question),
                 error_messages={
-                    "required": f"Answer '{question.text}', it is needed.",
-                    "max_length": f"Please keep this to {question.max_length:,} characters; "
-                    "it has %(show_value)s.",
+                    "required": _("Answer ‘%(question)s’, it is needed.")
+                    % {"question": question.text},
+                    # Django fills %(show_value)s in: the doubled %% survives this one.
+                    "max_length": _(
+                        "Please keep this to %(limit)s characters; it has %%(show_value)s."
+                    )
+                    % {"limit": f"{question.max_length:,}"},
                 },
                 **common,
             )
         messages = {
-            "required": f"Choose an answer to '{question.text}'.",
-            "invalid_choice": "Choose one of the answers shown.",
-            "invalid_list": "Choose from the answers shown.",
+            "required": _("Choose an answer to ‘%(question)s’.") % {"question": question.text},
+            "invalid_choice": _("Choose one of the answers shown."),
+            "invalid_list": _("Choose from the answers shown."),
         }
         if question.multiple:
             return forms.MultipleChoiceField(
@@ -84,7 +90,7 @@ class SurveyForm(HoneypotFormMixin, forms.Form):
         code = code_normalise(self.cleaned_data.get("code", ""))
         if code and len(code) != CODE_LENGTH:
             raise forms.ValidationError(
-                "Codes have eight letters and numbers. Please check it against your leaflet."
+                _("Codes have eight letters and numbers. Please check it against your leaflet.")
             )
         return code
 
@@ -100,11 +106,13 @@ class SurveyForm(HoneypotFormMixin, forms.Form):
             if len(text) > question.max_length:
                 self.add_error(
                     name,
-                    f"Please keep this to {question.max_length:,} characters; "
-                    f"it has {len(text):,}.",
+                    _("Please keep this to %(limit)s characters; it has %(count)s.")
+                    % {"limit": f"{question.max_length:,}", "count": f"{len(text):,}"},
                 )
             elif question.required and not text:
-                self.add_error(name, f"Answer '{question.text}', it is needed.")
+                self.add_error(
+                    name, _("Answer ‘%(question)s’, it is needed.") % {"question": question.text}
+                )
             else:
                 cleaned[name] = text
         return cleaned

@@ -10,17 +10,21 @@ import math
 import re
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from signpost.blocks import RICH_TEXT_FEATURES
+from signpost.languages import language_for
 from signpost.links import absolute_url
 from signpost.wording import STATED_LENGTH_MESSAGE, stated_length
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.search import index
+from wagtail_localize.models import TranslationSource
 
 from engagement.models import Area
 
@@ -42,10 +46,13 @@ def survey_minutes(questions) -> int:
 def survey_length_text(questions) -> str:
     count = len(questions)
     minutes = survey_minutes(questions)
-    return (
-        f"This survey has {count} question{'' if count == 1 else 's'} and takes about "
-        f"{minutes} minute{'' if minutes == 1 else 's'}."
-    )
+    asked = ngettext(
+        "This survey has %(count)d question", "This survey has %(count)d questions", count
+    ) % {"count": count}
+    takes = ngettext(
+        "and takes about %(minutes)d minute.", "and takes about %(minutes)d minutes.", minutes
+    ) % {"minutes": minutes}
+    return f"{asked} {takes}"
 
 
 def areas_named_in(text: str) -> list[str]:
@@ -54,6 +61,13 @@ def areas_named_in(text: str) -> list[str]:
         name
         for name in Area.objects.values_list("name", flat=True)
         if re.search(rf"\b{re.escape(name)}\b", text or "", re.IGNORECASE)
+    ]
+
+
+def _wording(survey) -> list:
+    """What a resident reads of a survey: its questions, their answers and hints."""
+    return [survey.title, survey.introduction] + [
+        (q.key, q.text, q.help_text, q.options) for q in survey.get_questions()
     ]
 
 
@@ -100,9 +114,107 @@ class SurveyPage(Page):
         length, so none can disagree with another."""
         return survey_length_text(self.get_questions())
 
+    # --- Translations ------------------------------------------------------------------
+    # A translation shares its source's question and answer keys (wagtail-localize leaves
+    # the keys, RegexBlocks and choices, out of what it sends for translation), so answers
+    # in every language are counted together. Its wording must keep up with the source's.
+
+    def source_survey(self) -> "SurveyPage":
+        """The survey in the site's default language, which waves run and keys come from."""
+        if self.locale.language_code == settings.LANGUAGE_CODE:
+            return self
+        default = Locale.objects.filter(language_code=settings.LANGUAGE_CODE).first()
+        source = self.get_translation_or_none(default) if default else None
+        return source.specific if source else self
+
+    def question_keys(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each question's key with its answers' keys, in the editor's order."""
+        return [(q.key, tuple(v for v, _ in q.options)) for q in self.get_questions()]
+
+    def keys_translatable(self) -> list[list[tuple[str, tuple[str, ...]]]]:
+        """The keys a translation of this survey may have: its own, or those it had when
+        last synced for translation (a translation saved before the next sync still
+        follows that)."""
+        allowed = [self.question_keys()]
+        source = TranslationSource.objects.get_for_instance_or_none(self)
+        if source is not None:
+            allowed.append(source.as_instance().question_keys())
+        return allowed
+
+    def translation_behind_reason(self, translation: "SurveyPage") -> str:
+        """Why ``translation`` (a live translation of this source survey) is behind its
+        wording, or "": the source was published again since it was last synced for
+        translation ("behind"), some of its text is still untranslated ("untranslated":
+        wagtail-localize fills that with the source's words), or the up-to-date
+        translation was not published ("behind")."""
+        source = TranslationSource.objects.get_for_instance_or_none(self)
+        tracked = (
+            source.translations.filter(target_locale=translation.locale, enabled=True).first()
+            if source
+            else None
+        )
+        published = self.last_published_at
+        if tracked is None:
+            # Copied without wagtail-localize: only the dates say whether it kept up.
+            if (
+                published
+                and translation.last_published_at
+                and published > translation.last_published_at
+            ):
+                return "behind"
+            return ""
+        if published and published > source.last_updated_at:
+            return "behind"
+        total, translated = tracked.get_progress()
+        if translated < total:
+            return "untranslated"
+        # Synced and translated, but is that what residents read? The page the
+        # translation would make now, against the published one.
+        made = source.get_ephemeral_translated_instance(translation.locale, fallback=True)
+        if _wording(made) != _wording(translation):
+            return "behind"
+        return ""
+
+    def live_translations(self):
+        return (
+            SurveyPage.objects.live()
+            .filter(translation_key=self.translation_key)
+            .exclude(locale_id=self.locale_id)
+            .select_related("locale")
+        )
+
+    def translations_behind(self) -> list[tuple[str, str]]:
+        """(language code, reason) for each live translation behind this survey."""
+        behind = []
+        for translation in self.live_translations():
+            reason = self.translation_behind_reason(translation)
+            if reason:
+                behind.append((translation.locale.language_code, reason))
+        return behind
+
+    def for_language(self, code: str) -> "SurveyPage":
+        """The survey residents reading ``code`` answer: its live translation when it is
+        up to date with this (source) survey, otherwise this survey, so everyone in a
+        wave answers the same wording."""
+        if code == self.locale.language_code:
+            return self
+        translation = self.live_translations().filter(locale__language_code=code).first()
+        if translation is None or self.translation_behind_reason(translation):
+            return self
+        return translation
+
     def clean(self):
         super().clean()
         errors = {}
+        source = self.source_survey() if self.pk else self
+        if source.pk != self.pk and self.question_keys() not in source.keys_translatable():
+            # Beside the form, not on the stream: a StreamField shows only its blocks' errors.
+            errors[NON_FIELD_ERRORS] = (
+                "A translation keeps its source's question and answer keys, so that answers "
+                f"in every language are counted together. Change the questions in the "
+                f"{language_for(source.locale.language_code).english_name} survey, then "
+                "update this translation from it in Translations."
+            )
         words = stated_length(self.introduction)
         if words:
             errors["introduction"] = STATED_LENGTH_MESSAGE.format(words=words)
@@ -124,7 +236,8 @@ class SurveyPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         today = timezone.localdate()
-        context["open_waves"] = self.waves.open_on(today).select_related("area")
+        # A translation's waves are its source's: one wave, every language.
+        context["open_waves"] = self.source_survey().waves.open_on(today).select_related("area")
         return context
 
 
@@ -220,6 +333,8 @@ class SurveyWave(models.Model):
                     f"{self.area.name} would be asked to take another area's survey. Give "
                     "the survey a title that fits every area it runs in first."
                 )
+        if self.survey_id:
+            errors.update(self._translation_errors())
         if self.operation_id and self.area_id and self.area.is_comparison_area:
             errors["operation"] = (
                 f"{self.area} is a comparison area, where no operation runs: leave the "
@@ -227,6 +342,34 @@ class SurveyWave(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def _translation_errors(self) -> dict[str, str]:
+        """A wave runs its survey in the default language and every live translation; a
+        translation behind the survey's wording would ask some residents something else,
+        so the wave cannot be open while one is."""
+        survey = self.survey
+        if survey.locale.language_code != settings.LANGUAGE_CODE:
+            return {
+                "survey": "Choose the survey in English: a wave runs it and its "
+                "translations together, each resident in their own language."
+            }
+        if not (self.opens_on and self.closes_on and self.is_open()):
+            return {}
+        source = language_for(survey.locale.language_code).english_name
+        messages = []
+        for code, reason in survey.translations_behind():
+            name = language_for(code).english_name
+            if reason == "untranslated":
+                messages.append(
+                    f"The {name} translation still has text in {source}: finish it in "
+                    "Translations before this wave opens."
+                )
+            else:
+                messages.append(
+                    f"The {name} translation is behind the {source} wording: update it "
+                    "in Translations before this wave opens."
+                )
+        return {"opens_on": messages} if messages else {}
 
     @property
     def call_to_action(self) -> str:
@@ -311,6 +454,9 @@ class PendingResponse(models.Model):
     wave = models.ForeignKey(SurveyWave, on_delete=models.CASCADE, related_name="+")
     # Question key → chosen values (a list) or the free text (a string).
     answers = models.JSONField()
+    language = models.CharField(
+        max_length=16, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     def __str__(self):
         return f"Pending answers to {self.wave}"
@@ -323,6 +469,11 @@ class Response(models.Model):
 
     wave = models.ForeignKey(SurveyWave, on_delete=models.PROTECT, related_name="responses")
     shuffle_key = models.BigIntegerField(default=_shuffle_key)
+    # The language the survey was answered in: one more coarse attribute, published only
+    # as a suppressed breakdown and shown in the raw export only where enough share it.
+    language = models.CharField(
+        max_length=16, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     class Meta:
         ordering = ["wave", "shuffle_key"]
@@ -374,6 +525,8 @@ class WaveResults(models.Model):
     # {question key: {answer value: count}}, and {question key: how many answered it}.
     counts = models.JSONField(default=dict)
     answered = models.JSONField(default=dict)
+    # {language code: how many responses were given in it}.
+    languages = models.JSONField(default=dict, blank=True)
     # The wave weighted to its area's population (``surveys.weighted.waves.WaveFigures``
     # as JSON), from exactly the responses counted above; without margins when the
     # survey asks no profile question or the area had none when they were taken (its

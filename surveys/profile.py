@@ -14,9 +14,11 @@ The census tables each question lines up with are those Nomis publishes for Cens
 
 from dataclasses import dataclass
 
-PREFER_NOT_TO_SAY = ("prefer_not_to_say", "Prefer not to say")
+from django.utils.translation import gettext_lazy as _
 
-WHY_WE_ASK = (
+PREFER_NOT_TO_SAY = ("prefer_not_to_say", _("Prefer not to say"))
+
+WHY_WE_ASK = _(
     "These last questions are optional. We ask them to check whether the people who "
     "answered are a fair mix of everyone who lives here, so that no group's views count "
     "for more than their share. Your answers stay with your anonymous response: never "
@@ -26,11 +28,16 @@ WHY_WE_ASK = (
 
 @dataclass(frozen=True)
 class ProfileItem:
-    text: str
+    # Marked for translation; ``text`` is it in the language active now.
+    wording: str
     options: tuple[tuple[str, str], ...]  # without "prefer not to say"
     # Who the census figures count, as the page and the population check say it.
     base: str
     census_table: str
+
+    @property
+    def text(self) -> str:
+        return str(self.wording)
 
     @property
     def all_options(self) -> tuple[tuple[str, str], ...]:
@@ -41,7 +48,7 @@ class ProfileItem:
         return tuple(value for value, _ in self.options)
 
     def label_for(self, value: str) -> str:
-        return dict(self.all_options).get(value, value)
+        return str(dict(self.all_options).get(value, value))
 
 
 RESIDENTS_16_PLUS = "usual residents aged 16 and over"
@@ -50,41 +57,41 @@ HOUSEHOLDS = "households"
 
 PROFILE: dict[str, ProfileItem] = {
     "profile_age": ProfileItem(
-        "How old are you?",
+        _("How old are you?"),
         (
-            ("16_24", "16 to 24"),
-            ("25_34", "25 to 34"),
-            ("35_49", "35 to 49"),
-            ("50_64", "50 to 64"),
-            ("65_plus", "65 or over"),
+            ("16_24", _("16 to 24")),
+            ("25_34", _("25 to 34")),
+            ("35_49", _("35 to 49")),
+            ("50_64", _("50 to 64")),
+            ("65_plus", _("65 or over")),
         ),
         base=RESIDENTS_16_PLUS,
         census_table="TS007A Age by five-year age bands",
     ),
     "profile_sex": ProfileItem(
-        "What is your sex?",
-        (("female", "Female"), ("male", "Male")),
+        _("What is your sex?"),
+        (("female", _("Female")), ("male", _("Male"))),
         base=ALL_RESIDENTS,
         census_table="TS008 Sex",
     ),
     "profile_tenure": ProfileItem(
-        "Does your household own or rent your home?",
+        _("Does your household own or rent your home?"),
         (
-            ("owned", "Owns it, outright, with a mortgage or in shared ownership"),
-            ("social_rented", "Rents from the council or a housing association"),
-            ("private_rented", "Rents from a private landlord, or lives rent free"),
+            ("owned", _("Owns it, outright, with a mortgage or in shared ownership")),
+            ("social_rented", _("Rents from the council or a housing association")),
+            ("private_rented", _("Rents from a private landlord, or lives rent free")),
         ),
         base=HOUSEHOLDS,
         census_table="TS054 Tenure",
     ),
     "profile_ethnic_group": ProfileItem(
-        "What is your ethnic group?",
+        _("What is your ethnic group?"),
         (
-            ("asian", "Asian, Asian British or Asian Welsh"),
-            ("black", "Black, Black British, Black Welsh, Caribbean or African"),
-            ("mixed", "Mixed or Multiple ethnic groups"),
-            ("white", "White"),
-            ("other", "Another ethnic group"),
+            ("asian", _("Asian, Asian British or Asian Welsh")),
+            ("black", _("Black, Black British, Black Welsh, Caribbean or African")),
+            ("mixed", _("Mixed or Multiple ethnic groups")),
+            ("white", _("White")),
+            ("other", _("Another ethnic group")),
         ),
         base=ALL_RESIDENTS,
         census_table="TS021 Ethnic group",

@@ -9,6 +9,8 @@ everyone who answered, "don't know" included, so waves compare on the same base.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -17,17 +19,17 @@ class Scale:
     positive: frozenset[str]
 
 
-DONT_KNOW = ("dont_know", "Don't know")
+DONT_KNOW = ("dont_know", _("Don't know"))
 
 SCALES: dict[str, Scale] = {
     "agree": Scale(
         "Agree – disagree (5 points)",
         (
-            ("strongly_agree", "Strongly agree"),
-            ("agree", "Agree"),
-            ("neither", "Neither agree nor disagree"),
-            ("disagree", "Disagree"),
-            ("strongly_disagree", "Strongly disagree"),
+            ("strongly_agree", _("Strongly agree")),
+            ("agree", _("Agree")),
+            ("neither", _("Neither agree nor disagree")),
+            ("disagree", _("Disagree")),
+            ("strongly_disagree", _("Strongly disagree")),
             DONT_KNOW,
         ),
         positive=frozenset({"strongly_agree", "agree"}),
@@ -35,10 +37,10 @@ SCALES: dict[str, Scale] = {
     "safety": Scale(
         "Very safe – very unsafe",
         (
-            ("very_safe", "Very safe"),
-            ("fairly_safe", "Fairly safe"),
-            ("a_bit_unsafe", "A bit unsafe"),
-            ("very_unsafe", "Very unsafe"),
+            ("very_safe", _("Very safe")),
+            ("fairly_safe", _("Fairly safe")),
+            ("a_bit_unsafe", _("A bit unsafe")),
+            ("very_unsafe", _("Very unsafe")),
             DONT_KNOW,
         ),
         positive=frozenset({"very_safe", "fairly_safe"}),
@@ -46,10 +48,10 @@ SCALES: dict[str, Scale] = {
     "problem": Scale(
         "Very big problem – not a problem at all",
         (
-            ("very_big", "A very big problem"),
-            ("fairly_big", "A fairly big problem"),
-            ("not_very_big", "Not a very big problem"),
-            ("not_a_problem", "Not a problem at all"),
+            ("very_big", _("A very big problem")),
+            ("fairly_big", _("A fairly big problem")),
+            ("not_very_big", _("Not a very big problem")),
+            ("not_a_problem", _("Not a problem at all")),
             DONT_KNOW,
         ),
         positive=frozenset({"not_very_big", "not_a_problem"}),
@@ -57,10 +59,10 @@ SCALES: dict[str, Scale] = {
     "frequency": Scale(
         "How often",
         (
-            ("weekly", "At least once a week"),
-            ("monthly", "At least once a month"),
-            ("less_often", "Less often than once a month"),
-            ("never", "Never"),
+            ("weekly", _("At least once a week")),
+            ("monthly", _("At least once a month")),
+            ("less_often", _("Less often than once a month")),
+            ("never", _("Never")),
             DONT_KNOW,
         ),
         positive=frozenset({"weekly", "monthly"}),
@@ -68,17 +70,17 @@ SCALES: dict[str, Scale] = {
     "likelihood": Scale(
         "Very likely – not at all likely",
         (
-            ("very_likely", "Very likely"),
-            ("fairly_likely", "Fairly likely"),
-            ("not_very_likely", "Not very likely"),
-            ("not_at_all_likely", "Not at all likely"),
+            ("very_likely", _("Very likely")),
+            ("fairly_likely", _("Fairly likely")),
+            ("not_very_likely", _("Not very likely")),
+            ("not_at_all_likely", _("Not at all likely")),
             DONT_KNOW,
         ),
         positive=frozenset({"very_likely", "fairly_likely"}),
     ),
     "yes_no": Scale(
         "Yes – no",
-        (("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")),
+        (("yes", _("Yes")), ("no", _("No")), ("not_sure", _("Not sure"))),
         positive=frozenset({"yes"}),
     ),
 }
@@ -86,45 +88,62 @@ SCALES: dict[str, Scale] = {
 
 @dataclass(frozen=True)
 class BankItem:
-    text: str
+    # Marked for translation; ``text`` and ``help_text`` are in the language active now.
+    wording: str
     scale: str
-    help_text: str = ""
+    hint: str = ""
+
+    @property
+    def text(self) -> str:
+        return str(self.wording)
+
+    @property
+    def help_text(self) -> str:
+        return str(self.hint)
 
 
 BANK: dict[str, BankItem] = {
     "safe_after_dark": BankItem(
-        "How safe do you feel walking alone in this area after dark?", "safety"
+        _("How safe do you feel walking alone in this area after dark?"), "safety"
     ),
     "drugs_problem": BankItem(
-        "How much of a problem are people using or dealing drugs in this area?", "problem"
+        _("How much of a problem are people using or dealing drugs in this area?"), "problem"
     ),
     "confidence_police_council": BankItem(
-        "The police and the council deal with the crime and anti-social behaviour issues that "
-        "matter in this area. How much do you agree?",
+        _(
+            "The police and the council deal with the crime and anti-social behaviour issues that "
+            "matter in this area. How much do you agree?"
+        ),
         "agree",
     ),
     "seeing_police": BankItem(
-        "How often do you see police officers or police community support officers on foot "
-        "in this area?",
+        _(
+            "How often do you see police officers or police community support officers on foot "
+            "in this area?"
+        ),
         "frequency",
     ),
     "initiative_awareness": BankItem(
-        "Before today, had you heard about the work police and partners are doing to close "
-        "down drug dealing in this area?",
+        _(
+            "Before today, had you heard about the work police and partners are doing to close "
+            "down drug dealing in this area?"
+        ),
         "yes_no",
     ),
     "pass_on_information": BankItem(
-        "If you knew something about drug dealing in this area, how likely would you be to "
-        "pass it on to the police or to Crimestoppers?",
+        _(
+            "If you knew something about drug dealing in this area, how likely would you be to "
+            "pass it on to the police or to Crimestoppers?"
+        ),
         "likelihood",
-        help_text="Crimestoppers never asks your name.",
+        hint=_("Crimestoppers never asks your name."),
     ),
 }
 
 HOW_HEARD_OPTIONS = (
-    ("leaflet", "A leaflet through my door"),
-    ("sign", "A sign in the street"),
-    ("email", "An email"),
-    ("door_to_door", "Someone called at my door"),
-    ("other", "Another way"),
+    ("leaflet", _("A leaflet through my door")),
+    ("sign", _("A sign in the street")),
+    ("email", _("An email")),
+    ("door_to_door", _("Someone called at my door")),
+    ("other", _("Another way")),
 )

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, gettext_lazy
+from signpost.languages import languages
 
 from .blocks import Question
 from .charts import change_chart
@@ -124,6 +126,9 @@ class Comparison:
     detectable_warning_points: int = 15
     # Built from the stored responses as they are now, not the published results.
     live: bool = False
+    # Responses by the language they were given in, suppressed like any question's
+    # answers; None when every response was in the default language.
+    by_language: QuestionComparison | None = None
 
     @property
     def with_share(self) -> list[QuestionComparison]:
@@ -145,18 +150,20 @@ class Comparison:
 
 DONT_KNOW_VALUE = DONT_KNOW[0]
 
-CODE_USED = (
+CODE_USED = gettext_lazy(
     "This code has already been used, so the survey has been answered for this household. "
     "Each leaflet's code works once, so that every household is counted once. Thank you."
 )
-CODE_UNKNOWN = "We do not recognise this code. Please check it against your leaflet."
+CODE_UNKNOWN = gettext_lazy("We do not recognise this code. Please check it against your leaflet.")
 
 
 def response_code_problem(*, wave: SurveyWave, code: str) -> str:
     """Why a household code cannot be used for this wave (empty when it can): checked
     before the resident starts answering, and again, atomically, when they send."""
     if len(code) != CODE_LENGTH:
-        return "Codes have eight letters and numbers. Please check it against your leaflet."
+        return gettext(
+            "Codes have eight letters and numbers. Please check it against your leaflet."
+        )
     found = list(wave.codes.filter(code=code, active=True).values_list("used", flat=True)[:1])
     if not found:
         return CODE_UNKNOWN
@@ -256,7 +263,8 @@ def comparison_audit(comparison: Comparison) -> tuple[int, list[AuditFinding]]:
     """Audit every breakdown a comparison shows, as a reader sees it: how many were
     audited, and any hidden cell a reader could narrow to fewer than three values."""
     audited, findings = 0, []
-    for q in comparison.questions:
+    breakdowns = comparison.questions + [comparison.by_language] * bool(comparison.by_language)
+    for q in breakdowns:
         for label, answers in (
             ("baseline", q.baseline),
             ("follow-up", q.follow_up),
@@ -521,6 +529,8 @@ class WaveCounts:
     responses: int = 0
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     answered: dict[str, int] = field(default_factory=dict)
+    # Responses by the language they were given in.
+    languages: dict[str, int] = field(default_factory=dict)
 
 
 def _counts_live(waves: list[SurveyWave]) -> dict[int, WaveCounts]:
@@ -528,13 +538,14 @@ def _counts_live(waves: list[SurveyWave]) -> dict[int, WaveCounts]:
     responses. Only the analysts' live view and ``wave_results_publish`` read these."""
     ids = [w.pk for w in waves]
     result = {wave_id: WaveCounts() for wave_id in ids}
-    for wave_id, n in (
+    for wave_id, language, n in (
         Response.objects.filter(wave_id__in=ids)
-        .values_list("wave_id")
+        .values_list("wave_id", "language")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        result[wave_id].responses = n
+        result[wave_id].responses += n
+        result[wave_id].languages[language] = n
     for wave_id, key, choice, n in (
         Answer.objects.filter(wave_id__in=ids)
         .exclude(choice="")
@@ -568,7 +579,7 @@ def _counts_published(waves: list[SurveyWave]) -> dict[int, WaveCounts]:
         wave_id__in=ids, pk=Subquery(latest.values("pk")[:1])
     ):
         result[published.wave_id] = WaveCounts(
-            published.responses, published.counts, published.answered
+            published.responses, published.counts, published.answered, published.languages
         )
     return result
 
@@ -584,11 +595,11 @@ def published_weighting(waves: list[SurveyWave]) -> dict[int, dict]:
     )
 
 
-def wave_answers_stored(wave: SurveyWave) -> list[dict[str, list[str] | str]]:
-    """Every stored response of a wave as the answers it was sent with, in no order."""
-    stored: dict[int, dict[str, list[str] | str]] = {
-        pk: {} for pk in Response.objects.filter(wave=wave).values_list("pk", flat=True)
-    }
+def wave_answers_stored(wave: SurveyWave) -> list[tuple[str, dict[str, list[str] | str]]]:
+    """Every stored response of a wave as (its language, the answers it was sent with), in
+    no order."""
+    languages = dict(Response.objects.filter(wave=wave).values_list("pk", "language"))
+    stored: dict[int, dict[str, list[str] | str]] = {pk: {} for pk in languages}
     for response_id, key, choice, text in Answer.objects.filter(wave=wave).values_list(
         "response_id", "question_key", "choice", "text"
     ):
@@ -596,7 +607,7 @@ def wave_answers_stored(wave: SurveyWave) -> list[dict[str, list[str] | str]]:
             stored[response_id].setdefault(key, []).append(choice)
         else:
             stored[response_id][key] = text
-    return list(stored.values())
+    return [(languages[pk], answers) for pk, answers in stored.items()]
 
 
 def comparison_build(
@@ -699,12 +710,51 @@ def comparison_build(
     for row in rows:
         row.verdict = question_verdict(row, adjusted=comparison.adjusted)
     comparison.summary = _summary(comparison)
+    comparison.by_language = _by_language(waves, figures, threshold)
     return comparison
+
+
+LANGUAGE_KEY = "language"
+
+
+def _by_language(waves, figures, threshold) -> QuestionComparison | None:
+    """The responses of each wave by the language they were answered in, as one more
+    breakdown through ``wave_answers_publish``: a language fewer than the threshold
+    answered in is hidden with its partner, exactly as a rare answer is. A translation
+    asks the source's questions under the source's keys, so every other figure already
+    counts every language together."""
+    per_wave = [figures[wave.pk].languages for wave in waves]
+    if not any(set(counts) - {settings.LANGUAGE_CODE} for counts in per_wave):
+        return None
+    question = Question(
+        key=LANGUAGE_KEY,
+        kind="single_choice",
+        text="Language the survey was answered in",
+        help_text="",
+        required=False,
+        options=tuple((lang.code, lang.english_name) for lang in languages()),
+    )
+    values = _answer_values(question, *per_wave)
+    answers = [
+        wave_answers_publish(
+            question,
+            values,
+            counts,
+            sum(counts.values()),
+            threshold,
+            partner_order(wave.pk, LANGUAGE_KEY, values),
+        )
+        for wave, counts in zip(waves, per_wave, strict=True)
+    ]
+    row = QuestionComparison(question, answers[0], answers[1], None, "")
+    if len(answers) == 4:
+        row.comparison_baseline, row.comparison_follow_up = answers[2:]
+    return row
 
 
 def raw_responses_header(questions: list[Question]) -> list[str]:
     """Each choice question's stored keys, with their wording in the next column."""
-    header = ["wave"]
+    header = ["wave", "language"]
     for q in questions:
         header.append(q.key)
         if q.is_choice:
@@ -726,16 +776,18 @@ def raw_responses(waves: list[SurveyWave], questions: list[Question]):
     answers = (
         Answer.objects.filter(wave__in=waves)
         .order_by("response__shuffle_key", "response_id", "question_key", "choice")
-        .values_list("response_id", "wave_id", "question_key", "choice", "text")
+        .values_list(
+            "response_id", "wave_id", "response__language", "question_key", "choice", "text"
+        )
         .iterator(chunk_size=5000)
     )
     # Each column's wording looked up once, not once a cell.
     columns = [(q.key, dict(q.options) if q.is_choice else None) for q in questions]
-    for response_id, wave_id, key, choice, text in answers:
+    for response_id, wave_id, language, key, choice, text in answers:
         if current is None or current[0] != response_id:
             if current is not None:
                 yield _raw_row(current, row, columns)
-            current = (response_id, wave_labels[wave_id])
+            current = (response_id, wave_labels[wave_id], language)
             row = {}
         row.setdefault(key, []).append(text or choice)
     if current is not None:
@@ -744,8 +796,8 @@ def raw_responses(waves: list[SurveyWave], questions: list[Question]):
 
 def _raw_row(current, row, columns):
     # The response's own id is replaced by nothing identifying: the export numbers rows.
-    _, wave_label = current
-    cells = [wave_label]
+    _, wave_label, language = current
+    cells = [wave_label, language]
     for key, wording in columns:
         chosen = row.get(key, ())
         cells.append("; ".join(chosen))
@@ -831,7 +883,8 @@ def comparison_table_rows(comparison: Comparison):
             _r(100 * f.response_rate, 2) if f.response_rate is not None else "",
             f.households,
         ] + blank_stats
-    for q in comparison.questions:
+    breakdowns = comparison.questions + [comparison.by_language] * bool(comparison.by_language)
+    for q in breakdowns:
         sets = [("", q.baseline, q.follow_up)]
         if q.comparison_baseline is not None:
             sets.append(("comparison area: ", q.comparison_baseline, q.comparison_follow_up))

@@ -7,6 +7,7 @@ import unicodedata
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from signpost.sanitise import clean_html
 
 from .models import (
@@ -129,12 +130,18 @@ def response_codes_withdraw(*, print_run_id: int) -> int:
 
 @transaction.atomic
 def response_submit(
-    *, wave: SurveyWave, answers: dict[str, list[str] | str], code: str = "", on=None
+    *,
+    wave: SurveyWave,
+    answers: dict[str, list[str] | str],
+    code: str = "",
+    language: str = settings.LANGUAGE_CODE,
+    on=None,
 ) -> PendingResponse:
     """Accept one anonymous response, spending its household code if it has one.
 
     ``answers`` maps question keys to the chosen values (a list) or the free text (a str),
-    already validated against the survey's questions. The code is spent by a conditional
+    already validated against the survey's questions (a translation's keys are its
+    source's); ``language`` is the one the resident read them in. The code is spent by a conditional
     UPDATE that records only that it was used, so two submissions racing with the same
     code cannot both succeed; any failure rolls both back. The answers wait as a
     ``PendingResponse`` until ``responses_flush`` stores them in a shuffled batch, in
@@ -143,7 +150,7 @@ def response_submit(
     """
     on = on or timezone.localdate()
     if not wave.is_open(on):
-        raise CodeError("This survey is closed.")
+        raise CodeError(gettext("This survey is closed."))
     code = code_normalise(code)
     if code:
         spent = ResponseCode.objects.filter(wave=wave, code=code, used=False, active=True).update(
@@ -154,7 +161,7 @@ def response_submit(
                 raise CodeError(CODE_USED)
             raise CodeError(CODE_UNKNOWN)
     elif wave.requires_code:
-        raise CodeError("Please enter the code printed on your leaflet.")
+        raise CodeError(gettext("Please enter the code printed on your leaflet."))
     kept = {}
     for key, value in answers.items():
         if isinstance(value, str):
@@ -162,7 +169,7 @@ def response_submit(
                 kept[key] = value
         elif value:
             kept[key] = list(dict.fromkeys(value))
-    return PendingResponse.objects.create(wave=wave, answers=kept)
+    return PendingResponse.objects.create(wave=wave, answers=kept, language=language)
 
 
 def responses_flush(*, today=None) -> int:
@@ -195,20 +202,22 @@ def _wave_flush(*, wave: SurveyWave, minimum: int, closed: bool) -> int:
     pending = list(
         PendingResponse.objects.select_for_update(skip_locked=True)
         .filter(wave=wave)
-        .values_list("pk", "answers")
+        .values_list("pk", "language", "answers")
     )
     if not pending or (len(pending) < minimum and not closed):
         return 0
-    batch = [answers for _, answers in pending]
+    batch = [(language, answers) for _, language, answers in pending]
     if len(pending) < minimum:
         # A closed wave's last few: rewrite the whole wave with them.
         batch += wave_answers_stored(wave)
         Answer.objects.filter(wave=wave).delete()
         Response.objects.filter(wave=wave).delete()
     random.SystemRandom().shuffle(batch)
-    responses = Response.objects.bulk_create([Response(wave=wave) for _ in batch])
+    responses = Response.objects.bulk_create(
+        [Response(wave=wave, language=language) for language, _ in batch]
+    )
     rows = []
-    for response, answers in zip(responses, batch, strict=True):
+    for response, (_, answers) in zip(responses, batch, strict=True):
         for key, value in answers.items():
             if isinstance(value, str):
                 rows.append(Answer(response=response, wave=wave, question_key=key, text=value))
@@ -218,7 +227,7 @@ def _wave_flush(*, wave: SurveyWave, minimum: int, closed: bool) -> int:
                     for choice in value
                 )
     Answer.objects.bulk_create(rows, batch_size=5000)
-    PendingResponse.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+    PendingResponse.objects.filter(pk__in=[pk for pk, *_ in pending]).delete()
     wave_results_publish(wave=wave)
     return len(pending)
 
@@ -243,6 +252,7 @@ def wave_results_publish(*, wave: SurveyWave, on=None) -> WaveResults | None:
         responses=live.responses,
         counts=live.counts,
         answered=live.answered,
+        languages=live.languages,
         weighting=figures.as_json(),
     )
 

@@ -10,7 +10,9 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView, TemplateView
 from signpost.admin_permissions import require_permission
@@ -47,14 +49,28 @@ RAW_PERMISSION = "surveys.export_response"
 
 
 def _wave_or_none(slug):
-    return SurveyWave.objects.select_related("survey", "area").filter(slug=slug).first()
+    return (
+        SurveyWave.objects.select_related("survey", "survey__locale", "area")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def _survey_read(wave):
+    """The wave's survey in the resident's language (the address says which): its live,
+    up-to-date translation, or the survey itself. Either way the keys are the survey's."""
+    return wave.survey.for_language(translation.get_language())
 
 
 def _unavailable(request, wave, *, status):
     return render(
         request,
         "surveys/wave_unavailable.html",
-        {"wave": wave, "today": timezone.localdate()},
+        {
+            "wave": wave,
+            "page": _survey_read(wave) if wave else None,
+            "today": timezone.localdate(),
+        },
         status=status,
     )
 
@@ -62,7 +78,7 @@ def _unavailable(request, wave, *, status):
 # The household code travels from the leaflet to the answers' POST in a signed cookie
 # for that survey's address only, never in an address a log records.
 CODE_COOKIE = "signpost_household_code"
-CODE_UNREADABLE = (
+CODE_UNREADABLE = gettext_lazy(
     "Codes are eight letters and numbers, for example ABCD-2345. Please check it against "
     "your leaflet."
 )
@@ -99,7 +115,7 @@ def _code_step(request, wave, *, code="", error="", status=200):
     return render(
         request,
         "surveys/wave_code.html",
-        {"wave": wave, "page": wave.survey, "code": code, "error": error},
+        {"wave": wave, "page": _survey_read(wave), "code": code, "error": error},
         status=status,
     )
 
@@ -122,7 +138,8 @@ def wave_survey(request, slug):
         if typed.strip() and not code:
             return _code_step(request, wave, code=typed[:20], error=CODE_UNREADABLE)
         return _code_hold(wave, code)
-    questions = wave.survey.get_questions()
+    survey = _survey_read(wave)
+    questions = survey.get_questions()
     # After the code step the code is in the cookie; after a mistake on the form, in the
     # form's hidden field.
     code = code_normalise(request.POST.get("code", "")) if request.method == "POST" else ""
@@ -136,7 +153,7 @@ def wave_survey(request, slug):
         if problem and rate_limited(
             request, scope="survey-code", limit=limit, period_seconds=period
         ):
-            problem = (
+            problem = _(
                 "We have had a lot of codes from your connection in the last hour. "
                 "Please try again later."
             )
@@ -150,7 +167,7 @@ def wave_survey(request, slug):
         form = SurveyForm(request.POST, questions=questions, code_required=wave.requires_code)
         limit, period = settings.SURVEYS_SUBMIT_RATE_LIMIT
         if rate_limited(request, scope="survey", limit=limit, period_seconds=period):
-            notice = (
+            notice = _(
                 "We have had a lot of answers from your connection in the last hour. Your "
                 "answers are still on this page: please try sending them again later."
             )
@@ -161,7 +178,10 @@ def wave_survey(request, slug):
         elif form.is_valid():
             try:
                 response_submit(
-                    wave=wave, answers=form.answers(), code=form.cleaned_data.get("code", "")
+                    wave=wave,
+                    answers=form.answers(),
+                    code=form.cleaned_data.get("code", ""),
+                    language=survey.locale.language_code,
                 )
             except CodeError as error:
                 form.add_error("code", str(error))
@@ -178,7 +198,7 @@ def wave_survey(request, slug):
         "surveys/wave_form.html",
         {
             "wave": wave,
-            "page": wave.survey,
+            "page": survey,
             "form": form,
             "code": code,
             "code_display": ResponseCode(code=code).display if code else "",
@@ -197,7 +217,7 @@ def wave_thanks(request, slug):
     return render(
         request,
         "surveys/wave_thanks.html",
-        {"wave": wave, "page": wave.survey, "today": timezone.localdate()},
+        {"wave": wave, "page": _survey_read(wave), "today": timezone.localdate()},
     )
 
 

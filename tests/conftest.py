@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import translation
 from signpost import roles
 
 from tests.sign_in import password_only_login, second_factor_pass, totp_code
@@ -65,6 +66,14 @@ def make_user(db, django_user_model):
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """A request under /cy/ or /ur/ leaves its language active in the thread; the next
+    test starts in the site's default, as every request and task in production does."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -135,7 +135,13 @@ def test_raw_responses_export_is_anonymous_and_formula_safe(client, analyst, wav
     client.force_login(analyst)
     response = client.get(compare_url(waves, "surveys_compare_raw", fmt="csv"))
     rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
-    assert rows[0][:4] == ["wave", "safe_after_dark", "safe_after_dark (wording)", "drugs_problem"]
+    assert rows[0][:5] == [
+        "wave",
+        "language",
+        "safe_after_dark",
+        "safe_after_dark (wording)",
+        "drugs_problem",
+    ]
     problem = rows[0].index("drugs_problem")
     fairly = next(r for r in rows[1:] if r[problem] == "fairly_big")
     assert fairly[problem + 1] == "A fairly big problem"

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from wagtail.models import Page
 
 from surveys.models import Answer, PopulationCount, Response, SurveyWave
 from surveys.selectors import comparison_build
@@ -80,7 +81,8 @@ def test_the_auditor_passes_every_breakdown_of_the_demos_comparisons():
             audited, findings = comparison_audit(comparison)
             assert findings == []
             audited_in_all += audited
-    assert audited_in_all == 2 * 4 * 4 * len(comparison.questions)
+    # Every question, and the responses by language.
+    assert audited_in_all == 2 * 4 * 4 * (len(comparison.questions) + 1)
 
 
 def test_demo_comparison_is_weighted_out_of_the_box_and_keeps_the_analysts_edits(client):
@@ -126,3 +128,31 @@ def test_demo_comparison_is_weighted_out_of_the_box_and_keeps_the_analysts_edits
     call_command("load_demo_data")
     count.refresh_from_db()
     assert count.count == 999
+
+
+def test_demo_survey_is_translated_into_welsh_and_urdu_with_the_same_keys(
+    client, django_capture_on_commit_callbacks
+):
+    # wagtail-localize publishes a translation once its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_data")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_data")
+    follow_up = SurveyWave.objects.select_related("survey").get(slug="eastfield-after")
+    survey = follow_up.survey
+    translations = {t.locale.language_code: t for t in survey.live_translations()}
+    assert set(translations) == {"cy", "ur"}
+    assert Page.objects.filter(translation_key=survey.translation_key).count() == 3
+    for translation in translations.values():
+        assert translation.specific.question_keys() == survey.question_keys()
+    assert survey.translations_behind() == []
+    html = client.get("/cy/survey/eastfield-after/").content.decode()
+    assert "Arolwg trigolion Harbridge" in html and "gwella eich stryd?" in html
+    # Answers in every language, and the breakdown by language hides the rare ones.
+    comparison = comparison_build(
+        baseline=SurveyWave.objects.get(slug="eastfield-before"), follow_up=follow_up
+    )
+    baseline_cells = {c.value: c.count for c in comparison.by_language.baseline.cells}
+    follow_up_cells = {c.value: c.count for c in comparison.by_language.follow_up.cells}
+    assert baseline_cells["ur"] is None
+    assert follow_up_cells["cy"] >= 10 and follow_up_cells["ur"] >= 10
