@@ -206,7 +206,10 @@ def test_make_run_twice_keeps_what_people_changed_and_sends_no_email(settings, m
 
     call_command("load_demo_data", stdout=io.StringIO())
 
-    assert HomePage.objects.get(locale__language_code="en-gb").introduction == "Our own words about the initiative."
+    assert (
+        HomePage.objects.get(locale__language_code="en-gb").introduction
+        == "Our own words about the initiative."
+    )
     assert CommunicationPlanPage.objects.get().aim == "The aim we agreed."
     initiative.refresh_from_db()
     assert initiative.strapline == "Our own strapline"
