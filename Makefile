@@ -58,8 +58,9 @@ migrations-check: install
 APP_DIRS := site engagement evaluation newsletters printing reports surveys neighbourhoods
 LANGS ?= cy ur
 messages: install
-	$(PY) manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-obsolete \
-	  $(foreach d,$(APP_DIRS),--ignore=$(d)/*) --ignore=.venv/* --ignore=tests/* --ignore=var/* --ignore=bench/*
+	# The top catalogue is templates/' text, read from inside templates/: an --ignore of
+	# an app's folder would also skip templates/<app>/ (makemessages matches folder names).
+	cd templates && ../$(PY) ../manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-obsolete
 	for d in $(APP_DIRS); do [ -d $$d/locale ] && (cd $$d && ../$(PY) ../manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-obsolete) || true; done
 	$(PY) manage.py compilemessages --ignore=.venv
 
