@@ -9,6 +9,7 @@ from wagtail.models import Revision
 from ..subscribers.models import Subscriber
 from .email import RenderedEmail, approved_version_url, render_newsletter_email
 from .models import Campaign, CampaignReview
+from .translations import newsletter_translations_in_step
 
 WAITING_LISTED = 5  # campaigns named in a "waiting for you" list; the rest are counted
 
@@ -58,14 +59,28 @@ def campaign_translation_revisions(campaign: Campaign) -> dict[str, Revision]:
     return {code: revisions[int(pk)] for code, pk in wanted.items() if int(pk) in revisions}
 
 
+def campaign_translations_to_sign_off(campaign: Campaign) -> dict[str, Revision]:
+    """Once approved, the translations signed off; before, those that approval would
+    sign off now (in step with the live newsletter), for the Approver to preview."""
+    if campaign.approved_revision_id:
+        return campaign_translation_revisions(campaign)
+    newsletter = campaign.newsletter
+    if not newsletter.live or newsletter.live_revision is None:
+        return {}
+    return newsletter_translations_in_step(newsletter, newsletter.live_revision)
+
+
 def campaign_translation_emails(campaign: Campaign) -> dict[str, RenderedEmail]:
-    """The email in each language it has an approved translation in, rendered once per
-    language. Its subject is the translation's title (the campaign's subject is written
-    in the newsletter's language, and the title is part of what was signed off)."""
+    """The email in each language it has an approved translation in (before approval,
+    each it would have), rendered once per language. Its subject is the translation's
+    title (the campaign's subject is written in the newsletter's language, and the
+    title is part of what was signed off)."""
     emails = {}
-    for code, revision in campaign_translation_revisions(campaign).items():
+    for code, revision in campaign_translations_to_sign_off(campaign).items():
         translated = revision.as_object()
-        web_url = approved_version_url(campaign.pk, revision.pk)
+        web_url = (
+            approved_version_url(campaign.pk, revision.pk) if campaign.approved_revision_id else ""
+        )
         emails[code] = render_newsletter_email(
             translated, subject=translated.title, web_url=web_url
         )
