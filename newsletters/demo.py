@@ -4,13 +4,22 @@ realistic figures and one scheduled. Idempotent: running it again changes nothin
 import datetime
 import random
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from signpost.links import absolute_url
+from wagtail.models import Locale
+from wagtail_localize.models import (
+    StringSegment,
+    StringTranslation,
+    Translation,
+    TranslationSource,
+)
 
 from engagement.activities.services import activity_record_delivered
 from engagement.models import Activity, Area
 
+from .campaigns.translations import newsletter_translations_in_step
 from .models import (
     Campaign,
     CampaignReview,
@@ -132,6 +141,112 @@ def _newsletter(demo, row) -> NewsletterPage:
     return page
 
 
+# The May newsletter in Welsh and Urdu, segment by segment, as a translator would give it
+# in wagtail-localize's editor (demonstration text: have it checked before relying on it).
+MAY_TRANSLATIONS = {
+    "Harbridge in May: what you told us in the survey": (
+        "Harbridge ym mis Mai: beth ddywedoch chi wrthym yn yr arolwg",
+        "مئی میں ہاربرج: آپ نے سروے میں ہمیں کیا بتایا",
+    ),
+    "harbridge-update-may": ("harbridge-diweddariad-mai", "harbridge-update-may-ur"),
+    "The follow-up survey is open: tell us whether your street feels safer.": (
+        "Mae'r arolwg dilynol ar agor: dywedwch wrthym a yw eich stryd yn teimlo'n fwy diogel.",
+        "دوسرا سروے کھلا ہے: ہمیں بتائیں کہ کیا آپ کی گلی اب زیادہ محفوظ لگتی ہے۔",
+    ),
+    "What you told us": ("Beth ddywedoch chi wrthym", "آپ نے ہمیں کیا بتایا"),
+    "Tell us what happens after the arrests.": (
+        "Dywedwch wrthym beth sy'n digwydd ar ôl yr arestiadau.",
+        "ہمیں بتائیں کہ گرفتاریوں کے بعد کیا ہوتا ہے۔",
+    ),
+    "This monthly update, and a forum meeting in every area.": (
+        "Y diweddariad misol hwn, a chyfarfod fforwm ym mhob ardal.",
+        "یہ ماہانہ اپ ڈیٹ، اور ہر علاقے میں ایک فورم میٹنگ۔",
+    ),
+    "If you know something about drug dealing, tell us safely: call 101, or "
+    "<b>Crimestoppers anonymously on 0800 555 111</b>.": (
+        "Os ydych chi'n gwybod rhywbeth am werthu cyffuriau, dywedwch wrthym yn ddiogel: "
+        "ffoniwch 101, neu <b>Crimestoppers yn ddienw ar 0800 555 111</b>.",
+        "اگر آپ منشیات فروشی کے بارے میں کچھ جانتے ہیں تو ہمیں محفوظ طریقے سے بتائیں: 101 پر "
+        "کال کریں، یا <b>Crimestoppers کو گمنام طور پر 0800 555 111 پر</b>۔",
+    ),
+    "Free, confidential help with drugs": (
+        "Help am ddim a chyfrinachol gyda chyffuriau",
+        "منشیات کے بارے میں مفت اور رازدارانہ مدد",
+    ),
+    "How safe does your street feel?": (
+        "Pa mor ddiogel mae eich stryd yn teimlo?",
+        "آپ کی گلی کتنی محفوظ لگتی ہے؟",
+    ),
+    "It is anonymous: we do not ask for your name.": (
+        "Mae'n ddienw: dydyn ni ddim yn gofyn am eich enw.",
+        "یہ گمنام ہے: ہم آپ کا نام نہیں پوچھتے۔",
+    ),
+    "Take the survey": ("Llenwi'r arolwg", "سروے میں حصہ لیں"),
+}
+TRANSLATED_LANGUAGES = ("cy", "ur")
+
+
+def _translate(page, *, code: str, index: int) -> None:
+    """Translate ``page`` into ``code`` through wagtail-localize, as its editor does:
+    send it for translation, fill in each segment, publish. Create-only: a page already
+    translated into ``code`` is left as it is."""
+    locale, _created = Locale.objects.get_or_create(language_code=code)
+    if page.get_translation_or_none(locale) is not None:
+        return
+    source, _created = TranslationSource.get_or_create_from_instance(page)
+    translation, _created = Translation.objects.get_or_create(source=source, target_locale=locale)
+    for segment in StringSegment.objects.filter(source=source).select_related("string"):
+        words = MAY_TRANSLATIONS.get(segment.string.data)
+        if words:
+            StringTranslation.objects.get_or_create(
+                translation_of=segment.string,
+                locale=locale,
+                context=segment.context,
+                defaults={"data": words[index]},
+            )
+    # Saved as a draft and published here, not when the demo's transaction commits, so
+    # the campaign below finds the translations live.
+    translation.save_target(user=None, publish=False)
+    page.get_translation(locale).get_latest_revision().publish()
+
+
+def _subscribers_in_other_languages(demo) -> None:
+    """A few residents who signed up on the Welsh or the Urdu pages."""
+    area = demo.areas.get("eastfield") or next(iter(demo.areas.values()))
+    people = [("Rhiannon", "cy"), ("Gethin", "cy"), ("Nasreen", "ur"), ("Bilal", "ur")]
+    now = timezone.now()
+    for n, (name, code) in enumerate(people):
+        email = f"{name.lower()}.{code}@residents.example.org"
+        if Subscriber.objects.filter(email=email).exists():
+            continue
+        signed_up = now - datetime.timedelta(days=30 + n)
+        subscriber = Subscriber.objects.create(
+            email=email,
+            name=name,
+            area=area,
+            language=code,
+            status=Subscriber.Status.CONFIRMED,
+            created_at=signed_up,
+            confirmed_at=signed_up + datetime.timedelta(hours=1),
+        )
+        for action, method, at in [
+            (ConsentRecord.Action.SIGNED_UP, ConsentRecord.Method.WEB_FORM, signed_up),
+            (
+                ConsentRecord.Action.CONFIRMED,
+                ConsentRecord.Method.EMAIL_LINK,
+                signed_up + datetime.timedelta(hours=1),
+            ),
+        ]:
+            ConsentRecord.objects.create(
+                subscriber=subscriber,
+                at=at,
+                action=action,
+                method=method,
+                wording_version=CURRENT_WORDING_VERSION,
+                language=code,
+            )
+
+
 def _subscribers(demo) -> None:
     rng = random.Random(7)
     topics = list(Topic.objects.all())
@@ -159,6 +274,7 @@ def _subscribers(demo) -> None:
                 action=ConsentRecord.Action.SIGNED_UP,
                 method=ConsentRecord.Method.WEB_FORM,
                 wording_version=CURRENT_WORDING_VERSION,
+                language=subscriber.language,
                 changes={"area": ["", area.name]},
             )
             if not pending:
@@ -168,6 +284,7 @@ def _subscribers(demo) -> None:
                     action=ConsentRecord.Action.CONFIRMED,
                     method=ConsentRecord.Method.EMAIL_LINK,
                     wording_version=CURRENT_WORDING_VERSION,
+                    language=subscriber.language,
                 )
 
 
@@ -231,7 +348,12 @@ def load(demo) -> None:
     for slug, name, description in TOPICS:
         Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
     pages = [_newsletter(demo, row) for row in NEWSLETTERS]
+    # The May newsletter in Welsh and Urdu; its campaign below signs them off with it.
+    with transaction.atomic():
+        for index, code in enumerate(TRANSLATED_LANGUAGES):
+            _translate(pages[2], code=code, index=index)
     _subscribers(demo)
+    _subscribers_in_other_languages(demo)
     _sent_campaign(
         demo,
         pages[0],
@@ -265,7 +387,14 @@ def load(demo) -> None:
             ),
         )
         campaign.approved_segment = campaign.segment_definition()
-        campaign.save(update_fields=["approved_segment"])
+        # The translations that say what the approved version says go with it.
+        campaign.approved_translations = {
+            code: revision.pk
+            for code, revision in newsletter_translations_in_step(
+                pages[2], pages[2].live_revision
+            ).items()
+        }
+        campaign.save(update_fields=["approved_segment", "approved_translations"])
     if not Campaign.objects.filter(name="June reminder, Eastfield").exists():
         # Waiting on the approver's home page: asked for, not yet decided.
         author = demo.users.get("Communications officer")

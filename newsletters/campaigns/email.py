@@ -10,12 +10,15 @@ import css_inline
 from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 from signpost.links import absolute_url, absolutise
 from signpost.models import InitiativeSettings
 from wagtail.models import Site
 from wagtail.rich_text import expand_db_html
 
+from ..email_language import email_language_context
 from .blocks import survey_length, survey_target
 
 MERGE_FIELDS = ("name", "unsubscribe_url", "preferences_url")
@@ -139,7 +142,11 @@ def _html_to_text(markup: str) -> str:
 
 def _text_body(page, items: list[dict], *, web_url: str) -> str:
     # The same greeting as the HTML part's first line.
-    lines = [f"Hello {merge_field('name')}, read this on the website: {web_url}", ""]
+    lines = [
+        gettext("Hello %(name)s, read this on the website: %(url)s")
+        % {"name": merge_field("name"), "url": web_url},
+        "",
+    ]
     lines += [page.title, "=" * len(page.title), ""]
     if page.introduction:
         lines += [page.introduction, ""]
@@ -150,11 +157,15 @@ def _text_body(page, items: list[dict], *, web_url: str) -> str:
         elif kind == "paragraph":
             lines += [_html_to_text(item["html"]), ""]
         elif kind == "image" and item["alt"] and not item["decorative"]:
-            lines += [f"[Picture: {item['alt']}]", ""]
+            lines += [gettext("[Picture: %(alt)s]") % {"alt": item["alt"]}, ""]
         elif kind == "call_to_action":
             lines += [f"{item['text']}: {item['href']}", ""]
         elif kind == "you_said_we_did":
-            lines += [f"You said: {item['you_said']}", f"We did: {item['we_did']}", ""]
+            lines += [
+                gettext("You said: %(text)s") % {"text": item["you_said"]},
+                gettext("We did: %(text)s") % {"text": item["we_did"]},
+                "",
+            ]
         elif kind == "survey_invitation":
             lines += [item["heading"]]
             if item["text"]:
@@ -172,7 +183,13 @@ def render_newsletter_email(
 ) -> RenderedEmail:
     """Render the page once; merge fields stay as ``[[field]]`` for each recipient.
     ``web_url`` is where "read this on the website" leads (by default the page's own
-    address; a campaign's email gives the version its approver signed off)."""
+    address; a campaign's email gives the version its approver signed off). The email is
+    in the page's language: its own words, its links, and its ``lang`` and ``dir``."""
+    with translation.override(page.locale.language_code):
+        return _render_newsletter_email(page, subject=subject, request=request, web_url=web_url)
+
+
+def _render_newsletter_email(page, *, subject, request, web_url) -> RenderedEmail:
     site = (
         Site.find_for_request(request)
         if request
@@ -187,6 +204,7 @@ def render_newsletter_email(
         "initiative": initiative,
         "merge": {field: merge_field(field) for field in MERGE_FIELDS},
         "web_url": web_url or absolute_url(page.url or ""),
+        **email_language_context(page.locale.language_code),
     }
     markup = render_to_string("email/newsletter.html", context)
     text = _text_body(page, items, web_url=context["web_url"])

@@ -115,6 +115,10 @@ class Campaign(models.Model):
         help_text="The version of the newsletter the approver signed off.",
     )
     approved_subject = models.CharField(max_length=150, blank=True)
+    # The newsletter's translations signed off with it: {language code: revision id} of
+    # each live translation that translated the approved version, whole, when approved.
+    # A subscriber in another language gets the approved version itself.
+    approved_translations = models.JSONField(default=dict, blank=True)
     approved_segment = models.JSONField(default=dict, blank=True)
     test_sent_at = models.DateTimeField(null=True, blank=True)
     scheduled_for = models.DateTimeField(null=True, blank=True)
@@ -128,6 +132,10 @@ class Campaign(models.Model):
     rendered_subject = models.CharField(max_length=150, blank=True)
     rendered_html = models.TextField(blank=True)
     rendered_text = models.TextField(blank=True)
+    # The language of rendered_*, the newsletter's own.
+    rendered_language = models.CharField(max_length=12, blank=True)
+    # The approved translations as rendered then: {code: {"subject", "html", "text"}}.
+    rendered_translations = models.JSONField(default=dict, blank=True)
 
     panels = [
         FieldPanel("name"),

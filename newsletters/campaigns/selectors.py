@@ -4,10 +4,12 @@ for a person's decision."""
 
 from django.db.models import OuterRef, Subquery
 from signpost.roles import permission_holders
+from wagtail.models import Revision
 
 from ..subscribers.models import Subscriber
 from .email import RenderedEmail, approved_version_url, render_newsletter_email
 from .models import Campaign, CampaignReview
+from .translations import newsletter_translations_in_step
 
 WAITING_LISTED = 5  # campaigns named in a "waiting for you" list; the rest are counted
 
@@ -44,6 +46,47 @@ def campaign_email(campaign: Campaign) -> RenderedEmail:
     return render_newsletter_email(newsletter, subject=campaign.subject)
 
 
+def campaign_source_language(campaign: Campaign) -> str:
+    """The language the newsletter was written in: what everyone without an approved
+    translation in their own language receives."""
+    return campaign.newsletter.locale.language_code
+
+
+def campaign_translation_revisions(campaign: Campaign) -> dict[str, Revision]:
+    """The translations signed off with the campaign (``translations``), by language."""
+    wanted = campaign.approved_translations or {}
+    revisions = Revision.objects.in_bulk([int(pk) for pk in wanted.values()])
+    return {code: revisions[int(pk)] for code, pk in wanted.items() if int(pk) in revisions}
+
+
+def campaign_translations_to_sign_off(campaign: Campaign) -> dict[str, Revision]:
+    """Once approved, the translations signed off; before, those that approval would
+    sign off now (in step with the live newsletter), for the Approver to preview."""
+    if campaign.approved_revision_id:
+        return campaign_translation_revisions(campaign)
+    newsletter = campaign.newsletter
+    if not newsletter.live or newsletter.live_revision is None:
+        return {}
+    return newsletter_translations_in_step(newsletter, newsletter.live_revision)
+
+
+def campaign_translation_emails(campaign: Campaign) -> dict[str, RenderedEmail]:
+    """The email in each language it has an approved translation in (before approval,
+    each it would have), rendered once per language. Its subject is the translation's
+    title (the campaign's subject is written in the newsletter's language, and the
+    title is part of what was signed off)."""
+    emails = {}
+    for code, revision in campaign_translations_to_sign_off(campaign).items():
+        translated = revision.as_object()
+        web_url = (
+            approved_version_url(campaign.pk, revision.pk) if campaign.approved_revision_id else ""
+        )
+        emails[code] = render_newsletter_email(
+            translated, subject=translated.title, web_url=web_url
+        )
+    return emails
+
+
 def campaign_approved_page(*, campaign_id: int, revision_id: int):
     """The newsletter as a campaign's approver signed it off, for the web link in its
     email; None if that is not a version of the campaign's newsletter, or the newsletter
@@ -53,6 +96,12 @@ def campaign_approved_page(*, campaign_id: int, revision_id: int):
         return None
     newsletter = campaign.newsletter
     revision = newsletter.revisions.filter(pk=revision_id).first()
+    if revision is None and revision_id in {
+        int(pk) for pk in (campaign.approved_translations or {}).values()
+    }:
+        # A translation signed off with the campaign: shown as it was, while it is live.
+        revision = Revision.objects.filter(pk=revision_id).first()
+        newsletter = revision.content_object.specific if revision else None
     if revision is None or not newsletter.live or newsletter.get_view_restrictions().exists():
         return None
     return revision.as_object()

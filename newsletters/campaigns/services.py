@@ -21,6 +21,7 @@ from . import tasks
 from .email import sample_merge_values
 from .models import Campaign, CampaignReview
 from .selectors import campaign_approvers, campaign_email, campaign_segment
+from .translations import newsletter_translations_in_step
 
 APPROVE_PERMISSION = "newsletters.approve_campaign"
 REASON_MAX_LENGTH = 2000
@@ -43,6 +44,7 @@ APPROVAL_CLEARED = {
     "approved_revision": None,
     "approved_subject": "",
     "approved_segment": {},
+    "approved_translations": {},
 }
 
 
@@ -99,6 +101,14 @@ def campaign_approve(*, campaign: Campaign, user) -> Campaign:
     campaign.approved_revision = revision
     campaign.approved_subject = campaign.subject
     campaign.approved_segment = campaign.segment_definition()
+    # The translations that say what the approved version says, as they are now, are
+    # signed off with it (``translations``): only those revisions are sent.
+    campaign.approved_translations = {
+        code: translated.pk
+        for code, translated in newsletter_translations_in_step(
+            campaign.newsletter.specific, revision
+        ).items()
+    }
     campaign.save(
         update_fields=[
             "status",
@@ -107,6 +117,7 @@ def campaign_approve(*, campaign: Campaign, user) -> Campaign:
             "approved_revision",
             "approved_subject",
             "approved_segment",
+            "approved_translations",
         ]
     )
     log(
@@ -117,6 +128,7 @@ def campaign_approve(*, campaign: Campaign, user) -> Campaign:
             "newsletter_revision": revision.pk,
             "subject": campaign.subject,
             "segment": campaign.approved_segment,
+            "translations": campaign.approved_translations,
         },
     )
     _review_record(campaign=campaign, action=CampaignReview.Action.APPROVED, user=user)

@@ -2,12 +2,14 @@
 the email's preview, and the manage page's actions that decide about a campaign
 (request approval, approve, send back, test send, withdraw approval, schedule)."""
 
+import contextlib
+
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_POST
 from signpost.admin_permissions import require_permission
 from signpost.content_security import with_own_styles
@@ -21,20 +23,31 @@ from .models import Campaign
 
 
 def campaign_preview(request, pk):
-    """The email as a recipient will see it, with sample merge values."""
+    """The email as a recipient will see it, with sample merge values; ``?language=cy``
+    as a subscriber who reads Welsh will see it (the translation signed off with the
+    campaign, or before approval the one approval would sign off)."""
     require_permission(request, "newsletters.view_campaign")
     campaign = get_object_or_404(Campaign, pk=pk)
-    if campaign.rendered_html:
+    language = request.GET.get("language", "")
+    if language and language in (campaign.rendered_translations or {}):
+        stored = campaign.rendered_translations[language]
+        rendered = RenderedEmail(stored["subject"], stored["html"], stored["text"])
+    elif language:
+        rendered = selectors.campaign_translation_emails(campaign).get(language)
+        if rendered is None:
+            raise Http404("The newsletter has no translation in this language to send.")
+    elif campaign.rendered_html:
         rendered = RenderedEmail(
             campaign.rendered_subject, campaign.rendered_html, campaign.rendered_text
         )
     else:
         rendered = selectors.campaign_email(campaign)
+    # The sample links as that language's subscribers get them (/cy/…).
+    with translation.override(language) if language else contextlib.nullcontext():
+        values = sample_merge_values()
     if request.GET.get("format") == "text":
-        return HttpResponse(
-            rendered.text_for(sample_merge_values()), content_type="text/plain; charset=utf-8"
-        )
-    return with_own_styles(HttpResponse(rendered.html_for(sample_merge_values())))
+        return HttpResponse(rendered.text_for(values), content_type="text/plain; charset=utf-8")
+    return with_own_styles(HttpResponse(rendered.html_for(values)))
 
 
 def back_to_manage(campaign):

@@ -4,6 +4,7 @@ in flight, each let out only once the one before it is recorded, then settled.""
 import collections
 import concurrent.futures
 import contextlib
+import copy
 import logging
 import queue
 import sys
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ..campaign_backends import CampaignBackendError, Recipient, SendGate
 from ..campaigns.models import Campaign
@@ -71,6 +72,35 @@ class Batch(NamedTuple):
     recipients: list
     gate: object | None = None
     call: concurrent.futures.Future | None = None
+    # The language of the batch's email: the ledger keeps each language's rows together
+    # (``services._write_ledger_piece``), so a batch is claimed in one language.
+    language: str = ""
+
+
+class CampaignInLanguages:
+    """A chunk's campaign in each language its batches are in: the email rendered in it
+    at the start of the send, the subscription links under its address (``/cy/…``) and
+    the greeting for a subscriber without a name, each made once per language a chunk
+    meets, not once per recipient. A language the campaign has no approved translation
+    in gets the newsletter's own email (the ledger never names one, but a row from
+    before languages has none)."""
+
+    def __init__(self, campaign: Campaign):
+        self.campaign = campaign
+        self._made: dict[str, tuple] = {}
+
+    def __call__(self, language: str) -> tuple[Campaign, merge.ManageLinks, str]:
+        if language not in self._made:
+            rendering = (self.campaign.rendered_translations or {}).get(language)
+            localised = self.campaign
+            if rendering:
+                localised = copy.copy(self.campaign)
+                localised.rendered_subject = rendering["subject"]
+                localised.rendered_html = rendering["html"]
+                localised.rendered_text = rendering["text"]
+            with translation.override(language or settings.LANGUAGE_CODE):
+                self._made[language] = (localised, merge.ManageLinks(), merge.greeting_name())
+        return self._made[language]
 
 
 @contextlib.contextmanager
@@ -215,21 +245,28 @@ def next_batch(ahead: BatchesAhead) -> "Batch | None":
     return ahead.take()
 
 
-def call_prepare(calls, backend, campaign: Campaign, batch: "Batch | None"):
-    """Start building a batch's ESP call in a thread; it goes out when its gate opens."""
+def call_prepare(calls, backend, languages: CampaignInLanguages, batch: "Batch | None"):
+    """Start building a batch's ESP call, with its language's email, in a thread; it goes
+    out when its gate opens."""
     if batch is None or not batch.recipients:
         return batch
     gate = SendGate()
+    localised, _links, _nameless = languages(batch.language)
     call = calls.submit(
-        backend.send_batch_when_open, campaign=campaign, recipients=batch.recipients, gate=gate
+        backend.send_batch_when_open, campaign=localised, recipients=batch.recipients, gate=gate
     )
     return batch._replace(gate=gate, call=call)
 
 
-def batch_from_claim(campaign: Campaign, claim: str | None, rows: list, links) -> Batch | None:
-    """A claimed batch, its unmailable rows settled, the rest given their merge values."""
+def batch_from_claim(
+    campaign: Campaign, claim: str | None, rows: list, languages: CampaignInLanguages
+) -> Batch | None:
+    """A claimed batch, its unmailable rows settled, the rest given their merge values
+    in the batch's language."""
     if claim is None or not rows:
         return None
+    language = rows[0].language
+    _localised, links, nameless = languages(language)
     skipped = [r.delivery_id for r in rows if not r.mailable]
     if skipped:
         settled = Delivery.objects.filter(pk__in=skipped).update(
@@ -241,12 +278,14 @@ def batch_from_claim(campaign: Campaign, claim: str | None, rows: list, links) -
         Recipient(
             delivery_id=r.delivery_id,
             email=r.email,
-            merge_values=merge.merge_values(r, campaign.pk, links),
+            merge_values=merge.merge_values(r, campaign.pk, links, nameless),
         )
         for r in rows
         if r.mailable
     ]
-    return Batch(claim=claim, last_id=rows[-1].delivery_id, recipients=recipients)
+    return Batch(
+        claim=claim, last_id=rows[-1].delivery_id, recipients=recipients, language=language
+    )
 
 
 def gate_release(batch: Batch | None) -> None:

@@ -24,6 +24,8 @@ class ClaimedRow(NamedTuple):
     name: str | None
     status: str | None
     suppressed: bool
+    # The language of the email this row sends (``Delivery.language``).
+    language: str = ""
 
     @property
     def mailable(self) -> bool:
@@ -43,9 +45,9 @@ _CLAIM_SQL = """
 WITH claimed AS (
     UPDATE {delivery} AS d SET {assignments}
     WHERE d.id = ANY(ARRAY({picked}))
-    RETURNING d.id, d.subscriber_id
+    RETURNING d.id, d.subscriber_id, d.language
 )
-SELECT claimed.id, s.key, s.email, s.name, s.status, x.id IS NOT NULL
+SELECT claimed.id, s.key, s.email, s.name, s.status, x.id IS NOT NULL, claimed.language
 FROM claimed
 LEFT JOIN {subscriber} AS s ON s.id = claimed.subscriber_id
 LEFT JOIN {suppression} AS x ON x.email_hash = s.email_hash
@@ -85,6 +87,7 @@ def _claimed_rows(campaign_id: int, claim: str) -> list[ClaimedRow]:
             "subscriber__name",
             "subscriber__status",
             "suppressed",
+            "language",
         )
     )
     return [ClaimedRow(*row) for row in rows]

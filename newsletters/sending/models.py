@@ -33,6 +33,10 @@ class Delivery(models.Model):
         Subscriber, null=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    # The language of the email this row sends (the campaign's rendering in it): the
+    # subscriber's own, or the newsletter's when it has no approved translation in theirs.
+    # Empty on rows from before languages.
+    language = models.CharField(max_length=12, blank=True, default="")
     claim = models.UUIDField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

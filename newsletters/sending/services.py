@@ -10,20 +10,25 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, Max, OuterRef
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
 from ..campaign_backends import batch_size, get_backend
 from ..campaigns.models import Campaign
-from ..campaigns.selectors import campaign_email, campaign_segment
+from ..campaigns.selectors import (
+    campaign_email,
+    campaign_segment,
+    campaign_source_language,
+    campaign_translation_emails,
+)
 from ..campaigns.services import (
     CampaignError,
     campaign_check_as_approved,
     campaign_locked,
     campaign_send_refusal_log,
 )
-from . import batches, claims, finishing, merge, tasks
+from . import batches, claims, finishing, tasks
 from .batches import ChunkRetry
 from .models import Delivery
 
@@ -53,6 +58,13 @@ def campaign_send_now(*, campaign: Campaign, user) -> Campaign:
     campaign.rendered_subject = rendered.subject
     campaign.rendered_html = rendered.html
     campaign.rendered_text = rendered.text
+    campaign.rendered_language = campaign_source_language(campaign)
+    # Each approved translation rendered once, for every recipient who reads it.
+    campaign.rendered_translations = {
+        code: {"subject": email.subject, "html": email.html, "text": email.text}
+        for code, email in campaign_translation_emails(campaign).items()
+        if code != campaign.rendered_language
+    }
     campaign.status = Campaign.Status.SENDING
     campaign.send_started_at = timezone.now()
     campaign.recipient_count = segment_size  # the ledger task records the exact count
@@ -86,6 +98,33 @@ def _ledger_piece_size() -> int:
     return batch_size() * max(1, settings.SIGNPOST_ESP_BATCHES_PER_TASK)
 
 
+def _ledger_languages(campaign: Campaign) -> list[tuple[str, Q]]:
+    """The ledger's languages in the order it is written, each with the subscribers
+    whose email is in it: the newsletter's own language first (everyone without an
+    approved translation in theirs), then each translation's."""
+    translated = sorted(campaign.rendered_translations or {})
+    source = campaign.rendered_language or settings.LANGUAGE_CODE
+    return [(source, ~Q(language__in=translated))] + [
+        (code, Q(language=code)) for code in translated
+    ]
+
+
+def _ledger_position(campaign: Campaign, languages: list) -> tuple[int, int]:
+    """Where the ledger's next piece starts: the language being written (an index into
+    ``languages``) and the highest subscriber written in it. Languages are written one
+    after another, each in subscriber order, so the newest row says both."""
+    ledger = Delivery.objects.filter(campaign_id=campaign.pk)
+    newest = ledger.order_by("-pk").values_list("language", "subscriber_id").first()
+    if newest is None:
+        return 0, 0
+    language, after = newest
+    codes = [code for code, _subscribers in languages]
+    index = codes.index(language) if language in codes else 0
+    if after is None:  # that subscriber has since been erased
+        after = ledger.filter(language=language).aggregate(last=Max("subscriber_id"))["last"]
+    return index, after or 0
+
+
 def _write_ledger_piece(campaign_id: int, first_size: int | None = None) -> int:
     """Write the next piece of the ledger, one Delivery row for each of the segment's
     next subscribers by id, in one ``INSERT … SELECT`` from the segment query (the ids
@@ -94,7 +133,12 @@ def _write_ledger_piece(campaign_id: int, first_size: int | None = None) -> int:
     of one campaign's ledger take turns on its row and start after the highest
     subscriber already in it, so a second writer (a redelivered task, the resume task)
     writes nothing twice. ``first_size`` caps the first piece. Returns the rows
-    written."""
+    written.
+
+    With translations, the ledger is written a language at a time (``_ledger_languages``)
+    and each row says its email's language: a language's rows are together, each range
+    a chunk is given is in one language, and so is every batch. A piece that finishes
+    one language goes on into the next, one chunk per language."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
         if (
@@ -104,35 +148,41 @@ def _write_ledger_piece(campaign_id: int, first_size: int | None = None) -> int:
         ):
             return 0
         ledger = Delivery.objects.filter(campaign_id=campaign_id)
-        after = ledger.aggregate(last=Max("subscriber_id"))["last"] or 0
+        languages = _ledger_languages(campaign)
+        index, after = _ledger_position(campaign, languages)
+        started = bool(index or after)
         size = _ledger_piece_size()
-        if first_size and not after:
+        if first_size and not started:
             size = min(size, first_size)
-        piece = (
-            campaign_segment(campaign)
-            .filter(pk__gt=after)
-            .order_by("pk")
-            .values(recipient=F("pk"))[:size]
-        )
-        select_sql, params = piece.query.sql_with_params()
-        with connection.cursor() as cursor:
-            # Table names from the models; every value is a parameter.
-            cursor.execute(
-                f"INSERT INTO {Delivery._meta.db_table} "  # noqa: S608
-                "(campaign_id, subscriber_id, status, attempts, esp_message_id, error) "
-                f"SELECT %s, segment.recipient, %s, 0, '', '' FROM ({select_sql}) AS segment "
-                # WHERE true: SQLite's grammar needs it before ON CONFLICT.
-                "WHERE true ON CONFLICT DO NOTHING RETURNING id",
-                [campaign_id, Delivery.Status.QUEUED, *params],
+        segment = campaign_segment(campaign)
+        if len(languages) > 1:
+            # A subscriber who changed language during the send is in the ledger under
+            # the language they had: not again under their new one.
+            segment = segment.exclude(
+                Exists(Delivery.objects.filter(campaign_id=campaign_id, subscriber=OuterRef("pk")))
             )
-            rows = cursor.fetchall()
-            if rows and not after and connection.vendor == "postgresql":
+        ranges, written, complete = [], 0, False
+        while True:
+            code, subscribers = languages[index]
+            rows = _ledger_insert(
+                campaign_id, segment.filter(subscribers), code, after=after, size=size - written
+            )
+            if rows:
+                ranges.append((min(rows), max(rows)))
+            short = len(rows) < size - written
+            written += len(rows)
+            if not short:
+                break
+            if index == len(languages) - 1:
+                # A piece short of the size in the last language is the segment's end.
+                complete = True
+                break
+            index, after = index + 1, 0
+        if written and not started and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
                 # Tell the planner about the new rows before the first chunk, queued at
                 # the commit, queries them (on another worker, at once).
                 cursor.execute(f"ANALYZE {Delivery._meta.db_table}")
-        # Writers take turns and start after the highest subscriber written, so nothing
-        # conflicts: a piece short of the size is the segment's end.
-        complete = len(rows) < size
         if complete:
             campaign.ledger_written_at = timezone.now()
             campaign.recipient_count = ledger.count()
@@ -141,13 +191,33 @@ def _write_ledger_piece(campaign_id: int, first_size: int | None = None) -> int:
                 # Everyone left between the click and now: nothing to send.
                 finishing.campaign_mark_sent(campaign)
                 return 0
-        if rows:
-            ids = [delivery for (delivery,) in rows]
-            first_id, last_id, more = min(ids), max(ids), not complete
+        for number, (first_id, last_id) in enumerate(ranges):
+            # The last range carries on the ledger, unless it is all written.
+            more = not complete and number == len(ranges) - 1
             transaction.on_commit(
-                lambda: _queue_chunk(campaign_id, first_id, last_id, continue_ledger=more)
+                functools.partial(
+                    _queue_chunk, campaign_id, first_id, last_id, continue_ledger=more
+                )
             )
-    return len(rows)
+    return written
+
+
+def _ledger_insert(campaign_id: int, subscribers, language: str, *, after: int, size: int):
+    """Insert the ledger rows of up to ``size`` of ``subscribers`` after subscriber
+    ``after``, in subscriber order, in ``language``; the new rows' ids."""
+    piece = subscribers.filter(pk__gt=after).order_by("pk").values(recipient=F("pk"))[:size]
+    select_sql, params = piece.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Table names from the models; every value is a parameter.
+        cursor.execute(
+            f"INSERT INTO {Delivery._meta.db_table} "  # noqa: S608
+            "(campaign_id, subscriber_id, status, attempts, esp_message_id, error, language) "
+            f"SELECT %s, segment.recipient, %s, 0, '', '', %s FROM ({select_sql}) AS segment "
+            # WHERE true: SQLite's grammar needs it before ON CONFLICT.
+            "WHERE true ORDER BY segment.recipient ON CONFLICT DO NOTHING RETURNING id",
+            [campaign_id, Delivery.Status.QUEUED, language, *params],
+        )
+        return [delivery for (delivery,) in cursor.fetchall()]
 
 
 def _queue_chunk(campaign_id: int, first_id: int, last_id: int, *, continue_ledger: bool):
@@ -175,9 +245,11 @@ def _chunk_ranges(campaign_id: int, size: int) -> list[tuple[int, int]]:
     with connection.cursor() as cursor:
         # Table name from the model; every value is a parameter.
         cursor.execute(
-            "SELECT min(id), max(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) "  # noqa: S608
-            f"/ %s AS chunk FROM {Delivery._meta.db_table} "
-            "WHERE campaign_id = %s AND status = %s) AS numbered GROUP BY chunk ORDER BY 1",
+            # Counted within each language, so a range never takes in two languages' rows.
+            "SELECT min(id), max(id) FROM (SELECT id, language, (row_number() OVER "  # noqa: S608
+            f"(PARTITION BY language ORDER BY id) - 1) / %s AS chunk FROM "
+            f"{Delivery._meta.db_table} WHERE campaign_id = %s AND status = %s) AS numbered "
+            "GROUP BY language, chunk ORDER BY 1",
             [size, campaign_id, Delivery.Status.QUEUED],
         )
         return [(first, last) for first, last in cursor.fetchall()]
@@ -222,7 +294,12 @@ def campaign_send_chunk(
     range). The queries are the same for a batch of ten and of a thousand."""
     campaign = (
         Campaign.objects.only(
-            "status", "recipient_count", "rendered_subject", "rendered_html", "rendered_text"
+            "status",
+            "recipient_count",
+            "rendered_subject",
+            "rendered_html",
+            "rendered_text",
+            "rendered_translations",
         )
         .filter(pk=campaign_id)
         .first()
@@ -232,18 +309,18 @@ def campaign_send_chunk(
     size = batch_size()
     one_batch = first_id is None and last_id is None
     end = last_id or claims.ANY_ID[1]
-    links = merge.ManageLinks()
+    languages = batches.CampaignInLanguages(campaign)
     sent = 0
     # A batch waiting at its gate holds a thread: one sending, the rest built ahead.
     with (
         concurrent.futures.ThreadPoolExecutor(max_workers=batches.BATCHES_AHEAD + 1) as calls,
         batches.short_gil_switches(),
     ):
-        send = functools.partial(batches.call_prepare, calls, get_backend(), campaign)
+        send = functools.partial(batches.call_prepare, calls, get_backend(), languages)
         if claim is not None:
             current = send(
                 batches.batch_from_claim(
-                    campaign, claim, claims.claim_renew(campaign_id, claim), links
+                    campaign, claim, claims.claim_renew(campaign_id, claim), languages
                 )
             )
             if current is None:
@@ -252,7 +329,7 @@ def campaign_send_chunk(
             first = (first_id or claims.ANY_ID[0], end)
             current = send(
                 batches.batch_from_claim(
-                    campaign, *claims.claim_chunk(campaign_id, size, first), links
+                    campaign, *claims.claim_chunk(campaign_id, size, first), languages
                 )
             )
             if current is None:
@@ -266,7 +343,7 @@ def campaign_send_chunk(
         def claim_next(cursor: int) -> batches.Batch | None:
             return send(
                 batches.batch_from_claim(
-                    campaign, *claims.claim_chunk(campaign_id, size, (cursor, end)), links
+                    campaign, *claims.claim_chunk(campaign_id, size, (cursor, end)), languages
                 )
             )
 

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from signpost.admin_permissions import require_permission
+from signpost.languages import language_for
 
 from ..campaigns.forms import ScheduleForm, TestSendForm
 from ..campaigns.models import Campaign
@@ -18,6 +19,7 @@ from ..campaigns.selectors import (
     campaign_last_sent_back,
     campaign_reviews,
     campaign_segment,
+    campaign_translations_to_sign_off,
 )
 from ..campaigns.services import CampaignError, campaign_send_refusal_log
 from ..campaigns.views import back_to_manage
@@ -71,6 +73,11 @@ def campaign_manage(request, pk):
         ),
         "progress_url": reverse("newsletters_campaign_progress", args=[campaign.pk]),
         "preview_url": reverse("newsletters_campaign_preview", args=[campaign.pk]),
+        # The languages it goes out in besides the newsletter's own, each to preview.
+        "translation_previews": [
+            (language_for(code).english_name, code)
+            for code in sorted(campaign_translations_to_sign_off(campaign))
+        ],
     }
     return TemplateResponse(request, "newsletters/admin/campaign_manage.html", context)
 

@@ -2,6 +2,7 @@
 row, so a filtered page of a million subscribers costs what an unfiltered one does."""
 
 import django_filters
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from wagtail.admin.filters import WagtailFilterSet
 
@@ -17,13 +18,16 @@ class SubscriberFilterSet(WagtailFilterSet):
     area = django_filters.ModelChoiceFilter(
         label="Area", queryset=Area.objects.all(), empty_label="Any area"
     )
+    language = django_filters.ChoiceFilter(
+        label="Language", choices=settings.LANGUAGES, empty_label="Any language"
+    )
     topics = django_filters.ModelMultipleChoiceFilter(
         label="Topics", queryset=Topic.objects.all(), method="filter_topics"
     )
 
     class Meta:
         model = Subscriber
-        fields = ["status", "area", "topics"]
+        fields = ["status", "area", "language", "topics"]
 
     def filter_topics(self, queryset, name, value):
         # EXISTS rather than a join: a join repeats a subscriber per topic and needs a

@@ -7,6 +7,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from signpost.languages import language_choices
 from signpost.public_forms import HoneypotFormMixin
 from signpost.sanitise import clean_text
 
@@ -42,39 +45,39 @@ def clean_email_address(value: str) -> str:
     }
     if domain in disposable:
         raise ValidationError(
-            "This looks like a temporary mailbox. Please use an address you will keep reading."
+            _("This looks like a temporary mailbox. Please use an address you will keep reading.")
         )
     if "." not in domain:
-        raise ValidationError("Enter a full email address, like name@example.com.")
+        raise ValidationError(_("Enter a full email address, like name@example.com."))
     return email
 
 
 def clean_postcode_value(value: str) -> str:
     postcode = normalise_postcode(clean_text(value, max_length=10))
     if postcode and not POSTCODE_RE.match(postcode):
-        raise ValidationError("Enter a full UK postcode, like HB1 4AB.")
+        raise ValidationError(_("Enter a full UK postcode, like HB1 4AB."))
     return postcode
 
 
 class SubscriberDetailsForm(forms.Form):
     name = forms.CharField(
-        label="Your first name (optional)",
+        label=_("Your first name (optional)"),
         required=False,
         max_length=120,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     postcode = forms.CharField(
-        label="Your postcode",
+        label=_("Your postcode"),
         max_length=10,
-        help_text="So we can send news about your area. We do not keep your full address.",
+        help_text=_("So we can send news about your area. We do not keep your full address."),
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "spellcheck": "false"}),
     )
     topics = forms.ModelMultipleChoiceField(
-        label="What would you like to hear about?",
+        label=_("What would you like to hear about?"),
         queryset=Topic.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Choose none to hear about everything.",
+        help_text=_("Choose none to hear about everything."),
     )
 
     def clean_name(self):
@@ -93,13 +96,14 @@ def _area_for_slug(slug: str) -> Area | None:
 
 class SignUpForm(HoneypotFormMixin, SubscriberDetailsForm):
     email = forms.EmailField(
-        label="Your email address",
+        label=_("Your email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     consent = forms.BooleanField(
-        label=current_wording(),
-        error_messages={"required": "Please tick the box to agree to receive email updates."},
+        # The wording of the version in the page's language, read when the form is shown.
+        label=lazy(current_wording, str)(),
+        error_messages={"required": _("Please tick the box to agree to receive email updates.")},
     )
     # Set from a leaflet's or sign's QR code (``?area=<slug>``), and shown by name only
     # then: the page never lists the areas, which would announce where operations are.
@@ -133,6 +137,17 @@ class SignUpForm(HoneypotFormMixin, SubscriberDetailsForm):
 
 
 class PreferencesForm(SubscriberDetailsForm):
+    language = forms.ChoiceField(
+        label=_("The language of your emails"),
+        choices=language_choices,
+        widget=forms.RadioSelect,
+        # Left out (an older copy of the page): the language stays as it is.
+        required=False,
+    )
+
+    def clean_language(self) -> str | None:
+        return self.cleaned_data["language"] or None
+
     def __init__(self, *args, area: Area | None = None, **kwargs):
         """A subscriber who signed up for an area (from its page, a survey or a leaflet)
         may have given no postcode: they keep their area without giving one now."""
@@ -140,8 +155,8 @@ class PreferencesForm(SubscriberDetailsForm):
         if area is not None:
             postcode = self.fields["postcode"]
             postcode.required = False
-            postcode.label = "Your postcode (optional)"
-            postcode.help_text = (
-                f"You get news about {area.name}. Give your postcode only to get news about "
+            postcode.label = _("Your postcode (optional)")
+            postcode.help_text = _(
+                "You get news about %(area)s. Give your postcode only to get news about "
                 "where you live instead. We do not keep your full address."
-            )
+            ) % {"area": area.name}

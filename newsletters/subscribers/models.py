@@ -9,6 +9,7 @@ is recorded.
 import hashlib
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
@@ -70,6 +71,13 @@ class Subscriber(models.Model):
         related_name="subscribers",
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="subscribers")
+    # The language the resident signed up in: every email to them is written in it.
+    language = models.CharField(
+        max_length=12,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="Every email to this subscriber is in this language.",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -124,6 +132,9 @@ class ConsentRecord(models.Model):
     action = models.CharField(max_length=24, choices=Action.choices)
     method = models.CharField(max_length=24, choices=Method.choices)
     wording_version = models.CharField(max_length=20, blank=True)
+    # The language the wording was shown in (the version names the words, this their
+    # translation).
+    language = models.CharField(max_length=12, blank=True)
     changes = models.JSONField(default=dict, blank=True)
 
     class Meta:

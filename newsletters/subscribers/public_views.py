@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -47,6 +48,8 @@ def subscribe(request):
                 topic_ids=[topic.pk for topic in data["topics"]],
                 area_id=data["area"].pk if data["area"] else None,
                 wording_version=data["wording_version"],
+                # The language the form was read in: the emails that follow are in it.
+                language=request.LANGUAGE_CODE,
             )
             return redirect("newsletters:check_email")
     return render(request, "newsletters/subscribe.html", {"form": form})
@@ -86,7 +89,7 @@ def _subscriber_for(token):
     subscriber = Subscriber.objects.filter(key=key).first()
     if subscriber is None:
         raise tokens.SubscriptionGone(
-            "We no longer hold this subscription: there is nothing to change."
+            _("We no longer hold this subscription: there is nothing to change.")
         )
     return subscriber, campaign_id
 
@@ -102,6 +105,7 @@ def preferences(request, token):
         "name": subscriber.name,
         "postcode": subscriber.postcode,
         "topics": subscriber.topics.all(),
+        "language": subscriber.language,
     }
     form = PreferencesForm(
         request.POST or None,
@@ -115,6 +119,7 @@ def preferences(request, token):
             name=form.cleaned_data["name"],
             postcode=form.cleaned_data["postcode"],
             topics=form.cleaned_data["topics"],
+            language=form.cleaned_data["language"],
         )
         saved = True
     return render(

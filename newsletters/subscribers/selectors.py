@@ -13,6 +13,7 @@ def subscriber_export_data(*, subscriber: Subscriber) -> dict:
             "postcode": subscriber.postcode,
             "area": subscriber.area.name if subscriber.area_id else None,
             "topics": [t.name for t in subscriber.topics.all()],
+            "language": subscriber.get_language_display(),
             "status": subscriber.get_status_display(),
             "signed_up_at": subscriber.created_at.isoformat(),
             "confirmed_at": subscriber.confirmed_at.isoformat()
@@ -28,6 +29,7 @@ def subscriber_export_data(*, subscriber: Subscriber) -> dict:
                 "action": record.get_action_display(),
                 "method": record.get_method_display(),
                 "wording_version": record.wording_version,
+                "language": record.language,
                 "changes": record.changes,
             }
             for record in subscriber.consent_records.all()

@@ -7,8 +7,11 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from signpost import figures, jobs
+from signpost.languages import language_for
 from signpost.links import absolute_url
 from signpost.mail import email_send
 from signpost.models import InitiativeSettings
@@ -17,20 +20,23 @@ from wagtail.models import Site
 
 from engagement.models import Area
 
+from ..email_language import email_language_context
 from . import tasks, tokens
 from .consent import CURRENT_WORDING_VERSION
 from .models import ConsentRecord, Subscriber, Suppression, email_hash
 
 
 def subscriber_consent_record(
-    subscriber, *, action, method, changes=None, wording_version=""
+    subscriber, *, action, method, changes=None, wording_version="", language=""
 ) -> ConsentRecord:
-    """Keep one change of a subscriber's consent: when, how, the wording shown, what changed."""
+    """Keep one change of a subscriber's consent: when, how, the wording shown and in
+    which language, what changed."""
     return ConsentRecord.objects.create(
         subscriber=subscriber,
         action=action,
         method=method,
         wording_version=wording_version,
+        language=language,
         changes=changes or {},
     )
 
@@ -41,6 +47,7 @@ def _describe(subscriber) -> dict:
         "postcode": subscriber.postcode,
         "area": subscriber.area.name if subscriber.area_id else "",
         "topics": sorted(t.name for t in subscriber.topics.all()),
+        "language": subscriber.language,
     }
 
 
@@ -50,41 +57,53 @@ def _diff(before: dict, after: dict) -> dict:
 
 def subscriber_send_confirmation(*, subscriber: Subscriber) -> None:
     """The double opt-in email: a signed link that expires."""
-    context = {
-        "subscriber": subscriber,
-        "confirm_url": absolute_url(
-            reverse("newsletters:confirm", args=[tokens.confirm_token(subscriber)])
-        ),
-        "max_age_days": settings.SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS,
-    }
-    _send_transactional(subscriber, "confirm_subscription", "Confirm your email updates", context)
+    with translation.override(subscriber.language):
+        context = {
+            "subscriber": subscriber,
+            "confirm_url": absolute_url(
+                reverse("newsletters:confirm", args=[tokens.confirm_token(subscriber)])
+            ),
+            "max_age_days": settings.SIGNPOST_CONFIRM_LINK_MAX_AGE_DAYS,
+        }
+        _send_transactional(
+            subscriber, "confirm_subscription", gettext("Confirm your email updates"), context
+        )
 
 
 def _send_already_subscribed(subscriber: Subscriber) -> None:
-    context = {
-        "subscriber": subscriber,
-        "preferences_url": absolute_url(
-            reverse("newsletters:preferences", args=[tokens.manage_token(subscriber)])
-        ),
-    }
-    _send_transactional(
-        subscriber, "already_subscribed", "You already get our email updates", context
-    )
+    with translation.override(subscriber.language):
+        context = {
+            "subscriber": subscriber,
+            "preferences_url": absolute_url(
+                reverse("newsletters:preferences", args=[tokens.manage_token(subscriber)])
+            ),
+        }
+        _send_transactional(
+            subscriber,
+            "already_subscribed",
+            gettext("You already get our email updates"),
+            context,
+        )
 
 
 def _send_transactional(
     subscriber, template: str, subject: str, context: dict, headers: dict | None = None
 ) -> None:
+    """An email to one subscriber, in their language: the caller has made the links and
+    the subject under ``translation.override(subscriber.language)``, and this renders
+    the body under it too (a task has no request whose language it could borrow)."""
     site = Site.objects.filter(is_default_site=True).first()
     context["initiative"] = InitiativeSettings.for_site(site) if site else InitiativeSettings()
-    email_send(
-        to=[subscriber.email],
-        subject=f"{subject} | {context['initiative'].name}",
-        context=context,
-        text_template=f"email/{template}.txt",
-        html_template=f"email/{template}.html",
-        headers=headers,
-    )
+    context.update(email_language_context(subscriber.language))
+    with translation.override(subscriber.language):
+        email_send(
+            to=[subscriber.email],
+            subject=f"{subject} | {context['initiative'].name}",
+            context=context,
+            text_template=f"email/{template}.txt",
+            html_template=f"email/{template}.html",
+            headers=headers,
+        )
 
 
 def _awaiting_confirmation(subscriber: Subscriber) -> bool:
@@ -104,6 +123,7 @@ def subscriber_sign_up_queue(
     topic_ids: list[int],
     area_id: int | None,
     wording_version: str,
+    language: str = settings.LANGUAGE_CODE,
 ) -> None:
     """Take a sign-up off the request: the form answers in the same time for an address
     that is new, pending or already subscribed, and at once with the broker down (the
@@ -116,6 +136,7 @@ def subscriber_sign_up_queue(
         topic_ids=topic_ids,
         area_id=area_id,
         wording_version=wording_version,
+        language=language,
         label="Sign-up: confirm an email address",
         send_now=True,  # the form stores nothing else: there is no transaction to wait for
     )
@@ -130,10 +151,15 @@ def subscriber_sign_up(
     topics=(),
     area: Area | None = None,
     wording_version: str = CURRENT_WORDING_VERSION,
+    language: str = settings.LANGUAGE_CODE,
 ) -> None:
     """Start a subscription, or restart one. Answers nothing about whether the address was
     known: the caller shows the same page either way, and only the address's owner learns
-    more, by email. The area the resident chose wins; without one, the postcode's."""
+    more, by email. The area the resident chose wins; without one, the postcode's.
+    ``language`` is the one the form was read in: the subscriber's emails are in it, and
+    the consent record says the wording was shown in it. An address already confirmed or
+    waiting keeps its language (anyone can type an address)."""
+    language = language_for(language).code
     email = email.strip().lower()
     if area is None and postcode:
         area = Area.objects.for_postcode(postcode)
@@ -152,12 +178,13 @@ def subscriber_sign_up(
     ).exists()
     if subscriber is None:
         subscriber = Subscriber(email=email)
-        before = {"name": "", "postcode": "", "area": "", "topics": []}
+        before = {"name": "", "postcode": "", "area": "", "topics": [], "language": ""}
     else:
         before = _describe(subscriber)
     subscriber.name = name
     subscriber.postcode = postcode
     subscriber.area = area
+    subscriber.language = language
     subscriber.status = Subscriber.Status.PENDING
     subscriber.created_at = timezone.now()
     subscriber.save()
@@ -167,6 +194,7 @@ def subscriber_sign_up(
         action=ConsentRecord.Action.SIGNED_UP,
         method=ConsentRecord.Method.WEB_FORM,
         wording_version=wording_version,
+        language=language,
         changes=_diff(before, _describe(subscriber)),
     )
     if not complained:
@@ -179,7 +207,7 @@ def subscriber_confirm(*, token: str) -> Subscriber:
     key = tokens.confirm_token_key(token)
     subscriber = Subscriber.objects.select_for_update().filter(key=key).first()
     if subscriber is None:
-        raise tokens.LinkInvalid("This sign-up no longer exists. Please sign up again.")
+        raise tokens.LinkInvalid(_("This sign-up no longer exists. Please sign up again."))
     if subscriber.status == Subscriber.Status.CONFIRMED:
         return subscriber
     signed_up = subscriber.consent_records.filter(action=ConsentRecord.Action.SIGNED_UP).last()
@@ -198,6 +226,7 @@ def subscriber_confirm(*, token: str) -> Subscriber:
         action=ConsentRecord.Action.CONFIRMED,
         method=ConsentRecord.Method.EMAIL_LINK,
         wording_version=signed_up.wording_version if signed_up else CURRENT_WORDING_VERSION,
+        language=signed_up.language if signed_up else subscriber.language,
     )
     jobs.job_queue(
         tasks.subscriber_welcome_send,
@@ -220,22 +249,23 @@ def subscriber_welcome_send(*, subscriber_id: int) -> bool:
         if subscriber.welcomed_at and subscriber.welcomed_at >= subscriber.confirmed_at:
             return False
         token = tokens.manage_token(subscriber)
-        unsubscribe_url = absolute_url(reverse("newsletters:unsubscribe", args=[token]))
-        context = {
-            "subscriber": subscriber,
-            "preferences_url": absolute_url(reverse("newsletters:preferences", args=[token])),
-            "unsubscribe_url": unsubscribe_url,
-        }
-        _send_transactional(
-            subscriber,
-            "welcome",
-            "Welcome to our email updates",
-            context,
-            headers={
-                "List-Unsubscribe": f"<{unsubscribe_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-        )
+        with translation.override(subscriber.language):
+            unsubscribe_url = absolute_url(reverse("newsletters:unsubscribe", args=[token]))
+            context = {
+                "subscriber": subscriber,
+                "preferences_url": absolute_url(reverse("newsletters:preferences", args=[token])),
+                "unsubscribe_url": unsubscribe_url,
+            }
+            _send_transactional(
+                subscriber,
+                "welcome",
+                gettext("Welcome to our email updates"),
+                context,
+                headers={
+                    "List-Unsubscribe": f"<{unsubscribe_url}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            )
         subscriber.welcomed_at = timezone.now()
         subscriber.save(update_fields=["welcomed_at"])
     return True
@@ -248,10 +278,15 @@ def subscriber_update_preferences(
     name: str,
     postcode: str,
     topics,
+    language: str | None = None,
     method=ConsentRecord.Method.PREFERENCE_PAGE,
 ) -> Subscriber:
+    """Save a subscriber's choices; ``language`` (None: unchanged) is what their emails
+    are written in from now on."""
     before = _describe(subscriber)
     subscriber.name = name
+    if language is not None:
+        subscriber.language = language_for(language).code
     if postcode != subscriber.postcode:
         # Only a new postcode moves the subscriber: an area chosen from a leaflet's or
         # sign's QR code at sign-up stays while they change other preferences.
@@ -266,6 +301,7 @@ def subscriber_update_preferences(
             action=ConsentRecord.Action.PREFERENCES_CHANGED,
             method=method,
             wording_version=CURRENT_WORDING_VERSION,
+            language=translation.get_language() or "",
             changes=changes,
         )
     return subscriber

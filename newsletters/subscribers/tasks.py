@@ -22,6 +22,7 @@ def subscriber_sign_up(
     topic_ids: list[int],
     area_id: int | None,
     wording_version: str,
+    language: str = "",
 ) -> None:
     """The sign-up form's work, off the request: the form answers in the same time for
     an address that is new, pending or already subscribed."""
@@ -34,6 +35,7 @@ def subscriber_sign_up(
         topics=Topic.objects.filter(pk__in=topic_ids),
         area=Area.objects.filter(pk=area_id).first() if area_id else None,
         wording_version=wording_version,
+        language=language,
     )
 
 

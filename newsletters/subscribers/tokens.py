@@ -8,6 +8,7 @@ import hmac
 from django.conf import settings
 from django.core import signing
 from django.utils.encoding import force_bytes
+from django.utils.translation import gettext_lazy as _
 
 CONFIRM_SALT = "newsletters.confirm"
 MANAGE_SALT = "newsletters.manage"
@@ -34,9 +35,9 @@ def confirm_token_key(token: str) -> str:
     try:
         return signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=max_age)
     except signing.SignatureExpired as exc:
-        raise LinkExpired("This confirmation link has expired.") from exc
+        raise LinkExpired(_("This confirmation link has expired.")) from exc
     except signing.BadSignature as exc:
-        raise LinkInvalid("This link is not valid.") from exc
+        raise LinkInvalid(_("This link is not valid.")) from exc
 
 
 def manage_token(subscriber, campaign_id: int | None = None) -> str:
@@ -67,5 +68,5 @@ def manage_token_parts(token: str) -> tuple[str, int | None]:
     try:
         key, campaign_id = signing.loads(token, salt=MANAGE_SALT)
     except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise LinkInvalid("This link is not valid.") from exc
+        raise LinkInvalid(_("This link is not valid.")) from exc
     return str(key), (int(campaign_id) or None)

@@ -46,6 +46,7 @@ class SubscriberEditView(generic.EditView):
             name=data["name"],
             postcode=data["postcode"],
             topics=data["topics"],
+            language=data["language"],
             method=ConsentRecord.Method.ADMIN,
         )
 

@@ -15,9 +15,18 @@ class SubscriberViewSet(ModelViewSet):
     index_view_class = views.SubscriberIndexView
     delete_view_class = views.SubscriberDeleteView
     edit_view_class = views.SubscriberEditView
-    list_display = ["email", "name", "area", "status", "created_at", "confirmed_at"]
+    list_display = ["email", "name", "area", "language", "status", "created_at", "confirmed_at"]
     filterset_class = SubscriberFilterSet
-    list_export = ["email", "name", "postcode", "area", "status", "created_at", "confirmed_at"]
+    list_export = [
+        "email",
+        "name",
+        "postcode",
+        "area",
+        "language",
+        "status",
+        "created_at",
+        "confirmed_at",
+    ]
     export_filename = "subscribers"
     search_fields = ["email", "name", "postcode"]
     inspect_view_enabled = True
@@ -27,12 +36,13 @@ class SubscriberViewSet(ModelViewSet):
         "postcode",
         "area",
         "topics",
+        "language",
         "status",
         "created_at",
         "confirmed_at",
         "unsubscribed_at",
     ]
-    form_fields = ["name", "postcode", "topics"]
+    form_fields = ["name", "postcode", "topics", "language"]
     copy_view_enabled = False
 
 

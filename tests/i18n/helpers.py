@@ -19,11 +19,12 @@ def translate_page(page, code: str, **fields):
     return translation
 
 
-def localize_page(page, code: str, strings: dict[str, str], *, publish: bool = True):
+def localize_page(page, code: str, strings, *, publish: bool = True):
     """Translate ``page`` into ``code`` as wagtail-localize's editor does: its source is
     extracted into segments, each segment found in ``strings`` (source text → translated
-    text) is translated, and the translation is saved from them (untranslated segments
-    keep the source's words). Returns the translated page."""
+    text, or a function giving it, None for none) is translated, and the translation is
+    saved from them (untranslated segments keep the source's words). Returns the
+    translated page."""
     from wagtail_localize.models import (
         StringSegment,
         StringTranslation,
@@ -35,7 +36,9 @@ def localize_page(page, code: str, strings: dict[str, str], *, publish: bool = T
     target = locale(code)
     translation, _ = Translation.objects.get_or_create(source=source, target_locale=target)
     for segment in StringSegment.objects.filter(source=source).select_related("string"):
-        text = strings.get(segment.string.data)
+        text = (
+            strings(segment.string.data) if callable(strings) else strings.get(segment.string.data)
+        )
         if text is not None:
             StringTranslation.objects.update_or_create(
                 translation_of=segment.string,

@@ -82,7 +82,7 @@ def test_staff_correcting_a_subscriber_records_a_consent_change(client, comms_of
     client.force_login(comms_officer)
     response = client.post(
         f"/admin/newsletters/subscribers/edit/{subscriber.pk}/",
-        {"name": "J. Bloggs", "postcode": "HB1 5CD"},
+        {"name": "J. Bloggs", "postcode": "HB1 5CD", "language": "en-gb"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     last = subscriber.consent_records.last()
@@ -96,7 +96,7 @@ def test_staff_correcting_a_subscriber_are_told_the_change_is_recorded(
     client.force_login(comms_officer)
     response = client.post(
         f"/admin/newsletters/subscribers/edit/{subscriber.pk}/",
-        {"name": "J. Bloggs", "postcode": "HB1 5CD"},
+        {"name": "J. Bloggs", "postcode": "HB1 5CD", "language": "en-gb"},
         follow=True,
     )
     messages = [m.message for m in response.context["messages"]]
