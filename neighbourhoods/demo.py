@@ -6,6 +6,7 @@ import datetime
 
 from django.utils import timezone
 from signpost import roles
+from signpost.demo_translations import URDU, WELSH
 from signpost.models import ContentPage, InitiativeSettings, PrivacyNoticePage
 from signpost.page_translations import translate_page
 from signpost.translated import default_language
@@ -14,7 +15,6 @@ from wagtail.models import Locale
 from surveys.models import SurveyWave, YouSaidWeDidPage
 from surveys.services import you_said_we_did_create
 
-from .demo_translations import URDU, WELSH
 from .models import AreaIndexPage, AreaPage, AreaUpdatePage
 
 TEAMS = {
@@ -196,17 +196,18 @@ def load(demo) -> None:
 
 
 def _translations(demo, comms, index, northgate) -> None:
-    """The home page, the areas' index and Northgate's page in Welsh and Urdu, through
-    wagtail-localize, the first time only: a translation someone has edited is theirs."""
+    """The areas' index and Northgate's page in Welsh and Urdu (the home page is
+    translated first of all, in signpost's demo), through wagtail-localize, the first
+    time only: a translation someone has edited is theirs."""
     made = []
     for code, strings in (("cy", WELSH), ("ur", URDU)):
-        for page in (demo.home, index, northgate):
+        for page in (index, northgate):
             if page.get_translation_or_none(Locale.objects.get_or_create(language_code=code)[0]):
                 continue
             translate_page(page, code, strings, user=comms)
             made.append(code)
     if made:
-        demo.say("Home, areas and Northgate pages in Welsh (/cy/) and Urdu (/ur/)")
+        demo.say("Areas and Northgate pages in Welsh (/cy/areas/) and Urdu (/ur/areas/)")
 
 
 def _you_said_we_did(demo, comms) -> None:

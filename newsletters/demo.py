@@ -8,13 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from signpost.links import absolute_url
+from signpost.page_translations import translate_page
 from wagtail.models import Locale
-from wagtail_localize.models import (
-    StringSegment,
-    StringTranslation,
-    Translation,
-    TranslationSource,
-)
 
 from engagement.activities.services import activity_record_delivered
 from engagement.models import Activity, Area
@@ -191,23 +186,8 @@ def _translate(page, *, code: str, index: int) -> None:
     send it for translation, fill in each segment, publish. Create-only: a page already
     translated into ``code`` is left as it is."""
     locale, _created = Locale.objects.get_or_create(language_code=code)
-    if page.get_translation_or_none(locale) is not None:
-        return
-    source, _created = TranslationSource.get_or_create_from_instance(page)
-    translation, _created = Translation.objects.get_or_create(source=source, target_locale=locale)
-    for segment in StringSegment.objects.filter(source=source).select_related("string"):
-        words = MAY_TRANSLATIONS.get(segment.string.data)
-        if words:
-            StringTranslation.objects.get_or_create(
-                translation_of=segment.string,
-                locale=locale,
-                context=segment.context,
-                defaults={"data": words[index]},
-            )
-    # Saved as a draft and published here, not when the demo's transaction commits, so
-    # the campaign below finds the translations live.
-    translation.save_target(user=None, publish=False)
-    page.get_translation(locale).get_latest_revision().publish()
+    if page.get_translation_or_none(locale) is None:
+        translate_page(page, code, {text: words[index] for text, words in MAY_TRANSLATIONS.items()})
 
 
 def _subscribers_in_other_languages(demo) -> None:

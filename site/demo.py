@@ -18,10 +18,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test.utils import override_settings
-from wagtail.models import Site
+from wagtail.models import Locale, Site
 
 from . import roles
+from .demo_translations import URDU, WELSH
 from .models import HomePage, InitiativeSettings
+from .page_translations import translate_page
 
 TOWN = "Harbridge"
 
@@ -138,11 +140,23 @@ def load(demo: Demo) -> None:
     site.save()
     demo.home = home
     demo.site = site
+    _home_translations(home, demo)
 
     # The settings are filled the first time only: for_site makes the row when it is missing.
     if not InitiativeSettings.objects.filter(site=site).exists():
         _initiative_settings(InitiativeSettings.for_site(site))
     demo.say(f"Initiative 'Safer {TOWN}' with {len(DEMO_USERS)} demo users")
+
+
+def _home_translations(home, demo) -> None:
+    """The home page in Welsh and Urdu, first of all: other apps' translated pages go
+    under these (wagtail-localize would otherwise copy the English home page as their
+    parent). Create-only: a translation someone has edited is theirs."""
+    for code, strings in (("cy", WELSH), ("ur", URDU)):
+        locale, _ = Locale.objects.get_or_create(language_code=code)
+        if home.get_translation_or_none(locale) is None:
+            translate_page(home, code, strings)
+            demo.say(f"Home page in {code} (/{code}/)")
 
 
 def _initiative_settings(initiative) -> None:

@@ -13,13 +13,8 @@ import datetime
 import random
 
 from django.utils import timezone
+from signpost.page_translations import translate_page
 from wagtail.models import Locale
-from wagtail_localize.models import (
-    StringSegment,
-    StringTranslation,
-    Translation,
-    TranslationSource,
-)
 
 from .models import (
     Answer,
@@ -360,25 +355,7 @@ def _translate(survey: SurveyPage) -> None:
     (wagtail-localize): the source's text sent segment by segment, each translated, and
     the translation published. Its keys are the survey's, so every language's answers are
     counted together. Create-only: an existing translation is left as it is."""
-    source, created = TranslationSource.get_or_create_from_instance(survey)
-    if (
-        not created
-        and survey.last_published_at
-        and survey.last_published_at > source.last_updated_at
-    ):
-        source.update_from_db()
-    segments = list(StringSegment.objects.filter(source=source).select_related("string", "context"))
     for code, strings in TRANSLATIONS.items():
         locale, _ = Locale.objects.get_or_create(language_code=code)
-        if survey.get_translation_or_none(locale) is not None:
-            continue
-        translation, _ = Translation.objects.get_or_create(source=source, target_locale=locale)
-        for segment in segments:
-            if segment.string.data in strings:
-                StringTranslation.objects.get_or_create(
-                    translation_of=segment.string,
-                    locale=locale,
-                    context=segment.context,
-                    defaults={"data": strings[segment.string.data]},
-                )
-        translation.save_target(publish=True)
+        if survey.get_translation_or_none(locale) is None:
+            translate_page(survey, code, strings)

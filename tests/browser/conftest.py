@@ -6,6 +6,7 @@ page under test by Playwright; visitors are never sent it.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -36,3 +37,35 @@ def axe():
         assert violations == [], f"{label or page.url}: {violations}"
 
     return check
+
+
+PHONE = {"width": 320, "height": 640}
+
+
+def phone_context(browser, live_site, **options):
+    # bypass_csp lets the test harness inject axe-core under the site's strict
+    # Content-Security-Policy; the site itself still sends and obeys the policy.
+    return browser.new_context(
+        base_url=live_site.url,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        bypass_csp=True,
+        **options,
+    )
+
+
+@pytest.fixture
+def phone(browser, live_site):
+    """A 320 px phone that records every request it makes."""
+    context = phone_context(browser, live_site)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.requested_hosts = set()
+    page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
+    yield page
+    context.close()
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

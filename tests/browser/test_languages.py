@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from signpost.page_translations import translate_page
 
-from tests.browser.test_public_site import _context, fits_the_screen
+from tests.browser.conftest import fits_the_screen
 from tests.neighbourhoods.factories import public_site_create
 
 pytestmark = pytest.mark.browser
@@ -32,17 +32,6 @@ def translated_site(live_site):
     translate_page(site.eastfield, "cy", WELSH)
     translate_page(site.eastfield, "ur", URDU)
     return site
-
-
-@pytest.fixture
-def phone(browser, live_site):
-    context = _context(browser, live_site)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.requested_hosts = set()
-    page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
-    yield page
-    context.close()
 
 
 @pytest.mark.parametrize(

@@ -10,45 +10,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.conftest import fits_the_screen, phone_context
 from tests.neighbourhoods.factories import public_site_create
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 320, "height": 640}
-
-
-def _context(browser, live_site, **options):
-    # bypass_csp lets the test harness inject axe-core under the site's strict
-    # Content-Security-Policy; the site itself still sends and obeys the policy.
-    return browser.new_context(
-        base_url=live_site.url,
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        bypass_csp=True,
-        **options,
-    )
-
-
-@pytest.fixture
-def phone(browser, live_site):
-    """A 320 px phone that records every request it makes."""
-    context = _context(browser, live_site)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.requested_hosts = set()
-    page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
-    yield page
-    context.close()
 
 
 @pytest.fixture
 def site(live_site):
     return public_site_create()
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_resident_goes_from_postcode_to_area_survey_sign_up_and_you_said_we_did(
@@ -210,7 +180,7 @@ def test_the_postcode_finder_works_with_the_keyboard_alone(phone, site):
 
 
 def test_the_journey_works_without_javascript(browser, live_site, site):
-    context = _context(browser, live_site, java_script_enabled=False)
+    context = phone_context(browser, live_site, java_script_enabled=False)
     page = context.new_page()
     try:
         page.goto("/")

@@ -1,4 +1,4 @@
-"""The demo's home page and Northgate's pages in Welsh and Urdu.
+"""The demo's home page, list of areas and Northgate's page in Welsh and Urdu.
 
 Demonstration translations written by Signpost's developers, good enough to show the
 translated site; a deployment has its own translated by fluent speakers in the CMS.
