@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from signpost.page_translations import translate_page
 
+from newsletters.models import NewsletterPage
 from tests.browser.conftest import fits_the_screen
 from tests.neighbourhoods.factories import public_site_create
 
@@ -31,6 +32,10 @@ def translated_site(live_site):
     translate_page(site.index, "ur", URDU)
     translate_page(site.eastfield, "cy", WELSH)
     translate_page(site.eastfield, "ur", URDU)
+    newsletter = NewsletterPage.objects.get(title="Eastfield update")
+    translate_page(newsletter, "cy", {"Eastfield update": "Newyddion Eastfield"})
+    translate_page(newsletter, "ur", {"Eastfield update": "ایسٹ فیلڈ کی خبریں"})
+    site.extra["newsletter"] = newsletter
     return site
 
 
@@ -51,6 +56,18 @@ def test_translated_pages_read_in_their_language_on_a_phone(
     assert phone.get_by_role("heading", level=1).inner_text() == area_heading
     assert fits_the_screen(phone)
     axe(phone, f"area page ({code})")
+
+    # The survey, with its form (a hidden honeypot field must not widen a right-to-left page).
+    phone.goto(f"/{code}/survey/{translated_site.wave.slug}/")
+    assert phone.evaluate("document.documentElement.lang") == code
+    assert fits_the_screen(phone)
+    axe(phone, f"survey ({code})")
+
+    # The newsletter as the site publishes it.
+    phone.goto(f"/{code}/{urlsplit(translated_site.extra['newsletter'].url).path.lstrip('/')}")
+    assert phone.evaluate("document.documentElement.lang") == code
+    assert fits_the_screen(phone)
+    axe(phone, f"newsletter ({code})")
 
     # The switcher names English in English, whatever the page's language.
     english = phone.locator('.language-switcher a[hreflang="en-GB"]')
