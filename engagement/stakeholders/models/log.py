@@ -103,6 +103,12 @@ class Engagement(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-created_at"]
+        # The log's default order and its sorts read a page from an index, not every row.
+        indexes = [
+            models.Index(fields=["occurred_on", "created_at"], name="engagement_occurred_idx"),
+            models.Index(fields=["follow_up_due"], name="engagement_follow_up_due_idx"),
+            models.Index(fields=["title"], name="engagement_title_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(conversations__isnull=True)
