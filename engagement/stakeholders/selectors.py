@@ -12,8 +12,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from .models import (
@@ -31,6 +32,19 @@ def stakeholder_quadrant_counts(queryset: QuerySet | None = None) -> dict[str, i
     """How many assessed stakeholders sit in each quadrant, keyed by ``Quadrant`` value
     (every quadrant present, zero if empty)."""
     return (Stakeholder.objects.all() if queryset is None else queryset).quadrant_counts()
+
+
+def stakeholders_matching(query: str, *, limit: int) -> list[Stakeholder]:
+    """Stakeholders whose name or organisation contains ``query``, by name: at most
+    ``limit`` (plus one, so the caller can say there are more), read from the name index."""
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        Stakeholder.objects.filter(Q(name__icontains=query) | Q(organisation__icontains=query))
+        .only("pk", "name", "organisation")
+        .order_by("name", "organisation", "pk")[: limit + 1]
+    )
 
 
 def media_contacts() -> QuerySet:
@@ -64,17 +78,52 @@ def stakeholder_trail(stakeholder: Stakeholder) -> QuerySet:
     )
 
 
-def stakeholders_for_grid(queryset: QuerySet | None = None) -> QuerySet:
-    """Scored stakeholders with just what the grid and its table show."""
+def stakeholder_cell_counts(queryset: QuerySet | None = None) -> dict[tuple[int, int], int]:
+    """How many scored stakeholders sit in each score cell, keyed by (interest, influence):
+    one grouped query, whatever the size of the register."""
     queryset = Stakeholder.objects.all() if queryset is None else queryset
-    return queryset.assessed().only(
-        "pk",
-        "name",
-        "organisation",
-        "stakeholder_type",
-        "interest",
-        "influence",
-        "next_action_due",
+    rows = (
+        queryset.assessed()
+        .order_by()
+        .values_list("interest", "influence")
+        .annotate(n=Count("pk"))
+    )
+    return {(interest, influence): n for interest, influence, n in rows}
+
+
+def quadrant_counts_from_cells(cell_counts: dict[tuple[int, int], int]) -> dict[str, int]:
+    """The per-quadrant counts the cell counts add up to (every quadrant present)."""
+    counts = {quadrant.value: 0 for quadrant in Quadrant}
+    for (interest, influence), n in cell_counts.items():
+        counts[Quadrant.for_scores(interest, influence).value] += n
+    return counts
+
+
+def stakeholders_for_grid(queryset: QuerySet | None = None, *, per_cell: int) -> QuerySet:
+    """The first ``per_cell`` scored stakeholders of each score cell by name, with just
+    what the grid and its table show: the grid draws a bounded number of names however
+    large the register, and counts the rest (``stakeholder_cell_counts``)."""
+    queryset = Stakeholder.objects.all() if queryset is None else queryset
+    return (
+        queryset.assessed()
+        .annotate(
+            place_in_cell=Window(
+                RowNumber(),
+                partition_by=[F("interest"), F("influence")],
+                order_by=[F("name").asc(), F("pk").asc()],
+            )
+        )
+        .filter(place_in_cell__lte=per_cell)
+        .only(
+            "pk",
+            "name",
+            "organisation",
+            "stakeholder_type",
+            "interest",
+            "influence",
+            "next_action_due",
+        )
+        .order_by("interest", "influence", "place_in_cell")
     )
 
 

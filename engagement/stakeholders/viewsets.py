@@ -21,6 +21,7 @@ from .grid import trail_chart
 from .models import ConcernTheme, Engagement, Stakeholder, StakeholderAlert
 from .selectors import stakeholder_trail
 from .strategy import STRATEGIES
+from .widgets import StakeholderPicker
 
 
 def can_see_contacts(user) -> bool:
@@ -58,7 +59,14 @@ class StakeholderIndexView(SafeExportIndexView):
         if self.request.user.has_perm(views.GRID_PERMISSION):
             # The grid follows the listing's filters, drawn by the database's selection.
             filtered = self.filter_queryset(Stakeholder.objects.all())
-            context["grid"] = views.grid_context(self.request, filtered, svg_id="listing-grid")
+            filters = {
+                name: value
+                for name, value in self.request.GET.items()
+                if name in self.filterset_class.base_filters and name != "quadrant"
+            }
+            context["grid"] = views.grid_context(
+                self.request, filtered, svg_id="listing-grid", listing_filters=filters
+            )
         return context
 
     @cached_property
@@ -418,7 +426,7 @@ class EngagementViewSet(PermissionCheckedSnippetViewSet):
             MultiFieldPanel(
                 [FieldPanel("area"), FieldPanel("operation"), FieldPanel("place")], "Where"
             ),
-            FieldPanel("stakeholders", widget=forms.CheckboxSelectMultiple),
+            FieldPanel("stakeholders", widget=StakeholderPicker),
             MultiFieldPanel(
                 [
                     FieldPanel("attendance_count"),
