@@ -226,7 +226,9 @@ def grid_chart(
     numbers = {s.pk: i for i, s in enumerate(sorted(shown_all, key=_sort_key), start=1)}
     hidden_by_quadrant: dict[Quadrant, int] = defaultdict(int)
     for (interest, influence), shown in sorted(shown_by_cell.items()):
-        in_cell = max(cell_counts.get((interest, influence), 0), len(by_cell[(interest, influence)]))
+        in_cell = max(
+            cell_counts.get((interest, influence), 0), len(by_cell[(interest, influence)])
+        )
         x0, y0 = cell_origin(interest, influence)
         k, slot, radius = _slots(in_cell)
         quadrant = Quadrant.for_scores(interest, influence)
@@ -261,9 +263,7 @@ def grid_chart(
                 )
             )
     rows = sorted(((numbers[s.pk], s) for s in shown_all), key=lambda row: row[0])
-    return Chart(
-        regions(threshold), points, threshold, rows=rows, hidden=dict(hidden_by_quadrant)
-    )
+    return Chart(regions(threshold), points, threshold, rows=rows, hidden=dict(hidden_by_quadrant))
 
 
 def _sort_key(stakeholder):

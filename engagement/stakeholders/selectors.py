@@ -3,6 +3,8 @@
 import datetime
 
 from django.db.models import (
+    Aggregate,
+    CharField,
     Count,
     F,
     IntegerField,
@@ -83,10 +85,7 @@ def stakeholder_cell_counts(queryset: QuerySet | None = None) -> dict[tuple[int,
     one grouped query, whatever the size of the register."""
     queryset = Stakeholder.objects.all() if queryset is None else queryset
     rows = (
-        queryset.assessed()
-        .order_by()
-        .values_list("interest", "influence")
-        .annotate(n=Count("pk"))
+        queryset.assessed().order_by().values_list("interest", "influence").annotate(n=Count("pk"))
     )
     return {(interest, influence): n for interest, influence, n in rows}
 
@@ -124,6 +123,54 @@ def stakeholders_for_grid(queryset: QuerySet | None = None, *, per_cell: int) ->
             "next_action_due",
         )
         .order_by("interest", "influence", "place_in_cell")
+    )
+
+
+class JoinedNames(Aggregate):
+    """Names joined by ", " into one column, in name order (STRING_AGG on PostgreSQL;
+    SQLite's GROUP_CONCAT keeps no promised order)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ', ' ORDER BY %(expressions)s)"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, ', ')",
+            **extra_context,
+        )
+
+
+def _joined(through, owner: str, name: str) -> Subquery:
+    rows = (
+        through.objects.filter(**{owner: OuterRef("pk")})
+        .order_by()
+        .values(owner)
+        .annotate(joined=JoinedNames(name))
+        .values("joined")
+    )
+    return Subquery(rows, output_field=CharField())
+
+
+def engagements_for_export(queryset: QuerySet) -> QuerySet:
+    """The log's rows with their area, operation, stakeholders' and themes' names in the
+    same row: one query however many rows (``Engagement.stakeholders_label`` reads it)."""
+    return queryset.select_related("area", "operation").annotate(
+        stakeholders_joined=_joined(
+            Engagement.stakeholders.through, "engagement", "stakeholder__name"
+        ),
+        themes_joined=_joined(Engagement.themes.through, "engagement", "concerntheme__name"),
+    )
+
+
+def stakeholders_for_export(queryset: QuerySet) -> QuerySet:
+    """The register's rows with their areas' names in the same row: one query however
+    many rows (``Stakeholder.areas_label`` reads it)."""
+    return queryset.annotate(
+        areas_joined=_joined(Stakeholder.areas.through, "stakeholder", "area__name")
     )
 
 

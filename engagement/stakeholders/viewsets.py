@@ -15,11 +15,12 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 
 from . import services, views
+from .exports import StreamedExportMixin
 from .filters import EngagementFilterSet, StakeholderFilterSet
 from .forms import EngagementForm, StakeholderForm
 from .grid import trail_chart
 from .models import ConcernTheme, Engagement, Stakeholder, StakeholderAlert
-from .selectors import stakeholder_trail
+from .selectors import engagements_for_export, stakeholder_trail, stakeholders_for_export
 from .strategy import STRATEGIES
 from .widgets import StakeholderPicker
 
@@ -38,8 +39,11 @@ CONTACT_COLUMNS = {
 }
 
 
-class StakeholderIndexView(SafeExportIndexView):
+class StakeholderIndexView(StreamedExportMixin, SafeExportIndexView):
     prefetch = ("areas",)
+
+    def export_queryset(self, queryset):
+        return stakeholders_for_export(queryset)
 
     @cached_property
     def header_buttons(self):
@@ -366,9 +370,12 @@ class EngagementEditView(_EngagementLoggedMixin, snippet_views.EditView):
     pass
 
 
-class EngagementIndexView(SafeExportIndexView):
+class EngagementIndexView(StreamedExportMixin, SafeExportIndexView):
     select = ("area", "operation")
     prefetch = ("stakeholders", "themes")
+
+    def export_queryset(self, queryset):
+        return engagements_for_export(queryset)
 
 
 class EngagementViewSet(PermissionCheckedSnippetViewSet):

@@ -9,7 +9,6 @@ still validates every posted id against the stakeholders the user may choose, in
 from django import forms
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 
 class StakeholderPicker(forms.CheckboxSelectMultiple):
@@ -34,8 +33,9 @@ class StakeholderPicker(forms.CheckboxSelectMultiple):
 
     def _render(self, template_name, context, renderer=None):
         # The template lives with the project's templates, which the default form
-        # renderer (Django's own widget templates only) does not search.
-        return mark_safe(render_to_string(template_name, context))
+        # renderer (Django's own widget templates only) does not search. A template's
+        # output is already marked safe.
+        return render_to_string(template_name, context)
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

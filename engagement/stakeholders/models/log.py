@@ -122,9 +122,13 @@ class Engagement(models.Model):
         return f"{self.title} ({self.occurred_on:%d %b %Y})"
 
     def stakeholders_label(self) -> str:
+        if hasattr(self, "stakeholders_joined"):  # an export's row carries the names
+            return self.stakeholders_joined or ""
         return ", ".join(s.name for s in self.stakeholders.all())
 
     def themes_label(self) -> str:
+        if hasattr(self, "themes_joined"):
+            return self.themes_joined or ""
         return ", ".join(t.name for t in self.themes.all())
 
     def clean(self):

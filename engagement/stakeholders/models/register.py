@@ -229,6 +229,8 @@ class Stakeholder(index.Indexed, ClusterableModel):
         return quadrant.label if quadrant else "Not yet scored"
 
     def areas_label(self) -> str:
+        if hasattr(self, "areas_joined"):  # an export's row carries the names
+            return self.areas_joined or ""
         return ", ".join(area.name for area in self.areas.all())
 
     def clean(self):
