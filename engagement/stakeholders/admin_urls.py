@@ -9,6 +9,11 @@ urlpatterns = [
     path("grid/", views.stakeholder_grid, name="engagement_stakeholder_grid"),
     path("grid/print/", views.stakeholder_grid_print, name="engagement_stakeholder_grid_print"),
     path(
+        "stakeholder-picker/",
+        views.stakeholder_picker_search,
+        name="engagement_stakeholder_picker_search",
+    ),
+    path(
         "alerts/<int:alert_id>/reviewed/",
         views.stakeholder_alert_acknowledge,
         name="engagement_stakeholder_alert_acknowledge",

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from signpost.choosers import user_may_choose
 from signpost.sanitise import clean_text
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -180,6 +181,14 @@ class EngagementForm(WagtailAdminModelForm):
         "follow_up_action",
     )
     NEEDS_STAKEHOLDER = {"one_to_one", "phone_call", "email"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("stakeholders")
+        if field is not None and not user_may_choose(self.for_user, Stakeholder):
+            # Someone who may not see the register may not name anyone from it either:
+            # any id posted is refused as not one of the choices.
+            field.queryset = Stakeholder.objects.none()
 
     def clean(self):
         data = super().clean()

@@ -95,6 +95,7 @@ class Chart:
     anonymous: bool = False
     trail: list[tuple[float, float]] = field(default_factory=list)
     rows: list = field(default_factory=list)  # (number, stakeholder), matching the points
+    hidden: dict = field(default_factory=dict)  # Quadrant -> how many are not drawn by name
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -169,25 +170,38 @@ def _centre(x0: float, y0: float, slot: float, per_row: int, index: int) -> dict
     return {"x": x0 + slot * (col + 0.5), "y": y0 + slot * (row + 0.5)}
 
 
-def grid_chart(stakeholders, *, anonymous: bool = False, url_for=None, flagged_ids=()) -> Chart:
-    """Place every scored stakeholder on the grid.
+def grid_chart(
+    stakeholders,
+    *,
+    cell_counts: dict[tuple[int, int], int] | None = None,
+    anonymous: bool = False,
+    url_for=None,
+    flagged_ids=(),
+) -> Chart:
+    """Place scored stakeholders on the grid.
 
     ``stakeholders`` is an iterable with ``pk``, ``name``, ``interest`` and ``influence``
-    (unscored ones are left out). Points sharing a score cell are laid out on a small
-    sub-grid inside it, so they never overlap; each is numbered to match the table.
-    With ``anonymous`` each cell shows only how many stakeholders it holds.
+    (unscored ones are left out): every one, or only the first of each cell as
+    ``selectors.stakeholders_for_grid`` reads them, with ``cell_counts`` saying how many
+    each cell holds in all. Points sharing a score cell are laid out on a small sub-grid
+    inside it, so they never overlap; a crowded cell shows its first names and a "+n"
+    marker. Each point is numbered to match the table. With ``anonymous`` each cell
+    shows only how many stakeholders it holds (``cell_counts`` alone is enough).
     """
     threshold = grid_threshold()
     by_cell: dict[tuple[int, int], list] = defaultdict(list)
     scored = [s for s in stakeholders if s.interest is not None and s.influence is not None]
     for s in scored:
         by_cell[(s.interest, s.influence)].append(s)
+    if cell_counts is None:
+        cell_counts = {cell: len(members) for cell, members in by_cell.items()}
 
     points: list[Point] = []
     if anonymous:
-        for (interest, influence), members in sorted(by_cell.items()):
+        for (interest, influence), n in sorted(cell_counts.items()):
+            if not n:
+                continue
             x0, y0 = cell_origin(interest, influence)
-            n = len(members)
             quadrant = Quadrant.for_scores(interest, influence)
             points.append(
                 Point(
@@ -203,12 +217,20 @@ def grid_chart(stakeholders, *, anonymous: bool = False, url_for=None, flagged_i
             )
         return Chart(regions(threshold), points, threshold, anonymous=True)
 
-    numbers = {s.pk: i for i, s in enumerate(sorted(scored, key=_sort_key), start=1)}
-    for (interest, influence), members in sorted(by_cell.items()):
+    shown_by_cell = {}
+    for cell, members in by_cell.items():
         members.sort(key=_sort_key)
+        in_cell = max(cell_counts.get(cell, 0), len(members))
+        shown_by_cell[cell] = members if in_cell <= MAX_IN_CELL else members[: MAX_IN_CELL - 1]
+    shown_all = [s for members in shown_by_cell.values() for s in members]
+    numbers = {s.pk: i for i, s in enumerate(sorted(shown_all, key=_sort_key), start=1)}
+    hidden_by_quadrant: dict[Quadrant, int] = defaultdict(int)
+    for (interest, influence), shown in sorted(shown_by_cell.items()):
+        in_cell = max(
+            cell_counts.get((interest, influence), 0), len(by_cell[(interest, influence)])
+        )
         x0, y0 = cell_origin(interest, influence)
-        k, slot, radius = _slots(len(members))
-        shown = members if len(members) <= MAX_IN_CELL else members[: MAX_IN_CELL - 1]
+        k, slot, radius = _slots(in_cell)
         quadrant = Quadrant.for_scores(interest, influence)
         for index, s in enumerate(shown):
             points.append(
@@ -226,7 +248,8 @@ def grid_chart(stakeholders, *, anonymous: bool = False, url_for=None, flagged_i
                     label=str(numbers[s.pk]),
                 )
             )
-        hidden = len(members) - len(shown)
+        hidden = in_cell - len(shown)
+        hidden_by_quadrant[quadrant] += hidden
         if hidden:
             points.append(
                 Point(
@@ -235,12 +258,12 @@ def grid_chart(stakeholders, *, anonymous: bool = False, url_for=None, flagged_i
                     quadrant=quadrant,
                     interest=interest,
                     influence=influence,
-                    title=f"+{hidden} more: see the table",
+                    title=f"+{hidden} more in this cell: the table links to them all",
                     label=f"+{hidden}",
                 )
             )
-    rows = sorted(((numbers[s.pk], s) for s in scored), key=lambda row: row[0])
-    return Chart(regions(threshold), points, threshold, rows=rows)
+    rows = sorted(((numbers[s.pk], s) for s in shown_all), key=lambda row: row[0])
+    return Chart(regions(threshold), points, threshold, rows=rows, hidden=dict(hidden_by_quadrant))
 
 
 def _sort_key(stakeholder):

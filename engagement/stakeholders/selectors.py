@@ -3,6 +3,8 @@
 import datetime
 
 from django.db.models import (
+    Aggregate,
+    CharField,
     Count,
     F,
     IntegerField,
@@ -12,8 +14,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from .models import (
@@ -31,6 +34,19 @@ def stakeholder_quadrant_counts(queryset: QuerySet | None = None) -> dict[str, i
     """How many assessed stakeholders sit in each quadrant, keyed by ``Quadrant`` value
     (every quadrant present, zero if empty)."""
     return (Stakeholder.objects.all() if queryset is None else queryset).quadrant_counts()
+
+
+def stakeholders_matching(query: str, *, limit: int) -> list[Stakeholder]:
+    """Stakeholders whose name or organisation contains ``query``, by name: at most
+    ``limit`` (plus one, so the caller can say there are more), read from the name index."""
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        Stakeholder.objects.filter(Q(name__icontains=query) | Q(organisation__icontains=query))
+        .only("pk", "name", "organisation")
+        .order_by("name", "organisation", "pk")[: limit + 1]
+    )
 
 
 def media_contacts() -> QuerySet:
@@ -64,17 +80,97 @@ def stakeholder_trail(stakeholder: Stakeholder) -> QuerySet:
     )
 
 
-def stakeholders_for_grid(queryset: QuerySet | None = None) -> QuerySet:
-    """Scored stakeholders with just what the grid and its table show."""
+def stakeholder_cell_counts(queryset: QuerySet | None = None) -> dict[tuple[int, int], int]:
+    """How many scored stakeholders sit in each score cell, keyed by (interest, influence):
+    one grouped query, whatever the size of the register."""
     queryset = Stakeholder.objects.all() if queryset is None else queryset
-    return queryset.assessed().only(
-        "pk",
-        "name",
-        "organisation",
-        "stakeholder_type",
-        "interest",
-        "influence",
-        "next_action_due",
+    rows = (
+        queryset.assessed().order_by().values_list("interest", "influence").annotate(n=Count("pk"))
+    )
+    return {(interest, influence): n for interest, influence, n in rows}
+
+
+def quadrant_counts_from_cells(cell_counts: dict[tuple[int, int], int]) -> dict[str, int]:
+    """The per-quadrant counts the cell counts add up to (every quadrant present)."""
+    counts = {quadrant.value: 0 for quadrant in Quadrant}
+    for (interest, influence), n in cell_counts.items():
+        counts[Quadrant.for_scores(interest, influence).value] += n
+    return counts
+
+
+def stakeholders_for_grid(queryset: QuerySet | None = None, *, per_cell: int) -> QuerySet:
+    """The first ``per_cell`` scored stakeholders of each score cell by name, with just
+    what the grid and its table show: the grid draws a bounded number of names however
+    large the register, and counts the rest (``stakeholder_cell_counts``)."""
+    queryset = Stakeholder.objects.all() if queryset is None else queryset
+    return (
+        queryset.assessed()
+        .annotate(
+            place_in_cell=Window(
+                RowNumber(),
+                partition_by=[F("interest"), F("influence")],
+                order_by=[F("name").asc(), F("pk").asc()],
+            )
+        )
+        .filter(place_in_cell__lte=per_cell)
+        .only(
+            "pk",
+            "name",
+            "organisation",
+            "stakeholder_type",
+            "interest",
+            "influence",
+            "next_action_due",
+        )
+        .order_by("interest", "influence", "place_in_cell")
+    )
+
+
+class JoinedNames(Aggregate):
+    """Names joined by ", " into one column, in name order (STRING_AGG on PostgreSQL;
+    SQLite's GROUP_CONCAT keeps no promised order)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ', ' ORDER BY %(expressions)s)"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, ', ')",
+            **extra_context,
+        )
+
+
+def _joined(through, owner: str, name: str) -> Subquery:
+    rows = (
+        through.objects.filter(**{owner: OuterRef("pk")})
+        .order_by()
+        .values(owner)
+        .annotate(joined=JoinedNames(name))
+        .values("joined")
+    )
+    return Subquery(rows, output_field=CharField())
+
+
+def engagements_for_export(queryset: QuerySet) -> QuerySet:
+    """The log's rows with their area, operation, stakeholders' and themes' names in the
+    same row: one query however many rows (``Engagement.stakeholders_label`` reads it)."""
+    return queryset.select_related("area", "operation").annotate(
+        stakeholders_joined=_joined(
+            Engagement.stakeholders.through, "engagement", "stakeholder__name"
+        ),
+        themes_joined=_joined(Engagement.themes.through, "engagement", "concerntheme__name"),
+    )
+
+
+def stakeholders_for_export(queryset: QuerySet) -> QuerySet:
+    """The register's rows with their areas' names in the same row: one query however
+    many rows (``Stakeholder.areas_label`` reads it)."""
+    return queryset.annotate(
+        areas_joined=_joined(Stakeholder.areas.through, "stakeholder", "area__name")
     )
 
 

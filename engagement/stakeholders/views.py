@@ -4,13 +4,16 @@ its print version, acknowledging alerts and the CSV import. Thin: reads come fro
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 from signpost.admin_permissions import require_permission
+from signpost.choosers import user_may_choose
 from signpost.exports import csv_response
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -18,7 +21,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from engagement.places.models import Area
 
 from . import importing, selectors, services
-from .grid import grid_chart
+from .grid import MAX_IN_CELL, grid_chart
 from .models import Quadrant, Stakeholder, StakeholderAlert
 from .strategy import STRATEGIES
 
@@ -42,25 +45,62 @@ class GridFilterForm(forms.Form):
             queryset = queryset.filter(stakeholder_type=self.cleaned_data["stakeholder_type"])
         return queryset
 
+    def listing_filters(self) -> dict:
+        """The register listing's filters that show the same stakeholders."""
+        if not self.is_valid():
+            return {}
+        area = self.cleaned_data.get("area")
+        return {
+            "areas": area.pk if area else None,
+            "stakeholder_type": self.cleaned_data.get("stakeholder_type"),
+        }
 
-def grid_context(request, queryset, *, svg_id: str = "stakeholder-grid") -> dict:
+
+def grid_context(
+    request, queryset, *, svg_id: str = "stakeholder-grid", listing_filters: dict | None = None
+) -> dict:
     """Everything a template needs to draw the grid for this user: names and links for
-    those who may read the register, counts per cell for everyone else."""
+    those who may read the register, counts per cell for everyone else.
+
+    The same few queries at any size: counts per cell, then at most ``MAX_IN_CELL`` names
+    per cell; the rest of a quadrant is a count and a link to the register filtered to it
+    (``listing_filters`` are the register's filters matching ``queryset``)."""
     named = request.user.has_perm("engagement.view_stakeholder")
-    counts = selectors.stakeholder_quadrant_counts(queryset)
+    cell_counts = selectors.stakeholder_cell_counts(queryset)
+    counts = selectors.quadrant_counts_from_cells(cell_counts)
     total = sum(counts.values())
+    stakeholders = (
+        list(selectors.stakeholders_for_grid(queryset, per_cell=MAX_IN_CELL))
+        if total and named
+        else []
+    )
     flagged = (
-        set(selectors.stakeholder_alerts_open().values_list("stakeholder_id", flat=True))
-        if named
+        set(
+            selectors.stakeholder_alerts_open()
+            .filter(stakeholder__in=[s.pk for s in stakeholders])
+            .values_list("stakeholder_id", flat=True)
+        )
+        if stakeholders
         else set()
     )
-    stakeholders = selectors.stakeholders_for_grid(queryset) if total else []
     chart = grid_chart(
         stakeholders,
+        cell_counts=cell_counts,
         anonymous=not named,
         url_for=lambda s: reverse("wagtailsnippets_engagement_stakeholder:inspect", args=[s.pk]),
         flagged_ids=flagged,
     )
+    listing_url = reverse("wagtailsnippets_engagement_stakeholder:list")
+    filters = {k: v for k, v in (listing_filters or {}).items() if v not in (None, "")}
+    more = [
+        {
+            "label": q.label,
+            "count": chart.hidden[q],
+            "url": f"{listing_url}?{urlencode({**filters, 'quadrant': q.value})}",
+        }
+        for q in Quadrant
+        if chart.hidden.get(q)
+    ]
     summary = ", ".join(f"{counts[q.value]} {q.label.lower()}" for q in Quadrant)
     return {
         "chart": chart,
@@ -78,6 +118,7 @@ def grid_context(request, queryset, *, svg_id: str = "stakeholder-grid") -> dict
         "counts": counts,
         "total": total,
         "link_names": named,
+        "more": more,
     }
 
 
@@ -85,7 +126,7 @@ def _grid_page_context(request) -> dict:
     require_permission(request, GRID_PERMISSION)
     form = GridFilterForm(request.GET or None)
     queryset = form.filter(Stakeholder.objects.all())
-    context = grid_context(request, queryset)
+    context = grid_context(request, queryset, listing_filters=form.listing_filters())
     context["filter_form"] = form
     parts = []
     if form.is_bound and form.is_valid():
@@ -109,6 +150,23 @@ def stakeholder_grid_print(request):
     """A standalone page with no admin furniture, laid out for paper."""
     context = _grid_page_context(request)
     return TemplateResponse(request, "engagement/admin/grid_print.html", context)
+
+
+PICKER_RESULTS = 20
+
+
+def stakeholder_picker_search(request):
+    """The engagement form's stakeholder search: matching stakeholders as JSON, for users
+    who may choose stakeholders (the same rule the form's field applies to what is posted)."""
+    if not user_may_choose(request.user, Stakeholder):
+        raise PermissionDenied
+    found = selectors.stakeholders_matching(request.GET.get("q", ""), limit=PICKER_RESULTS)
+    return JsonResponse(
+        {
+            "results": [{"id": s.pk, "label": str(s)} for s in found[:PICKER_RESULTS]],
+            "more": len(found) > PICKER_RESULTS,
+        }
+    )
 
 
 @require_POST

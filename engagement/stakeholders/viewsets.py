@@ -15,12 +15,14 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 
 from . import services, views
+from .exports import StreamedExportMixin
 from .filters import EngagementFilterSet, StakeholderFilterSet
 from .forms import EngagementForm, StakeholderForm
 from .grid import trail_chart
 from .models import ConcernTheme, Engagement, Stakeholder, StakeholderAlert
-from .selectors import stakeholder_trail
+from .selectors import engagements_for_export, stakeholder_trail, stakeholders_for_export
 from .strategy import STRATEGIES
+from .widgets import StakeholderPicker
 
 
 def can_see_contacts(user) -> bool:
@@ -37,8 +39,11 @@ CONTACT_COLUMNS = {
 }
 
 
-class StakeholderIndexView(SafeExportIndexView):
+class StakeholderIndexView(StreamedExportMixin, SafeExportIndexView):
     prefetch = ("areas",)
+
+    def export_queryset(self, queryset):
+        return stakeholders_for_export(queryset)
 
     @cached_property
     def header_buttons(self):
@@ -58,7 +63,14 @@ class StakeholderIndexView(SafeExportIndexView):
         if self.request.user.has_perm(views.GRID_PERMISSION):
             # The grid follows the listing's filters, drawn by the database's selection.
             filtered = self.filter_queryset(Stakeholder.objects.all())
-            context["grid"] = views.grid_context(self.request, filtered, svg_id="listing-grid")
+            filters = {
+                name: value
+                for name, value in self.request.GET.items()
+                if name in self.filterset_class.base_filters and name != "quadrant"
+            }
+            context["grid"] = views.grid_context(
+                self.request, filtered, svg_id="listing-grid", listing_filters=filters
+            )
         return context
 
     @cached_property
@@ -358,9 +370,12 @@ class EngagementEditView(_EngagementLoggedMixin, snippet_views.EditView):
     pass
 
 
-class EngagementIndexView(SafeExportIndexView):
+class EngagementIndexView(StreamedExportMixin, SafeExportIndexView):
     select = ("area", "operation")
     prefetch = ("stakeholders", "themes")
+
+    def export_queryset(self, queryset):
+        return engagements_for_export(queryset)
 
 
 class EngagementViewSet(PermissionCheckedSnippetViewSet):
@@ -418,7 +433,7 @@ class EngagementViewSet(PermissionCheckedSnippetViewSet):
             MultiFieldPanel(
                 [FieldPanel("area"), FieldPanel("operation"), FieldPanel("place")], "Where"
             ),
-            FieldPanel("stakeholders", widget=forms.CheckboxSelectMultiple),
+            FieldPanel("stakeholders", widget=StakeholderPicker),
             MultiFieldPanel(
                 [
                     FieldPanel("attendance_count"),

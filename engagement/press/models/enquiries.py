@@ -105,6 +105,11 @@ class MediaEnquiry(index.Indexed, models.Model):
     class Meta:
         ordering = ["-received_at"]
         verbose_name_plural = "media enquiries"
+        # The listing's default order and its outlet sort read an index, not every row.
+        indexes = [
+            models.Index(fields=["received_at"], name="mediaenquiry_received_idx"),
+            models.Index(fields=["outlet"], name="mediaenquiry_outlet_idx"),
+        ]
 
     def __str__(self):
         return f"{self.outlet}: {self.question[:60]}"

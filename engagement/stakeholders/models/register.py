@@ -199,6 +199,13 @@ class Stakeholder(index.Indexed, ClusterableModel):
             ("view_stakeholder_contact", "Can see stakeholders' contact details"),
             ("view_stakeholder_grid", "Can see the stakeholder grid and counts"),
         ]
+        # The register's default order and its score sorts read a page from an index; the
+        # grid's per-cell lists read each cell in name order.
+        indexes = [
+            models.Index(fields=["name", "organisation"], name="stakeholder_name_idx"),
+            models.Index(fields=["interest", "influence", "name"], name="stakeholder_cell_idx"),
+            models.Index(fields=["influence", "interest"], name="stakeholder_influence_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(interest__isnull=True) | models.Q(interest__range=(1, 5)),
@@ -222,6 +229,8 @@ class Stakeholder(index.Indexed, ClusterableModel):
         return quadrant.label if quadrant else "Not yet scored"
 
     def areas_label(self) -> str:
+        if hasattr(self, "areas_joined"):  # an export's row carries the names
+            return self.areas_joined or ""
         return ", ".join(area.name for area in self.areas.all())
 
     def clean(self):
@@ -260,6 +269,14 @@ class StakeholderAssessment(models.Model):
     class Meta:
         ordering = ["-assessed_on", "-created_at"]
         get_latest_by = ["assessed_on", "created_at"]
+        # A stakeholder's trail and "the scoring before this one" (the dashboard's quadrant
+        # moves) read one stakeholder's rows in date order; a period's moves read a date range.
+        indexes = [
+            models.Index(
+                fields=["stakeholder", "assessed_on", "created_at"], name="assessment_trail_idx"
+            ),
+            models.Index(fields=["assessed_on"], name="assessment_assessed_on_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(interest__range=(1, 5)), name="assessment_interest_1_to_5"
