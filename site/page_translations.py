@@ -28,7 +28,9 @@ def translate_page(
     source's text, and the editor lists it as untranslated."""
     locale, _ = Locale.objects.get_or_create(language_code=language_code)
     source, created = TranslationSource.get_or_create_from_instance(page)
-    if not created:
+    # Synced again only when the page changed since: a sync dates every translation made
+    # before it as behind the source.
+    if not created and page.last_published_at and page.last_published_at > source.last_updated_at:
         source.update_from_db()
     translation, _ = Translation.objects.get_or_create(
         source=source, target_locale=locale, defaults={"enabled": True}

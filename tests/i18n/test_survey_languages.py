@@ -242,12 +242,16 @@ def test_the_breakdown_by_language_is_suppressed_like_any_other(
     comparison = comparison_build(baseline=baseline, follow_up=follow_up)
     audited, findings = comparison_audit(comparison)
     assert findings == [] and audited >= 4
-    export = client.get(
-        reverse(
-            "surveys_compare_export",
-            kwargs={"baseline": baseline.pk, "follow_up": follow_up.pk, "fmt": "csv"},
+    export = (
+        client.get(
+            reverse(
+                "surveys_compare_export",
+                kwargs={"baseline": baseline.pk, "follow_up": follow_up.pk, "fmt": "csv"},
+            )
         )
-    ).content.decode()
+        .getvalue()
+        .decode()
+    )
     language_rows = [r for r in csv.reader(io.StringIO(export)) if r and r[0] == "language"]
     urdu = next(r for r in language_rows if r[3] == "ur")
     assert urdu[5] == "suppressed" and urdu[8] == "12"
@@ -262,7 +266,7 @@ def test_the_raw_export_shows_a_language_only_where_enough_answered_in_it(
         "surveys_compare_raw",
         kwargs={"baseline": baseline.pk, "follow_up": follow_up.pk, "fmt": "csv"},
     )
-    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get(url).getvalue().decode())))
     shown = {}
     for row in rows:
         shown.setdefault((row["wave"].split(":")[0], row["language"]), 0)

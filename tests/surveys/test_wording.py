@@ -77,7 +77,9 @@ def test_one_share_is_written_one_way_in_the_table_the_chart_the_sentence_and_th
             io.StringIO(
                 client.get(
                     reverse("surveys_compare_export", args=[baseline.pk, follow_up.pk, "csv"])
-                ).content.decode()
+                )
+                .getvalue()
+                .decode()
             )
         )
     )
