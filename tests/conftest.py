@@ -164,7 +164,7 @@ def browser():
 
 def ensure_migrated_data():
     """Put back what migrations made and a live-server test's flush may have removed: the
-    default locale, the page tree's root and home page, the default site, and the role
+    default locale, the root collection, the page tree's root and home page, the default site, and the role
     groups with their permissions (page permissions hang from the root page, so last).
     Returns the home page."""
     from django.apps import apps
@@ -172,11 +172,13 @@ def ensure_migrated_data():
     from signpost.models import HomePage
     from signpost.roles import sync_roles
     from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page, Site
+    from wagtail.models import Collection, Locale, Page, Site
 
     Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
