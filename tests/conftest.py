@@ -164,8 +164,9 @@ def browser():
 
 def ensure_migrated_data():
     """Put back what migrations made and a live-server test's flush may have removed: the
-    default locale, the root collection, the page tree's root and home page, the default site, and the role
-    groups with their permissions (page permissions hang from the root page, so last).
+    default locale, the root collection, the page tree's root and home page, the default
+    site, and the role groups with their permissions (page permissions hang from the root
+    page, so last).
     Returns the home page."""
     from django.apps import apps
     from django.conf import settings
