@@ -13,7 +13,7 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
 
 from .languages import language_codes, language_for, languages
 
@@ -74,10 +74,6 @@ def choose(request, code: str, next_url: str) -> tuple[str, str | None]:
     if code is None:
         return next_url, None
     return next_url, language_for(code).code
-
-
-def locale_for_language(code: str) -> Locale | None:
-    return Locale.objects.filter(language_code=code).first()
 
 
 class RememberedLanguageMiddleware:
