@@ -113,7 +113,7 @@ def subscribers(cursor, sizes):
     cursor.execute(
         """
         INSERT INTO newsletters_subscriber (key, email, email_hash, name, postcode, area_id,
-                                            status, created_at, confirmed_at)
+                                            status, created_at, confirmed_at, language)
         SELECT gen_random_uuid(), 'resident' || g || '@scale.example.org',
                encode(sha256(('resident' || g || '@scale.example.org')::bytea), 'hex'),
                CASE WHEN g %% 3 = 0 THEN 'Resident ' || g ELSE '' END,
@@ -121,7 +121,8 @@ def subscribers(cursor, sizes):
                (SELECT array_agg(id ORDER BY id) FROM engagement_area)[1 + g %% %s],
                CASE WHEN g %% 20 = 0 THEN 'unsubscribed' WHEN g %% 25 = 0 THEN 'pending'
                     ELSE 'confirmed' END,
-               now() - (g %% 900) * interval '1 day', now() - (g %% 900) * interval '1 day'
+               now() - (g %% 900) * interval '1 day', now() - (g %% 900) * interval '1 day',
+               CASE WHEN g %% 40 = 0 THEN 'cy' WHEN g %% 61 = 0 THEN 'ur' ELSE 'en-gb' END
         FROM generate_series(1, %s) g
         """,
         [sizes["areas"], sizes["subscribers"]],
@@ -138,8 +139,8 @@ def subscribers(cursor, sizes):
     cursor.execute(
         """
         INSERT INTO newsletters_consentrecord (subscriber_id, at, action, method,
-                                               wording_version, changes)
-        SELECT id, created_at, 'signed_up', 'web_form', '1', '{}'::jsonb
+                                               wording_version, changes, language)
+        SELECT id, created_at, 'signed_up', 'web_form', '1', '{}'::jsonb, language
         FROM newsletters_subscriber WHERE email LIKE '%%@scale.example.org'
         """,
         [],
@@ -156,7 +157,8 @@ def deliveries(cursor, sizes):
     columns = [
         "name", "newsletter_id", "subject", "created_by_id", "approved_by_id",
         "approved_revision_id", "approved_subject", "approved_segment", "rendered_subject",
-        "rendered_html", "rendered_text",
+        "rendered_html", "rendered_text", "rendered_language", "approved_translations",
+        "rendered_translations",
     ]  # fmt: skip
     copy_campaigns = f"""
         INSERT INTO newsletters_campaign ({", ".join(columns)}, status, created_at,
@@ -172,11 +174,11 @@ def deliveries(cursor, sizes):
     cursor.execute(
         """
         INSERT INTO newsletters_delivery (campaign_id, subscriber_id, status, attempts,
-            esp_message_id, error, sent_at, delivered_at, opened_at)
+            esp_message_id, error, sent_at, delivered_at, opened_at, language)
         SELECT c.id, s.id,
                CASE WHEN s.id %% 50 = 0 THEN 'bounced' ELSE 'delivered' END, 1,
                'scale-' || c.id || '-' || s.id, '', now(), now(),
-               CASE WHEN s.id %% 3 = 0 THEN now() END
+               CASE WHEN s.id %% 3 = 0 THEN now() END, ''
         FROM (SELECT id FROM newsletters_campaign ORDER BY id DESC LIMIT %s) c
         CROSS JOIN LATERAL (
             SELECT id FROM newsletters_subscriber
@@ -204,8 +206,9 @@ def responses(cursor, sizes):
     )
     cursor.execute(
         """
-        INSERT INTO surveys_response (id, wave_id, shuffle_key)
-        SELECT id, wave_id, (random() * 9e15)::bigint FROM scale_responses
+        INSERT INTO surveys_response (id, wave_id, shuffle_key, language)
+        SELECT m.id, m.wave_id, (random() * 9e15)::bigint, r.language
+        FROM scale_responses m JOIN surveys_response r ON r.id = m.source
         """,
         [],
     )
@@ -279,10 +282,11 @@ def print_runs(cursor, sizes):
         """
         INSERT INTO printing_printrun (id, operation_id, area_id, template_id, format,
             quantity, per_household, qr_target, output, survey_wave_id, created_by_id,
-            created_at, status, items_rendered, page_count, font_scale, pdf, rendered_at, error)
+            created_at, status, items_rendered, page_count, font_scale, pdf, rendered_at, error,
+            language)
         SELECT m.id, r.operation_id, r.area_id, r.template_id, 'a5_leaflet_1', %s, true,
                'survey', r.output, w.id, r.created_by_id, now() - m.g * interval '1 hour', 'ready',
-               %s, %s, 1, '', now(), ''
+               %s, %s, 1, '', now(), '', r.language
         FROM scale_runs m JOIN printing_printrun r ON r.id = m.source
         CROSS JOIN (SELECT id FROM surveys_surveywave ORDER BY id LIMIT 1) w
         """,
