@@ -173,6 +173,10 @@ def campaign_unschedule(request, pk):
 
 
 class CampaignIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        # Each row names its newsletter: one join, not a query a row.
+        return super().get_base_queryset().select_related("newsletter")
+
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if not instance.is_editable:

@@ -3,12 +3,15 @@ another person, a change withdrawing the sign-off, and scheduling."""
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import ModelLogEntry
 
 from newsletters.campaigns import services as campaign_services
 from newsletters.models import Campaign, Delivery, Subscriber
 
 from ..factories import (
+    CampaignFactory,
     SubscriberFactory,
     TopicFactory,
     approve,
@@ -178,3 +181,22 @@ def test_scheduling_in_the_past_is_refused(client, comms_officer, approver, camp
         follow=True,
     )
     assert "Choose a time in the future" in response.content.decode()
+
+
+def test_the_campaign_listing_runs_as_many_queries_for_many_campaigns_as_for_few(
+    client, comms_officer
+):
+    """Each row names its newsletter: joined, not fetched a row at a time."""
+    client.force_login(comms_officer)
+
+    def listing_queries() -> int:
+        client.get("/admin/newsletters/campaigns/")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/admin/newsletters/campaigns/")
+        assert response.status_code == 200
+        return len(captured)
+
+    CampaignFactory.create_batch(2)
+    few = listing_queries()
+    CampaignFactory.create_batch(12)
+    assert listing_queries() == few
