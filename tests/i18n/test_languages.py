@@ -98,6 +98,19 @@ def test_choosing_a_language_keeps_it_and_the_front_door_remembers(client, home)
     assert html_tag(client.get("/cy/newsletters/subscribe/")).startswith('<html lang="cy"')
 
 
+def test_a_shared_cache_keeps_the_front_door_apart_for_a_reader_who_chose_a_language(client, home):
+    """The front door is cached publicly for a visitor with no language chosen; a CDN must
+    not hand that English copy to a Welsh reader, whose cookie asks for a redirect."""
+    translate_page(home, "cy", title="Harbridge Mwy Diogel")
+    english = client.get("/")
+    assert english.status_code == 200 and "public" in english["Cache-Control"]
+    assert "Cookie" in [v.strip() for v in english["Vary"].split(",")]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    welsh = client.get("/")
+    assert welsh.status_code == 302 and welsh["Location"] == "/cy/"
+    assert "public" not in welsh["Cache-Control"] and "no-store" in welsh["Cache-Control"]
+
+
 def test_the_front_door_does_not_send_anyone_to_a_language_with_no_home(client, home):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ur"
     assert client.get("/").status_code == 200
