@@ -227,3 +227,32 @@ def test_the_welsh_home_page_costs_what_the_english_one_does(
     with django_assert_max_num_queries(HOME_QUERY_BUDGET + 3):
         response = client.get("/cy/")
     assert "Dwyrain y Maes" in response.content.decode()
+
+
+def test_a_language_code_edited_in_another_process_is_read_at_the_next_request(
+    client, public_site, django_capture_on_commit_callbacks
+):
+    """Each web and worker process keeps the locales' codes; one that saves a locale moves
+    the shared version, and the others read the codes again at their next request."""
+    from django.core.cache import cache
+    from signpost import translated
+    from wagtail.models import Locale
+
+    translate_page(public_site.home, "cy", title="Harbridge Mwy Diogel")
+    translate_page(public_site.index, "cy", title="Eich ardal")
+    english = Locale.objects.get(language_code="en-gb")
+    client.get("/cy/areas/")
+    # This process still holds the code English had before another process edited it.
+    translated._LOCALE_CODES[english.pk] = "ur"
+    assert 'lang="ur" dir="rtl"' in client.get("/cy/areas/").content.decode()
+    # The other process saves the locale: the shared version moves once it commits.
+    before = cache.get(translated.LOCALE_CODES_VERSION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        english.save()
+    moved = cache.get(translated.LOCALE_CODES_VERSION_KEY)
+    assert moved is not None and moved != before
+    translated._LOCALE_CODES[english.pk] = "ur"  # that save was not seen in this process
+    translated._held["version"] = before
+    html = client.get("/cy/areas/").content.decode()
+    assert 'lang="ur"' not in html.split("<body", 1)[1]
+    assert 'lang="en-GB" dir="ltr"' in html
