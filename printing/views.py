@@ -250,6 +250,7 @@ class PrintRunIndexView(ListingIndexView):
                 run.get_format_display() + (" (household codes)" if run.per_household else "")
             ),
         ),
+        Column("language", label="Language", accessor="get_language_display"),
         Column("quantity", label="Quantity"),
         Column("status", label="Status", accessor="get_status_display"),
         Column(

@@ -1,6 +1,8 @@
+from celery.signals import task_prerun
 from django.apps import AppConfig
 from django.apps import apps as global_apps
 from django.conf import settings
+from django.core.signals import request_started
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from .roles import sync_roles
@@ -40,9 +42,12 @@ class SignpostConfig(AppConfig):
         # Listings mark a page in another language by its locale's code, read once a process.
         from wagtail.models import Locale
 
-        from .translated import locale_codes_forget
+        from .translated import locale_codes_forget, locale_codes_recheck
 
         for signal in (post_save, post_delete):
             signal.connect(
                 locale_codes_forget, sender=Locale, dispatch_uid=f"signpost-locales-{signal}"
             )
+        # Another process may have changed one: each request and task checks once.
+        request_started.connect(locale_codes_recheck, dispatch_uid="signpost-locales-request")
+        task_prerun.connect(locale_codes_recheck, dispatch_uid="signpost-locales-task", weak=False)

@@ -7,7 +7,7 @@ in the editor as translated, is synced like any other and falls behind its sourc
 same way when the source changes.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.db import transaction
 from wagtail.models import Locale, Page
@@ -21,22 +21,38 @@ from wagtail_localize.models import (
 
 @transaction.atomic
 def translate_page(
-    page: Page, language_code: str, strings: Mapping[str, str], *, user=None
+    page: Page,
+    language_code: str,
+    strings: Mapping[str, str] | Callable[[str], str | None],
+    *,
+    user=None,
+    sync: bool = True,
+    publish: bool = True,
 ) -> Page:
-    """``page`` translated into ``language_code`` and published: each text segment from
-    ``strings`` (source text → its translation). A segment not in ``strings`` keeps the
-    source's text, and the editor lists it as untranslated."""
+    """``page`` translated into ``language_code``: each text segment from ``strings``
+    (source text → its translation, or a function giving it or None). A segment with no
+    translation keeps the source's text, and the editor lists it as untranslated.
+
+    ``sync=False`` translates the segments as last synced, as a translator saving before
+    "Sync translated pages" does, so the translation stays behind a source edited since;
+    ``publish=False`` leaves it a draft."""
     locale, _ = Locale.objects.get_or_create(language_code=language_code)
     source, created = TranslationSource.get_or_create_from_instance(page)
     # Synced again only when the page changed since: a sync dates every translation made
     # before it as behind the source.
-    if not created and page.last_published_at and page.last_published_at > source.last_updated_at:
+    if (
+        sync
+        and not created
+        and page.last_published_at
+        and page.last_published_at > source.last_updated_at
+    ):
         source.update_from_db()
     translation, _ = Translation.objects.get_or_create(
         source=source, target_locale=locale, defaults={"enabled": True}
     )
+    translated = strings if callable(strings) else strings.get
     for segment in StringSegment.objects.filter(source=source).select_related("string", "context"):
-        text = strings.get(segment.string.data)
+        text = translated(segment.string.data)
         if text:
             StringTranslation.objects.update_or_create(
                 translation_of=segment.string,
@@ -51,8 +67,9 @@ def translate_page(
     # transaction commits, from a copy of the page taken before its children were added.
     translation.save_target(user=user, publish=False)
     target = page.get_translation(locale).specific
-    target.get_latest_revision().publish(user=user)
-    target.refresh_from_db()
+    if publish:
+        target.get_latest_revision().publish(user=user)
+        target.refresh_from_db()
     return target
 
 

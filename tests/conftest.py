@@ -274,11 +274,11 @@ def _fresh_process_caches():
     (content types, Wagtail's site root paths, rate-limit counters) must not outlive that."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
-    from signpost.translated import locale_codes_forget
+    from signpost.translated import locale_codes_drop
 
     ContentType.objects.clear_cache()
     cache.clear()
-    locale_codes_forget()
+    locale_codes_drop()
     yield
     ContentType.objects.clear_cache()
-    locale_codes_forget()
+    locale_codes_drop()

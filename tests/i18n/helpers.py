@@ -1,6 +1,6 @@
 """Pages in another language, made as the translation workflow makes them."""
 
-from django.test import TestCase
+from signpost.page_translations import translate_page as translate_page_from_strings
 from wagtail.models import Locale
 
 
@@ -20,36 +20,11 @@ def translate_page(page, code: str, **fields):
 
 
 def localize_page(page, code: str, strings, *, publish: bool = True):
-    """Translate ``page`` into ``code`` as wagtail-localize's editor does: its source is
-    extracted into segments, each segment found in ``strings`` (source text → translated
-    text, or a function giving it, None for none) is translated, and the translation is
-    saved from them (untranslated segments keep the source's words). Returns the
-    translated page."""
-    from wagtail_localize.models import (
-        StringSegment,
-        StringTranslation,
-        Translation,
-        TranslationSource,
-    )
-
-    source, _ = TranslationSource.get_or_create_from_instance(page)
-    target = locale(code)
-    translation, _ = Translation.objects.get_or_create(source=source, target_locale=target)
-    for segment in StringSegment.objects.filter(source=source).select_related("string"):
-        text = (
-            strings(segment.string.data) if callable(strings) else strings.get(segment.string.data)
-        )
-        if text is not None:
-            StringTranslation.objects.update_or_create(
-                translation_of=segment.string,
-                locale=target,
-                context=segment.context,
-                defaults={"data": text},
-            )
-    # wagtail-localize publishes once the transaction commits; a test's never does.
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        translation.save_target(publish=publish)
-    return page.get_translation(target).specific
+    """Translate ``page`` into ``code`` as a translator does in wagtail-localize's editor,
+    from its segments as last synced (``strings``: source text → translated text, or a
+    function giving it, None for none); untranslated segments keep the source's words.
+    Returns the translated page."""
+    return translate_page_from_strings(page, code, strings, sync=False, publish=publish)
 
 
 def localize_sync(page, code: str, strings: dict[str, str]):

@@ -98,6 +98,19 @@ def test_choosing_a_language_keeps_it_and_the_front_door_remembers(client, home)
     assert html_tag(client.get("/cy/newsletters/subscribe/")).startswith('<html lang="cy"')
 
 
+def test_a_shared_cache_keeps_the_front_door_apart_for_a_reader_who_chose_a_language(client, home):
+    """The front door is cached publicly for a visitor with no language chosen; a CDN must
+    not hand that English copy to a Welsh reader, whose cookie asks for a redirect."""
+    translate_page(home, "cy", title="Harbridge Mwy Diogel")
+    english = client.get("/")
+    assert english.status_code == 200 and "public" in english["Cache-Control"]
+    assert "Cookie" in [v.strip() for v in english["Vary"].split(",")]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    welsh = client.get("/")
+    assert welsh.status_code == 302 and welsh["Location"] == "/cy/"
+    assert "public" not in welsh["Cache-Control"] and "no-store" in welsh["Cache-Control"]
+
+
 def test_the_front_door_does_not_send_anyone_to_a_language_with_no_home(client, home):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ur"
     assert client.get("/").status_code == 200
@@ -214,3 +227,32 @@ def test_the_welsh_home_page_costs_what_the_english_one_does(
     with django_assert_max_num_queries(HOME_QUERY_BUDGET + 3):
         response = client.get("/cy/")
     assert "Dwyrain y Maes" in response.content.decode()
+
+
+def test_a_language_code_edited_in_another_process_is_read_at_the_next_request(
+    client, public_site, django_capture_on_commit_callbacks
+):
+    """Each web and worker process keeps the locales' codes; one that saves a locale moves
+    the shared version, and the others read the codes again at their next request."""
+    from django.core.cache import cache
+    from signpost import translated
+    from wagtail.models import Locale
+
+    translate_page(public_site.home, "cy", title="Harbridge Mwy Diogel")
+    translate_page(public_site.index, "cy", title="Eich ardal")
+    english = Locale.objects.get(language_code="en-gb")
+    client.get("/cy/areas/")
+    # This process still holds the code English had before another process edited it.
+    translated._LOCALE_CODES[english.pk] = "ur"
+    assert 'lang="ur" dir="rtl"' in client.get("/cy/areas/").content.decode()
+    # The other process saves the locale: the shared version moves once it commits.
+    before = cache.get(translated.LOCALE_CODES_VERSION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        english.save()
+    moved = cache.get(translated.LOCALE_CODES_VERSION_KEY)
+    assert moved is not None and moved != before
+    translated._LOCALE_CODES[english.pk] = "ur"  # that save was not seen in this process
+    translated._held["version"] = before
+    html = client.get("/cy/areas/").content.decode()
+    assert 'lang="ur"' not in html.split("<body", 1)[1]
+    assert 'lang="en-GB" dir="ltr"' in html

@@ -402,3 +402,101 @@ def test_a_translation_saved_before_the_next_sync_keeps_the_keys_it_was_synced_w
     assert ("cy", "behind") in survey.translations_behind()
     welsh = localize_sync(survey, "cy", WELSH)
     assert welsh.question_keys() == survey.question_keys()
+
+
+def test_a_stale_translation_blocks_opening_a_wave_copied_from_another(client, analyst, translated):
+    """Copying a wave (the snippet's Copy) is another way to set one up: it is refused
+    on the same terms as adding one."""
+    from tests.factories import AreaFactory
+
+    survey, _welsh, _urdu = translated
+    area = AreaFactory()
+    today = timezone.localdate()
+    later = today + datetime.timedelta(days=30)
+    wave = SurveyWaveFactory(
+        survey=survey,
+        kind=SurveyWave.FOLLOW_UP,
+        area=area,
+        slug="first",
+        opens_on=later,
+        closes_on=later + datetime.timedelta(days=20),
+    )
+    _reword(survey)
+    client.force_login(analyst)
+    copy = reverse("wagtailsnippets_surveys_surveywave:copy", args=(wave.pk,))
+    form = client.get(copy)
+    assert form.status_code == 200 and 'value="first"' in form.content.decode()
+    refused = client.post(
+        copy, _wave_form(survey, area, "copied", today, today + datetime.timedelta(days=20))
+    )
+    assert refused.status_code == 200
+    assert BEHIND in refused.content.decode()
+    assert BEHIND.replace("Welsh", "Urdu") in refused.content.decode()
+    assert not SurveyWave.objects.filter(slug="copied").exists()
+    # A copy that opens later is set up now, as through Add.
+    later_still = later + datetime.timedelta(days=40)
+    accepted = client.post(
+        copy,
+        _wave_form(survey, area, "copied", later_still, later_still + datetime.timedelta(days=20)),
+    )
+    assert accepted.status_code == 302
+    assert SurveyWave.objects.get(slug="copied").opens_on == later_still
+
+
+def test_a_translation_s_keys_cannot_be_changed_through_the_admin_s_editors(client, superuser):
+    """While a translation is synced, its editor is wagtail-localize's, which writes the
+    source's keys whatever is posted; once syncing is stopped it is Wagtail's page editor,
+    where a changed key is refused and nothing is saved."""
+    from signpost.models import HomePage
+    from wagtail_localize.models import Translation
+
+    from tests.surveys.test_editor import LIKERT, survey_form
+
+    client.force_login(superuser)
+    home = HomePage.objects.get()
+    add = reverse("wagtailadmin_pages:add", args=("surveys", "surveypage", home.pk))
+    made = client.post(add, survey_form("Parks", [("likert", LIKERT)], **{"action-publish": "p"}))
+    assert made.status_code == 302
+    survey = SurveyPage.objects.get(title="Parks")
+    welsh = localize_page(
+        survey, "cy", {"Parks": "Parciau", LIKERT["text"]: "Mae'r parc yn teimlo'n ddiogel."}
+    )
+    keys = survey.question_keys()
+    edit = reverse("wagtailadmin_pages:edit", args=(welsh.pk,))
+    changed = dict(LIKERT, key="parc_diogel", text="Mae'r parc yn teimlo'n ddiogel.")
+    welsh_form = survey_form(
+        "Parciau", [("likert", changed)], slug="parciau", **{"action-publish": "p"}
+    )
+
+    # Synced: wagtail-localize's translation editor answers, and publishing from it keeps
+    # the keys the source was synced with.
+    assert "parc_diogel" not in client.get(edit).content.decode()
+    published = client.post(edit, {**welsh_form, "action": "publish"})
+    assert published.status_code == 302
+    welsh = SurveyPage.objects.get(pk=welsh.pk)
+    assert welsh.question_keys() == keys and welsh.live
+
+    # Stopped: Wagtail's own editor, where the key is locked.
+    translation = Translation.objects.get(
+        source__object_id=survey.translation_key, target_locale=welsh.locale
+    )
+    client.post(
+        reverse("wagtail_localize:stop_translation", args=(translation.pk,)), {"next": edit}
+    )
+    refused = client.post(edit, welsh_form)
+    assert refused.status_code == 200
+    assert "A translation keeps its source&#x27;s question and answer keys" in (
+        refused.content.decode()
+    )
+    welsh = SurveyPage.objects.get(pk=welsh.pk)
+    assert welsh.question_keys() == keys
+    assert welsh.get_latest_revision_as_object().question_keys() == keys
+    # The same form with the source's key is accepted: only the key was refused.
+    kept = survey_form(
+        "Parciau",
+        [("likert", dict(changed, key=LIKERT["key"]))],
+        slug="parciau",
+        **{"action-publish": "p"},
+    )
+    assert client.post(edit, kept).status_code == 302
+    assert SurveyPage.objects.get(pk=welsh.pk).title == "Parciau"

@@ -14,6 +14,7 @@ from tests.surveys.factories import SurveyWaveFactory
 from tests.surveys.test_public_form import GOOD
 
 from .conftest import decode_qr_codes
+from .forms import run_create
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +29,6 @@ def wave(area, operation):
     return SurveyWaveFactory(area=area, operation=operation, slug="canal-before")
 
 
-def create(client, captured, **fields):
-    with captured(execute=True):
-        return client.post(reverse("printing_admin:create"), {"create": "1", **fields})
-
-
 def test_household_leaflets_each_carry_a_code_the_survey_accepts_once(
     client,
     neighbourhood_officer,
@@ -44,7 +40,7 @@ def test_household_leaflets_each_carry_a_code_the_survey_accepts_once(
     wave,
 ):
     client.force_login(neighbourhood_officer)
-    create(
+    run_create(
         client,
         django_capture_on_commit_callbacks,
         operation=operation.pk,
@@ -117,7 +113,7 @@ def test_rendering_again_prints_the_same_codes_and_issues_no_more(
     from printing.services import print_run_render
 
     client.force_login(neighbourhood_officer)
-    create(
+    run_create(
         client,
         django_capture_on_commit_callbacks,
         operation=operation.pk,
@@ -171,7 +167,7 @@ def test_household_runs_need_a_survey_wave_for_the_area(
         "survey_wave": wave.pk,
         **fields,
     }
-    response = create(client, django_capture_on_commit_callbacks, **data)
+    response = run_create(client, django_capture_on_commit_callbacks, **data)
     assert message in response.content.decode()
     assert not PrintRun.objects.exists()
     assert not ResponseCode.objects.exists()
@@ -203,11 +199,13 @@ def test_a_wave_for_another_area_or_already_closed_is_refused(
         "quantity": 3,
         "qr_target": QRTarget.SURVEY,
     }
-    response = create(
+    response = run_create(
         client, django_capture_on_commit_callbacks, survey_wave=elsewhere.pk, **common
     )
     assert f"That survey wave is for {elsewhere.area}, not {area}." in response.content.decode()
-    response = create(client, django_capture_on_commit_callbacks, survey_wave=closed.pk, **common)
+    response = run_create(
+        client, django_capture_on_commit_callbacks, survey_wave=closed.pk, **common
+    )
     assert "That survey wave closed on 1 February 2025" in response.content.decode()
 
 
@@ -225,7 +223,7 @@ def test_retrying_a_failed_run_twice_queues_one_render(
     from printing import services
 
     client.force_login(neighbourhood_officer)
-    create(
+    run_create(
         client,
         django_capture_on_commit_callbacks,
         operation=operation.pk,

@@ -23,6 +23,7 @@ from tests.newsletters.factories import make_newsletter
 from tests.surveys.factories import SurveyWaveFactory
 
 from .conftest import decode_qr_codes
+from .forms import run_create, run_form
 from .test_accessible_copy import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -96,11 +97,6 @@ def officer_client(client, neighbourhood_officer):
     return client
 
 
-def create(client, captured, **fields):
-    with captured(execute=True):
-        return client.post(reverse("printing_admin:create"), {"create": "1", **fields})
-
-
 def download(client, run) -> bytes:
     response = client.get(reverse("printing_admin:download", args=[run.pk]))
     assert response.status_code == 200
@@ -142,17 +138,6 @@ def own_english_text() -> list[str]:
     return parts
 
 
-def run_fields(operation, area, **fields):
-    return {
-        "operation": operation.pk,
-        "area": area.pk,
-        "format": "a5_leaflet_1",
-        "quantity": 1,
-        "qr_target": "signup",
-        **fields,
-    }
-
-
 def part_languages(document) -> list[tuple[str, str]]:
     """The language each headline (H1) is read in, from its nearest /Lang, in order."""
     found = []
@@ -190,10 +175,10 @@ def test_a_bilingual_household_run_carries_one_code_for_welsh_and_english(
     layout,
     parts,
 ):
-    create(
+    run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        **run_fields(
+        **run_form(
             operation,
             area,
             template=template.pk,
@@ -259,10 +244,10 @@ def test_a_welsh_run_is_welsh_throughout(
     wave,
     format,
 ):
-    create(
+    run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        **run_fields(
+        **run_form(
             operation,
             area,
             template=template.pk,
@@ -352,10 +337,10 @@ def test_an_urdu_run_is_right_to_left_in_the_site_s_own_font_embedded(
     wave,
     output,
 ):
-    create(
+    run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        **run_fields(
+        **run_form(
             operation,
             area,
             template=template.pk,
@@ -422,10 +407,10 @@ def test_the_short_link_opens_the_run_s_language(
     translate_page(home, "cy", title="Harbridge Mwy Diogel")
     translate_page(home, "ur", title="محفوظ ہاربرج")
     for target in ("signup", "page"):
-        create(
+        run_create(
             officer_client,
             django_capture_on_commit_callbacks,
-            **run_fields(
+            **run_form(
                 operation,
                 area,
                 template=template.pk,
@@ -486,19 +471,19 @@ def test_what_has_no_translation_is_named_and_nothing_is_recorded(
     ]
     for fields, message in attempts:
         for preview in (False, True):
-            data = run_fields(operation, area, language=language, **fields)
+            data = run_form(operation, area, language=language, **fields)
             if preview:
                 data["preview"] = "1"
-            response = create(officer_client, django_capture_on_commit_callbacks, **data)
+            response = run_create(officer_client, django_capture_on_commit_callbacks, **data)
             assert response.status_code == 200
             assert message in form_errors(response)
     # A translated template that leaves the safety wording to the initiative's (English
     # only) is refused too, naming the section.
     translate_template(leaflet_template, language.split("+")[0], name="Cyfieithiad")
-    response = create(
+    response = run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        **run_fields(operation, area, template=leaflet_template.pk, language=language),
+        **run_form(operation, area, template=leaflet_template.pk, language=language),
     )
     assert "leaves “Passing on information safely” to the initiative's standard wording" in (
         form_errors(response)
@@ -521,10 +506,10 @@ def test_roles_that_may_not_print_cannot_in_any_language(
 ):
     if who != "anonymous":
         client.force_login(request.getfixturevalue(who))
-    response = create(
+    response = run_create(
         client,
         django_capture_on_commit_callbacks,
-        **run_fields(operation, area, template=template.pk, language=language),
+        **run_form(operation, area, template=template.pk, language=language),
     )
     assert response.status_code == 302
     assert PrintRun.objects.count() == 0
@@ -543,10 +528,10 @@ def test_bilingual_signs_carry_one_qr_code_each_with_both_languages(
         what_is_happening="<p>Mae swyddogion yn gweithio yma heddiw.</p>",
         passing_on_information="<p>Ffoniwch Crimestoppers yn ddienw ar 0800 555 111.</p>",
     )
-    create(
+    run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        **run_fields(
+        **run_form(
             operation,
             area,
             template=sign_template.pk,

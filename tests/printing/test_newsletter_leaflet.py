@@ -10,13 +10,9 @@ from printing.models import PrintRun, ShortLink
 from tests.newsletters.factories import make_newsletter
 
 from .conftest import decode_qr_codes
+from .forms import run_create
 
 pytestmark = pytest.mark.django_db
-
-
-def create(client, captured, **fields):
-    with captured(execute=True):
-        return client.post(reverse("printing_admin:create"), {"create": "1", **fields})
 
 
 def test_a_newsletter_prints_as_a_two_sided_a4_leaflet_with_its_qr_code(
@@ -30,7 +26,7 @@ def test_a_newsletter_prints_as_a_two_sided_a4_leaflet_with_its_qr_code(
 ):
     newsletter = make_newsletter(title="Canal Quarter update", area=area)
     client.force_login(neighbourhood_officer)
-    response = create(
+    response = run_create(
         client,
         django_capture_on_commit_callbacks,
         operation=operation.pk,
@@ -76,7 +72,7 @@ def test_a_newsletter_needs_a_leaflet_format_and_to_be_published(
         "qr_target": "page",
         "target_page": update_page.pk,
     }
-    response = create(
+    response = run_create(
         client,
         django_capture_on_commit_callbacks,
         newsletter=published.pk,
@@ -84,7 +80,7 @@ def test_a_newsletter_needs_a_leaflet_format_and_to_be_published(
         **common,
     )
     assert "A newsletter prints as a leaflet, not a sign." in response.content.decode()
-    response = create(
+    response = run_create(
         client,
         django_capture_on_commit_callbacks,
         newsletter=published.pk,
@@ -93,7 +89,7 @@ def test_a_newsletter_needs_a_leaflet_format_and_to_be_published(
         **common,
     )
     assert "Choose a print template, or a newsletter" in response.content.decode()
-    response = create(
+    response = run_create(
         client,
         django_capture_on_commit_callbacks,
         newsletter=draft.pk,

@@ -104,3 +104,23 @@ def test_the_filters_are_on_the_listing(client, neighbourhood_officer, runs):
     assert "Operation Harbour" in html
     assert '<option value="household">Household leaflets</option>' in html
     assert "4 print runs." in html
+
+
+def test_each_run_says_the_language_it_was_printed_in(client, neighbourhood_officer, runs):
+    from printing.models import PrintLanguage
+
+    runs["eastfield A4 signs"].language = PrintLanguage.WELSH_ENGLISH
+    runs["eastfield A4 signs"].save(update_fields=["language"])
+    runs["canal households"].language = PrintLanguage.URDU
+    runs["canal households"].save(update_fields=["language"])
+    client.force_login(neighbourhood_officer)
+    html = client.get(reverse("printing_runs:index")).text
+    assert re.search(r"<th[^>]*>\s*(<a[^>]*>)?\s*Language", html)
+    rows = {
+        int(pk): row
+        for pk, row in re.findall(r'href="/admin/printing/runs/(\d+)/"(.*?)</tr>', html, re.S)
+    }
+    shown = {name: rows[run.pk] for name, run in runs.items()}
+    assert "Welsh and English, bilingual (Cymraeg a Saesneg)" in shown["eastfield A4 signs"]
+    assert "Urdu (اردو)" in shown["canal households"]
+    assert "English" in shown["canal leaflets"] and "Welsh" not in shown["canal leaflets"]

@@ -12,13 +12,9 @@ from printing.models import PrintRun, ShortLink
 from tests.factories import OperationFactory
 
 from .conftest import decode_qr_codes
+from .forms import run_create, run_form
 
 pytestmark = pytest.mark.django_db
-
-
-def post_run(client, django_capture_on_commit_callbacks, **fields):
-    with django_capture_on_commit_callbacks(execute=True):
-        return client.post(reverse("printing_admin:create"), {"create": "1", **fields})
 
 
 def download(client, run) -> bytes:
@@ -52,16 +48,17 @@ def test_neighbourhood_officer_prints_an_a5_leaflet_whose_qr_code_leads_to_its_s
     update_page,
     neighbourhood_officer,
 ):
-    response = post_run(
+    response = run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        operation=operation.pk,
-        area=area.pk,
-        template=leaflet_template.pk,
-        format="a5_leaflet_1",
-        quantity=500,
-        qr_target="page",
-        target_page=update_page.pk,
+        **run_form(
+            operation,
+            area,
+            template=leaflet_template.pk,
+            quantity=500,
+            qr_target="page",
+            target_page=update_page.pk,
+        ),
     )
     run = PrintRun.objects.get()
     assert response.status_code == 302
@@ -93,16 +90,18 @@ def test_two_sided_a4_leaflet_has_a_front_and_a_back(
     leaflet_template,
     update_page,
 ):
-    post_run(
+    run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        operation=operation.pk,
-        area=area.pk,
-        template=leaflet_template.pk,
-        format="a4_leaflet_2",
-        quantity=200,
-        qr_target="page",
-        target_page=update_page.pk,
+        **run_form(
+            operation,
+            area,
+            template=leaflet_template.pk,
+            format="a4_leaflet_2",
+            quantity=200,
+            qr_target="page",
+            target_page=update_page.pk,
+        ),
     )
     pdf = download(officer_client, PrintRun.objects.get())
     assert sizes_mm(pdf) == [(210, 297), (210, 297)]
@@ -120,16 +119,18 @@ def test_a3_sign_run_gives_each_sign_its_own_qr_code(
     sign_template,
     update_page,
 ):
-    post_run(
+    run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        operation=operation.pk,
-        area=area.pk,
-        template=sign_template.pk,
-        format="a3_sign",
-        quantity=3,
-        qr_target="page",
-        target_page=update_page.pk,
+        **run_form(
+            operation,
+            area,
+            template=sign_template.pk,
+            format="a3_sign",
+            quantity=3,
+            qr_target="page",
+            target_page=update_page.pk,
+        ),
     )
     run = PrintRun.objects.get()
     pdf = download(officer_client, run)
@@ -155,16 +156,18 @@ def test_print_run_is_logged_and_recorded_in_the_activity_calendar(
     neighbourhood_officer,
 ):
     for template, fmt in ((leaflet_template, "a5_leaflet_2"), (sign_template, "a4_sign")):
-        post_run(
+        run_create(
             officer_client,
             django_capture_on_commit_callbacks,
-            operation=operation.pk,
-            area=area.pk,
-            template=template.pk,
-            format=fmt,
-            quantity=4,
-            qr_target="page",
-            target_page=update_page.pk,
+            **run_form(
+                operation,
+                area,
+                template=template.pk,
+                format=fmt,
+                quantity=4,
+                qr_target="page",
+                target_page=update_page.pk,
+            ),
         )
     leaflets, signs = PrintRun.objects.order_by("created_at")
     modes = {a.mode for a in Activity.objects.filter(area=area, operation=operation)}
@@ -198,17 +201,14 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_recorded(
     fields,
     message,
 ):
-    data = {
-        "operation": operation.pk,
-        "area": area.pk,
+    good = {
         "template": leaflet_template.pk,
-        "format": "a5_leaflet_1",
         "quantity": 100,
         "qr_target": "page",
         "target_page": update_page.pk,
-        **fields,
     }
-    response = post_run(officer_client, django_capture_on_commit_callbacks, **data)
+    data = run_form(operation, area, **{**good, **fields})
+    response = run_create(officer_client, django_capture_on_commit_callbacks, **data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not PrintRun.objects.exists()
@@ -228,11 +228,11 @@ def test_operation_without_an_area_or_an_area_outside_it_is_refused(
         "target_page": update_page.pk,
         "area": area.pk,
     }
-    response = post_run(
+    response = run_create(
         officer_client, django_capture_on_commit_callbacks, operation=bare.pk, **common
     )
     assert "Operation Bare has no area yet" in response.content.decode()
-    response = post_run(
+    response = run_create(
         officer_client, django_capture_on_commit_callbacks, operation=elsewhere.pk, **common
     )
     assert "Canal Quarter is not one of Operation Elsewhere" in response.content.decode()
@@ -253,23 +253,22 @@ def test_long_text_is_shrunk_to_fit_and_too_long_text_is_refused(
     )
     leaflet_template.what_is_happening = paragraph * 3
     leaflet_template.save()
-    common = {
-        "operation": operation.pk,
-        "area": area.pk,
-        "template": leaflet_template.pk,
-        "format": "a5_leaflet_1",
-        "quantity": 50,
-        "qr_target": "page",
-        "target_page": update_page.pk,
-    }
-    post_run(officer_client, django_capture_on_commit_callbacks, **common)
+    common = run_form(
+        operation,
+        area,
+        template=leaflet_template.pk,
+        quantity=50,
+        qr_target="page",
+        target_page=update_page.pk,
+    )
+    run_create(officer_client, django_capture_on_commit_callbacks, **common)
     run = PrintRun.objects.get()
     assert run.font_scale < 1
     assert sizes_mm(download(officer_client, run)) == [(148, 210)]  # still one page
 
     leaflet_template.what_is_happening = paragraph * 12
     leaflet_template.save()
-    response = post_run(officer_client, django_capture_on_commit_callbacks, **common)
+    response = run_create(officer_client, django_capture_on_commit_callbacks, **common)
     assert "The text is too long for an A5 leaflet" in response.content.decode()
     assert PrintRun.objects.count() == 1
 
@@ -308,16 +307,18 @@ def test_run_preview_matches_the_pdf_content(
     sign_template,
     update_page,
 ):
-    post_run(
+    run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        operation=operation.pk,
-        area=area.pk,
-        template=sign_template.pk,
-        format="a4_sign",
-        quantity=2,
-        qr_target="page",
-        target_page=update_page.pk,
+        **run_form(
+            operation,
+            area,
+            template=sign_template.pk,
+            format="a4_sign",
+            quantity=2,
+            qr_target="page",
+            target_page=update_page.pk,
+        ),
     )
     run = PrintRun.objects.get()
     html = officer_client.get(reverse("printing_admin:preview", args=[run.pk])).content.decode()
@@ -341,16 +342,17 @@ def test_missing_logo_file_prints_with_the_name_alone(
         title="Logo", file="original_images/gone.png", width=10, height=10
     )
     initiative.save()
-    post_run(
+    run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        operation=operation.pk,
-        area=area.pk,
-        template=leaflet_template.pk,
-        format="a5_leaflet_1",
-        quantity=10,
-        qr_target="page",
-        target_page=update_page.pk,
+        **run_form(
+            operation,
+            area,
+            template=leaflet_template.pk,
+            quantity=10,
+            qr_target="page",
+            target_page=update_page.pk,
+        ),
     )
     run = PrintRun.objects.get()
     pdf = download(officer_client, run)
@@ -385,16 +387,17 @@ def test_rendering_twice_keeps_one_pdf(
 ):
     from printing.services import print_run_render
 
-    post_run(
+    run_create(
         officer_client,
         django_capture_on_commit_callbacks,
-        operation=operation.pk,
-        area=area.pk,
-        template=leaflet_template.pk,
-        format="a5_leaflet_1",
-        quantity=10,
-        qr_target="page",
-        target_page=update_page.pk,
+        **run_form(
+            operation,
+            area,
+            template=leaflet_template.pk,
+            quantity=10,
+            qr_target="page",
+            target_page=update_page.pk,
+        ),
     )
     run = PrintRun.objects.get()
     first = run.pdf.name
