@@ -14,6 +14,7 @@ too). Wagtail's listings take it through ``paginator_class``
 """
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, pgettext
 from wagtail.admin.paginator import WagtailPaginator
@@ -29,11 +30,14 @@ class BoundedCountPaginator(WagtailPaginator):
 
     @cached_property
     def counted(self) -> int:
-        """The rows, counted up to one past the bound; the order is dropped, as any rows do."""
-        object_list = self.object_list
-        if hasattr(object_list, "order_by"):
-            return object_list.order_by()[: self.count_bound + 1].count()
-        return len(object_list[: self.count_bound + 1])
+        """The rows, counted up to one past the bound. A queryset drops its order (any rows
+        will do); search results count their slice in the database, as a queryset does."""
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            rows = rows.order_by()
+        if isinstance(rows, (list, tuple)):
+            return min(len(rows), self.count_bound + 1)
+        return rows[: self.count_bound + 1].count()
 
     @cached_property
     def is_over_bound(self) -> bool:
