@@ -20,6 +20,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from wagtail.admin.views.mixins import ExcelDateFormatter
 from wagtail.snippets.views import snippets as snippet_views
 
+from .pagination import BoundedCountMixin
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters Excel refuses in a sheet's name.
 _SHEET_TITLE_UNSAFE = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
@@ -206,10 +208,11 @@ class NeutralisedExportMixin:
         )
 
 
-class SafeExportIndexView(NeutralisedExportMixin, snippet_views.IndexView):
+class SafeExportIndexView(BoundedCountMixin, NeutralisedExportMixin, snippet_views.IndexView):
     """A listing whose export neutralises every cell, so '=HYPERLINK(…)' in a name or an
-    outlet stays text in a spreadsheet, and which loads the relations its columns and
-    export show in a fixed number of queries (``select`` and ``prefetch``)."""
+    outlet stays text in a spreadsheet, which loads the relations its columns and export
+    show in a fixed number of queries (``select`` and ``prefetch``), and whose count stops
+    at a bound (``signpost.pagination``)."""
 
     select: tuple[str, ...] = ()
     prefetch: tuple[str, ...] = ()

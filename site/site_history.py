@@ -6,7 +6,8 @@ only then writes the file: at 600,000 entries that is minutes and a process full
 The export needs none of that: here each log model gives the six columns with its user
 joined, the models are joined with ``UNION ALL`` as Wagtail does for the listing, and the
 rows are streamed as they come. The listing, its filters, the columns, headings and cell
-values are Wagtail's; only the way there changes.
+values are Wagtail's; only the way there changes, and the listing's count stops at a
+bound (``signpost.pagination``).
 """
 
 from collections import OrderedDict
@@ -15,16 +16,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Cast
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.log_actions import registry as log_action_registry
 from wagtail.users.utils import get_deleted_user_display_name
 
 from .exports import NeutralisedExportMixin
+from .pagination import BoundedCountMixin
 
 
-class SiteHistoryView(NeutralisedExportMixin, LogEntriesView):
+class SiteHistoryView(BoundedCountMixin, NeutralisedExportMixin, LogEntriesView):
+    count_names = (gettext_lazy("log entry"), gettext_lazy("log entries"))
+
     def get_filtered_queryset(self):
         if self.is_export:
             return self.export_queryset()

@@ -14,10 +14,13 @@ from wagtail.admin.admin_url_finder import NullAdminURLFinder
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from .pagination import BoundedCountMixin
 
-class ListingIndexView(generic.IndexView):
+
+class ListingIndexView(BoundedCountMixin, generic.IndexView):
     """Opens to those with the model's view permission, as the custom views beside it do
-    (Wagtail's own listing opens to any of add, change, delete or view)."""
+    (Wagtail's own listing opens to any of add, change, delete or view); its count stops
+    at a bound (``signpost.pagination``)."""
 
     permission_required = "view"
     any_permission_required = None

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from signpost.admin_permissions import require_permission
 from signpost.exports import NeutralisedExportMixin
+from signpost.pagination import BoundedCountMixin
 from wagtail.admin.views import generic
 from wagtail.admin.widgets.button import MenuItem
 
@@ -57,7 +58,7 @@ class SubscriberEditView(generic.EditView):
         )
 
 
-class SubscriberIndexView(NeutralisedExportMixin, generic.IndexView):
+class SubscriberIndexView(BoundedCountMixin, NeutralisedExportMixin, generic.IndexView):
     # A force's register is a million rows: exported as plain rows, the area by its name
     # (``Area.__str__``).
     export_value_paths = {"area": "area__name"}

@@ -33,7 +33,7 @@ def test_the_register_opens_on_the_newest_first_index(client, comms_officer):
     SubscriberFactory.create_batch(5)
     client.force_login(comms_officer)
     plans = listing_plans(client, "/admin/newsletters/subscribers/")
-    page = [plan for plan in plans if "Limit" in plan]
+    page = [plan for plan in plans if "Limit" in plan and "Aggregate" not in plan]
     assert page and all("subscriber_newest_first" in plan for plan in page), plans
 
 
@@ -42,7 +42,8 @@ def test_the_register_search_and_its_count_use_the_trigram_indexes(client, comms
     SubscriberFactory(name="Harriet Resident")
     client.force_login(comms_officer)
     plans = listing_plans(client, "/admin/newsletters/subscribers/?q=resident")
-    # The count (the page may as well walk the newest-first index and stop at 20).
-    [count] = [plan for plan in plans if "Limit" not in plan]
+    # The count, to its bound (the page may as well walk the newest-first index and stop
+    # at 20).
+    [count] = [plan for plan in plans if "Aggregate" in plan]
     for column in ("email", "name", "postcode"):
         assert f"subscriber_{column}_trgm" in count, count
