@@ -38,10 +38,12 @@ from .storage import private_storage
 logger = logging.getLogger(__name__)
 
 EXPORT_REQUESTED = "signpost.export.prepare"
-# Rows an export may have and still be written within the request. Measured on this
-# machine (bench/export_rates.py, BENCHMARKS.md): the slowest listing export writes Excel
-# at about 3,000 rows a second, so 20,000 rows take about 7 s, far within the minute.
-DEFAULT_INLINE_ROWS = 20_000
+# Rows an export may have and still be written within the request. Measured through the
+# admin (BENCHMARKS.md, "Large exports"): the slowest listing export, the stakeholder
+# register in Excel, wrote 489 to 625 rows a second on a shared two-CPU machine, so 5,000
+# rows take 8 to 10 s, a sixth of the minute; the subscriber register's CSV (10,000 rows a
+# second and more) takes half a second.
+DEFAULT_INLINE_ROWS = 5_000
 DEFAULT_KEEP_DAYS = 7
 # The request attribute that tells a listing it is building a prepared export's file.
 _TARGET_ATTRIBUTE = "signpost_prepared_export"

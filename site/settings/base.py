@@ -225,9 +225,9 @@ CELERY_BEAT_SCHEDULE["signpost-jobs-resume-stalled"] = {
 
 # Listing exports of more rows than this are prepared by a worker and downloaded from
 # "Your downloads" (signpost.prepared_exports): a web request is killed after a minute, and
-# the slowest export (Excel) writes about 3,000 rows a second. Their files are kept this
-# many days.
-SIGNPOST_EXPORT_INLINE_ROWS = env_int("SIGNPOST_EXPORT_INLINE_ROWS", 20_000)
+# the slowest export (the stakeholder register in Excel) writes about 500 rows a second.
+# Their files are kept this many days.
+SIGNPOST_EXPORT_INLINE_ROWS = env_int("SIGNPOST_EXPORT_INLINE_ROWS", 5_000)
 SIGNPOST_EXPORT_KEEP_DAYS = env_int("SIGNPOST_EXPORT_KEEP_DAYS", 7)
 CELERY_BEAT_SCHEDULE["signpost-prepared-exports-delete-expired"] = {
     "task": "signpost.prepared_exports_delete_expired",
