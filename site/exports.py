@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from django.contrib import messages
 from django.contrib.auth import get_permission_codename
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from wagtail.admin.views.mixins import ExcelDateFormatter
 from wagtail.snippets.views import snippets as snippet_views
@@ -115,6 +115,49 @@ def _xlsx_file_response(filename: str, output) -> FileResponse:
     return response
 
 
+def export_prepare(request, *, title: str, filename: str, export_format: str, permissions):
+    """Have the export this request asks for prepared by a worker, as this user, from the
+    same address and query string (``signpost.prepared_exports``), and send the user to
+    "Your downloads"."""
+    match = request.resolver_match
+    export = prepared_exports.prepared_export_request(
+        user=request.user,
+        title=title,
+        url_name=match.view_name if match.url_name else "",
+        url_kwargs=match.kwargs,
+        path=request.path_info,
+        query_string=request.META.get("QUERY_STRING", ""),
+        export_format=export_format,
+        permissions=list(permissions),
+        filename=filename,
+    )
+    messages.info(
+        request,
+        f"{export.title} has too many rows to download at once: the file is being "
+        "prepared, and will be here when it is ready.",
+    )
+    return redirect("signpost_downloads")
+
+
+def export_prepare_if_large(request, counted, **export) -> HttpResponse | None:
+    """For an export built by hand: when ``counted`` (a queryset of one row per exported
+    row) has more rows than a request can write, the export is prepared in the background
+    (``export_prepare``, with ``export``'s title, filename, format and permissions) and
+    the redirect there returned; otherwise None, and the view writes the file itself,
+    its rows passed through ``export_rows_counted``."""
+    if prepared_exports.build_target(request) is not None:
+        return None
+    if not prepared_exports.too_large_for_a_request(counted):
+        return None
+    return export_prepare(request, **export)
+
+
+def export_rows_counted(request, rows: Iterable) -> Iterable:
+    """``rows``, counted when a worker is preparing this export."""
+    target = prepared_exports.build_target(request)
+    return target.counted(rows) if target is not None else rows
+
+
 class NeutralisedExportMixin:
     """For a Wagtail listing view with ``list_export``: every exported cell neutralised, and
     the export read from the database in chunks and streamed, so a register of a million
@@ -158,23 +201,13 @@ class NeutralisedExportMixin:
         """Too many rows to write before the request is killed: a worker prepares the
         file as this user, with these filters, for their downloads page."""
         export_format = request.GET.get("export")
-        export = prepared_exports.prepared_export_request(
-            user=request.user,
+        return export_prepare(
+            request,
             title=str(self.export_title()),
-            url_name=request.resolver_match.view_name if request.resolver_match.url_name else "",
-            url_kwargs=request.resolver_match.kwargs,
-            path=request.path_info,
-            query_string=request.META.get("QUERY_STRING", ""),
+            filename=f"{self.get_filename()}.{export_format}",
             export_format=export_format,
             permissions=self.export_permissions(),
-            filename=f"{self.get_filename()}.{export_format}",
         )
-        messages.info(
-            request,
-            f"{export.title} has too many rows to download at once: the file is being "
-            "prepared, and will be here when it is ready.",
-        )
-        return redirect("signpost_downloads")
 
     def export_title(self) -> str:
         if hasattr(self, "get_page_title"):
@@ -214,9 +247,7 @@ class NeutralisedExportMixin:
         if self.export_value_paths is not None and isinstance(queryset, QuerySet):
             paths = [self.export_value_paths.get(f, f) for f in self.list_export]
             queryset = queryset.values_list(*paths)
-        items = export_rows(queryset)
-        target = prepared_exports.build_target(self.request)
-        return target.counted(items) if target is not None else items
+        return export_rows_counted(self.request, export_rows(queryset))
 
     def to_row_dict(self, item):
         if isinstance(item, tuple):  # a row read by ``export_value_paths``
