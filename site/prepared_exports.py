@@ -32,7 +32,7 @@ from wagtail.log_actions import log
 
 from . import jobs, tasks
 from .mail import email_send
-from .models import PreparedExport
+from .models import Job, PreparedExport
 from .storage import private_storage
 
 logger = logging.getLogger(__name__)
@@ -131,8 +131,17 @@ def prepared_export_request(
             user=user,
             data={"listing": url_name or path, "query": query_string, "format": export_format},
         )
-        jobs.job_queue(tasks.prepared_export_build, export.pk, label=f"Export: {export}")
+        jobs.job_queue(
+            tasks.prepared_export_build,
+            export.pk,
+            key=_job_key(export),
+            label=f"Export: {export}",
+        )
     return export
+
+
+def _job_key(export: PreparedExport) -> str:
+    return f"signpost.prepared_export_build:{export.pk}"
 
 
 def _stored_name(export: PreparedExport) -> str:
@@ -258,9 +267,22 @@ def prepared_exports_for(user) -> QuerySet:
     return PreparedExport.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
+GAVE_UP = (
+    "The export could not be prepared: the server stopped part-way too many times. Try "
+    "again, and tell an administrator if it fails again."
+)
+
+
 def prepared_exports_delete_expired(*, now=None) -> int:
-    """Delete expired exports and their files. Returns how many."""
+    """Delete expired exports and their files, and mark failed the exports whose job the
+    ledger gave up on (its worker died ``MAX_ATTEMPTS`` times), so none shows as being
+    prepared for ever. Returns how many were deleted."""
     now = now or timezone.now()
+    for export in PreparedExport.objects.filter(status__in=_PENDING):
+        key = _job_key(export)
+        job_states = set(Job.objects.filter(key=key).values_list("state", flat=True))
+        if job_states == {Job.State.FAILED}:
+            _finish(export, status=PreparedExport.Status.FAILED, error=GAVE_UP)
     storage = private_storage()
     expired = list(PreparedExport.objects.filter(expires_at__lte=now))
     for export in expired:

@@ -13,7 +13,7 @@ from django.core import mail
 from django.utils import timezone
 from signpost import roles, tasks
 from signpost.exports import NeutralisedExportMixin
-from signpost.models import PreparedExport
+from signpost.models import Job, PreparedExport
 from signpost.storage import private_storage
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
@@ -272,3 +272,22 @@ def test_a_large_site_history_is_prepared_from_the_entries_the_user_may_see(
         prepared = read(handle.read(), "csv")
     assert prepared == read(inline(client, url, bound), "csv")
     assert export.row_count == len(prepared) - 1 >= 5
+
+
+def test_an_export_whose_job_the_ledger_gave_up_on_is_marked_failed(
+    client, comms_officer, bound, register, django_capture_on_commit_callbacks
+):
+    client.force_login(comms_officer)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.get(f"{SUBSCRIBERS}?export=csv")
+        client.get(f"{SUBSCRIBERS}?export=xlsx")
+    given_up, running = PreparedExport.objects.order_by("pk")
+    PreparedExport.objects.update(status="running")
+    # Killed mid-build five times: the ledger fails the first job (signpost.jobs).
+    Job.objects.filter(label=f"Export: {given_up}").update(state=Job.State.FAILED)
+
+    tasks.prepared_exports_delete_expired()
+    given_up.refresh_from_db()
+    running.refresh_from_db()
+    assert (given_up.status, running.status) == ("failed", "running")
+    assert "stopped part-way too many times" in given_up.error
