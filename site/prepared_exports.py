@@ -18,6 +18,7 @@ downloaded, and only the user who asked may download it.
 import datetime
 import logging
 import tempfile
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -156,11 +157,15 @@ def _listing_request(export: PreparedExport, target: BuildTarget) -> HttpRequest
     path = reverse(export.url_name, kwargs=export.url_kwargs) if export.url_name else export.path
     request.path = request.path_info = path
     request.GET = QueryDict(export.query_string)
+    # The admin's own address, which ALLOWED_HOSTS accepts, should a column build a link.
+    admin = urlsplit(getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "http://localhost")
     request.META = {
         "QUERY_STRING": export.query_string,
         "REQUEST_METHOD": "GET",
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
+        "HTTP_HOST": admin.netloc,
+        "SERVER_NAME": admin.hostname or "localhost",
+        "SERVER_PORT": str(admin.port or (443 if admin.scheme == "https" else 80)),
+        "wsgi.url_scheme": admin.scheme or "http",
     }
     request.user = export.user
     request._messages = CookieStorage(request)  # a refusal's message goes nowhere
