@@ -7,7 +7,9 @@ a formula (CSV injection); such cells are prefixed with an apostrophe.
 A CSV is streamed as its rows come from the database (``StreamingHttpResponse``); a
 workbook is written row by row into a temporary file (openpyxl's write-only mode) and
 sent from there (``FileResponse``). A queryset is read in chunks (``.iterator()``), so
-the number of queries is fixed and the rows are never all in memory at once.
+the number of queries is fixed and the rows are never all in memory at once. A listing's
+export too large to finish within a request is prepared in the background
+(``signpost.prepared_exports``).
 """
 
 import csv
@@ -15,11 +17,15 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 
+from django.contrib import messages
+from django.contrib.auth import get_permission_codename
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
 from wagtail.admin.views.mixins import ExcelDateFormatter
 from wagtail.snippets.views import snippets as snippet_views
 
+from . import prepared_exports
 from .pagination import BoundedCountMixin
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -110,6 +116,49 @@ def _xlsx_file_response(filename: str, output) -> FileResponse:
     return response
 
 
+def export_prepare(request, *, title: str, filename: str, export_format: str, permissions):
+    """Have the export this request asks for prepared by a worker, as this user, from the
+    same address and query string (``signpost.prepared_exports``), and send the user to
+    "Your downloads"."""
+    match = request.resolver_match
+    export = prepared_exports.prepared_export_request(
+        user=request.user,
+        title=title,
+        url_name=match.view_name if match.url_name else "",
+        url_kwargs=match.kwargs,
+        path=request.path_info,
+        query_string=request.META.get("QUERY_STRING", ""),
+        export_format=export_format,
+        permissions=list(permissions),
+        filename=filename,
+    )
+    messages.info(
+        request,
+        f"{export.title} has too many rows to download at once: the file is being "
+        "prepared, and will be here when it is ready.",
+    )
+    return redirect("signpost_downloads")
+
+
+def export_prepare_if_large(request, counted, **export) -> HttpResponse | None:
+    """For an export built by hand: when ``counted`` (a queryset of one row per exported
+    row) has more rows than a request can write, the export is prepared in the background
+    (``export_prepare``, with ``export``'s title, filename, format and permissions) and
+    the redirect there returned; otherwise None, and the view writes the file itself,
+    its rows passed through ``export_rows_counted``."""
+    if prepared_exports.build_target(request) is not None:
+        return None
+    if not prepared_exports.too_large_for_a_request(counted):
+        return None
+    return export_prepare(request, **export)
+
+
+def export_rows_counted(request, rows: Iterable) -> Iterable:
+    """``rows``, counted when a worker is preparing this export."""
+    target = prepared_exports.build_target(request)
+    return target.counted(rows) if target is not None else rows
+
+
 class NeutralisedExportMixin:
     """For a Wagtail listing view with ``list_export``: every exported cell neutralised, and
     the export read from the database in chunks and streamed, so a register of a million
@@ -120,6 +169,11 @@ class NeutralisedExportMixin:
     looks up each cell's preprocessing by walking its table of types; here the rows come
     ``EXPORT_CHUNK_SIZE`` at a time and the lookup is remembered per column and type. The
     columns, headings and cell values are Wagtail's.
+
+    An export of more rows than a request can write before gunicorn kills it
+    (``SIGNPOST_EXPORT_INLINE_ROWS``) is prepared by a worker instead, which calls this
+    same view as the same user (``signpost.prepared_exports``), and the user is sent to
+    "Your downloads".
     """
 
     #: For a listing of many rows: the database value each ``list_export`` column is read
@@ -138,8 +192,42 @@ class NeutralisedExportMixin:
                 self.object_list = self.get_filtered_queryset()
             else:
                 self.object_list = self.get_queryset()
+            building = prepared_exports.build_target(request) is not None
+            if not building and prepared_exports.too_large_for_a_request(self.object_list):
+                return self.export_prepare(request)
             return self.as_spreadsheet(self.object_list, request.GET.get("export"))
         return super().get(request, *args, **kwargs)
+
+    def export_prepare(self, request):
+        """Too many rows to write before the request is killed: a worker prepares the
+        file as this user, with these filters, for their downloads page."""
+        export_format = request.GET.get("export")
+        return export_prepare(
+            request,
+            title=str(self.export_title()),
+            filename=f"{self.get_filename()}.{export_format}",
+            export_format=export_format,
+            permissions=self.export_permissions(),
+        )
+
+    def export_title(self) -> str:
+        if hasattr(self, "get_page_title"):
+            return self.get_page_title()
+        return getattr(self, "page_title", "") or self.get_filename()
+
+    def export_permissions(self) -> list[str]:
+        """The permissions, any one of which lets a user export this listing (checked
+        again when the file is built and when it is downloaded); admin access alone for
+        a listing with no permission policy, which filters its rows by user itself."""
+        policy = getattr(self, "permission_policy", None)
+        model = getattr(policy, "model", None)
+        if model is None:
+            return []
+        actions = list(getattr(self, "any_permission_required", None) or [])
+        if getattr(self, "permission_required", None):
+            actions.append(self.permission_required)
+        opts = model._meta
+        return [f"{opts.app_label}.{get_permission_codename(a, opts)}" for a in actions]
 
     def preprocess_field_value(self, field, value, export_format):
         return neutralise_cell(super().preprocess_field_value(field, value, export_format))
@@ -160,7 +248,7 @@ class NeutralisedExportMixin:
         if self.export_value_paths is not None and isinstance(queryset, QuerySet):
             paths = [self.export_value_paths.get(f, f) for f in self.list_export]
             queryset = queryset.values_list(*paths)
-        return export_rows(queryset)
+        return export_rows_counted(self.request, export_rows(queryset))
 
     def to_row_dict(self, item):
         if isinstance(item, tuple):  # a row read by ``export_value_paths``

@@ -1,5 +1,6 @@
 """Pages and settings of the public site that every app hangs from."""
 
+from django.conf import settings
 from django.db import models
 from wagtail import blocks, hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -11,6 +12,7 @@ from wagtail.search import index
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock, HomeSectionsBlock, home_sections_default
 from .privacy import privacy_facts
+from .storage import private_storage
 
 HOME_PAGE_CONTEXT_HOOK = "signpost_home_page_context"
 
@@ -231,3 +233,58 @@ class Job(models.Model):
 
     def __str__(self):
         return self.label or self.key
+
+
+class PreparedExport(models.Model):
+    """A listing's export too large to build within a request (gunicorn kills a request
+    after a minute), prepared by a worker instead (``signpost.prepared_exports``): which
+    listing, with which filters, search and ordering, for whom, and the file once ready,
+    kept in private storage until it expires."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        RUNNING = "running", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prepared_exports"
+    )
+    title = models.CharField(max_length=200, help_text="The listing, as its page names it.")
+    url_name = models.CharField(
+        max_length=200, blank=True, help_text="The listing's URL name, if it has one."
+    )
+    path = models.CharField(max_length=300, help_text="The listing's address when asked for.")
+    url_kwargs = models.JSONField(default=dict, blank=True)
+    query_string = models.TextField(blank=True, help_text="Filters, search and ordering.")
+    export_format = models.CharField(max_length=8, choices=Format.choices)
+    permissions = models.JSONField(
+        default=list, help_text="Any one of these lets the user have the file."
+    )
+    filename = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    # Private: a register's export is every resident's address (signpost.storage).
+    file = models.FileField(upload_to="exports/", storage=private_storage, blank=True)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [
+            models.Index(fields=["user", "-requested_at"], name="prepared_export_user"),
+            models.Index(fields=["expires_at"], name="prepared_export_expiry"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_export_format_display()})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

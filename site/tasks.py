@@ -32,6 +32,24 @@ def jobs_resume_stalled() -> int:
     return jobs.jobs_resume_stalled()
 
 
+@task("signpost.prepared_export_build", acks_late=True)
+def prepared_export_build(export_id: int) -> int | None:
+    """Write a large export's file as the user who asked for it (``signpost.prepared_exports``);
+    a second delivery of a finished export changes nothing."""
+    from . import prepared_exports  # tasks import their services when they run
+
+    export = prepared_exports.prepared_export_build(export_id=export_id)
+    return export.row_count if export else None
+
+
+@task("signpost.prepared_exports_delete_expired")
+def prepared_exports_delete_expired() -> int:
+    """Hourly (beat): expired exports' files and rows deleted."""
+    from . import prepared_exports  # tasks import their services when they run
+
+    return prepared_exports.prepared_exports_delete_expired()
+
+
 @beat_init.connect
 def beat_started(sender, **kwargs):
     """Beat stamps its heartbeat as it starts, so a restarted beat counts at once."""

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,10 +18,11 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.admin.views import account as wagtail_account
 
-from . import dev_mail, health, jobs, language_switch, service_status, sign_in
+from . import dev_mail, health, jobs, language_switch, prepared_exports, service_status, sign_in
 from .admin_permissions import require_permission
 from .caching import public_cache
-from .models import Job
+from .exports import XLSX_CONTENT_TYPE
+from .models import Job, PreparedExport
 from .public_forms import rate_limited
 from .qr import qr_svg
 from .search import search_grouped
@@ -425,4 +427,55 @@ def set_language(request):
             secure=request.is_secure(),
             httponly=True,
         )
+    return response
+
+
+# Seconds between reloads of the downloads page while an export is being prepared.
+DOWNLOADS_REFRESH_SECONDS = 10
+
+
+@never_cache
+def downloads(request):
+    """The user's own large exports (``signpost.prepared_exports``), with their state and,
+    once ready, a link to the file; reloads itself while any is being prepared."""
+    exports = list(prepared_exports.prepared_exports_for(request.user)[:100])
+    return TemplateResponse(
+        request,
+        "signpost/admin/downloads.html",
+        {
+            "header_title": "Your downloads",
+            "page_title": "Your downloads",
+            "header_icon": "download",
+            "exports": exports,
+            "refresh_seconds": DOWNLOADS_REFRESH_SECONDS
+            if any(e.pending for e in exports)
+            else None,
+            "keep_days": prepared_exports.keep_days(),
+        },
+    )
+
+
+def download(request, pk: int):
+    """A prepared export's file, for the user who asked for it and no one else (not even
+    a superuser: the file holds what that user's filters chose, and anyone else may ask
+    for their own), while they still hold the permission it needed."""
+    export = get_object_or_404(
+        prepared_exports.prepared_exports_for(request.user),
+        pk=pk,
+        status=PreparedExport.Status.READY,
+    )
+    if not prepared_exports.user_may_have(request.user, export):
+        raise PermissionDenied
+    content_type = (
+        XLSX_CONTENT_TYPE
+        if export.export_format == PreparedExport.Format.XLSX
+        else "text/csv; charset=utf-8"
+    )
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.filename,
+        content_type=content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
     return response

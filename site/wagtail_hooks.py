@@ -8,6 +8,7 @@ served (``caching``), and bulk actions that name nothing the user may not act on
 
 from django.urls import include, path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from . import admin_urls, bulk_actions
 from .admin_menu import OutgoingMailMenuItem, PermissionMenuItem, SuperuserMenuItem
@@ -78,8 +79,18 @@ def register_recovery_codes_account_item(request):
     }
 
 
+@hooks.register("register_reports_menu_item")
+def register_downloads_menu_item():
+    return MenuItem(
+        "Your downloads", reverse("signpost_downloads"), icon_name="download", order=10_000
+    )
+
+
 @hooks.register("register_log_actions")
 def register_sign_in_log_actions(actions):
+    actions.register_action(
+        "signpost.export.prepare", "Export prepared", "Large export prepared for download"
+    )
     actions.register_action(
         "signpost.second_factor.enrol", "Second factor enrolled", "Set up an authenticator app"
     )

@@ -16,13 +16,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView, TemplateView
 from signpost.admin_permissions import require_permission
-from signpost.exports import csv_response, xlsx_response
+from signpost.exports import (
+    csv_response,
+    export_prepare_if_large,
+    export_rows_counted,
+    xlsx_response,
+)
 from signpost.public_forms import rate_limited
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import charts
 from .forms import ChooseWavesForm, ComparisonAreaForm, IssueCodesForm, PublishForm, SurveyForm
-from .models import ResponseCode, SurveyWave
+from .models import Response, ResponseCode, SurveyWave
 from .profile import WHY_WE_ASK
 from .profile_disclosure import raw_rows_profiles_protect
 from .selectors import (
@@ -377,7 +382,20 @@ class RawExportView(_ComparisonAccess, TemplateView):
             threshold=settings.SURVEYS_SUPPRESSION_THRESHOLD,
         )
         name = f"{baseline.slug}-vs-{follow_up.slug}-responses"
-        if kwargs["fmt"] == "xlsx":
+        fmt = kwargs["fmt"]
+        # Half a million responses take minutes: prepared by a worker beyond the bound.
+        prepared = export_prepare_if_large(
+            request,
+            Response.objects.filter(wave__in=[baseline, follow_up]),
+            title=f"Anonymous responses: {baseline} and {follow_up}",
+            filename=f"{name}.{fmt}",
+            export_format=fmt,
+            permissions=[self.permission],
+        )
+        if prepared is not None:
+            return prepared
+        rows = export_rows_counted(request, rows)
+        if fmt == "xlsx":
             return xlsx_response(f"{name}.xlsx", header, rows, sheet_title="Anonymous responses")
         return csv_response(f"{name}.csv", header, rows)
 

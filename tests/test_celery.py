@@ -104,6 +104,9 @@ WITHOUT_A_SERVICE = {
     "engagement.pages_publish_scheduled",
     "signpost.beat_heartbeat_stamp",
     "signpost.jobs_resume_stalled",
+    # The project package's services live in modules named for their area.
+    "signpost.prepared_export_build",
+    "signpost.prepared_exports_delete_expired",
 }
 
 

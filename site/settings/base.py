@@ -223,6 +223,17 @@ CELERY_BEAT_SCHEDULE["signpost-jobs-resume-stalled"] = {
 }
 # --- end of delivery settings --------------------------------------------------------------
 
+# Listing exports of more rows than this are prepared by a worker and downloaded from
+# "Your downloads" (signpost.prepared_exports): a web request is killed after a minute, and
+# the slowest export (the stakeholder register in Excel) writes about 500 rows a second.
+# Their files are kept this many days.
+SIGNPOST_EXPORT_INLINE_ROWS = env_int("SIGNPOST_EXPORT_INLINE_ROWS", 5_000)
+SIGNPOST_EXPORT_KEEP_DAYS = env_int("SIGNPOST_EXPORT_KEEP_DAYS", 7)
+CELERY_BEAT_SCHEDULE["signpost-prepared-exports-delete-expired"] = {
+    "task": "signpost.prepared_exports_delete_expired",
+    "schedule": 60 * 60,
+}
+
 # Shared cache: rate limits and send throttles must agree across processes, so a real
 # deployment points REDIS_URL at the broker's Redis.
 REDIS_URL = env_str("REDIS_URL")

@@ -10,7 +10,9 @@ Faults:
 - ``campaign-mid-send``: a batch accepted by the ESP, not yet recorded as sent;
 - ``campaign-slow-send``: not a kill: each batch takes a second longer to record, so a
   service can be restarted while the send is under way;
-- ``report-after-draft``: the monthly draft committed, its notice not yet sent.
+- ``report-after-draft``: the monthly draft committed, its notice not yet sent;
+- ``export-mid-build``: a large export's file half written;
+- ``export-after-store``: its file stored, the export not yet marked ready.
 """
 
 import os
@@ -28,6 +30,8 @@ def die(*args, **kwargs):
 
 
 def plant(fault: str) -> None:
+    from signpost import prepared_exports
+
     from newsletters.sending import batches
     from printing import rendering
     from printing import services as printing_services
@@ -91,6 +95,25 @@ def plant(fault: str) -> None:
             die()
 
         report_services.report_draft_monthly = draft_then_die
+    elif fault == "export-mid-build":
+        real_counted = prepared_exports.BuildTarget.counted
+
+        def count_or_die(self, items):
+            for item in real_counted(self, items):
+                if self.rows == 150:
+                    die()
+                yield item
+
+        prepared_exports.BuildTarget.counted = count_or_die
+    elif fault == "export-after-store":
+        real_finish = prepared_exports._finish
+
+        def finish_or_die(export, **fields):
+            if fields.get("status") == "ready":
+                die()
+            return real_finish(export, **fields)
+
+        prepared_exports._finish = finish_or_die
     elif fault:
         raise SystemExit(f"Unknown fault {fault!r}")
 

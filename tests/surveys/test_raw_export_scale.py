@@ -9,12 +9,20 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from signpost.models import PreparedExport
 
 from surveys.models import SurveyWave
 
 from .factories import SurveyWaveFactory, responses_add
 
 pytestmark = pytest.mark.django_db
+
+
+def read(data: bytes, fmt: str) -> list[list]:
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(data.decode())))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    return [[c.value for c in row] for row in sheet.iter_rows()]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -50,3 +58,32 @@ def test_the_raw_export_takes_as_many_queries_for_many_responses(client, analyst
     many, rows = download()
     assert len(rows) == 1 + 303
     assert many == few
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_large_raw_export_is_prepared_in_the_background_with_the_same_rows(
+    client, analyst, survey, settings, django_capture_on_commit_callbacks, fmt
+):
+    baseline = SurveyWaveFactory(survey=survey, slug="b", kind=SurveyWave.BASELINE)
+    follow_up = SurveyWaveFactory(
+        survey=survey, slug="f", kind=SurveyWave.FOLLOW_UP, area=baseline.area
+    )
+    responses_add(baseline, {"safe_after_dark": {"very_safe": 4, "very_unsafe": 2}})
+    responses_add(follow_up, {"safe_after_dark": {"fairly_safe": 5}})
+    url = reverse("surveys_compare_raw", args=[baseline.pk, follow_up.pk, fmt])
+    client.force_login(analyst)
+
+    settings.SIGNPOST_EXPORT_INLINE_ROWS = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == reverse("signpost_downloads")
+    export = PreparedExport.objects.get()
+    assert (export.user, export.status, export.row_count) == (analyst, "ready", 11)
+    download = client.get(reverse("signpost_download", args=[export.pk]))
+    prepared = read(b"".join(download.streaming_content), fmt)
+
+    settings.SIGNPOST_EXPORT_INLINE_ROWS = 11
+    inline = client.get(url)
+    assert inline.status_code == 200 and inline.streaming
+    assert prepared == read(b"".join(inline.streaming_content), fmt)
+    assert len(prepared) == 1 + 11

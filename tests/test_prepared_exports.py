@@ -1,0 +1,293 @@
+"""Exports too large for a request are prepared by a worker and downloaded from "Your
+downloads": the same file as the inline export, for the user who asked only, while they
+still may have it."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.utils import timezone
+from signpost import roles, tasks
+from signpost.exports import NeutralisedExportMixin
+from signpost.models import Job, PreparedExport
+from signpost.storage import private_storage
+from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
+
+from tests.engagement.factories import StakeholderFactory
+from tests.factories import AreaFactory
+from tests.newsletters.factories import SubscriberFactory
+from tests.refusals import assert_refused
+
+pytestmark = pytest.mark.django_db
+
+SUBSCRIBERS = "/admin/newsletters/subscribers/"
+DOWNLOADS = "/admin/downloads/"
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def read(content: bytes, fmt: str) -> list[list]:
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(content.decode("utf-8"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+@pytest.fixture
+def bound(settings):
+    settings.SIGNPOST_EXPORT_INLINE_ROWS = 3
+    return settings
+
+
+@pytest.fixture
+def register():
+    area = AreaFactory(slug="east", name="=East")
+    SubscriberFactory(area=area, name="=HYPERLINK(1)", postcode="EA1 1AA")
+    SubscriberFactory.create_batch(5, area=area, postcode="EA1 1AA")
+    SubscriberFactory.create_batch(2, postcode="ZZ9 9ZZ")
+
+
+def request_export(client, url, django_capture_on_commit_callbacks):
+    """Ask for an export; its build (an eager task) runs as the request commits."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.get(url)
+
+
+def inline(client, url, settings) -> bytes:
+    settings.SIGNPOST_EXPORT_INLINE_ROWS = 1_000_000
+    response = client.get(url)
+    assert response.streaming  # written within the request, as before
+    return body(response)
+
+
+def stored_files(export) -> list[str]:
+    folder = f"exports/{export.pk}"
+    return private_storage().listdir(folder)[1] if private_storage().exists(folder) else []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_large_export_is_prepared_with_the_same_filters_and_rows_as_inline(
+    client, comms_officer, bound, register, django_capture_on_commit_callbacks, fmt
+):
+    client.force_login(comms_officer)
+    url = f"{SUBSCRIBERS}?export={fmt}&q=EA1&ordering=-name"
+    response = request_export(client, url, django_capture_on_commit_callbacks)
+    assert response.status_code == 302 and response["Location"] == DOWNLOADS
+
+    export = PreparedExport.objects.get()
+    assert (export.user, export.status, export.row_count) == (comms_officer, "ready", 6)
+    assert export.filename.endswith(f".{fmt}")
+    page = client.get(DOWNLOADS)
+    assert b"too many rows" in page.content  # the message shown on arrival
+    assert f"/admin/downloads/{export.pk}/".encode() in page.content
+
+    download = client.get(f"/admin/downloads/{export.pk}/")
+    assert download.status_code == 200
+    assert {"private", "no-store"} <= set(download["Cache-Control"].split(", "))
+    prepared = read(body(download), fmt)
+    assert prepared == read(inline(client, url, bound), fmt)
+    assert len(prepared) == 1 + 6  # the heading and the filtered rows only
+    assert "'=HYPERLINK(1)" in {row[1] for row in prepared}  # neutralised here too
+    assert [row[1] for row in prepared[1:]] == sorted(
+        (row[1] for row in prepared[1:]), reverse=True
+    )
+
+
+def test_an_export_within_the_bound_downloads_at_once(client, comms_officer, bound):
+    SubscriberFactory.create_batch(3)
+    client.force_login(comms_officer)
+    response = client.get(f"{SUBSCRIBERS}?export=csv")
+    assert response.status_code == 200 and response.streaming
+    assert len(read(body(response), "csv")) == 4
+    assert not PreparedExport.objects.exists()
+
+
+def test_the_request_is_logged_and_the_requester_emailed_a_link_without_data(
+    client, comms_officer, bound, register, django_capture_on_commit_callbacks
+):
+    client.force_login(comms_officer)
+    request_export(client, f"{SUBSCRIBERS}?export=csv", django_capture_on_commit_callbacks)
+    export = PreparedExport.objects.get()
+    entry = ModelLogEntry.objects.get(action="signpost.export.prepare")
+    assert entry.user == comms_officer and entry.object_id == str(export.pk)
+    assert entry.data == {"listing": export.url_name, "query": "export=csv", "format": "csv"}
+    assert export.url_name == "newsletters_subscribers:index"
+    (message,) = mail.outbox
+    assert message.to == [comms_officer.email]
+    assert "http://testserver/admin/downloads/" in message.body
+    assert "resident" not in message.body and "HYPERLINK" not in message.body
+
+
+def test_only_the_requester_may_download(
+    client, comms_officer, make_user, superuser, bound, register, django_capture_on_commit_callbacks
+):
+    client.force_login(comms_officer)
+    request_export(client, f"{SUBSCRIBERS}?export=csv", django_capture_on_commit_callbacks)
+    export = PreparedExport.objects.get()
+    url = f"/admin/downloads/{export.pk}/"
+
+    client.logout()
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+
+    for other in (make_user(roles.COMMUNICATIONS_OFFICER, username="other-officer"), superuser):
+        client.force_login(other)
+        assert client.get(url).status_code == 404
+        assert url.encode() not in client.get(DOWNLOADS).content
+
+
+def test_a_user_who_lost_the_permission_is_refused_the_file(
+    client, make_user, bound, register, django_capture_on_commit_callbacks
+):
+    officer = make_user(roles.COMMUNICATIONS_OFFICER)
+    client.force_login(officer)
+    request_export(client, f"{SUBSCRIBERS}?export=csv", django_capture_on_commit_callbacks)
+    export = PreparedExport.objects.get(status="ready")
+    # Those the listing itself asks for (Wagtail's: any of add, change, delete or view).
+    assert "newsletters.view_subscriber" in export.permissions
+    # Moved to a role that uses the admin but may not see the register.
+    officer.groups.clear()
+    officer.groups.add(Group.objects.get(name=roles.NEIGHBOURHOOD_TEAM))
+    officer = type(officer).objects.get(pk=officer.pk)  # permissions read afresh
+    client.force_login(officer)
+    assert_refused(client.get(f"/admin/downloads/{export.pk}/"))
+
+
+def test_a_user_who_lost_the_permission_before_the_build_gets_no_file(
+    client, comms_officer, bound, register, django_capture_on_commit_callbacks
+):
+    client.force_login(comms_officer)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.get(f"{SUBSCRIBERS}?export=csv")
+    comms_officer.groups.clear()
+    for callback in callbacks:
+        callback()
+    export = PreparedExport.objects.get()
+    assert export.status == "failed" and not export.file
+    assert export.error == "You no longer have permission to export this listing."
+    assert stored_files(export) == []
+
+
+def test_a_failing_build_is_marked_failed_with_a_reason_and_leaves_no_file(
+    client, comms_officer, bound, register, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(self, queryset):
+        yield "Email,Name\n"
+        raise ValueError("a column could not be read")
+
+    monkeypatch.setattr(NeutralisedExportMixin, "stream_csv", broken)
+    client.force_login(comms_officer)
+    request_export(client, f"{SUBSCRIBERS}?export=csv", django_capture_on_commit_callbacks)
+    export = PreparedExport.objects.get()
+    assert export.status == "failed" and not export.file and export.row_count is None
+    assert "could not be prepared" in export.error
+    assert stored_files(export) == []
+    assert b"could not be prepared" in client.get(DOWNLOADS).content
+    assert client.get(f"/admin/downloads/{export.pk}/").status_code == 404
+    assert not mail.outbox
+
+
+def test_a_build_resumed_after_dying_writes_the_file_once(
+    client, comms_officer, bound, register, django_capture_on_commit_callbacks
+):
+    client.force_login(comms_officer)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.get(f"{SUBSCRIBERS}?export=csv")
+    export = PreparedExport.objects.get()
+    # A worker died after storing part of a file and before saying it was ready.
+    PreparedExport.objects.filter(pk=export.pk).update(status="running")
+    private_storage().save(f"exports/{export.pk}/{export.filename}", io.BytesIO(b"Email\npart"))
+
+    tasks.prepared_export_build(export.pk)
+    tasks.prepared_export_build(export.pk)  # a second delivery of the same message
+
+    export.refresh_from_db()
+    assert (export.status, export.row_count) == ("ready", 8)
+    assert stored_files(export) == [export.filename]
+    with export.file.open("rb") as handle:
+        assert len(read(handle.read(), "csv")) == 1 + 8
+
+
+def test_expired_exports_and_their_files_are_deleted(
+    client, comms_officer, bound, register, django_capture_on_commit_callbacks
+):
+    client.force_login(comms_officer)
+    request_export(client, f"{SUBSCRIBERS}?export=csv", django_capture_on_commit_callbacks)
+    request_export(client, f"{SUBSCRIBERS}?export=xlsx", django_capture_on_commit_callbacks)
+    expired, kept = PreparedExport.objects.order_by("pk")
+    PreparedExport.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    assert client.get(f"/admin/downloads/{expired.pk}/").status_code == 404
+
+    assert tasks.prepared_exports_delete_expired() == 1
+    assert list(PreparedExport.objects.all()) == [kept]
+    assert stored_files(expired) == []
+    assert stored_files(kept) == [kept.filename]
+
+
+def test_the_downloads_page_reloads_while_an_export_is_prepared(
+    client, comms_officer, bound, register
+):
+    client.force_login(comms_officer)
+    client.get(f"{SUBSCRIBERS}?export=csv")  # its build not yet run
+    page = client.get(DOWNLOADS)
+    assert b"Waiting" in page.content and b'http-equiv="refresh"' in page.content
+    assert b"/admin/downloads/" in client.get("/admin/").content  # in the Reports menu
+
+
+def test_a_large_stakeholder_register_is_prepared_with_the_columns_the_user_may_see(
+    client, comms_officer, bound, django_capture_on_commit_callbacks
+):
+    StakeholderFactory.create_batch(4)
+    StakeholderFactory(name="=cmd|' /C calc'!A0")
+    client.force_login(comms_officer)
+    url = "/admin/engagement/stakeholders/?export=xlsx"
+    assert request_export(client, url, django_capture_on_commit_callbacks).status_code == 302
+    export = PreparedExport.objects.get()
+    with export.file.open("rb") as handle:
+        prepared = read(handle.read(), "xlsx")
+    assert prepared == read(inline(client, url, bound), "xlsx")
+    assert len(prepared) == 6
+    assert "'=cmd|' /C calc'!A0" in {row[0] for row in prepared}
+
+
+def test_a_large_site_history_is_prepared_from_the_entries_the_user_may_see(
+    client, superuser, bound, django_capture_on_commit_callbacks
+):
+    for number in range(5):
+        log(AreaFactory(name=f"=Area {number}", slug=f"a{number}"), "wagtail.create")
+    client.force_login(superuser)
+    url = "/admin/reports/site-history/?export=csv"
+    assert request_export(client, url, django_capture_on_commit_callbacks).status_code == 302
+    export = PreparedExport.objects.get()
+    with export.file.open("rb") as handle:
+        prepared = read(handle.read(), "csv")
+    assert prepared == read(inline(client, url, bound), "csv")
+    assert export.row_count == len(prepared) - 1 >= 5
+
+
+def test_an_export_whose_job_the_ledger_gave_up_on_is_marked_failed(
+    client, comms_officer, bound, register, django_capture_on_commit_callbacks
+):
+    client.force_login(comms_officer)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.get(f"{SUBSCRIBERS}?export=csv")
+        client.get(f"{SUBSCRIBERS}?export=xlsx")
+    given_up, running = PreparedExport.objects.order_by("pk")
+    PreparedExport.objects.update(status="running")
+    # Killed mid-build five times: the ledger fails the first job (signpost.jobs).
+    Job.objects.filter(label=f"Export: {given_up}").update(state=Job.State.FAILED)
+
+    tasks.prepared_exports_delete_expired()
+    given_up.refresh_from_db()
+    running.refresh_from_db()
+    assert (given_up.status, running.status) == ("failed", "running")
+    assert "stopped part-way too many times" in given_up.error
