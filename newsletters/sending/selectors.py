@@ -4,7 +4,7 @@ figures of progress reports and the dashboard."""
 import datetime
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import BigIntegerField, Count, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from signpost.figures import (
     campaign_figures_store,
@@ -67,27 +67,14 @@ CAMPAIGNS_SHOWN = 5
 def newsletter_section(*, start: datetime.date, end: datetime.date) -> dict:
     """Subscribers per area now and how many joined and left from ``start`` to ``end``
     (inclusive); campaigns sent in that span (the last few) with delivery, open and
-    unsubscribe rates. Three queries, two once the campaigns' figures are stored; none
-    reads the whole register (``subscribed_by_area``)."""
-    start_at, end_before = day_bounds(start, end)
-    joined = Q(confirmed_at__gte=start_at, confirmed_at__lt=end_before)
-    left = Q(unsubscribed_at__gte=start_at, unsubscribed_at__lt=end_before)
-    by_area = {
-        area_id: {"area": name, "subscribed": subscribed, "joined": 0, "left": 0}
-        for area_id, (name, subscribed) in subscribed_by_area().items()
-    }
-    # Only the span's joiners and leavers (an index range each), not the register.
-    moves = (
-        Subscriber.objects.filter(joined | left)
-        .order_by()
-        .values("area_id", "area__name")
-        .annotate(joined=Count("pk", filter=joined), left=Count("pk", filter=left))
-    )
-    for row in moves:
-        area = by_area.setdefault(
-            row["area_id"], {"area": row["area__name"], "subscribed": 0, "joined": 0, "left": 0}
-        )
-        area["joined"], area["left"] = row["joined"], row["left"]
+    unsubscribe rates. Two queries, one once the campaigns' figures are stored; none
+    reads the whole register (``subscribers_by_area``)."""
+    by_area: dict[int | None, dict] = {}
+    for area_id, name, subscribed, joined, left in subscribers_by_area(start=start, end=end):
+        area = by_area.setdefault(area_id, {"area": name, "subscribed": 0, "joined": 0, "left": 0})
+        area["subscribed"] += subscribed
+        area["joined"] += joined
+        area["left"] += left
     areas = [
         {
             **area,
@@ -97,6 +84,7 @@ def newsletter_section(*, start: datetime.date, end: datetime.date) -> dict:
         for area in sorted(by_area.values(), key=lambda a: (a["area"] is None, a["area"] or ""))
         if area["subscribed"] or area["joined"] or area["left"]
     ]
+    start_at, end_before = day_bounds(start, end)
     campaigns = list(
         Campaign.objects.filter(
             send_started_at__gte=start_at, send_started_at__lt=end_before
@@ -123,29 +111,52 @@ def newsletter_section(*, start: datetime.date, end: datetime.date) -> dict:
     }
 
 
-def subscribed_by_area() -> dict[int | None, tuple[str | None, int]]:
-    """Each area's confirmed subscribers now, by area id (None outside the areas), with
-    the area's name: one query. On PostgreSQL read from the counts its triggers keep
-    (``AreaSubscriberCount``), so fifty rows rather than a million; SQLite's small
-    register is counted."""
-    if connection.vendor == "postgresql":
-        rows = (
-            AreaSubscriberCount.objects.filter(subscribed__gt=0)
-            .annotate(
-                name=Subquery(Area.objects.filter(pk=OuterRef("area_key")).values("name")[:1])
-            )
-            .values_list("area_key", "name", "subscribed")
+def subscribers_by_area(*, start: datetime.date, end: datetime.date) -> list[tuple]:
+    """Rows of (area id or None outside the areas, area name, confirmed now, joined and
+    left from ``start`` to ``end``), an area on up to two rows to be added together: one
+    query. Confirmed now is read on PostgreSQL from the counts its triggers keep
+    (``AreaSubscriberCount``: fifty rows, not a million) and counted on SQLite, whose
+    register is small; who joined and left is counted from the span's rows alone (an index
+    range each)."""
+    start_at, end_before = day_bounds(start, end)
+    joined = Q(confirmed_at__gte=start_at, confirmed_at__lt=end_before)
+    left = Q(unsubscribed_at__gte=start_at, unsubscribed_at__lt=end_before)
+    none = Value(0, output_field=BigIntegerField())
+    moves = (
+        Subscriber.objects.filter(joined | left)
+        .order_by()
+        .values("area_id")
+        .annotate(
+            name=F("area__name"),
+            subscribed=none,
+            joined=Count("pk", filter=joined),
+            left=Count("pk", filter=left),
         )
+        .values_list("area_id", "name", "subscribed", "joined", "left")
+    )
+    if connection.vendor == "postgresql":
         outside = AreaSubscriberCount.OUTSIDE_AREAS
-        return {(None if key == outside else key): (name, n) for key, name, n in rows}
-    rows = (
+        now = (
+            AreaSubscriberCount.objects.filter(subscribed__gt=0)
+            .order_by()
+            .annotate(
+                name=Subquery(Area.objects.filter(pk=OuterRef("area_key")).values("name")[:1]),
+                joined=none,
+                left=none,
+            )
+            .values_list("area_key", "name", "subscribed", "joined", "left")
+        )
+        return [
+            (None if row[0] == outside else row[0], *row[1:]) for row in now.union(moves, all=True)
+        ]
+    now = (
         Subscriber.objects.confirmed()
         .order_by()
-        .values("area_id", "area__name")
-        .annotate(subscribed=Count("pk"))
-        .values_list("area_id", "area__name", "subscribed")
+        .values("area_id")
+        .annotate(name=F("area__name"), subscribed=Count("pk"), joined=none, left=none)
+        .values_list("area_id", "name", "subscribed", "joined", "left")
     )
-    return {key: (name, n) for key, name, n in rows}
+    return list(now.union(moves, all=True))
 
 
 def _campaign_delivery_counts(campaigns: list[Campaign]) -> dict[int, dict]:
