@@ -10,6 +10,7 @@ Django and Wagtail look for them (the app label stays ``newsletters``):
 from .campaigns.models import Campaign, CampaignReview, NewsletterPage
 from .sending.models import Delivery
 from .subscribers.models import (
+    AreaSubscriberCount,
     ConsentRecord,
     Subscriber,
     SubscriberQuerySet,
@@ -20,6 +21,7 @@ from .subscribers.models import (
 from .tracking.models import TrackingEvent
 
 __all__ = [
+    "AreaSubscriberCount",
     "Campaign",
     "CampaignReview",
     "ConsentRecord",

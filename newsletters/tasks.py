@@ -8,5 +8,9 @@ from .sending.tasks import (  # noqa: F401
     campaigns_send_due,
     deliveries_resume_stalled,
 )
-from .subscribers.tasks import subscriber_sign_up, subscribers_purge_unconfirmed  # noqa: F401
+from .subscribers.tasks import (  # noqa: F401
+    area_subscriber_counts_recount,
+    subscriber_sign_up,
+    subscribers_purge_unconfirmed,
+)
 from .tracking.tasks import tracking_event_process  # noqa: F401

@@ -95,6 +95,9 @@ class Subscriber(models.Model):
             # sort of every subscriber. (Search has trigram indexes on PostgreSQL,
             # migration 0008.)
             models.Index(fields=["-created_at"], name="subscriber_newest_first"),
+            # Who joined and who left in a report's span: the span's rows, not the register.
+            models.Index(fields=["confirmed_at"], name="subscriber_confirmed_at"),
+            models.Index(fields=["unsubscribed_at"], name="subscriber_unsubscribed_at"),
         ]
 
     def __str__(self):
@@ -164,3 +167,25 @@ class Suppression(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} {self.email_hash[:12]}…"
+
+
+class AreaSubscriberCount(models.Model):
+    """How many confirmed subscribers each area has, kept by the database itself.
+
+    Counting them from the register reads every subscriber (a million for a police
+    force), and the admin home, the dashboard and every report show the figure. On
+    PostgreSQL triggers on the subscriber table (migration 0010) add and take away in the
+    same transaction as every insert, change of status or area, and deletion, however it
+    is made (a form, a bulk update, an area's deletion clearing its subscribers' area), so
+    the figure is right the moment the change commits. ``area_key`` is the area's id, 0
+    for subscribers outside the areas. SQLite (the embedded default, a small register)
+    counts the register itself and leaves this table empty.
+    """
+
+    OUTSIDE_AREAS = 0
+
+    area_key = models.IntegerField(primary_key=True)
+    subscribed = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.area_key}: {self.subscribed}"

@@ -5,7 +5,7 @@ and the suppression list; every change of consent leaves a ``ConsentRecord``."""
 import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -23,7 +23,7 @@ from engagement.models import Area
 from ..email_language import email_language_context
 from . import tasks, tokens
 from .consent import CURRENT_WORDING_VERSION
-from .models import ConsentRecord, Subscriber, Suppression, email_hash
+from .models import AreaSubscriberCount, ConsentRecord, Subscriber, Suppression, email_hash
 
 
 def subscriber_consent_record(
@@ -383,3 +383,36 @@ def suppression_add(*, address: str, reason: str, detail: str = "") -> None:
         suppression.reason = reason
         suppression.detail = detail[:200]
         suppression.save(update_fields=["reason", "detail"])
+
+
+def area_subscriber_counts_recount() -> int:
+    """Count each area's confirmed subscribers from the register again and replace the
+    counts the triggers keep (``AreaSubscriberCount``): the safety net should a change
+    ever reach the table with its triggers off (a restore run with them disabled). The
+    register is held against writes for the count (a second at a force's size), so no
+    change falls between the count and the triggers. Returns how many areas' counts were
+    wrong. Nothing to do on SQLite, which counts its register on every view."""
+    if connection.vendor != "postgresql":
+        return 0
+    counts = AreaSubscriberCount._meta.db_table
+    subscribers = Subscriber._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {subscribers} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(
+            f"""
+            WITH actual AS (
+                SELECT coalesce(area_id, 0) AS area_key, count(*) AS subscribed
+                FROM {subscribers} WHERE status = %s GROUP BY 1
+            ), merged AS (
+                SELECT coalesce(a.area_key, k.area_key) AS area_key,
+                       coalesce(a.subscribed, 0) AS subscribed
+                FROM actual a FULL JOIN {counts} k ON k.area_key = a.area_key
+                WHERE k.subscribed IS DISTINCT FROM a.subscribed
+                  AND NOT (a.area_key IS NULL AND k.subscribed = 0)
+            )
+            INSERT INTO {counts} (area_key, subscribed) SELECT area_key, subscribed FROM merged
+            ON CONFLICT (area_key) DO UPDATE SET subscribed = excluded.subscribed
+            """,  # noqa: S608 (the table names are the models')
+            [Subscriber.Status.CONFIRMED],
+        )
+        return cursor.rowcount

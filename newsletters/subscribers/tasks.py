@@ -14,6 +14,13 @@ def subscribers_purge_unconfirmed() -> int:
     return services.subscribers_purge_unconfirmed()
 
 
+@task("newsletters.area_subscriber_counts_recount")
+def area_subscriber_counts_recount() -> int:
+    from . import services  # tasks import their services when they run (services import tasks)
+
+    return services.area_subscriber_counts_recount()
+
+
 @task("newsletters.subscriber_sign_up")
 def subscriber_sign_up(
     email: str,

@@ -369,6 +369,12 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "newsletters.subscribers_purge_unconfirmed",
             "schedule": 6 * 3600.0,
         },
+        # The per-area subscriber counts are kept by database triggers; counted afresh
+        # nightly in case a change ever reached the register with them off.
+        "newsletters-recount-area-subscribers": {
+            "task": "newsletters.area_subscriber_counts_recount",
+            "schedule": 24 * 3600.0,
+        },
     }
 )
 
