@@ -144,34 +144,38 @@ class JoinedNames(Aggregate):
         )
 
 
-def _joined(through, owner: str, name: str) -> Subquery:
-    rows = (
-        through.objects.filter(**{owner: OuterRef("pk")})
+def _names_by_row(through, row: str, name: str, row_ids: list[int]) -> dict[int, str]:
+    """Each row's related names joined ", " in name order, keyed by row id, for the rows
+    given: one grouped query over the link table, however many rows (rows with no names
+    are absent)."""
+    return dict(
+        through.objects.filter(**{f"{row}_id__in": row_ids})
         .order_by()
-        .values(owner)
+        .values_list(f"{row}_id")
         .annotate(joined=JoinedNames(name))
-        .values("joined")
     )
-    return Subquery(rows, output_field=CharField())
 
 
 def engagements_for_export(queryset: QuerySet) -> QuerySet:
-    """The log's rows with their area, operation, stakeholders' and themes' names in the
-    same row: one query however many rows (``Engagement.stakeholders_label`` reads it)."""
-    return queryset.select_related("area", "operation").annotate(
-        stakeholders_joined=_joined(
-            Engagement.stakeholders.through, "engagement", "stakeholder__name"
-        ),
-        themes_joined=_joined(Engagement.themes.through, "engagement", "concerntheme__name"),
+    """The log's rows with their area and operation in the same row; their stakeholders'
+    and themes' names come a chunk of rows at a time (``engagement_*_names``)."""
+    return queryset.select_related("area", "operation")
+
+
+def engagement_stakeholder_names(engagement_ids: list[int]) -> dict[int, str]:
+    return _names_by_row(
+        Engagement.stakeholders.through, "engagement", "stakeholder__name", engagement_ids
     )
 
 
-def stakeholders_for_export(queryset: QuerySet) -> QuerySet:
-    """The register's rows with their areas' names in the same row: one query however
-    many rows (``Stakeholder.areas_label`` reads it)."""
-    return queryset.annotate(
-        areas_joined=_joined(Stakeholder.areas.through, "stakeholder", "area__name")
+def engagement_theme_names(engagement_ids: list[int]) -> dict[int, str]:
+    return _names_by_row(
+        Engagement.themes.through, "engagement", "concerntheme__name", engagement_ids
     )
+
+
+def stakeholder_area_names(stakeholder_ids: list[int]) -> dict[int, str]:
+    return _names_by_row(Stakeholder.areas.through, "stakeholder", "area__name", stakeholder_ids)
 
 
 def engagements_follow_up_overdue(on=None) -> QuerySet:
