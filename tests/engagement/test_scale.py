@@ -126,6 +126,7 @@ ADMIN_PAGES = [
     "/admin/engagement/log/add/",
     "/admin/engagement/grid/",
     "/admin/engagement/grid/print/",
+    "/admin/engagement/grid/?stakeholder_type=community_leader",
     "/admin/engagement/stakeholders/",
     "/admin/engagement/stakeholders/?p=1",
     "/admin/engagement/stakeholders/?ordering=influence",
