@@ -1,7 +1,9 @@
 """Reads and aggregations of the stakeholder register; everything here runs in the database."""
 
 import datetime
+from collections.abc import Iterable
 
+from django.db import connections
 from django.db.models import (
     Aggregate,
     CharField,
@@ -98,11 +100,46 @@ def quadrant_counts_from_cells(cell_counts: dict[tuple[int, int], int]) -> dict[
     return counts
 
 
-def stakeholders_for_grid(queryset: QuerySet | None = None, *, per_cell: int) -> QuerySet:
-    """The first ``per_cell`` scored stakeholders of each score cell by name, with just
-    what the grid and its table show: the grid draws a bounded number of names however
-    large the register, and counts the rest (``stakeholder_cell_counts``)."""
+GRID_FIELDS = (
+    "pk",
+    "name",
+    "organisation",
+    "stakeholder_type",
+    "interest",
+    "influence",
+    "next_action_due",
+)
+
+
+def stakeholders_for_grid(
+    queryset: QuerySet | None = None, *, per_cell: int, cells: Iterable[tuple[int, int]]
+) -> QuerySet:
+    """The first ``per_cell`` scored stakeholders of each of the score ``cells`` (interest,
+    influence) by name, with just what the grid and its table show: the grid draws a
+    bounded number of names however large the register, and counts the rest
+    (``stakeholder_cell_counts``, whose cells these are).
+
+    On PostgreSQL one query of a part per cell, each read from the cell's index in name
+    order and stopped after ``per_cell`` rows: the same work for a cell of twenty as of
+    twenty thousand, where numbering every stakeholder in its cell sorts the register.
+    SQLite cannot limit the parts of a union, and numbers them instead."""
     queryset = Stakeholder.objects.all() if queryset is None else queryset
+    if not connections[queryset.db].features.supports_slicing_ordering_in_compound:
+        return _stakeholders_numbered_in_cells(queryset, per_cell=per_cell)
+    parts = [
+        queryset.filter(interest=interest, influence=influence)
+        .only(*GRID_FIELDS)
+        .order_by("name", "pk")[:per_cell]
+        for interest, influence in sorted(cells)
+    ]
+    if not parts:
+        return queryset.none()
+    if len(parts) == 1:  # a union of one is the part itself, already in order
+        return parts[0]
+    return parts[0].union(*parts[1:], all=True).order_by("interest", "influence", "name", "pk")
+
+
+def _stakeholders_numbered_in_cells(queryset: QuerySet, *, per_cell: int) -> QuerySet:
     return (
         queryset.assessed()
         .annotate(
@@ -113,15 +150,7 @@ def stakeholders_for_grid(queryset: QuerySet | None = None, *, per_cell: int) ->
             )
         )
         .filter(place_in_cell__lte=per_cell)
-        .only(
-            "pk",
-            "name",
-            "organisation",
-            "stakeholder_type",
-            "interest",
-            "influence",
-            "next_action_due",
-        )
+        .only(*GRID_FIELDS)
         .order_by("interest", "influence", "place_in_cell")
     )
 
@@ -144,34 +173,38 @@ class JoinedNames(Aggregate):
         )
 
 
-def _joined(through, owner: str, name: str) -> Subquery:
-    rows = (
-        through.objects.filter(**{owner: OuterRef("pk")})
+def _names_by_row(through, row: str, name: str, row_ids: list[int]) -> dict[int, str]:
+    """Each row's related names joined ", " in name order, keyed by row id, for the rows
+    given: one grouped query over the link table, however many rows (rows with no names
+    are absent)."""
+    return dict(
+        through.objects.filter(**{f"{row}_id__in": row_ids})
         .order_by()
-        .values(owner)
+        .values_list(f"{row}_id")
         .annotate(joined=JoinedNames(name))
-        .values("joined")
     )
-    return Subquery(rows, output_field=CharField())
 
 
 def engagements_for_export(queryset: QuerySet) -> QuerySet:
-    """The log's rows with their area, operation, stakeholders' and themes' names in the
-    same row: one query however many rows (``Engagement.stakeholders_label`` reads it)."""
-    return queryset.select_related("area", "operation").annotate(
-        stakeholders_joined=_joined(
-            Engagement.stakeholders.through, "engagement", "stakeholder__name"
-        ),
-        themes_joined=_joined(Engagement.themes.through, "engagement", "concerntheme__name"),
+    """The log's rows with their area and operation in the same row; their stakeholders'
+    and themes' names come a chunk of rows at a time (``engagement_*_names``)."""
+    return queryset.select_related("area", "operation")
+
+
+def engagement_stakeholder_names(engagement_ids: list[int]) -> dict[int, str]:
+    return _names_by_row(
+        Engagement.stakeholders.through, "engagement", "stakeholder__name", engagement_ids
     )
 
 
-def stakeholders_for_export(queryset: QuerySet) -> QuerySet:
-    """The register's rows with their areas' names in the same row: one query however
-    many rows (``Stakeholder.areas_label`` reads it)."""
-    return queryset.annotate(
-        areas_joined=_joined(Stakeholder.areas.through, "stakeholder", "area__name")
+def engagement_theme_names(engagement_ids: list[int]) -> dict[int, str]:
+    return _names_by_row(
+        Engagement.themes.through, "engagement", "concerntheme__name", engagement_ids
     )
+
+
+def stakeholder_area_names(stakeholder_ids: list[int]) -> dict[int, str]:
+    return _names_by_row(Stakeholder.areas.through, "stakeholder", "area__name", stakeholder_ids)
 
 
 def engagements_follow_up_overdue(on=None) -> QuerySet:

@@ -70,7 +70,7 @@ def grid_context(
     counts = selectors.quadrant_counts_from_cells(cell_counts)
     total = sum(counts.values())
     stakeholders = (
-        list(selectors.stakeholders_for_grid(queryset, per_cell=MAX_IN_CELL))
+        list(selectors.stakeholders_for_grid(queryset, per_cell=MAX_IN_CELL, cells=cell_counts))
         if total and named
         else []
     )

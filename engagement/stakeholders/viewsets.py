@@ -20,7 +20,13 @@ from .filters import EngagementFilterSet, StakeholderFilterSet
 from .forms import EngagementForm, StakeholderForm
 from .grid import trail_chart
 from .models import ConcernTheme, Engagement, Stakeholder, StakeholderAlert
-from .selectors import engagements_for_export, stakeholder_trail, stakeholders_for_export
+from .selectors import (
+    engagement_stakeholder_names,
+    engagement_theme_names,
+    engagements_for_export,
+    stakeholder_area_names,
+    stakeholder_trail,
+)
 from .strategy import STRATEGIES
 from .widgets import StakeholderPicker
 
@@ -41,9 +47,7 @@ CONTACT_COLUMNS = {
 
 class StakeholderIndexView(StreamedExportMixin, SafeExportIndexView):
     prefetch = ("areas",)
-
-    def export_queryset(self, queryset):
-        return stakeholders_for_export(queryset)
+    export_names = {"areas_joined": stakeholder_area_names}
 
     @cached_property
     def header_buttons(self):
@@ -373,6 +377,10 @@ class EngagementEditView(_EngagementLoggedMixin, snippet_views.EditView):
 class EngagementIndexView(StreamedExportMixin, SafeExportIndexView):
     select = ("area", "operation")
     prefetch = ("stakeholders", "themes")
+    export_names = {
+        "stakeholders_joined": engagement_stakeholder_names,
+        "themes_joined": engagement_theme_names,
+    }
 
     def export_queryset(self, queryset):
         return engagements_for_export(queryset)

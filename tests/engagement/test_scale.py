@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from signpost import exports
 
 from engagement.models import (
     Activity,
@@ -125,6 +126,7 @@ ADMIN_PAGES = [
     "/admin/engagement/log/add/",
     "/admin/engagement/grid/",
     "/admin/engagement/grid/print/",
+    "/admin/engagement/grid/?stakeholder_type=community_leader",
     "/admin/engagement/stakeholders/",
     "/admin/engagement/stakeholders/?p=1",
     "/admin/engagement/stakeholders/?ordering=influence",
@@ -262,3 +264,91 @@ def test_export_neutralises_joined_names(client, superuser):
     client.force_login(superuser)
     _count, content = queries_for(client, "/admin/engagement/log/?export=csv")
     assert "'=HYPERLINK(1)" in content.decode()
+
+
+def export_table(url: str, content: bytes) -> list[dict]:
+    """The export's rows as dicts by heading, from a CSV or a workbook."""
+    if url.endswith("csv"):
+        return list(csv.DictReader(io.StringIO(content.decode())))
+    sheet = load_workbook(io.BytesIO(content)).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    return [
+        {h: ("" if c.value is None else c.value) for h, c in zip(header, r, strict=True)}
+        for r in sheet.iter_rows(min_row=2)
+    ]
+
+
+# Each export with its queries for one chunk's names: the log's stakeholders and themes,
+# the register's areas.
+CHUNKED_EXPORTS = [
+    ("/admin/engagement/log/?export=csv", 2),
+    ("/admin/engagement/log/?export=xlsx", 2),
+    ("/admin/engagement/stakeholders/?export=csv", 1),
+    ("/admin/engagement/stakeholders/?export=xlsx", 1),
+]
+
+
+@pytest.mark.parametrize("url, names_queries", CHUNKED_EXPORTS)
+def test_export_looks_names_up_once_a_chunk(client, superuser, monkeypatch, url, names_queries):
+    """A chunk of rows costs the same few queries for its names however many rows it
+    holds: ten rows and twenty cost one chunk more, twenty and thirty one more again."""
+    monkeypatch.setattr(exports, "EXPORT_CHUNK_SIZE", 10)
+    client.force_login(superuser)
+    grow(10)
+    client.get(url)
+    counts = []
+    for _chunks in range(3):
+        count, content = queries_for(client, url)
+        counts.append(count)
+        assert len(export_table(url, content)) == 10 * len(counts)
+        grow(10)
+    assert counts[1] - counts[0] == counts[2] - counts[1] == names_queries, counts
+
+
+@pytest.mark.parametrize("url", [url for url, _queries in CHUNKED_EXPORTS])
+def test_export_names_each_rows_own_across_chunks(client, superuser, monkeypatch, url):
+    """Rows with several names, one name and none, read two to a chunk: each row carries
+    its own names, joined in name order, and a row with none has an empty cell."""
+    monkeypatch.setattr(exports, "EXPORT_CHUNK_SIZE", 2)
+    grow(3)
+    theme = ConcernTheme.objects.create(name="Antisocial driving")
+    crowded, lonely = Engagement.objects.order_by("pk")[:2]
+    crowded.stakeholders.add(*Stakeholder.objects.order_by("-pk")[:2])
+    crowded.themes.add(theme)
+    lonely.stakeholders.clear()
+    lonely.themes.clear()
+    busy, idle = Stakeholder.objects.order_by("pk")[:2]
+    Stakeholder.areas.through.objects.bulk_create(
+        Stakeholder.areas.through(stakeholder=busy, area=AreaFactory(name=name))
+        for name in ["Zetland Row", "Abbey Fields"]
+    )
+    Stakeholder.areas.through.objects.filter(stakeholder=idle).delete()
+    client.force_login(superuser)
+
+    _count, content = queries_for(client, url)
+    rows = export_table(url, content)
+    if "/log/" in url:
+        assert len(rows) == 3
+        by_title = {row["Title"]: row for row in rows}
+        assert by_title[crowded.title]["Stakeholders present"] == ", ".join(
+            sorted(s.name for s in crowded.stakeholders.all())
+        )
+        assert len(by_title[crowded.title]["Stakeholders present"].split(", ")) == 3
+        assert by_title[crowded.title]["Themes of concern"] == (
+            "Antisocial driving, Dealing in the street"
+        )
+        assert by_title[lonely.title]["Stakeholders present"] == ""
+        assert by_title[lonely.title]["Themes of concern"] == ""
+        for engagement in Engagement.objects.exclude(pk__in=[crowded.pk, lonely.pk]):
+            row = by_title[engagement.title]
+            assert row["Stakeholders present"] == engagement.stakeholders.get().name
+    else:
+        assert len(rows) == 3
+        by_name = {row["Name"]: row for row in rows}
+        own_area = busy.areas.exclude(name__in=["Zetland Row", "Abbey Fields"]).get().name
+        assert by_name[busy.name]["Areas"] == ", ".join(
+            sorted(["Zetland Row", "Abbey Fields", own_area])
+        )
+        assert by_name[idle.name]["Areas"] == ""
+        third = Stakeholder.objects.exclude(pk__in=[busy.pk, idle.pk]).get()
+        assert by_name[third.name]["Areas"] == third.areas.get().name
