@@ -16,7 +16,7 @@ INDEX = "modellogentry_object_newest_idx"
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("signpost", "0006_open_surveys_text_states_no_length"),
+        ("signpost", "0007_prepared_export"),
         ("wagtailcore", "0098_apitoken"),
     ]
 
