@@ -49,6 +49,10 @@ class StakeholderOverduePanel(Component):
 
 
 class StakeholderGridPanel(Component):
+    """How many stakeholders sit in each cell of the grid; their names are one click away
+    on the grid's own page, so the admin's home stays as quick with a force's 20,000
+    stakeholders as with a few."""
+
     name = "stakeholder_grid"
     template_name = "engagement/admin/panel_grid.html"
     order = 100
@@ -57,7 +61,9 @@ class StakeholderGridPanel(Component):
         context = super().get_context_data(parent_context)
         request = parent_context["request"]
         context.update(
-            views.grid_context(request, Stakeholder.objects.all(), svg_id="dashboard-grid")
+            views.grid_context(
+                request, Stakeholder.objects.all(), svg_id="dashboard-grid", names=False
+            )
         )
         return context
 

@@ -57,15 +57,21 @@ class GridFilterForm(forms.Form):
 
 
 def grid_context(
-    request, queryset, *, svg_id: str = "stakeholder-grid", listing_filters: dict | None = None
+    request,
+    queryset,
+    *,
+    svg_id: str = "stakeholder-grid",
+    listing_filters: dict | None = None,
+    names: bool = True,
 ) -> dict:
     """Everything a template needs to draw the grid for this user: names and links for
-    those who may read the register, counts per cell for everyone else.
+    those who may read the register, counts per cell for everyone else (and for anyone
+    with ``names=False``: a summary that leaves the names to the grid's own page).
 
     The same few queries at any size: counts per cell, then at most ``MAX_IN_CELL`` names
     per cell; the rest of a quadrant is a count and a link to the register filtered to it
     (``listing_filters`` are the register's filters matching ``queryset``)."""
-    named = request.user.has_perm("engagement.view_stakeholder")
+    named = names and request.user.has_perm("engagement.view_stakeholder")
     cell_counts = selectors.stakeholder_cell_counts(queryset)
     counts = selectors.quadrant_counts_from_cells(cell_counts)
     total = sum(counts.values())

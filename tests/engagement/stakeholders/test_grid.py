@@ -187,3 +187,22 @@ def test_stakeholder_page_shows_its_trail_of_past_positions(client, comms_office
     points = re.search(r'<polyline points="([^"]+)"', html).group(1).split()
     assert len(points) == 3
     assert html.count('class="signpost-grid__point"') == 3
+
+
+@pytest.mark.django_db
+def test_the_admin_home_grid_counts_each_cell_and_leaves_the_names_to_the_grid_page(
+    client, comms_officer
+):
+    StakeholderFactory(name="Involved One", scores=(5, 5))
+    StakeholderFactory(name="Involved Two", scores=(5, 5))
+    StakeholderFactory(name="Watched One", scores=(1, 1))
+    client.force_login(comms_officer)
+    html = client.get("/admin/").content.decode()
+    start = html.index('id="stakeholder-grid')
+    panel = html[start : html.index("</section>", start)]
+    assert 'data-interest="5" data-influence="5"' in panel
+    assert ">2</text>" in panel  # the crowded cell's count
+    assert "Involved One" not in panel and "Watched One" not in panel
+    assert reverse("engagement_stakeholder_grid") in panel
+    grid = client.get(reverse("engagement_stakeholder_grid")).content.decode()
+    assert "Involved One" in grid and "Watched One" in grid
