@@ -47,3 +47,17 @@ def test_the_register_search_and_its_count_use_the_trigram_indexes(client, comms
     [count] = [plan for plan in plans if "Aggregate" in plan]
     for column in ("email", "name", "postcode"):
         assert f"subscriber_{column}_trgm" in count, count
+
+
+@pytest.mark.parametrize(
+    ("ordering", "index"),
+    [("name", "subscriber_name_order"), ("language", "subscriber_language_order")],
+)
+def test_the_register_sorted_by_a_column_reads_its_page_from_an_index(
+    client, comms_officer, ordering, index
+):
+    SubscriberFactory.create_batch(5)
+    client.force_login(comms_officer)
+    plans = listing_plans(client, f"/admin/newsletters/subscribers/?ordering={ordering}")
+    page = [plan for plan in plans if "Limit" in plan and "Aggregate" not in plan]
+    assert page and all(index in plan for plan in page), plans
