@@ -61,3 +61,12 @@ def test_the_register_sorted_by_a_column_reads_its_page_from_an_index(
     plans = listing_plans(client, f"/admin/newsletters/subscribers/?ordering={ordering}")
     page = [plan for plan in plans if "Limit" in plan and "Aggregate" not in plan]
     assert page and all(index in plan for plan in page), plans
+
+
+def test_the_register_is_filtered_by_area_not_sorted_by_it(client, comms_officer):
+    """Every sort the register offers has its index; the area is a filter instead."""
+    SubscriberFactory.create_batch(3)
+    client.force_login(comms_officer)
+    html = client.get("/admin/newsletters/subscribers/").content.decode()
+    assert "ordering=name" in html and "ordering=area" not in html
+    assert client.get("/admin/newsletters/subscribers/?ordering=area").status_code == 200
