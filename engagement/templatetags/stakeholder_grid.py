@@ -3,8 +3,9 @@ template loop spends ten times as long on every row."""
 
 from django import template
 from django.template.defaultfilters import date
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+
+from engagement.stakeholders.views import stakeholder_inspect_url
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ def _row(number: int, stakeholder, link_names: bool) -> str:
     name = (
         format_html(
             '<a href="{}">{}</a>',
-            reverse("wagtailsnippets_engagement_stakeholder:inspect", args=[stakeholder.pk]),
+            stakeholder_inspect_url(stakeholder),
             stakeholder,
         )
         if link_names
