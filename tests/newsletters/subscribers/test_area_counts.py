@@ -114,12 +114,15 @@ def test_a_subscriber_who_moves_is_counted_in_their_new_area(staff, eastfield, r
     assert home_subscribed(staff) == 2
 
 
+def test_the_nightly_recount_finds_nothing_to_put_right_when_the_counts_were_kept(eastfield):
+    SubscriberFactory.create_batch(3, area=eastfield)
+    assert subscriber_tasks.area_subscriber_counts_recount() == 0
+
+
+@pytest.mark.postgres  # the kept counts are PostgreSQL's triggers; SQLite counts each view
 def test_the_nightly_recount_puts_right_a_count_that_drifted(staff, eastfield):
     SubscriberFactory.create_batch(3, area=eastfield)
-    # Nothing to put right when the counts were kept.
     assert subscriber_tasks.area_subscriber_counts_recount() == 0
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite counts its register on every view")
     AreaSubscriberCount.objects.filter(area_key=eastfield.pk).update(subscribed=40)
     assert dashboard_row(staff, "Eastfield") == (40, 3, 0)
     assert subscriber_tasks.area_subscriber_counts_recount() == 1
