@@ -161,3 +161,20 @@ def test_django_records_and_gunicorns_access_log_are_redacted():
     atoms = logger.atoms(Response(), Request(), environ, datetime.timedelta(seconds=0.01))
     assert "HX4K" not in str(atoms) and "confirm/abc" not in str(atoms)
     assert atoms["U"] == "/survey/baseline/"
+
+
+def test_web_workers_fork_with_the_loaded_code_frozen_out_of_the_collector():
+    """Each web worker starts with the preloaded code in the collector's permanent
+    generation (.ci/production.sh runs the real master and its workers)."""
+    import gc
+
+    config: dict = {}
+    exec((ROOT / "deploy" / "gunicorn.conf.py").read_text(), config)  # noqa: S102
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        config["pre_fork"](server=None, worker=None)
+        frozen = gc.get_freeze_count()
+        assert frozen > 100_000
+    finally:
+        gc.unfreeze()
