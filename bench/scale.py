@@ -7,7 +7,8 @@ about 50 areas, 1,000,000 subscribers, 5,000,000 deliveries, 500,000 survey resp
 (6,000,000 answers), 20,000 stakeholders with 100,000 assessments and log entries,
 2,000 print runs with 2,000,000 household codes and 600,000 audit-log entries: that is
 ``--factor 1``. Two PostgreSQL databases are built beside the one in DATABASE_URL
-(``<name>_scale_large`` at the factor and ``<name>_scale_small`` at a hundredth of it),
+(``<name>_scale_large`` at the factor and ``<name>_scale_small`` at a hundredth of it: the
+same 50 areas, a hundredth of everything that accumulates in them),
 each with the demo loaded and the bulk added set-based in SQL (minutes, not hours); a
 database built at the same factor is kept and reused unless ``--rebuild`` (migrated to
 this code's schema first); ``--build-only`` builds them and stops.
@@ -16,9 +17,10 @@ Then the pages: every admin page a superuser reaches from the admin's home and m
 two clicks (one page of each shape: ``/admin/x/12/`` and ``/admin/x/13/`` are one), the
 public pages reached from the home page in two clicks, the exports, and the resident's
 two POSTs (sign-up, a survey answer), each requested through Django's test client in a
-process of its own per database and round, warmed once then timed; ``--repeat`` rounds
-alternate the two sizes, so the machine's own ups and downs weigh on both alike. For each
-the median server time and the number of queries at both sizes; last, the worst page's
+process of its own per database and round (served as production serves: DEBUG off, the
+loaded code frozen out of the garbage collector), warmed once then timed three times;
+``--repeat`` rounds alternate the two sizes, so the machine's own ups and downs weigh on
+both alike. For each the median server time and the number of queries at both sizes; last, the worst page's
 growth in time (large ÷ small) and every page whose query count differs between them.
 A streamed download's time is to its first bytes; the whole download is tabled apart.
 """
@@ -38,9 +40,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# At --factor 1 (a force's size).
+# The force's geography: its areas are drawn when it starts and stay, so they are the same
+# at every factor. The small data set is the same force early on, not a hundredth of a
+# force (which would have half an area); what grows over the years is the rest.
+AREAS = 50
+# At --factor 1 (a force's size after a few years).
 SIZES = {
-    "areas": 50,
     "subscribers": 1_000_000,
     "deliveries": 5_000_000,
     "responses": 500_000,
@@ -87,6 +92,7 @@ def build(factor: float) -> None:
     call_command("migrate", verbosity=0)
     call_command("load_demo_data", verbosity=0)
     sizes = {name: max(1, round(count * factor)) for name, count in SIZES.items()}
+    sizes["areas"] = AREAS
     with connection.cursor() as cursor:
         for step in STEPS:
             step_started = time.monotonic()
@@ -532,6 +538,9 @@ def child(mode: str, url: str, *args: str) -> str:
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "signpost.settings.dev",
+        # A cache, mail and private files of each database's own: a figure cached from
+        # one size is never served to the other.
+        "SIGNPOST_VAR_DIR": str(ROOT / "var" / url.rsplit("/", 1)[1]),
         "CELERY_TASK_ALWAYS_EAGER": "1",
         "SIGNPOST_SCALE_CHILD": mode,
     }
@@ -628,7 +637,9 @@ def main() -> None:
     rounds = {"small": [], "large": []}
     for _ in range(args.repeat):
         for size, target in (("small", small), ("large", large)):
-            out = child("measure", target, "--paths", str(listing), "--repeat", "1")
+            # Within a round each page is timed three times after its warm-up, and the
+            # round keeps the median: one slow moment of the machine's is not a page's.
+            out = child("measure", target, "--paths", str(listing), "--repeat", "3")
             rounds[size].append(json.loads(out.strip().splitlines()[-1]))
     timed = {
         size: {

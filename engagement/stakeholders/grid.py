@@ -19,7 +19,10 @@ from .models import Quadrant, grid_threshold
 LEFT, TOP, CELL = 64, 32, 96
 SIZE = 5 * CELL
 WIDTH, HEIGHT = LEFT + SIZE + 16, TOP + SIZE + 84
-MAX_IN_CELL = 16  # beyond this a cell shows 15 points and a "+n" marker
+# Beyond this a cell shows 8 points and a "+n" marker. Three rows of three slots make each
+# point 26 px across, over WCAG 2.2's 24-px target, with room for a three-digit number;
+# and a register's grid names at most 225, however many it holds.
+MAX_IN_CELL = 9
 
 
 def cell_origin(interest: int, influence: int) -> tuple[float, float]:
@@ -148,7 +151,7 @@ class Chart:
     @property
     def points_svg(self) -> str:
         """The points as SVG, written here rather than in a template loop: a register's
-        grid draws up to 25 cells of 16 points, and a template spends ten times as long
+        grid draws up to 25 cells of 9 points, and a template spends ten times as long
         on each."""
         return mark_safe("".join(_point_svg(point) for point in self.points))  # noqa: S308 (each part is escaped by format_html)
 

@@ -60,7 +60,7 @@ class GridFilterForm(forms.Form):
 
 def stakeholder_inspect_url(stakeholder) -> str:
     """The stakeholder's inspect page: the address is worked out once, then filled in for
-    each of the grid's up to 400 names."""
+    each of the grid's up to 225 names."""
     return _inspect_url_prefix() + f"{stakeholder.pk}/"
 
 

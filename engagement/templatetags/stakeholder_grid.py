@@ -1,4 +1,4 @@
-"""The grid's table rows, written in Python: up to 25 cells of 16 names each, where a
+"""The grid's table rows, written in Python: up to 25 cells of 9 names each, where a
 template loop spends ten times as long on every row."""
 
 from django import template

@@ -199,7 +199,7 @@ def test_grid_names_a_bounded_few_and_links_to_the_rest(client, superuser):
     in_involve = Stakeholder.objects.in_quadrant("involve").count()
     crowded = Stakeholder.objects.filter(interest=5, influence=5).count()
     assert crowded > MAX_IN_CELL
-    # The crowded cell names its first fifteen and counts the rest on the chart.
+    # The crowded cell names its first eight and counts the rest on the chart.
     assert html.count('data-interest="5" data-influence="5"') == MAX_IN_CELL
     assert f"+{crowded - (MAX_IN_CELL - 1)}" in html
     # The table lists those named and links to every one in the quadrant.

@@ -41,10 +41,11 @@ def test_points_sharing_a_cell_never_overlap_and_stay_inside_it():
 def test_a_crowded_cell_shows_a_count_of_the_rest():
     chart = grid_chart([fake(n, f"P{n:02d}", 2, 2) for n in range(20)])
     labels = [p.label for p in chart.points]
-    assert len(chart.points) == 16
-    assert labels[-1] == "+5"
-    assert len(chart.rows) == 15  # the table lists what the chart names; the rest is a count
-    assert chart.hidden == {Quadrant.WATCH: 5}
+    assert len(chart.points) == 9
+    assert labels[-1] == "+12"
+    assert len(chart.rows) == 8  # the table lists what the chart names; the rest is a count
+    assert chart.hidden == {Quadrant.WATCH: 12}
+    assert all(point.r * 2 >= 24 for point in chart.points)  # WCAG 2.2 target size
 
 
 def test_anonymous_chart_shows_counts_per_cell_only():
