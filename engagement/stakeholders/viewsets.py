@@ -403,7 +403,9 @@ class EngagementViewSet(PermissionCheckedSnippetViewSet):
         "title",
         Column("mode", label="Mode", accessor="get_mode_display"),
         DateColumn("occurred_on", label="Date", sort_key="occurred_on"),
-        "area",
+        # Filtered by, not sorted by: sorting a force's log by its area's name sorts
+        # every entry through a join, where the filter is an index read.
+        Column("area", label="Area"),
         Column("follow_up_action", label="Follow-up"),
         DateColumn("follow_up_due", label="Follow-up due", sort_key="follow_up_due"),
     ]

@@ -199,12 +199,13 @@ class Stakeholder(index.Indexed, ClusterableModel):
             ("view_stakeholder_contact", "Can see stakeholders' contact details"),
             ("view_stakeholder_grid", "Can see the stakeholder grid and counts"),
         ]
-        # The register's default order and its score sorts read a page from an index; the
-        # grid's per-cell lists read each cell in name order.
+        # The register's default order, its organisation and score sorts read a page from
+        # an index; the grid's per-cell lists read each cell in name order.
         indexes = [
             models.Index(fields=["name", "organisation"], name="stakeholder_name_idx"),
             models.Index(fields=["interest", "influence", "name"], name="stakeholder_cell_idx"),
             models.Index(fields=["influence", "interest"], name="stakeholder_influence_idx"),
+            models.Index(fields=["organisation", "name"], name="stakeholder_organisation_idx"),
         ]
         constraints = [
             models.CheckConstraint(
