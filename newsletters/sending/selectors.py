@@ -113,25 +113,28 @@ def newsletter_section(*, start: datetime.date, end: datetime.date) -> dict:
 
 def subscribers_by_area(*, start: datetime.date, end: datetime.date) -> list[tuple]:
     """Rows of (area id or None outside the areas, area name, confirmed now, joined and
-    left from ``start`` to ``end``), an area on up to two rows to be added together: one
+    left from ``start`` to ``end``), an area on up to three rows to be added together: one
     query. Confirmed now is read on PostgreSQL from the counts its triggers keep
     (``AreaSubscriberCount``: fifty rows, not a million) and counted on SQLite, whose
-    register is small; who joined and left is counted from the span's rows alone (an index
-    range each)."""
+    register is small; who joined and who left are each counted from a range of an index
+    of time and area alone."""
     start_at, end_before = day_bounds(start, end)
-    joined = Q(confirmed_at__gte=start_at, confirmed_at__lt=end_before)
-    left = Q(unsubscribed_at__gte=start_at, unsubscribed_at__lt=end_before)
     none = Value(0, output_field=BigIntegerField())
-    moves = (
-        Subscriber.objects.filter(joined | left)
+    # Joiners and leavers apart, each grouped by area from its own index (time, area):
+    # at a force's size a month's 33,000 joiners are read from the index alone, 6 ms
+    # against 25 ms for the rows matching either (BENCHMARKS.md, "Fourth round").
+    joined = (
+        Subscriber.objects.filter(confirmed_at__gte=start_at, confirmed_at__lt=end_before)
         .order_by()
         .values("area_id")
-        .annotate(
-            name=F("area__name"),
-            subscribed=none,
-            joined=Count("pk", filter=joined),
-            left=Count("pk", filter=left),
-        )
+        .annotate(name=F("area__name"), subscribed=none, joined=Count("*"), left=none)
+        .values_list("area_id", "name", "subscribed", "joined", "left")
+    )
+    left = (
+        Subscriber.objects.filter(unsubscribed_at__gte=start_at, unsubscribed_at__lt=end_before)
+        .order_by()
+        .values("area_id")
+        .annotate(name=F("area__name"), subscribed=none, joined=none, left=Count("*"))
         .values_list("area_id", "name", "subscribed", "joined", "left")
     )
     if connection.vendor == "postgresql":
@@ -147,7 +150,8 @@ def subscribers_by_area(*, start: datetime.date, end: datetime.date) -> list[tup
             .values_list("area_key", "name", "subscribed", "joined", "left")
         )
         return [
-            (None if row[0] == outside else row[0], *row[1:]) for row in now.union(moves, all=True)
+            (None if row[0] == outside else row[0], *row[1:])
+            for row in now.union(joined, left, all=True)
         ]
     now = (
         Subscriber.objects.confirmed()
@@ -156,7 +160,7 @@ def subscribers_by_area(*, start: datetime.date, end: datetime.date) -> list[tup
         .annotate(name=F("area__name"), subscribed=Count("pk"), joined=none, left=none)
         .values_list("area_id", "name", "subscribed", "joined", "left")
     )
-    return list(now.union(moves, all=True))
+    return list(now.union(joined, left, all=True))
 
 
 def _campaign_delivery_counts(campaigns: list[Campaign]) -> dict[int, dict]:

@@ -95,9 +95,10 @@ class Subscriber(models.Model):
             # sort of every subscriber. (Search has trigram indexes on PostgreSQL,
             # migration 0008.)
             models.Index(fields=["-created_at"], name="subscriber_newest_first"),
-            # Who joined and who left in a report's span: the span's rows, not the register.
-            models.Index(fields=["confirmed_at"], name="subscriber_confirmed_at"),
-            models.Index(fields=["unsubscribed_at"], name="subscriber_unsubscribed_at"),
+            # Who joined and who left in a report's span, counted per area: the span's
+            # entries in the index alone, neither the register nor its rows.
+            models.Index(fields=["confirmed_at", "area"], name="subscriber_confirmed_area"),
+            models.Index(fields=["unsubscribed_at", "area"], name="subscriber_unsub_area"),
             # The register's other sorts: a page of a million rows read in order.
             models.Index(fields=["name", "-id"], name="subscriber_name_order"),
             models.Index(fields=["language", "-id"], name="subscriber_language_order"),
