@@ -20,8 +20,8 @@ two POSTs (sign-up, a survey answer), each requested through Django's test clien
 process of its own per database and round (served as production serves: DEBUG off, the
 loaded code frozen out of the garbage collector), warmed once then timed three times;
 ``--repeat`` rounds alternate the two sizes, so the machine's own ups and downs weigh on
-both alike. For each the median server time and the number of queries at both sizes; last, the worst page's
-growth in time (large ÷ small) and every page whose query count differs between them.
+both alike. For each the median server time and the number of queries at both sizes;
+last, the worst page's growth in time (large ÷ small) and every page whose query count differs between them.
 A streamed download's time is to its first bytes; the whole download is tabled apart.
 """
 
@@ -450,8 +450,6 @@ def measure(paths: list[str], repeat: int) -> dict:
 
     django.setup()
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     # Served as in production, not as under test: with DEBUG on, each test-client request
     # leaves its template-capturing receiver in Django's signature cache (512 of them,
@@ -461,9 +459,18 @@ def measure(paths: list[str], repeat: int) -> dict:
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    from django.test import Client
-
     written = bench_writes_mark()
+    try:
+        return _measured(paths, repeat)
+    finally:
+        bench_writes_undo(written)  # a round that fails leaves the database as built
+
+
+def _measured(paths: list[str], repeat: int) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
     admin = signed_in_client("admin")
     # As a web worker runs (deploy/gunicorn.conf.py): the loaded code frozen out of
     # the garbage collector's full passes.
@@ -511,7 +518,6 @@ def measure(paths: list[str], repeat: int) -> dict:
             "queries": max(queries),
             "status": status,
         }
-    bench_writes_undo(written)
     return results
 
 
@@ -537,6 +543,11 @@ def bench_writes_mark() -> dict:
 
 
 def bench_writes_undo(mark: dict) -> None:
+    """Remove the rows written since ``mark``, and the prepared exports' stored files."""
+    from signpost.models import PreparedExport
+
+    for export in PreparedExport.objects.filter(pk__gt=mark[PreparedExport]).exclude(file=""):
+        export.file.delete(save=False)
     for model, last in mark.items():
         model.objects.filter(pk__gt=last).delete()
 
@@ -552,11 +563,13 @@ def discover() -> list[str]:
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
     written = bench_writes_mark()
-    admin = signed_in_client("admin")
-    paths = crawl(admin, ["/admin/"], "/admin/", depth=2, limit=400)
-    paths += crawl(Client(), ["/"], "/", depth=2, limit=120)
-    paths += resident_posts()
-    bench_writes_undo(written)  # a subscriber's data export, for one, is logged
+    try:
+        admin = signed_in_client("admin")
+        paths = crawl(admin, ["/admin/"], "/admin/", depth=2, limit=400)
+        paths += crawl(Client(), ["/"], "/", depth=2, limit=120)
+        paths += resident_posts()
+    finally:
+        bench_writes_undo(written)  # a subscriber's data export, for one, is logged
     return list(dict.fromkeys(paths))
 
 
