@@ -208,3 +208,5 @@ def test_every_sort_a_growing_listing_offers_has_its_index(client, superuser, li
     if listing == "/admin/engagement/log/":
         assert "ordering=area" not in html
         assert 'name="area"' in html  # the filter
+        # An old bookmark sorted by area still opens the log, in its own order.
+        assert client.get(f"{listing}?ordering=area").status_code == 200
