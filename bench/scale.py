@@ -356,6 +356,9 @@ STEPS = [areas, subscribers, deliveries, responses, stakeholders, print_runs, lo
 # --- Requesting the pages -----------------------------------------------------------
 
 
+DOWNLOADS = "/admin/downloads/"
+
+
 def shape(path: str) -> str:
     return re.sub(r"\d+", "N", path)
 
@@ -372,9 +375,12 @@ def crawl(client, starts: list[str], prefix: str, depth: int, limit: int) -> lis
                 continue
             seen_shapes.add(shape(path))
             response = client.get(path)
-            if response.status_code != 200:
+            prepared = response.status_code == 302 and response["Location"] == DOWNLOADS
+            if response.status_code != 200 and not prepared:
                 continue
-            found.append(path)  # an export or a download is a page too
+            # An export or a download is a page too, and so is an export prepared in the
+            # background (the request that asks for it, answered with "Your downloads").
+            found.append(path)
             if len(found) >= limit:
                 return found
             if "html" not in response.get("Content-Type", ""):

@@ -116,10 +116,13 @@ def _xlsx_file_response(filename: str, output) -> FileResponse:
     return response
 
 
-def export_prepare(request, *, title: str, filename: str, export_format: str, permissions):
+def export_prepare(
+    request, *, title: str, filename: str, export_format: str, permissions, register=False
+):
     """Have the export this request asks for prepared by a worker, as this user, from the
     same address and query string (``signpost.prepared_exports``), and send the user to
-    "Your downloads"."""
+    "Your downloads": because it has too many rows to write within the request, or, for a
+    ``register`` that grows with the force, always."""
     match = request.resolver_match
     export = prepared_exports.prepared_export_request(
         user=request.user,
@@ -132,11 +135,17 @@ def export_prepare(request, *, title: str, filename: str, export_format: str, pe
         permissions=list(permissions),
         filename=filename,
     )
-    messages.info(
-        request,
-        f"{export.title} has too many rows to download at once: the file is being "
-        "prepared, and will be here when it is ready.",
-    )
+    if register:
+        message = (
+            f"{export.title}: the file is being prepared, and will be here to download "
+            "when it is ready, usually within seconds."
+        )
+    else:
+        message = (
+            f"{export.title} has too many rows to download at once: the file is being "
+            "prepared, and will be here when it is ready."
+        )
+    messages.info(request, message)
     return redirect("signpost_downloads")
 
 
@@ -176,6 +185,12 @@ class NeutralisedExportMixin:
     "Your downloads".
     """
 
+    #: A register that grows with the force (``export_always_prepared = True``: the
+    #: subscribers, the stakeholders, the engagement log, the site's history) is prepared
+    #: by a worker at every size, not only past the bound: one behaviour for the officer
+    #: whether it holds 30 rows or 30,000, and a request that costs the same either way.
+    export_always_prepared = False
+
     #: For a listing of many rows: the database value each ``list_export`` column is read
     #: from (``{"area": "area__name"}``; a column not named is read from the field of its
     #: name). With it the export reads plain rows instead of building a model instance
@@ -192,8 +207,10 @@ class NeutralisedExportMixin:
                 self.object_list = self.get_filtered_queryset()
             else:
                 self.object_list = self.get_queryset()
-            building = prepared_exports.build_target(request) is not None
-            if not building and prepared_exports.too_large_for_a_request(self.object_list):
+            if prepared_exports.build_target(request) is None and (
+                self.export_always_prepared
+                or prepared_exports.too_large_for_a_request(self.object_list)
+            ):
                 return self.export_prepare(request)
             return self.as_spreadsheet(self.object_list, request.GET.get("export"))
         return super().get(request, *args, **kwargs)
@@ -208,6 +225,7 @@ class NeutralisedExportMixin:
             filename=f"{self.get_filename()}.{export_format}",
             export_format=export_format,
             permissions=self.export_permissions(),
+            register=self.export_always_prepared,
         )
 
     def export_title(self) -> str:

@@ -2,7 +2,8 @@
 
 Production's web workers are killed after a minute (``deploy/gunicorn.conf.py``), and a
 register of a million rows takes minutes to write, so the officer would get a cut-off
-file. A listing's export of more than ``SIGNPOST_EXPORT_INLINE_ROWS`` rows is therefore
+file. A listing's export of more than ``SIGNPOST_EXPORT_INLINE_ROWS`` rows, and a
+register's that grows with the force at any size (``export_always_prepared``), is therefore
 written down (``PreparedExport``: the listing's URL name and query string, so the same
 filters, search and ordering) and handed to the job ledger (``signpost.jobs``); a worker
 then calls the same listing view *as the requesting user*, so the rows, the columns that
@@ -56,6 +57,17 @@ class ExportRefused(Exception):
 
 def inline_rows() -> int:
     return getattr(settings, "SIGNPOST_EXPORT_INLINE_ROWS", DEFAULT_INLINE_ROWS)
+
+
+def downloads_refresh_seconds(exports) -> int | None:
+    """How soon "Your downloads" reloads itself: every 2 seconds while an export asked for
+    in the last minute is being prepared (a register of a few hundred rows is ready within
+    seconds), every 10 while only older ones are, and not at all once none is."""
+    pending = [export for export in exports if export.pending]
+    if not pending:
+        return None
+    just_asked = timezone.now() - datetime.timedelta(minutes=1)
+    return 2 if any(export.requested_at >= just_asked for export in pending) else 10
 
 
 def keep_days() -> int:

@@ -84,6 +84,7 @@ class SiteHistoryFilterSet(SiteHistoryReportFilterSet):
 class SiteHistoryView(BoundedCountMixin, NeutralisedExportMixin, LogEntriesView):
     count_names = (gettext_lazy("log entry"), gettext_lazy("log entries"))
     filterset_class = SiteHistoryFilterSet
+    export_always_prepared = True  # tens of thousands of entries a month at a force
 
     def get_filtered_queryset(self):
         if self.is_export:

@@ -430,13 +430,9 @@ def set_language(request):
     return response
 
 
-# Seconds between reloads of the downloads page while an export is being prepared.
-DOWNLOADS_REFRESH_SECONDS = 10
-
-
 @never_cache
 def downloads(request):
-    """The user's own large exports (``signpost.prepared_exports``), with their state and,
+    """The user's own prepared exports (``signpost.prepared_exports``), with their state and,
     once ready, a link to the file; reloads itself while any is being prepared."""
     exports = list(prepared_exports.prepared_exports_for(request.user)[:100])
     return TemplateResponse(
@@ -447,9 +443,7 @@ def downloads(request):
             "page_title": "Your downloads",
             "header_icon": "download",
             "exports": exports,
-            "refresh_seconds": DOWNLOADS_REFRESH_SECONDS
-            if any(e.pending for e in exports)
-            else None,
+            "refresh_seconds": prepared_exports.downloads_refresh_seconds(exports),
             "keep_days": prepared_exports.keep_days(),
         },
     )

@@ -269,6 +269,19 @@ def _anymail_test_backend(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_private_storage():
+    """The tests' private storage is in memory, and a file is stored under its row's id
+    (``exports/<pk>/``), which a test database gives again from 1: each test starts with
+    an empty private storage, so no file of another test's stands in its folders."""
+    from django.core.files.storage import storages
+    from django.utils.functional import empty
+    from signpost import storage
+
+    storages._storages.pop("private", None)
+    storage._private._wrapped = empty
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Live-server tests empty the database and restore it; caches kept in this process
     (content types, Wagtail's site root paths, rate-limit counters) must not outlive that."""

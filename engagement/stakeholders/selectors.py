@@ -156,33 +156,26 @@ def _stakeholders_numbered_in_cells(queryset: QuerySet, *, per_cell: int) -> Que
 
 
 class JoinedNames(Aggregate):
-    """Names joined by ", " into one column, in name order (STRING_AGG on PostgreSQL;
-    SQLite's GROUP_CONCAT keeps no promised order)."""
+    """Names joined by ", " into one column, in name order (PostgreSQL's STRING_AGG)."""
 
     function = "STRING_AGG"
     template = "%(function)s(%(expressions)s, ', ' ORDER BY %(expressions)s)"
     output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            function="GROUP_CONCAT",
-            template="%(function)s(%(expressions)s, ', ')",
-            **extra_context,
-        )
 
 
 def _names_by_row(through, row: str, name: str, row_ids: list[int]) -> dict[int, str]:
     """Each row's related names joined ", " in name order, keyed by row id, for the rows
     given: one grouped query over the link table, however many rows (rows with no names
     are absent)."""
-    return dict(
-        through.objects.filter(**{f"{row}_id__in": row_ids})
-        .order_by()
-        .values_list(f"{row}_id")
-        .annotate(joined=JoinedNames(name))
-    )
+    links = through.objects.filter(**{f"{row}_id__in": row_ids})
+    if connections[links.db].vendor == "sqlite":
+        # SQLite before 3.44 cannot order GROUP_CONCAT: the names come in name order and
+        # are joined here, still one query.
+        joined: dict[int, list[str]] = {}
+        for row_id, each in links.order_by(name, f"{row}_id").values_list(f"{row}_id", name):
+            joined.setdefault(row_id, []).append(each)
+        return {row_id: ", ".join(names) for row_id, names in joined.items()}
+    return dict(links.order_by().values_list(f"{row}_id").annotate(joined=JoinedNames(name)))
 
 
 def engagements_for_export(queryset: QuerySet) -> QuerySet:

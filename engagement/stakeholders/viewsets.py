@@ -47,6 +47,7 @@ CONTACT_COLUMNS = {
 
 class StakeholderIndexView(StreamedExportMixin, SafeExportIndexView):
     prefetch = ("areas",)
+    export_always_prepared = True  # a force's register is 20,000 stakeholders
     export_names = {"areas_joined": stakeholder_area_names}
 
     @cached_property
@@ -376,6 +377,7 @@ class EngagementEditView(_EngagementLoggedMixin, snippet_views.EditView):
 
 class EngagementIndexView(StreamedExportMixin, SafeExportIndexView):
     select = ("area", "operation")
+    export_always_prepared = True  # every meeting and call, for years
     prefetch = ("stakeholders", "themes")
     export_names = {
         "stakeholders_joined": engagement_stakeholder_names,

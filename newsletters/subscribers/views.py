@@ -62,6 +62,7 @@ class SubscriberIndexView(BoundedCountMixin, NeutralisedExportMixin, generic.Ind
     # A force's register is a million rows: exported as plain rows, the area by its name
     # (``Area.__str__``).
     export_value_paths = {"area": "area__name"}
+    export_always_prepared = True
 
     def get_base_queryset(self):
         # Each row and exported line names its area: one join, not a query a row.

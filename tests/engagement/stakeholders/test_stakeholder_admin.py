@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from engagement.models import Stakeholder, StakeholderAlert
+from tests.downloads import downloaded
 from tests.engagement.factories import StakeholderFactory
 from tests.factories import AreaFactory
 from tests.refusals import assert_refused
@@ -207,8 +208,7 @@ def test_neighbourhood_team_sees_the_register_without_contact_details(
     assert "Eastfield Tenants" in inspect
     assert "secret-tenants@example.org" not in inspect
 
-    export = client.get(reverse(INDEX), {"export": "csv"})
-    body = b"".join(export.streaming_content).decode()
+    body = downloaded(client, reverse(INDEX), {"export": "csv"}).decode()
     assert "Eastfield Tenants" in body
     assert "secret-tenants@example.org" not in body
     assert "Email" not in body.splitlines()[0]
@@ -245,16 +245,16 @@ def test_export_neutralises_spreadsheet_formulas(client, comms_officer):
     )
     client.force_login(comms_officer)
 
-    response = client.get(reverse(INDEX), {"export": "csv"})
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.reader(io.StringIO(downloaded(client, reverse(INDEX), {"export": "csv"}).decode()))
+    )
     header, row = rows[0], rows[1]
     assert row[header.index("Name")] == '\'=HYPERLINK("http://evil.example","click")'
     assert row[header.index("Notes")] == "'+44 call me"
     assert row[header.index("Quadrant")] == "Involve"
     assert row[header.index("Email")].endswith("@example.org")
 
-    response = client.get(reverse(INDEX), {"export": "xlsx"})
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(downloaded(client, reverse(INDEX), {"export": "xlsx"}))).active
     values = [[cell.value for cell in r] for r in sheet.iter_rows()]
     name_cell = values[1][values[0].index("Name")]
     assert name_cell.startswith("'=HYPERLINK")

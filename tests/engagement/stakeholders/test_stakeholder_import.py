@@ -14,6 +14,7 @@ from wagtail.models import ModelLogEntry
 from engagement.models import Stakeholder, StakeholderAssessment
 from engagement.stakeholders import services
 from engagement.stakeholders.importing import template_headings
+from tests.downloads import downloaded
 from tests.engagement.factories import StakeholderFactory
 from tests.factories import AreaFactory
 from tests.refusals import assert_refused
@@ -474,8 +475,8 @@ def test_the_template_has_the_import_headings_and_they_match_the_export(comms_cl
     assert {"Name", "Type", "Lawful basis", "Reason for the scores"} <= set(header)
 
     StakeholderFactory()
-    export = comms_client.get(reverse(INDEX), {"export": "csv"})
-    export_header = next(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    export = downloaded(comms_client, reverse(INDEX), {"export": "csv"})
+    export_header = next(csv.reader(io.StringIO(export.decode())))
     # Every import column but the reason is an export column, in the same order.
     assert [h for h in header if h != "Reason for the scores"] == [
         h for h in export_header if h in header
@@ -495,8 +496,7 @@ def test_an_export_imports_into_an_empty_register(comms_client, eastfield):
     )
     gazette.areas.add(eastfield)
     gazette.save()
-    export = comms_client.get(reverse(INDEX), {"export": "csv"})
-    content = b"".join(export.streaming_content)
+    content = downloaded(comms_client, reverse(INDEX), {"export": "csv"})
 
     # Importing it into the same register only finds duplicates.
     rows = report(upload(comms_client, content))
@@ -518,8 +518,8 @@ def test_formula_text_is_stored_as_given_and_exported_neutralised(comms_client, 
     stakeholder = Stakeholder.objects.get()
     assert (stakeholder.name, stakeholder.organisation) == (formula, "@SUM(A1)")
 
-    export = comms_client.get(reverse(INDEX), {"export": "csv"})
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    export = downloaded(comms_client, reverse(INDEX), {"export": "csv"})
+    rows = list(csv.reader(io.StringIO(export.decode())))
     header, row = rows
     assert row[header.index("Name")] == "'" + formula
     assert row[header.index("Organisation")] == "'@SUM(A1)"
