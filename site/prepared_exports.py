@@ -46,6 +46,8 @@ EXPORT_REQUESTED = "signpost.export.prepare"
 # rows take 8 to 10 s, a sixth of the minute; the subscriber register's CSV (10,000 rows a
 # second and more) takes half a second.
 DEFAULT_INLINE_ROWS = 5_000
+# An export ready sooner than this is not emailed about: "Your downloads" shows it.
+NOTIFY_AFTER = datetime.timedelta(minutes=1)
 DEFAULT_KEEP_DAYS = 7
 # The request attribute that tells a listing it is building a prepared export's file.
 _TARGET_ATTRIBUTE = "signpost_prepared_export"
@@ -263,8 +265,11 @@ def _finish(export: PreparedExport, **fields) -> bool:
 
 def _notify(export: PreparedExport) -> None:
     """An email saying the file is ready, with a link to the downloads page and none of
-    the file's data."""
+    the file's data; only for an export ready more than ``NOTIFY_AFTER`` after it was
+    asked for, as the user who asked for a short one is still watching its page."""
     if not export.user.email or export.status != PreparedExport.Status.READY:
+        return
+    if export.finished_at - export.requested_at < NOTIFY_AFTER:
         return
     base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
     email_send(

@@ -314,9 +314,12 @@ def test_sending_in_three_languages_costs_the_queries_of_one_per_chunk(
             )
         counts.append(len(queries))
     assert len(received()) == Subscriber.objects.count()
-    # The campaign's row, the claim, the record, the range's end; the last chunk also
-    # finishes the campaign.
-    assert counts[0] == counts[1] == 4 and counts[2] > 4
+    # The same for each language's chunk; the last chunk also finishes the campaign.
+    assert counts[0] == counts[1] < counts[2]
+    if connection.vendor == "postgresql":
+        # The campaign's row, the claim (one statement that claims and reads the range),
+        # the record, the range's end. SQLite claims in three statements, in a savepoint.
+        assert counts[0] == 4
 
 
 def test_the_approver_previews_the_email_in_each_language_before_and_after_approval(
