@@ -364,6 +364,32 @@ def test_a_site_history_is_prepared_from_the_entries_the_user_may_see(
     assert export.row_count == len(prepared) - 1 >= 5
 
 
+def test_a_site_history_prepared_for_a_role_holds_only_the_entries_it_may_see(
+    client, neighbourhood_officer, superuser, django_capture_on_commit_callbacks
+):
+    """The worker reads the log as the user who asked: a neighbourhood officer, who may
+    not open the subscriber register, gets no subscriber's entry in the file either."""
+    log(AreaFactory(name="Eastfield", slug="eastfield"), "wagtail.create")
+    log(SubscriberFactory(email="hidden@example.org"), "wagtail.create")
+    client.force_login(neighbourhood_officer)
+    listing = client.get("/admin/reports/site-history/")
+    assert listing.status_code == 200
+    assert "hidden@example.org" not in listing.content.decode()
+    url = "/admin/reports/site-history/?export=csv"
+    assert request_export(client, url, django_capture_on_commit_callbacks).status_code == 302
+    export = PreparedExport.objects.get()
+    assert (export.user, export.status) == (neighbourhood_officer, "ready")
+    with export.file.open("rb") as handle:
+        content = handle.read().decode()
+    assert "Eastfield" in content
+    assert "hidden@example.org" not in content and "Subscriber" not in content
+    # The same export for a user who may see subscribers holds the entry.
+    client.force_login(superuser)
+    request_export(client, url, django_capture_on_commit_callbacks)
+    with PreparedExport.objects.get(user=superuser).file.open("rb") as handle:
+        assert "Subscriber" in handle.read().decode()
+
+
 def test_an_export_whose_job_the_ledger_gave_up_on_is_marked_failed(
     client, comms_officer, bound, register, django_capture_on_commit_callbacks
 ):
