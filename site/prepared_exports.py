@@ -46,8 +46,9 @@ EXPORT_REQUESTED = "signpost.export.prepare"
 # rows take 8 to 10 s, a sixth of the minute; the subscriber register's CSV (10,000 rows a
 # second and more) takes half a second.
 DEFAULT_INLINE_ROWS = 5_000
-# An export ready sooner than this is not emailed about: "Your downloads" shows it.
-NOTIFY_AFTER = datetime.timedelta(minutes=1)
+# How long after asking a user is taken to be still watching "Your downloads": it reloads
+# often meanwhile, and an export ready sooner is not emailed about, as the page shows it.
+STILL_WATCHING = datetime.timedelta(minutes=1)
 DEFAULT_KEEP_DAYS = 7
 # The request attribute that tells a listing it is building a prepared export's file.
 _TARGET_ATTRIBUTE = "signpost_prepared_export"
@@ -68,7 +69,7 @@ def downloads_refresh_seconds(exports) -> int | None:
     pending = [export for export in exports if export.pending]
     if not pending:
         return None
-    just_asked = timezone.now() - datetime.timedelta(minutes=1)
+    just_asked = timezone.now() - STILL_WATCHING
     return 2 if any(export.requested_at >= just_asked for export in pending) else 10
 
 
@@ -265,11 +266,11 @@ def _finish(export: PreparedExport, **fields) -> bool:
 
 def _notify(export: PreparedExport) -> None:
     """An email saying the file is ready, with a link to the downloads page and none of
-    the file's data; only for an export ready more than ``NOTIFY_AFTER`` after it was
+    the file's data; only for an export ready more than ``STILL_WATCHING`` after it was
     asked for, as the user who asked for a short one is still watching its page."""
     if not export.user.email or export.status != PreparedExport.Status.READY:
         return
-    if export.finished_at - export.requested_at < NOTIFY_AFTER:
+    if export.finished_at - export.requested_at < STILL_WATCHING:
         return
     base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
     email_send(
